@@ -1,0 +1,106 @@
+/**
+ * The only reader of process.env. Every setting is validated once, at start, and
+ * an error names the variable that is wrong, so a bad deployment fails loudly
+ * instead of misbehaving later.
+ */
+
+export const DEFAULT_MAVI_BASE_URL = 'https://mavi-backend.openinterx.com';
+const GIB = 1024 ** 3;
+
+export interface GatewayConfig {
+  /** Listen port; 0 picks a free one (the tests do). */
+  readonly port: number;
+  /** Listen address. Loopback by default: exposing the gateway is a deliberate choice. */
+  readonly host: string;
+  /** MAVI key. Unset: the gateway runs against an in-process MAVI simulator. */
+  readonly maviApiKey: string | undefined;
+  readonly maviBaseUrl: string;
+  /** Base URL at which MAVI reaches this gateway; unset means MAVI cannot call back. */
+  readonly publicUrl: string | undefined;
+  /** Key for the per-upload callback tokens. Unset: a random one per process. */
+  readonly webhookSecret: string | undefined;
+  readonly maxUploadBytes: number;
+  readonly statusPollIntervalMs: number;
+  readonly redisUrl: string | undefined;
+  /** Client keys; empty means the gateway is open. */
+  readonly gatewayApiKeys: readonly string[];
+  /** How long a shutdown waits for in-flight uploads before cutting them. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const httpUrl = (name: string): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+      if (url.search || url.hash) throw new Error('has a query');
+      return url.href.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL without query or fragment, got "${raw}"`);
+      return undefined;
+    }
+  };
+
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
+  const webhookSecret = read('WEBHOOK_SECRET');
+  if (webhookSecret !== undefined && webhookSecret.length < 16) {
+    problems.push('WEBHOOK_SECRET must be at least 16 characters long');
+  }
+
+  const gatewayApiKeys = (read('GATEWAY_API_KEYS') ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  if (gatewayApiKeys.some((key) => key.length < 16)) {
+    problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters long');
+  }
+
+  const config: GatewayConfig = {
+    port: integer('PORT', 4000, 0, 65535),
+    host: read('HOST') ?? '127.0.0.1',
+    maviApiKey: read('MAVI_API_KEY'),
+    maviBaseUrl: httpUrl('MAVI_BASE_URL') ?? DEFAULT_MAVI_BASE_URL,
+    publicUrl: httpUrl('PUBLIC_URL'),
+    webhookSecret,
+    maxUploadBytes: integer('MAX_UPLOAD_BYTES', 4 * GIB, 1),
+    statusPollIntervalMs: integer('STATUS_POLL_INTERVAL_MS', 30_000, 100),
+    redisUrl,
+    gatewayApiKeys,
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,50 @@
+/**
+ * Every error code a client can see, in one registry. Resolvers throw
+ * `gatewayError(code)`; anything thrown that is not a GraphQLError is masked by
+ * Yoga ("Unexpected error.") and logged, so internal details never reach clients.
+ */
+import { GraphQLError } from 'graphql';
+
+interface ErrorSpec {
+  /** The default message; a thrower may give a more precise one. */
+  readonly message: string;
+  /** True when the same request may succeed later. */
+  readonly retryable: boolean;
+  /** HTTP status for errors that refuse the whole request (Yoga honours extensions.http). */
+  readonly httpStatus?: number;
+}
+
+export const errorRegistry = {
+  BAD_USER_INPUT: { message: 'The request is invalid.', retryable: false },
+  EMPTY_FILE: { message: 'The uploaded file is empty.', retryable: false },
+  UPLOAD_TOO_LARGE: { message: 'The uploaded file is larger than the upload limit.', retryable: false, httpStatus: 413 },
+  UNSUPPORTED_MEDIA_TYPE: {
+    message: 'The file is not an MP4/MOV or Matroska/WebM video.',
+    retryable: false,
+  },
+  VIDEO_NOT_FOUND: { message: 'No video with this videoNo is known.', retryable: false },
+  UNAUTHENTICATED: { message: 'A valid client key is required.', retryable: false, httpStatus: 401 },
+  TOO_MANY_UPLOADS: { message: 'Too many concurrent uploads for this client key.', retryable: true, httpStatus: 429 },
+  SHUTTING_DOWN: { message: 'The gateway is shutting down; retry on another instance.', retryable: true, httpStatus: 503 },
+  MAVI_BUSY: { message: 'MAVI is busy; retry later.', retryable: true },
+  MAVI_AUTH: { message: 'MAVI refused the gateway credentials.', retryable: false },
+  MAVI_REJECTED: { message: 'MAVI rejected the request.', retryable: false },
+  MAVI_UNAVAILABLE: { message: 'MAVI could not be reached.', retryable: true },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+export function gatewayError(
+  code: ErrorCode,
+  message?: string,
+  options: { extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): GraphQLError {
+  const spec: ErrorSpec = errorRegistry[code];
+  const http =
+    spec.httpStatus !== undefined || options.headers
+      ? { http: { status: spec.httpStatus ?? 200, headers: options.headers } }
+      : {};
+  return new GraphQLError(message ?? spec.message, {
+    extensions: { code, retryable: spec.retryable, ...options.extensions, ...http },
+  });
+}

@@ -1,0 +1,19 @@
+/** The one Pothos builder. Domain files register their types on it; graphql/schema.ts builds. */
+import SchemaBuilder from '@pothos/core';
+import type { FileUpload } from 'graphql-upload-minimal';
+import type { GatewayContext } from './context.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  // Fields are non-null unless they say otherwise: a null here would always be a bug.
+  DefaultFieldNullability: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    Upload: { Input: Promise<FileUpload>; Output: never };
+    DateTime: { Input: Date; Output: Date | number };
+  };
+}>({ defaultFieldNullability: false });
+
+builder.queryType({ description: 'Reads answered from what the gateway knows about your videos.' });
+builder.mutationType({});
+builder.subscriptionType({});

@@ -1,0 +1,33 @@
+import { GraphQLError, Kind } from 'graphql';
+import { Upload } from 'graphql-upload-minimal';
+import { builder } from './builder.js';
+
+builder.scalarType('Upload', {
+  description:
+    'A file sent per the GraphQL multipart request spec (https://github.com/jaydenseric/graphql-multipart-request-spec). Input only.',
+  serialize: () => {
+    throw new GraphQLError('Upload is an input-only scalar.');
+  },
+  parseValue: (value) => {
+    if (value instanceof Upload) return value.promise;
+    throw new GraphQLError('Upload values must be sent as a multipart request file.');
+  },
+  parseLiteral: () => {
+    throw new GraphQLError('Upload values must be sent as a multipart request file, not inline.');
+  },
+});
+
+const parseDate = (value: unknown): Date => {
+  const date = typeof value === 'string' ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new GraphQLError('DateTime must be an ISO-8601 date-time string.');
+  }
+  return date;
+};
+
+builder.scalarType('DateTime', {
+  description: 'An instant, as an ISO-8601 string in UTC (for example 2026-01-31T12:00:00.000Z).',
+  serialize: (value) => new Date(value).toISOString(),
+  parseValue: parseDate,
+  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+});

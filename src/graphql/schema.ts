@@ -1,0 +1,14 @@
+/** The only importer of the domain files: it builds the executable schema. */
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './video.js';
+import './upload.js';
+import './video-status.js';
+
+export const schema: GraphQLSchema = builder.toSchema();
+
+/** The SDL committed as schema/schema.graphql: sorted, so diffs stay small. */
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Process entry: loadConfig() → createGateway() → start(); SIGTERM/SIGINT → stop().
+ * Without MAVI_API_KEY the gateway runs against an in-process MAVI simulator, so
+ * `npm start` works out of the box.
+ */
+import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createGateway } from './server/gateway.js';
+import { MaviSimulator } from './simulator/mavi-simulator.js';
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let simulator: MaviSimulator | undefined;
+  if (!config.maviApiKey) {
+    simulator = new MaviSimulator({ parseDelayMs: 5_000 });
+    await simulator.start();
+    config = Object.freeze({ ...config, maviApiKey: simulator.apiKey, maviBaseUrl: simulator.url });
+  }
+
+  const logger = createLogger({ secrets: [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys] });
+  const gateway = createGateway(config, { logger, callbackToSelf: simulator !== undefined });
+  await gateway.start();
+
+  if (simulator) {
+    process.stdout.write(
+      [
+        '',
+        '  MAVI_API_KEY is not set: uploads go to the built-in MAVI SIMULATOR, not to MAVI.',
+        `  The simulator (${simulator.url}) calls back UNPARSE at once and PARSE after 5 s.`,
+        '  Set MAVI_API_KEY (and PUBLIC_URL) to talk to the real MAVI.',
+        '',
+        `  GraphiQL: ${gateway.url}/graphql`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    gateway
+      .stop()
+      .then(() => simulator?.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,151 @@
+/**
+ * One gateway instance: builds the services, wires node:http, Yoga, graphql-ws,
+ * the webhook route and the health routes, and starts and stops them.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig } from '../config.js';
+import { createStatusPubSub } from '../events/status-pubsub.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createMaviClient, type MaviClient } from '../mavi/client.js';
+import type { GatewayServices } from '../services.js';
+import { createMemoryStatusStore } from '../status/memory-status-store.js';
+import type { StatusStore } from '../status/status-store.js';
+import { createCallbackTokens } from '../webhook/callback-token.js';
+import { handleWebhook, isWebhookPath } from '../webhook/webhook-route.js';
+import { sendError, sendJson } from './http-responses.js';
+import { InFlight } from './in-flight.js';
+import { isMultipartRequest, prepareMultipartRequest } from './multipart-request.js';
+import { attachGraphQLWebSocket } from './websocket.js';
+import { createGatewayYoga, GRAPHQL_PATH } from './yoga.js';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Replaces the MAVI client built from the config (the bench harness uses this). */
+  mavi?: MaviClient;
+  store?: StatusStore;
+  /**
+   * With no PUBLIC_URL, use the gateway's own listening address as the callback
+   * base. Right when MAVI is a local simulator; never for the real MAVI, which
+   * cannot reach a loopback address.
+   */
+  callbackToSelf?: boolean;
+}
+
+export interface Gateway {
+  readonly services: GatewayServices;
+  readonly server: Server;
+  /** The base URL the gateway listens on, e.g. http://127.0.0.1:4000 (after start). */
+  readonly url: string;
+  start(): Promise<void>;
+  /** Graceful: refuses new work, lets uploads finish (bounded), closes subscriptions. */
+  stop(): Promise<void>;
+}
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const logger =
+    options.logger ?? createLogger({ secrets: [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys] });
+  for (const secret of [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys]) {
+    if (secret) logger.addSecret(secret);
+  }
+
+  let webhookSecret = config.webhookSecret;
+  if (!webhookSecret) {
+    webhookSecret = randomBytes(32).toString('base64url');
+    logger.warn(
+      'WEBHOOK_SECRET is not set: using a random secret for this process. Callback URLs stop working after a restart, and several instances need one shared WEBHOOK_SECRET.',
+    );
+  }
+
+  let url = '';
+  let stopping = false;
+  const mavi =
+    options.mavi ?? createMaviClient({ baseUrl: config.maviBaseUrl, apiKey: requireKey(config.maviApiKey) });
+  const services: GatewayServices = {
+    config,
+    logger,
+    mavi,
+    store: options.store ?? createMemoryStatusStore(),
+    pubsub: createStatusPubSub(),
+    tokens: createCallbackTokens(webhookSecret),
+    uploads: new InFlight(),
+    callbackBaseUrl: () => config.publicUrl ?? (options.callbackToSelf ? url : undefined),
+  };
+
+  const yoga = createGatewayYoga(services);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
+    if (pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/ready') {
+      const ready = !stopping && services.store.isReady();
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : stopping ? 'stopping' : 'not ready' });
+    }
+    if (isWebhookPath(pathname)) return handleWebhook(services, req, res, pathname);
+    if (pathname === GRAPHQL_PATH && isMultipartRequest(req)) {
+      if (stopping) return sendError(res, 503, 'SHUTTING_DOWN', 'The gateway is shutting down.', { connection: 'close' });
+      if (!(await prepareMultipartRequest(req, res))) return;
+    }
+    return yoga(req, res);
+  };
+
+  const server = createServer(
+    {
+      // Uploads of gigabytes take longer than Node's default 5-minute request timeout.
+      requestTimeout: 0,
+      headersTimeout: 60_000,
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        logger.error('request failed', { error, path: req.url?.split('?')[0] });
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+        else res.destroy();
+      });
+    },
+  );
+  const webSockets = attachGraphQLWebSocket(server, yoga);
+
+  return {
+    services,
+    server,
+    get url() {
+      return url;
+    },
+
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+      logger.info('gateway listening', { url, graphql: `${url}${GRAPHQL_PATH}` });
+    },
+
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const finished = await services.uploads.settle(config.shutdownTimeoutMs);
+      if (!finished) logger.warn('shutdown timeout: cutting uploads still in flight', { count: services.uploads.size });
+      await webSockets.close();
+      await yoga.dispose();
+      server.closeAllConnections();
+      await closed;
+      await services.store.close();
+      await mavi.close();
+      logger.info('gateway stopped');
+    },
+  };
+}
+
+function requireKey(key: string | undefined): string {
+  if (!key) throw new Error('MAVI_API_KEY is required to talk to MAVI (index.ts starts the simulator when it is unset).');
+  return key;
+}

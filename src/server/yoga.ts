@@ -1,0 +1,79 @@
+/**
+ * The Yoga instance: schema, context, error masking, GraphiQL, and the plugins,
+ * in the order they run (listed once, here).
+ */
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayUserContext } from '../graphql/context.js';
+import { schema } from '../graphql/schema.js';
+import type { GatewayServices } from '../services.js';
+import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
+
+export type ServerContext = { req: IncomingMessage; res?: ServerResponse };
+export type GatewayYoga = YogaServerInstance<ServerContext, GatewayUserContext>;
+
+export const GRAPHQL_PATH = '/graphql';
+
+const EXAMPLE_OPERATION = `# Upload a video with curl (GraphiQL cannot send files), see the README:
+#   curl http://localhost:4000/graphql -H 'Apollo-Require-Preflight: true' \\
+#     -F operations='{"query":"mutation ($file: Upload!) { uploadVideo(file: $file) { videoNo status } }","variables":{"file":null}}' \\
+#     -F map='{"0":["variables.file"]}' -F 0=@clip.mp4
+# then paste its videoNo below and press play: the status arrives live.
+
+subscription WatchVideo($videoNo: ID! = "mavi_video_…") {
+  videoStatus(videoNo: $videoNo) {
+    videoNo
+    status
+    receivedAt
+  }
+}
+
+query Video($videoNo: ID! = "mavi_video_…") {
+  video(videoNo: $videoNo) {
+    videoNo
+    videoName
+    status
+    uploadTime
+    updatedAt
+  }
+}
+`;
+
+export function createGatewayYoga(services: GatewayServices): GatewayYoga {
+  const { logger } = services;
+  return createYoga<ServerContext, GatewayUserContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    // Uploads are parsed before Yoga (server/multipart-request.ts): Yoga's own parser buffers whole files.
+    multipart: false,
+    context: () => ({ services, ownerId: 'anonymous' }),
+    logging: {
+      debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
+      info: (...args) => logger.info(String(args[0]), { args: args.slice(1) }),
+      warn: (...args) => logger.warn(String(args[0]), { args: args.slice(1) }),
+      error: (...args) => logger.error(String(args[0]), { args: args.slice(1) }),
+    },
+    maskedErrors: {
+      // Never "development" mode: masked errors must not carry the original error to clients.
+      maskError(error, message) {
+        const masked = maskError(error, message, false);
+        if (masked !== error) logger.error('unexpected error (masked for the client)', { error: unwrap(error) });
+        return masked;
+      },
+    },
+    graphiql: {
+      title: 'MAVI GraphQL gateway',
+      defaultQuery: EXAMPLE_OPERATION,
+      subscriptionsProtocol: 'WS',
+    },
+    renderGraphiQL,
+    landingPage: false,
+    plugins: [useCloseUnfinishedUploads()],
+  });
+}
+
+function unwrap(error: unknown): unknown {
+  const original = (error as { originalError?: unknown }).originalError;
+  return original instanceof Error ? original : error;
+}

@@ -1,0 +1,145 @@
+/**
+ * The single-instance status store. Bounded in count and age: the least recently
+ * updated video goes first when `maxVideos` is reached, and a video not updated
+ * for `maxAgeMs` is forgotten. Each method runs to completion without awaiting,
+ * which is what makes each one atomic here.
+ */
+import type { VideoStatus } from '../mavi/types.js';
+import type { CallbackOutcome, CompletedUpload, StatusChange, StatusStore, VideoRecord } from './status-store.js';
+import { isTerminal, nextStatus } from './transitions.js';
+
+export interface MemoryStatusStoreOptions {
+  maxVideos?: number;
+  maxAgeMs?: number;
+  /** How long an upload may stay unanswered before its token stops being accepted. */
+  openUploadTtlMs?: number;
+  now?: () => number;
+}
+
+interface UploadEntry {
+  ownerId: string;
+  openedAt: number;
+  videoNo?: string;
+  held?: { videoNo: string; status: VideoStatus; receivedAt: number };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_VIDEOS = 100_000;
+export const DEFAULT_MAX_AGE_MS = 7 * DAY_MS;
+
+export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}): StatusStore {
+  const maxVideos = options.maxVideos ?? DEFAULT_MAX_VIDEOS;
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  const openUploadTtlMs = options.openUploadTtlMs ?? DAY_MS;
+  const now = options.now ?? Date.now;
+
+  const videos = new Map<string, VideoRecord & { uploadId: string }>();
+  const uploads = new Map<string, UploadEntry>();
+
+  const isExpired = (record: VideoRecord) => now() - record.updatedAt > maxAgeMs;
+
+  const forget = (videoNo: string) => {
+    const record = videos.get(videoNo);
+    if (!record) return;
+    videos.delete(videoNo);
+    uploads.delete(record.uploadId);
+  };
+
+  const live = (videoNo: string) => {
+    const record = videos.get(videoNo);
+    if (record && isExpired(record)) {
+      forget(videoNo);
+      return undefined;
+    }
+    return record;
+  };
+
+  /** Re-inserts so that Map order stays "least recently updated first". */
+  const save = (record: VideoRecord & { uploadId: string }) => {
+    videos.delete(record.videoNo);
+    videos.set(record.videoNo, record);
+    while (videos.size > maxVideos) forget(videos.keys().next().value!);
+  };
+
+  const apply = (videoNo: string, status: VideoStatus, receivedAt: number): StatusChange | undefined => {
+    const record = live(videoNo);
+    if (!record) return undefined;
+    const next = nextStatus(record.status, status);
+    if (next === undefined) return undefined;
+    save({ ...record, status: next, updatedAt: receivedAt });
+    return { videoNo, status: next, receivedAt };
+  };
+
+  const sweep = () => {
+    for (const [videoNo, record] of videos) if (isExpired(record)) forget(videoNo);
+    for (const [uploadId, entry] of uploads) {
+      if (entry.videoNo === undefined && now() - entry.openedAt > openUploadTtlMs) uploads.delete(uploadId);
+    }
+  };
+  const sweeper = setInterval(sweep, Math.min(60_000, maxAgeMs)).unref();
+
+  return {
+    async openUpload(uploadId, ownerId) {
+      uploads.set(uploadId, { ownerId, openedAt: now() });
+    },
+
+    async completeUpload(uploadId, record): Promise<CompletedUpload> {
+      const entry = uploads.get(uploadId) ?? { ownerId: record.ownerId, openedAt: now() };
+      const held = entry.held;
+      uploads.set(uploadId, { ownerId: entry.ownerId, openedAt: entry.openedAt, videoNo: record.videoNo });
+      save({ ...record, uploadId });
+
+      if (!held) return { record, change: undefined, discardedVideoNo: undefined };
+      if (held.videoNo !== record.videoNo) return { record, change: undefined, discardedVideoNo: held.videoNo };
+      const change = apply(record.videoNo, held.status, held.receivedAt);
+      return { record: videos.get(record.videoNo)!, change, discardedVideoNo: undefined };
+    },
+
+    async abandonUpload(uploadId) {
+      if (uploads.get(uploadId)?.videoNo === undefined) uploads.delete(uploadId);
+    },
+
+    async applyCallback(uploadId, videoNo, status, receivedAt): Promise<CallbackOutcome> {
+      const entry = uploads.get(uploadId);
+      if (!entry) return { kind: 'unknown-upload' };
+      if (entry.videoNo === undefined) {
+        // Keep the most advanced status MAVI sent early: a terminal one must not be overwritten.
+        if (!entry.held || (entry.held.videoNo === videoNo && nextStatus(entry.held.status, status) !== undefined)) {
+          entry.held = { videoNo, status, receivedAt };
+        }
+        return { kind: 'held' };
+      }
+      if (entry.videoNo !== videoNo) return { kind: 'wrong-video', expectedVideoNo: entry.videoNo };
+      return { kind: 'applied', change: apply(videoNo, status, receivedAt) };
+    },
+
+    async applyStatus(videoNo, status, receivedAt) {
+      return apply(videoNo, status, receivedAt);
+    },
+
+    async get(videoNo) {
+      const record = live(videoNo);
+      if (!record) return undefined;
+      const { uploadId: _uploadId, ...visible } = record;
+      return visible;
+    },
+
+    async pending(limit) {
+      const result: VideoRecord[] = [];
+      for (const record of videos.values()) {
+        if (result.length >= limit) break;
+        if (!isTerminal(record.status) && !isExpired(record)) {
+          const { uploadId: _uploadId, ...visible } = record;
+          result.push(visible);
+        }
+      }
+      return result;
+    },
+
+    isReady: () => true,
+
+    async close() {
+      clearInterval(sweeper);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * What the gateway knows about each video, and which upload each callback token
+ * belongs to. One interface, two implementations: in memory for one instance,
+ * Redis for several. Every operation that changes a status is one atomic step,
+ * so concurrent callbacks, polls and uploads cannot interleave into a wrong state.
+ */
+import type { VideoStatus } from '../mavi/types.js';
+
+export interface VideoRecord {
+  videoNo: string;
+  videoName: string;
+  status: VideoStatus;
+  /** When MAVI registered the upload (epoch ms). */
+  uploadTime: number;
+  /** When the gateway last learned this status (epoch ms). */
+  updatedAt: number;
+  /** Which client uploaded it: a hash of its key, never the key ("anonymous" on an open gateway). */
+  ownerId: string;
+}
+
+/** A status change to publish to subscribers. */
+export interface StatusChange {
+  videoNo: string;
+  status: VideoStatus;
+  /** When the gateway received it (epoch ms). */
+  receivedAt: number;
+}
+
+export type CallbackOutcome =
+  /** The token's upload is not known here (expired, failed, or never made). */
+  | { kind: 'unknown-upload' }
+  /** The token's upload got a different videoNo: a forged or misdirected callback. */
+  | { kind: 'wrong-video'; expectedVideoNo: string }
+  /** MAVI called back before its upload answer reached us; applied once it does. */
+  | { kind: 'held' }
+  | { kind: 'applied'; change: StatusChange | undefined };
+
+export interface CompletedUpload {
+  record: VideoRecord;
+  /** The held early callback's change, when one was held and changed the status. */
+  change: StatusChange | undefined;
+  /** A held callback named another videoNo and was dropped. */
+  discardedVideoNo: string | undefined;
+}
+
+export interface StatusStore {
+  /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
+  openUpload(uploadId: string, ownerId: string): Promise<void>;
+  /** Records MAVI's answer: the video record, the token binding, and any held early callback. */
+  completeUpload(uploadId: string, record: VideoRecord): Promise<CompletedUpload>;
+  /** Forgets an upload that failed, with anything held for it. */
+  abandonUpload(uploadId: string): Promise<void>;
+  /** Applies an authenticated callback for the upload its token names. */
+  applyCallback(uploadId: string, videoNo: string, status: VideoStatus, receivedAt: number): Promise<CallbackOutcome>;
+  /** Applies a status learned by polling; unknown videos are ignored. */
+  applyStatus(videoNo: string, status: VideoStatus, receivedAt: number): Promise<StatusChange | undefined>;
+  get(videoNo: string): Promise<VideoRecord | undefined>;
+  /** Videos not yet terminal, oldest update first, at most `limit`. */
+  pending(limit: number): Promise<VideoRecord[]>;
+  /** True when the store can serve (always, in memory; Redis reachable, for Redis). */
+  isReady(): boolean;
+  close(): Promise<void>;
+}

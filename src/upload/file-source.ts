@@ -1,0 +1,72 @@
+/**
+ * The client's file stream as the upstream request reads it: the first bytes can
+ * be looked at before anything is sent (empty files, container sniffing), bytes
+ * are counted against the upload limit as they pass, and the first failure on the
+ * client's side is remembered, so it is reported instead of the upstream failure
+ * it causes.
+ */
+import type { Readable } from 'node:stream';
+import { gatewayError } from '../errors.js';
+
+export class FileSource {
+  private readonly iterator: AsyncIterator<Buffer>;
+  private readonly buffered: Buffer[] = [];
+  private done = false;
+  private bytes = 0;
+  /** Why reading from the client stopped early, if it did. */
+  failure: unknown;
+
+  constructor(
+    private readonly stream: Readable,
+    private readonly maxBytes: number,
+  ) {
+    this.iterator = stream[Symbol.asyncIterator]();
+  }
+
+  /** Reads until at least `count` bytes are at hand or the file ends; returns what is at hand. */
+  async peek(count: number): Promise<Buffer> {
+    let held = this.buffered.reduce((sum, chunk) => sum + chunk.length, 0);
+    while (held < count && !this.done) {
+      const chunk = await this.next();
+      if (chunk === undefined) break;
+      this.buffered.push(chunk);
+      held += chunk.length;
+    }
+    return Buffer.concat(this.buffered, held);
+  }
+
+  /** Every byte of the file, the peeked ones first. Iterate once. */
+  async *chunks(): AsyncGenerator<Buffer> {
+    try {
+      while (this.buffered.length > 0) yield this.buffered.shift()!;
+      for (let chunk = await this.next(); chunk !== undefined; chunk = await this.next()) yield chunk;
+    } finally {
+      // The upstream stopped reading (it failed, or we did): stop taking bytes from the client.
+      if (!this.done) this.stream.destroy();
+    }
+  }
+
+  get bytesRead(): number {
+    return this.bytes;
+  }
+
+  private async next(): Promise<Buffer | undefined> {
+    try {
+      const result = await this.iterator.next();
+      if (result.done) {
+        this.done = true;
+        return undefined;
+      }
+      this.bytes += result.value.length;
+      if (this.bytes > this.maxBytes) {
+        throw gatewayError('UPLOAD_TOO_LARGE', `The file is larger than the upload limit of ${this.maxBytes} bytes.`);
+      }
+      return result.value;
+    } catch (error) {
+      this.done = true;
+      this.failure ??= error;
+      this.stream.destroy();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * One `uploadVideo`: the client's file goes to MAVI as it arrives, and MAVI's
+ * answer becomes the video's first record. Nothing reaches MAVI for a file that
+ * is refused up front (empty), and a failed upload leaves no record behind.
+ */
+import type { FileUpload } from 'graphql-upload-minimal';
+import { GraphQLError } from 'graphql';
+import { gatewayError } from '../errors.js';
+import { MaviError } from '../mavi/errors.js';
+import type { GatewayServices } from '../services.js';
+import type { VideoRecord } from '../status/status-store.js';
+import { callbackUrl } from '../webhook/callback-token.js';
+import { FileSource } from './file-source.js';
+
+/** Enough of the file's start to tell an empty file (and, later, its container). */
+const HEAD_BYTES = 64;
+
+export interface UploadRequest {
+  /** Which client is uploading (see status-store's VideoRecord.ownerId). */
+  ownerId: string;
+  /** Aborted when the client goes away; aborts the upstream request with it. */
+  signal: AbortSignal;
+}
+
+export async function uploadVideo(
+  services: GatewayServices,
+  file: FileUpload,
+  request: UploadRequest,
+): Promise<VideoRecord> {
+  const { store, mavi, tokens, pubsub, logger } = services;
+  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes);
+  const fileName = file.filename || 'upload';
+
+  const head = await source.peek(HEAD_BYTES).catch((error: unknown) => {
+    throw clientFacingError(error, source);
+  });
+  if (head.length === 0) {
+    throw gatewayError('EMPTY_FILE', `The file "${fileName}" is empty; nothing was sent to MAVI.`);
+  }
+
+  const { uploadId, token } = tokens.mint();
+  const base = services.callbackBaseUrl();
+  await store.openUpload(uploadId, request.ownerId);
+  try {
+    const video = await mavi.uploadVideo({
+      file: source.chunks(),
+      fileName,
+      contentType: file.mimetype || 'application/octet-stream',
+      callbackUrl: base === undefined ? undefined : callbackUrl(base, token),
+      signal: request.signal,
+    });
+    const completed = await store.completeUpload(uploadId, {
+      videoNo: video.videoNo,
+      videoName: video.videoName,
+      status: video.videoStatus,
+      uploadTime: Number(video.uploadTime),
+      updatedAt: Date.now(),
+      ownerId: request.ownerId,
+    });
+    if (completed.discardedVideoNo !== undefined) {
+      logger.warn('dropped an early callback that named another video', {
+        videoNo: video.videoNo,
+        callbackVideoNo: completed.discardedVideoNo,
+      });
+    }
+    if (completed.change) pubsub.publish('videoStatus', video.videoNo, completed.change);
+    logger.info('video uploaded', { videoNo: video.videoNo, bytes: source.bytesRead });
+    return completed.record;
+  } catch (error) {
+    await store.abandonUpload(uploadId);
+    const failure = clientFacingError(error, source);
+    if (error instanceof MaviError) {
+      logger.warn('MAVI refused an upload', { code: error.code, ...error.context, cause: undefined });
+    }
+    throw failure;
+  }
+}
+
+/**
+ * A failure on the client's side (too large, disconnected) explains an upstream
+ * failure it caused, so it wins. MAVI's failures become their gateway codes;
+ * anything else stays unexpected and is masked by Yoga.
+ */
+function clientFacingError(error: unknown, source: FileSource): unknown {
+  const cause = source.failure ?? error;
+  if (cause instanceof GraphQLError) return cause;
+  if (cause instanceof MaviError) {
+    const extensions =
+      cause.code === 'MAVI_REJECTED' ? { maviCode: cause.context.maviCode, maviMessage: cause.context.maviMsg } : {};
+    return gatewayError(cause.code, cause.message, { extensions });
+  }
+  return cause;
+}
