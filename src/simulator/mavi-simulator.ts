@@ -70,6 +70,8 @@ export interface SimulatorStats {
   /** Upload requests whose body stopped before its end (client or gateway aborted). */
   abortedUploads: number;
   searchDbCalls: number;
+  /** Upload body bytes read so far, over all uploads. */
+  bytesReceived: number;
 }
 
 const API_PREFIX = '/api/serve/video/';
@@ -79,7 +81,7 @@ export class MaviSimulator {
   readonly options: SimulatorOptions;
   readonly videos = new Map<string, SimulatedVideo>();
   readonly callbacks: CallbackDelivery[] = [];
-  readonly stats: SimulatorStats = { uploadRequests: 0, abortedUploads: 0, searchDbCalls: 0 };
+  readonly stats: SimulatorStats = { uploadRequests: 0, abortedUploads: 0, searchDbCalls: 0, bytesReceived: 0 };
   fault: SimulatorFault | undefined;
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -263,6 +265,7 @@ export class MaviSimulator {
         let seen = 0;
         req.on('data', (chunk: Buffer) => {
           seen += chunk.length;
+          this.stats.bytesReceived += chunk.length;
           if (fault?.kind === 'reset' && seen >= fault.afterBytes) {
             req.socket.destroy();
             reject(new Error('reset'));

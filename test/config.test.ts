@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_MAVI_BASE_URL, loadConfig } from '../src/config.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      maviBaseUrl: DEFAULT_MAVI_BASE_URL,
+      maviApiKey: undefined,
+      publicUrl: undefined,
+      statusPollIntervalMs: 30_000,
+      maxUploadBytes: 4 * 1024 ** 3,
+      gatewayApiKeys: [],
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      MAVI_API_KEY: 'k',
+      MAVI_BASE_URL: 'http://mavi.local:9000/',
+      PUBLIC_URL: 'https://gateway.example.com/',
+      WEBHOOK_SECRET: '0123456789abcdef',
+      MAX_UPLOAD_BYTES: '1048576',
+      STATUS_POLL_INTERVAL_MS: '5000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      GATEWAY_API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      maviApiKey: 'k',
+      maviBaseUrl: 'http://mavi.local:9000',
+      publicUrl: 'https://gateway.example.com',
+      webhookSecret: '0123456789abcdef',
+      maxUploadBytes: 1048576,
+      statusPollIntervalMs: 5000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      gatewayApiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ MAVI_BASE_URL: 'ftp://mavi' }, 'MAVI_BASE_URL'],
+    [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://gw.example.com/?x=1' }, 'PUBLIC_URL'],
+    [{ MAX_UPLOAD_BYTES: '-1' }, 'MAX_UPLOAD_BYTES'],
+    [{ MAX_UPLOAD_BYTES: '0' }, 'MAX_UPLOAD_BYTES'],
+    [{ STATUS_POLL_INTERVAL_MS: '10' }, 'STATUS_POLL_INTERVAL_MS'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET'],
+    [{ GATEWAY_API_KEYS: 'short' }, 'GATEWAY_API_KEYS'],
+  ])('names the variable in error: %o', (env, name) => {
+    const problems = problemsOf(env as Record<string, string>);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+
+  it('reports every problem at once, without echoing secrets', () => {
+    const problems = problemsOf({ PORT: 'x', WEBHOOK_SECRET: 'tiny-secret', GATEWAY_API_KEYS: 'short-key' });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).not.toContain('tiny-secret');
+    expect(problems.join('\n')).not.toContain('short-key');
+  });
+});

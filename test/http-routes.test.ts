@@ -1,0 +1,37 @@
+/** The routes around GraphQL: health, readiness, GraphiQL. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './utils/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.stop());
+
+describe('health and readiness', () => {
+  it('GET /health answers 200 while the process serves', async () => {
+    const response = await fetch(`${stack.url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /ready answers 200 when the gateway can do its job', async () => {
+    const response = await fetch(`${stack.url}/ready`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready' });
+  });
+});
+
+describe('GraphiQL', () => {
+  it('is served at GET /graphql to browsers, with the example operation and websocket subscriptions', async () => {
+    const response = await fetch(stack.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    const html = await response.text();
+    expect(html).toContain('MAVI GraphQL gateway');
+    expect(html).toContain('subscription WatchVideo');
+    expect(html).toContain('"subscriptionsProtocol":"WS"');
+    // Served from the package, not a CDN: works on machines without internet access.
+    expect(html).not.toMatch(/unpkg\.com|cdn\.jsdelivr/);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Starts what a test talks to: the project's MAVI simulator and a real gateway in
+ * front of it, both on port 0, with every log line captured so tests can search
+ * them (for secrets, for warnings).
+ */
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
+import { MaviSimulator, type SimulatorOptions } from '../../src/simulator/mavi-simulator.js';
+
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-5f1c0c2e9d';
+export const TEST_MAVI_KEY = 'test-mavi-key-7c2b9e4a1d';
+
+export interface Stack {
+  simulator: MaviSimulator;
+  gateway: Gateway;
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  simulator?: SimulatorOptions;
+  /** Extra environment for loadConfig (PORT, MAVI_* and WEBHOOK_SECRET are set for you). */
+  env?: Record<string, string | undefined>;
+  gateway?: Omit<GatewayOptions, 'logger'>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const simulator = new MaviSimulator({ apiKey: TEST_MAVI_KEY, ...options.simulator });
+  await simulator.start();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MAVI_API_KEY: simulator.apiKey,
+    MAVI_BASE_URL: simulator.url,
+    WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
+  const gateway = createGateway(config, { callbackToSelf: true, ...options.gateway, logger });
+  await gateway.start();
+  return {
+    simulator,
+    gateway,
+    url: gateway.url,
+    graphqlUrl: `${gateway.url}/graphql`,
+    wsUrl: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
+    logs,
+    async stop() {
+      await gateway.stop();
+      await simulator.stop();
+    },
+  };
+}
