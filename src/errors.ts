@@ -17,7 +17,11 @@ interface ErrorSpec {
 export const errorRegistry = {
   BAD_USER_INPUT: { message: 'The request is invalid.', retryable: false },
   EMPTY_FILE: { message: 'The uploaded file is empty.', retryable: false },
-  UPLOAD_TOO_LARGE: { message: 'The uploaded file is larger than the upload limit.', retryable: false, httpStatus: 413 },
+  UPLOAD_TOO_LARGE: {
+    message: 'The uploaded file is larger than the upload limit.',
+    retryable: false,
+    httpStatus: 413,
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     message: 'The file is not an MP4/MOV or Matroska/WebM video.',
     retryable: false,
@@ -25,7 +29,11 @@ export const errorRegistry = {
   VIDEO_NOT_FOUND: { message: 'No video with this videoNo is known.', retryable: false },
   UNAUTHENTICATED: { message: 'A valid client key is required.', retryable: false, httpStatus: 401 },
   TOO_MANY_UPLOADS: { message: 'Too many concurrent uploads for this client key.', retryable: true, httpStatus: 429 },
-  SHUTTING_DOWN: { message: 'The gateway is shutting down; retry on another instance.', retryable: true, httpStatus: 503 },
+  SHUTTING_DOWN: {
+    message: 'The gateway is shutting down; retry on another instance.',
+    retryable: true,
+    httpStatus: 503,
+  },
   MAVI_BUSY: { message: 'MAVI is busy; retry later.', retryable: true },
   MAVI_AUTH: { message: 'MAVI refused the gateway credentials.', retryable: false },
   MAVI_REJECTED: { message: 'MAVI rejected the request.', retryable: false },

@@ -28,7 +28,11 @@ async function streamingSha256(chunks: AsyncIterable<Buffer>): Promise<string> {
 describe('bytes arrive intact', () => {
   it('a small file, with its name and content type', async () => {
     const content = await collect(videoFile(10_000));
-    const result = await uploadVideo(stack.graphqlUrl, { content, fileName: 'small clip.mp4', contentType: 'video/mp4' });
+    const result = await uploadVideo(stack.graphqlUrl, {
+      content,
+      fileName: 'small clip.mp4',
+      contentType: 'video/mp4',
+    });
 
     expect(result.status).toBe(200);
     expect(result.json.errors).toBeUndefined();
@@ -59,7 +63,8 @@ describe('bytes arrive intact', () => {
     const first = await uploadVideo(stack.graphqlUrl, { content: await collect(videoFile(1000)) });
     const second = await uploadVideo(stack.graphqlUrl, { content: await collect(videoFile(1000)) });
     const uris = [first, second].map((r) => stack.simulator.videos.get(r.json.data.uploadVideo.videoNo)!.callbackUri!);
-    for (const uri of uris) expect(uri).toMatch(new RegExp(`^${stack.url}/webhooks/mavi/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
+    for (const uri of uris)
+      expect(uri).toMatch(new RegExp(`^${stack.url}/webhooks/mavi/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
     expect(uris[0]).not.toBe(uris[1]);
     expect(JSON.stringify([first.json, second.json])).not.toContain(TEST_MAVI_KEY);
   });
@@ -81,7 +86,11 @@ describe("MAVI's failures map to error codes", () => {
     { fault: { kind: 'http-429' }, code: 'MAVI_BUSY', retryable: true },
     { fault: { kind: 'unauthorized' }, code: 'MAVI_AUTH', retryable: false },
     { fault: { kind: 'account-disabled' }, code: 'MAVI_AUTH', retryable: false },
-    { fault: { kind: 'rejected', code: '0502', msg: 'video codec not supported' }, code: 'MAVI_REJECTED', retryable: false },
+    {
+      fault: { kind: 'rejected', code: '0502', msg: 'video codec not supported' },
+      code: 'MAVI_REJECTED',
+      retryable: false,
+    },
     { fault: { kind: 'server-error', status: 502 }, code: 'MAVI_UNAVAILABLE', retryable: true },
     { fault: { kind: 'server-error', status: 500 }, code: 'MAVI_UNAVAILABLE', retryable: true },
     { fault: { kind: 'reset', afterBytes: 64 * 1024 }, code: 'MAVI_UNAVAILABLE', retryable: true },

@@ -36,21 +36,81 @@ const callback = (fields: Record<string, unknown>) =>
   JSON.stringify({ videoNo, clientId: 'd7a7427b502df6c8e31de003675b7b77', status: 'PARSE', ...fields });
 
 describe('refused callbacks change nothing', () => {
-  const cases: { name: string; send: () => Promise<{ status: number; json: any; headers: Headers }>; status: number; message: RegExp }[] = [
+  const cases: {
+    name: string;
+    send: () => Promise<{ status: number; json: any; headers: Headers }>;
+    status: number;
+    message: RegExp;
+  }[] = [
     { name: 'wrong method', send: () => post(callbackUri, '', { method: 'PUT' }), status: 405, message: /POST/ },
     { name: 'malformed JSON', send: () => post(callbackUri, '{"videoNo": '), status: 400, message: /not valid JSON/ },
     { name: 'a JSON array', send: () => post(callbackUri, '[]'), status: 400, message: /JSON object/ },
-    { name: 'missing videoNo', send: () => post(callbackUri, callback({ videoNo: undefined })), status: 400, message: /"videoNo" is missing/ },
-    { name: 'missing clientId', send: () => post(callbackUri, callback({ clientId: undefined })), status: 400, message: /"clientId" is missing/ },
-    { name: 'missing status', send: () => post(callbackUri, callback({ status: undefined })), status: 400, message: /"status" is missing/ },
-    { name: 'a numeric status', send: () => post(callbackUri, callback({ status: 1 })), status: 400, message: /"status" must be a non-empty string/ },
-    { name: 'unknown status', send: () => post(callbackUri, callback({ status: 'DONE' })), status: 400, message: /UNPARSE, PARSE, FAIL; got "DONE"/ },
-    { name: 'an oversized body', send: () => post(callbackUri, callback({ padding: 'x'.repeat(20_000) })), status: 413, message: /exceeds 16384 bytes/ },
-    { name: 'no token', send: () => post(`${stack.url}/webhooks/mavi/`, callback({})), status: 401, message: /no token/ },
-    { name: 'no token segment', send: () => post(`${stack.url}/webhooks/mavi`, callback({})), status: 401, message: /no token/ },
-    { name: 'a forged token', send: () => post(forged(callbackUri), callback({})), status: 403, message: /not issued by this gateway/ },
-    { name: 'a malformed token', send: () => post(`${stack.url}/webhooks/mavi/not-a-token`, callback({})), status: 403, message: /malformed/ },
-    { name: "another video's id under this token", send: () => post(callbackUri, callback({ videoNo: 'mavi_video_111111111111111111' })), status: 403, message: /different video/ },
+    {
+      name: 'missing videoNo',
+      send: () => post(callbackUri, callback({ videoNo: undefined })),
+      status: 400,
+      message: /"videoNo" is missing/,
+    },
+    {
+      name: 'missing clientId',
+      send: () => post(callbackUri, callback({ clientId: undefined })),
+      status: 400,
+      message: /"clientId" is missing/,
+    },
+    {
+      name: 'missing status',
+      send: () => post(callbackUri, callback({ status: undefined })),
+      status: 400,
+      message: /"status" is missing/,
+    },
+    {
+      name: 'a numeric status',
+      send: () => post(callbackUri, callback({ status: 1 })),
+      status: 400,
+      message: /"status" must be a non-empty string/,
+    },
+    {
+      name: 'unknown status',
+      send: () => post(callbackUri, callback({ status: 'DONE' })),
+      status: 400,
+      message: /UNPARSE, PARSE, FAIL; got "DONE"/,
+    },
+    {
+      name: 'an oversized body',
+      send: () => post(callbackUri, callback({ padding: 'x'.repeat(20_000) })),
+      status: 413,
+      message: /exceeds 16384 bytes/,
+    },
+    {
+      name: 'no token',
+      send: () => post(`${stack.url}/webhooks/mavi/`, callback({})),
+      status: 401,
+      message: /no token/,
+    },
+    {
+      name: 'no token segment',
+      send: () => post(`${stack.url}/webhooks/mavi`, callback({})),
+      status: 401,
+      message: /no token/,
+    },
+    {
+      name: 'a forged token',
+      send: () => post(forged(callbackUri), callback({})),
+      status: 403,
+      message: /not issued by this gateway/,
+    },
+    {
+      name: 'a malformed token',
+      send: () => post(`${stack.url}/webhooks/mavi/not-a-token`, callback({})),
+      status: 403,
+      message: /malformed/,
+    },
+    {
+      name: "another video's id under this token",
+      send: () => post(callbackUri, callback({ videoNo: 'mavi_video_111111111111111111' })),
+      status: 403,
+      message: /different video/,
+    },
   ];
 
   it('each bad request gets its 4xx, and the subscriber sees no event from any of them', async () => {

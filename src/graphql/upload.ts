@@ -6,7 +6,7 @@ builder.mutationField('uploadVideo', (t) =>
   t.field({
     type: Video,
     description:
-      "Streams a video file to MAVI (MP4/MOV or Matroska/WebM, h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`.",
+      'Streams a video file to MAVI (MP4/MOV or Matroska/WebM, h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`.',
     args: { file: t.arg({ type: 'Upload', required: true }) },
     resolve: async (_root, { file }, context) =>
       context.services.uploads.track(

@@ -36,7 +36,9 @@ builder.subscriptionField('videoStatus', (t) =>
         await changes.return();
         throw gatewayError('VIDEO_NOT_FOUND', `No video "${videoNo}" is known to you.`);
       }
-      return replayThenFollow(record, changes);
+      return context.services.subscriptions.trackGenerator(
+        replayThenFollow(record, changes, context.services.stopping),
+      );
     },
     resolve: (event) => event,
   }),

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { createMaviClient, type MaviClient } from '../mavi/client.js';
 import type { GatewayServices } from '../services.js';
 import { createMemoryStatusStore } from '../status/memory-status-store.js';
+import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import type { StatusStore } from '../status/status-store.js';
 import { createCallbackTokens } from '../webhook/callback-token.js';
 import { handleWebhook, isWebhookPath } from '../webhook/webhook-route.js';
@@ -31,6 +32,8 @@ export interface GatewayOptions {
    * cannot reach a loopback address.
    */
   callbackToSelf?: boolean;
+  /** Fine-tuning of the polling fallback (tests shorten its thresholds). */
+  polling?: Partial<Omit<StatusPollerOptions, 'intervalMs' | 'pollAll'>>;
 }
 
 export interface Gateway {
@@ -60,8 +63,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   let url = '';
   let stopping = false;
-  const mavi =
-    options.mavi ?? createMaviClient({ baseUrl: config.maviBaseUrl, apiKey: requireKey(config.maviApiKey) });
+  let stopped: Promise<void> | undefined;
+  const shutdown = new AbortController();
+  const mavi = options.mavi ?? createMaviClient({ baseUrl: config.maviBaseUrl, apiKey: requireKey(config.maviApiKey) });
   const services: GatewayServices = {
     config,
     logger,
@@ -70,10 +74,20 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     pubsub: createStatusPubSub(),
     tokens: createCallbackTokens(webhookSecret),
     uploads: new InFlight(),
+    subscriptions: new InFlight(),
+    stopping: shutdown.signal,
     callbackBaseUrl: () => config.publicUrl ?? (options.callbackToSelf ? url : undefined),
   };
 
   const yoga = createGatewayYoga(services);
+  const poller = new StatusPoller(
+    { mavi, store: services.store, pubsub: services.pubsub, logger },
+    {
+      ...options.polling,
+      intervalMs: config.statusPollIntervalMs,
+      pollAll: () => services.callbackBaseUrl() === undefined,
+    },
+  );
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
@@ -84,7 +98,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     if (isWebhookPath(pathname)) return handleWebhook(services, req, res, pathname);
     if (pathname === GRAPHQL_PATH && isMultipartRequest(req)) {
-      if (stopping) return sendError(res, 503, 'SHUTTING_DOWN', 'The gateway is shutting down.', { connection: 'close' });
+      if (stopping)
+        return sendError(res, 503, 'SHUTTING_DOWN', 'The gateway is shutting down.', { connection: 'close' });
       if (!(await prepareMultipartRequest(req, res))) return;
     }
     return yoga(req, res);
@@ -125,27 +140,47 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
       logger.info('gateway listening', { url, graphql: `${url}${GRAPHQL_PATH}` });
+      if (services.callbackBaseUrl() === undefined) {
+        logger.warn(
+          `PUBLIC_URL is not set, so MAVI cannot call back: statuses are learned by polling MAVI every ${config.statusPollIntervalMs} ms.`,
+        );
+      }
+      poller.start();
     },
 
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const finished = await services.uploads.settle(config.shutdownTimeoutMs);
-      if (!finished) logger.warn('shutdown timeout: cutting uploads still in flight', { count: services.uploads.size });
-      await webSockets.close();
-      await yoga.dispose();
-      server.closeAllConnections();
-      await closed;
-      await services.store.close();
-      await mavi.close();
-      logger.info('gateway stopped');
+    stop() {
+      stopped ??= stopGracefully();
+      return stopped;
     },
   };
+
+  async function stopGracefully(): Promise<void> {
+    stopping = true;
+    // 1. No new connections; /ready turns 503 and new uploads are refused.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // 2. Uploads under way may finish, within the timeout.
+    const finished = await services.uploads.settle(config.shutdownTimeoutMs);
+    if (!finished) logger.warn('shutdown timeout: cutting uploads still in flight', { count: services.uploads.size });
+    // 3. Subscriptions complete (SSE streams end), then websockets close with 1001.
+    shutdown.abort();
+    await services.subscriptions.settle(1_000);
+    // Let the transports send their "complete" messages before the sockets close.
+    await new Promise((resolve) => setImmediate(resolve));
+    await poller.stop();
+    await webSockets.close();
+    await yoga.dispose();
+    // 4. Whatever is left (cut uploads, idle keep-alives) is closed.
+    server.closeAllConnections();
+    await closed;
+    await services.store.close();
+    await mavi.close();
+    logger.info('gateway stopped');
+  }
 }
 
 function requireKey(key: string | undefined): string {
-  if (!key) throw new Error('MAVI_API_KEY is required to talk to MAVI (index.ts starts the simulator when it is unset).');
+  if (!key)
+    throw new Error('MAVI_API_KEY is required to talk to MAVI (index.ts starts the simulator when it is unset).');
   return key;
 }

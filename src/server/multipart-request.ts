@@ -35,7 +35,8 @@ export async function prepareMultipartRequest(req: IncomingMessage, res: ServerR
     const operations = await processRequest(req, res, { maxFieldSize: MAX_FIELD_BYTES, maxFiles: 1 });
     Object.assign(req, { body: operations });
   } catch (error) {
-    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 400;
+    const status =
+      typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 400;
     const message = error instanceof Error ? error.message : 'Invalid multipart request.';
     sendGraphQLError(res, status, status === 413 ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST', message, {
       connection: 'close',

@@ -46,6 +46,8 @@ export interface SimulatorOptions {
   outcome?: 'PARSE' | 'FAIL';
   /** Send no callbacks by itself (tests drive them with sendCallback). */
   manualCallbacks?: boolean;
+  /** Answer searchDB with code "0429" (busy). */
+  searchBusy?: boolean;
   /** Hold the upload's answer this long after callbacks are scheduled (for callback-before-answer races). */
   answerDelayMs?: number;
 }
@@ -103,7 +105,9 @@ export class MaviSimulator {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
+    );
     const { port } = this.server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${port}`;
   }
@@ -297,6 +301,7 @@ export class MaviSimulator {
 
   private searchDb(res: ServerResponse, url: URL): void {
     this.stats.searchDbCalls += 1;
+    if (this.options.searchBusy) return this.envelope(res, 200, '0429', 'system busy, please try again later');
     const q = url.searchParams;
     const startTime = Number(q.get('startTime') ?? 0);
     const endTime = Number(q.get('endTime') ?? Number.MAX_SAFE_INTEGER);

@@ -71,7 +71,7 @@ export async function handleWebhook(
     case 'unknown-upload':
       return refuse(404, 'CALLBACK_UPLOAD_UNKNOWN', "The callback token's upload is not known (it failed or expired).");
     case 'wrong-video':
-      services.logger.warn('refused a callback for another upload\'s video', {
+      services.logger.warn("refused a callback for another upload's video", {
         videoNo: callback.videoNo,
         expectedVideoNo: outcome.expectedVideoNo,
       });

@@ -153,7 +153,10 @@ async function readEventStream<TData>(response: Response, collected: Collected<T
         buffer = buffer.slice(boundary + 2);
         boundary = buffer.indexOf('\n\n');
         const lines = block.split('\n');
-        const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
+        const event = lines
+          .find((line) => line.startsWith('event:'))
+          ?.slice(6)
+          .trim();
         const data = lines
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trim())
