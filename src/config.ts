@@ -26,6 +26,10 @@ export interface GatewayConfig {
   readonly gatewayApiKeys: readonly string[];
   /** How long a shutdown waits for in-flight uploads before cutting them. */
   readonly shutdownTimeoutMs: number;
+  /** Uploads one client key may run at once. */
+  readonly maxConcurrentUploadsPerKey: number;
+  /** Serve GraphiQL and answer introspection (turn off for production deployments). */
+  readonly introspection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +73,15 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     }
   };
 
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+    if (['off', 'false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be on or off, got "${raw}"`);
+    return fallback;
+  };
+
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
@@ -99,6 +112,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     redisUrl,
     gatewayApiKeys,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
+    maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
+    introspection: flag('INTROSPECTION', true),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -16,6 +16,14 @@ interface ErrorSpec {
 
 export const errorRegistry = {
   BAD_USER_INPUT: { message: 'The request is invalid.', retryable: false },
+  INVALID_MULTIPART: { message: 'The multipart request is malformed.', retryable: false, httpStatus: 400 },
+  ONE_FILE_ONLY: { message: 'Only one file per request is accepted.', retryable: false, httpStatus: 400 },
+  PREFLIGHT_REQUIRED: {
+    message:
+      'Multipart requests need an Apollo-Require-Preflight header (or X-Apollo-Operation-Name, x-graphql-yoga-csrf or Authorization).',
+    retryable: false,
+    httpStatus: 400,
+  },
   EMPTY_FILE: { message: 'The uploaded file is empty.', retryable: false },
   UPLOAD_TOO_LARGE: {
     message: 'The uploaded file is larger than the upload limit.',
@@ -41,6 +49,11 @@ export const errorRegistry = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;
+
+export function httpStatusOf(code: ErrorCode): number {
+  const spec: ErrorSpec = errorRegistry[code];
+  return spec.httpStatus ?? 400;
+}
 
 export function gatewayError(
   code: ErrorCode,

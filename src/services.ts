@@ -2,6 +2,7 @@
  * The long-lived parts of one gateway instance, built once in createGateway and
  * handed to resolvers (through the GraphQL context) and to the HTTP routes.
  */
+import type { ClientKeys } from './auth/client-keys.js';
 import type { GatewayConfig } from './config.js';
 import type { StatusPubSub } from './events/status-pubsub.js';
 import type { Logger } from './logger.js';
@@ -17,6 +18,7 @@ export interface GatewayServices {
   readonly store: StatusStore;
   readonly pubsub: StatusPubSub;
   readonly tokens: CallbackTokens;
+  readonly clientKeys: ClientKeys;
   /** Uploads under way; shutdown waits for them. */
   readonly uploads: InFlight;
   /** Open subscriptions; shutdown lets them complete before closing sockets. */

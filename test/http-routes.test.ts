@@ -35,3 +35,27 @@ describe('GraphiQL', () => {
     expect(html).not.toMatch(/unpkg\.com|cdn\.jsdelivr/);
   });
 });
+
+describe('INTROSPECTION=off, for production deployments', () => {
+  it('serves no GraphiQL and refuses introspection, while operations still work', async () => {
+    const locked = await startStack({ env: { INTROSPECTION: 'off' } });
+    try {
+      const page = await fetch(locked.graphqlUrl, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+      expect(await page.text()).not.toContain('MAVI GraphQL gateway');
+
+      const post = (query: string) =>
+        fetch(locked.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        }).then((response) => response.json());
+      const introspection = await post('{ __schema { queryType { name } } }');
+      expect(introspection.errors[0].message).toMatch(/introspection/i);
+      const typename = await post('{ __typename }');
+      expect(typename).toEqual({ data: { __typename: 'Query' } });
+    } finally {
+      await locked.stop();
+    }
+  });
+});

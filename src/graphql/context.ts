@@ -1,5 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { GatewayServices } from '../services.js';
+
+/**
+ * What the transport gives Yoga: node:http's request and response, or, for a
+ * websocket operation, the upgrade request and the graphql-ws connectionParams.
+ */
+export type ServerContext = {
+  req: IncomingMessage;
+  res?: ServerResponse;
+  connectionParams?: Readonly<Record<string, unknown>>;
+};
 
 /** What the gateway adds to every operation's context. */
 export interface GatewayUserContext {
@@ -8,5 +19,5 @@ export interface GatewayUserContext {
   ownerId: string;
 }
 
-/** What every resolver gets: Yoga's context (request, params) plus the gateway's. */
-export type GatewayContext = YogaInitialContext & GatewayUserContext;
+/** What every resolver gets: Yoga's context (request, params), the Node request, and the gateway's. */
+export type GatewayContext = YogaInitialContext & Partial<ServerContext> & GatewayUserContext;

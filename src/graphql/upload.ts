@@ -1,3 +1,4 @@
+import { requestCompletion } from '../server/multipart-request.js';
 import { uploadVideo } from '../upload/upload-video.js';
 import { builder } from './builder.js';
 import { Video } from './video.js';
@@ -11,7 +12,11 @@ builder.mutationField('uploadVideo', (t) =>
     resolve: async (_root, { file }, context) =>
       context.services.uploads.track(
         (async () =>
-          uploadVideo(context.services, await file, { ownerId: context.ownerId, signal: context.request.signal }))(),
+          uploadVideo(context.services, await file, {
+            ownerId: context.ownerId,
+            signal: context.request.signal,
+            verifyEnd: requestCompletion(context.req),
+          }))(),
       ),
   }),
 );

@@ -6,16 +6,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from '../config.js';
-import { createStatusPubSub } from '../events/status-pubsub.js';
+import { createClientKeys } from '../auth/client-keys.js';
+import { createStatusPubSub, type StatusEventTarget } from '../events/status-pubsub.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviClient, type MaviClient } from '../mavi/client.js';
 import type { GatewayServices } from '../services.js';
 import { createMemoryStatusStore } from '../status/memory-status-store.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import type { StatusStore } from '../status/status-store.js';
+import { UploadAdmission } from '../upload/upload-admission.js';
 import { createCallbackTokens } from '../webhook/callback-token.js';
 import { handleWebhook, isWebhookPath } from '../webhook/webhook-route.js';
-import { sendError, sendJson } from './http-responses.js';
+import { sendError, sendGraphQLError, sendJson } from './http-responses.js';
 import { InFlight } from './in-flight.js';
 import { isMultipartRequest, prepareMultipartRequest } from './multipart-request.js';
 import { attachGraphQLWebSocket } from './websocket.js';
@@ -32,6 +34,8 @@ export interface GatewayOptions {
    * cannot reach a loopback address.
    */
   callbackToSelf?: boolean;
+  /** Where status events travel; in memory unless given (Redis, or a test's recorder). */
+  eventTarget?: StatusEventTarget;
   /** Fine-tuning of the polling fallback (tests shorten its thresholds). */
   polling?: Partial<Omit<StatusPollerOptions, 'intervalMs' | 'pollAll'>>;
 }
@@ -71,8 +75,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logger,
     mavi,
     store: options.store ?? createMemoryStatusStore(),
-    pubsub: createStatusPubSub(),
+    pubsub: createStatusPubSub(options.eventTarget),
     tokens: createCallbackTokens(webhookSecret),
+    clientKeys: createClientKeys(config.gatewayApiKeys),
     uploads: new InFlight(),
     subscriptions: new InFlight(),
     stopping: shutdown.signal,
@@ -80,6 +85,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   };
 
   const yoga = createGatewayYoga(services);
+  const admission = new UploadAdmission({
+    keys: services.clientKeys,
+    maxUploadBytes: config.maxUploadBytes,
+    maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
+  });
   const poller = new StatusPoller(
     { mavi, store: services.store, pubsub: services.pubsub, logger },
     {
@@ -100,7 +110,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (pathname === GRAPHQL_PATH && isMultipartRequest(req)) {
       if (stopping)
         return sendError(res, 503, 'SHUTTING_DOWN', 'The gateway is shutting down.', { connection: 'close' });
-      if (!(await prepareMultipartRequest(req, res))) return;
+      if (!(await prepareMultipartRequest(req, res, admission))) return;
     }
     return yoga(req, res);
   };
@@ -119,7 +129,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       });
     },
   );
-  const webSockets = attachGraphQLWebSocket(server, yoga);
+  const webSockets = attachGraphQLWebSocket(server, yoga, services.clientKeys);
 
   return {
     services,
@@ -143,6 +153,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (services.callbackBaseUrl() === undefined) {
         logger.warn(
           `PUBLIC_URL is not set, so MAVI cannot call back: statuses are learned by polling MAVI every ${config.statusPollIntervalMs} ms.`,
+        );
+      }
+      if (services.clientKeys.open && !isLoopback(address.address)) {
+        logger.warn(
+          `GATEWAY_API_KEYS is not set and the gateway listens on ${address.address}: anyone who reaches it can upload on your MAVI account and watch any video.`,
         );
       }
       poller.start();
@@ -177,6 +192,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     await mavi.close();
     logger.info('gateway stopped');
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
 }
 
 function requireKey(key: string | undefined): string {

@@ -1,5 +1,6 @@
 /** Small helpers for the routes that are not GraphQL (health, readiness, webhooks). */
 import type { ServerResponse } from 'node:http';
+import { errorRegistry, httpStatusOf, type ErrorCode } from '../errors.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -28,13 +29,16 @@ export function sendError(
   sendJson(res, status, { error: { code, message } }, headers);
 }
 
-/** The same problem as a GraphQL-over-HTTP error body, for /graphql requests refused before Yoga runs. */
+/**
+ * A /graphql request refused before Yoga runs, in the GraphQL-over-HTTP error shape
+ * that Yoga itself uses, with the code's HTTP status from the error registry.
+ */
 export function sendGraphQLError(
   res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
+  code: ErrorCode,
+  message: string = errorRegistry[code].message,
   headers: Record<string, string> = {},
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+  const retryable = errorRegistry[code].retryable;
+  sendJson(res, httpStatusOf(code), { errors: [{ message, extensions: { code, retryable } }] }, headers);
 }

@@ -1,5 +1,5 @@
 /**
- * GraphQL multipart requests (uploads) are parsed here, on the raw Node request,
+ * GraphQL multipart requests (uploads) are handled here, on the raw Node request,
  * before Yoga sees them. Yoga's own multipart support would buffer the whole
  * file; graphql-upload-minimal resolves as soon as `operations` and `map` are
  * parsed, and the resolver streams the file while the client is still sending.
@@ -8,44 +8,114 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
+import type { ErrorCode } from '../errors.js';
+import { boundaryOf, countParts } from '../upload/part-counter.js';
+import type { UploadAdmission } from '../upload/upload-admission.js';
 import { sendGraphQLError } from './http-responses.js';
 
 export function isMultipartRequest(req: IncomingMessage): boolean {
   return req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
 }
 
-const uploadRequests = new WeakSet<IncomingMessage>();
+/** `operations`, `map`, and the one file. */
+const EXPECTED_PARTS = 3;
+
+/** The `operations` and `map` fields are JSON of a few KiB; a megabyte is already generous. */
+const MAX_FIELD_BYTES = 1_000_000;
+
+const uploadRequests = new WeakMap<IncomingMessage, { complete: () => Promise<void> }>();
 
 /** True for a request that prepareMultipartRequest handed on to Yoga. */
 export function isUploadRequest(req: IncomingMessage): boolean {
   return uploadRequests.has(req);
 }
 
-/** The `operations` and `map` fields are JSON of a few KiB; a megabyte is already generous. */
-const MAX_FIELD_BYTES = 1_000_000;
+/**
+ * Resolves once the whole multipart request has arrived with no part beyond the
+ * one file; rejects otherwise. The upload awaits it before it lets MAVI see the
+ * end of the file, so a refused request never completes an upload at MAVI.
+ */
+export function requestCompletion(req: IncomingMessage | undefined): (() => Promise<void>) | undefined {
+  return req ? uploadRequests.get(req)?.complete : undefined;
+}
+
+export class MultipartRequestError extends Error {
+  override name = 'MultipartRequestError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
- * Parses the multipart envelope into `req.body`. Returns false (after answering)
- * when the envelope is invalid. The file's size is not limited here: busboy would
- * silently truncate it, and a truncated video must never reach MAVI, so the
- * upload itself counts bytes and fails loudly (see upload/file-source.ts).
+ * graphql-upload-minimal's errors (also thrown into the file stream when the
+ * request breaks later) as gateway codes: its messages already name the problem.
  */
-export async function prepareMultipartRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export function asMultipartRequestError(error: unknown): MultipartRequestError {
+  if (error instanceof MultipartRequestError) return error;
+  const message = error instanceof Error ? error.message : 'Invalid multipart request.';
+  if (/max file uploads exceeded/.test(message)) {
+    return new MultipartRequestError('ONE_FILE_ONLY', 'Only one file per request is accepted.');
+  }
+  return new MultipartRequestError('INVALID_MULTIPART', message);
+}
+
+/** graphql-upload-minimal's errors carry an HTTP status; nothing else on the file stream does. */
+export function isMultipartParserError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name !== 'GraphQLError' &&
+    typeof (error as { status?: unknown }).status === 'number'
+  );
+}
+
+/**
+ * Admits and parses the multipart envelope into `req.body`. Returns false (after
+ * answering) when the request is refused. The file's size is not limited by the
+ * parser: busboy would silently truncate it, and a truncated video must never
+ * reach MAVI, so the upload counts bytes itself and fails loudly
+ * (upload/file-source.ts).
+ */
+export async function prepareMultipartRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  admission: UploadAdmission,
+): Promise<boolean> {
+  // Any refusal leaves most of the body unread: close the connection rather than drain it.
+  const refuse = (code: ErrorCode, message: string, headers: Record<string, string> = {}) => {
+    sendGraphQLError(res, code, message, { ...headers, connection: 'close' });
+    return false;
+  };
+
+  const admitted = admission.admit(req, res);
+  if ('code' in admitted) return refuse(admitted.code, admitted.message, admitted.headers);
+
+  const boundary = boundaryOf(req.headers['content-type']);
+  if (!boundary) return refuse('INVALID_MULTIPART', 'The Content-Type header has no multipart boundary.');
+  const parts = countParts(req, boundary);
+
   try {
     const operations = await processRequest(req, res, { maxFieldSize: MAX_FIELD_BYTES, maxFiles: 1 });
     Object.assign(req, { body: operations });
   } catch (error) {
-    const status =
-      typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 400;
-    const message = error instanceof Error ? error.message : 'Invalid multipart request.';
-    sendGraphQLError(res, status, status === 413 ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST', message, {
-      connection: 'close',
-    });
-    return false;
+    const refusal = asMultipartRequestError(error);
+    return refuse(refusal.code, refusal.message);
   }
+
+  uploadRequests.set(req, {
+    complete: async () => {
+      const total = await parts.total.catch(() => {
+        throw new MultipartRequestError('INVALID_MULTIPART', 'The request ended before its multipart body did.');
+      });
+      if (total > EXPECTED_PARTS) {
+        throw new MultipartRequestError('ONE_FILE_ONLY', 'Only one file per request is accepted.');
+      }
+    },
+  });
   // Yoga now sees a parsed JSON body. Its body-size limit reads Content-Length, which
   // here is the size of the file: the upload limit is enforced while streaming instead.
-  uploadRequests.add(req);
   delete req.headers['content-length'];
   req.headers['content-type'] = 'application/json';
   return true;

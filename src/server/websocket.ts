@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { ClientKeys } from '../auth/client-keys.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
 interface EnvelopedExecution {
@@ -20,13 +21,24 @@ export interface GraphQLWebSocketServer {
   close(): Promise<void>;
 }
 
-export function attachGraphQLWebSocket(httpServer: Server, yoga: GatewayYoga): GraphQLWebSocketServer {
+export function attachGraphQLWebSocket(
+  httpServer: Server,
+  yoga: GatewayYoga,
+  clientKeys: ClientKeys,
+): GraphQLWebSocketServer {
   const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
 
   const graphqlWs = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedExecution).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args) as never,
+      // A connection without a valid client key is closed with 4403 Forbidden.
+      onConnect: (ctx) => {
+        const fromParams = ctx.connectionParams?.authorization;
+        const authorization =
+          ctx.extra.request.headers.authorization ?? (typeof fromParams === 'string' ? fromParams : undefined);
+        return clientKeys.identify(authorization) !== undefined;
+      },
       onSubscribe: async (ctx, _id, params) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,

@@ -4,13 +4,17 @@
  */
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatewayUserContext } from '../graphql/context.js';
+import { gatewayError } from '../errors.js';
+import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import type { GatewayServices } from '../services.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
+import { useNoIntrospection } from './plugins/use-no-introspection.js';
+import { useOperationLimits } from './plugins/use-operation-limits.js';
 
-export type ServerContext = { req: IncomingMessage; res?: ServerResponse };
+/** JSON requests carry a query and variables: a few KiB. Uploads bypass this (server/multipart-request.ts). */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
+
 export type GatewayYoga = YogaServerInstance<ServerContext, GatewayUserContext>;
 
 export const GRAPHQL_PATH = '/graphql';
@@ -47,7 +51,22 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     graphqlEndpoint: GRAPHQL_PATH,
     // Uploads are parsed before Yoga (server/multipart-request.ts): Yoga's own parser buffers whole files.
     multipart: false,
-    context: () => ({ services, ownerId: 'anonymous' }),
+    maxRequestBodySize: MAX_JSON_BODY_BYTES,
+    context: ({ request, req, connectionParams }) => {
+      // HTTP: the request's header. Websocket: the upgrade request's header, or
+      // connectionParams.authorization (browsers cannot set websocket headers).
+      const authorization =
+        request?.headers.get('authorization') ??
+        req?.headers.authorization ??
+        (typeof connectionParams?.authorization === 'string' ? connectionParams.authorization : undefined);
+      const ownerId = services.clientKeys.identify(authorization ?? undefined);
+      if (ownerId === undefined) {
+        throw gatewayError('UNAUTHENTICATED', 'A valid client key is required: send Authorization: Bearer <key>.', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
+      }
+      return { services, ownerId };
+    },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args) => logger.info(String(args[0]), { args: args.slice(1) }),
@@ -62,14 +81,17 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
         return masked;
       },
     },
-    graphiql: {
-      title: 'MAVI GraphQL gateway',
-      defaultQuery: EXAMPLE_OPERATION,
-      subscriptionsProtocol: 'WS',
-    },
+    graphiql: services.config.introspection
+      ? { title: 'MAVI GraphQL gateway', defaultQuery: EXAMPLE_OPERATION, subscriptionsProtocol: 'WS' }
+      : false,
     renderGraphiQL,
     landingPage: false,
-    plugins: [useCloseUnfinishedUploads()],
+    // In order: limits first (cheapest refusals), then introspection, then upload housekeeping.
+    plugins: [
+      ...useOperationLimits(),
+      ...(services.config.introspection ? [] : [useNoIntrospection()]),
+      useCloseUnfinishedUploads(),
+    ],
   });
 }
 

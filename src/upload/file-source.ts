@@ -19,6 +19,8 @@ export class FileSource {
   constructor(
     private readonly stream: Readable,
     private readonly maxBytes: number,
+    /** Runs after the last byte, before the upstream may end its request; a throw aborts it. */
+    private readonly verifyEnd: () => Promise<void> = async () => undefined,
   ) {
     this.iterator = stream[Symbol.asyncIterator]();
   }
@@ -40,10 +42,20 @@ export class FileSource {
     try {
       while (this.buffered.length > 0) yield this.buffered.shift()!;
       for (let chunk = await this.next(); chunk !== undefined; chunk = await this.next()) yield chunk;
+      await this.verifyEnd().catch((error: unknown) => {
+        this.failure ??= error;
+        throw error;
+      });
     } finally {
       // The upstream stopped reading (it failed, or we did): stop taking bytes from the client.
       if (!this.done) this.stream.destroy();
     }
+  }
+
+  /** Stops reading a file that is refused before any of it is sent. */
+  discard(): void {
+    this.done = true;
+    this.stream.destroy();
   }
 
   get bytesRead(): number {

@@ -10,16 +10,17 @@ import { MaviError } from '../mavi/errors.js';
 import type { GatewayServices } from '../services.js';
 import type { VideoRecord } from '../status/status-store.js';
 import { callbackUrl } from '../webhook/callback-token.js';
+import { asMultipartRequestError, isMultipartParserError, MultipartRequestError } from '../server/multipart-request.js';
 import { FileSource } from './file-source.js';
-
-/** Enough of the file's start to tell an empty file (and, later, its container). */
-const HEAD_BYTES = 64;
+import { SNIFF_BYTES, sniffContainer } from './sniff-container.js';
 
 export interface UploadRequest {
   /** Which client is uploading (see status-store's VideoRecord.ownerId). */
   ownerId: string;
   /** Aborted when the client goes away; aborts the upstream request with it. */
   signal: AbortSignal;
+  /** Resolves when the client's request has ended with nothing after the file; rejects otherwise. */
+  verifyEnd?: () => Promise<void>;
 }
 
 export async function uploadVideo(
@@ -28,14 +29,22 @@ export async function uploadVideo(
   request: UploadRequest,
 ): Promise<VideoRecord> {
   const { store, mavi, tokens, pubsub, logger } = services;
-  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes);
+  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, request.verifyEnd);
   const fileName = file.filename || 'upload';
 
-  const head = await source.peek(HEAD_BYTES).catch((error: unknown) => {
+  const head = await source.peek(SNIFF_BYTES).catch((error: unknown) => {
     throw clientFacingError(error, source);
   });
   if (head.length === 0) {
+    source.discard();
     throw gatewayError('EMPTY_FILE', `The file "${fileName}" is empty; nothing was sent to MAVI.`);
+  }
+  if (sniffContainer(head) === undefined) {
+    source.discard();
+    throw gatewayError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The file "${fileName}" is not an MP4/MOV or Matroska/WebM video (whatever its declared type, ${file.mimetype}); nothing was sent to MAVI.`,
+    );
   }
 
   const { uploadId, token } = tokens.mint();
@@ -84,6 +93,10 @@ export async function uploadVideo(
 function clientFacingError(error: unknown, source: FileSource): unknown {
   const cause = source.failure ?? error;
   if (cause instanceof GraphQLError) return cause;
+  if (cause instanceof MultipartRequestError || isMultipartParserError(cause)) {
+    const refusal = asMultipartRequestError(cause);
+    return gatewayError(refusal.code, refusal.message);
+  }
   if (cause instanceof MaviError) {
     const extensions =
       cause.code === 'MAVI_REJECTED' ? { maviCode: cause.context.maviCode, maviMessage: cause.context.maviMsg } : {};

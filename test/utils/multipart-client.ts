@@ -31,6 +31,8 @@ export interface MultipartOptions {
   signal?: AbortSignal;
   /** Called after each write with the total bytes written so far. */
   onProgress?: (written: number) => void;
+  /** Declare the body's size in Content-Length, as curl does (parts must be Buffers); else chunked. */
+  contentLength?: boolean;
 }
 
 export function postMultipart(url: string, options: MultipartOptions): Promise<MultipartResult> {
@@ -39,14 +41,15 @@ export function postMultipart(url: string, options: MultipartOptions): Promise<M
   let writtenAtResponse = -1;
 
   return new Promise<MultipartResult>((resolve, reject) => {
-    const req = httpRequest(url, {
-      method: 'POST',
-      headers: {
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-        'apollo-require-preflight': 'true',
-        ...options.headers,
-      },
-    });
+    const headers: Record<string, string> = {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'apollo-require-preflight': 'true',
+      ...options.headers,
+    };
+    // A header given as undefined is left out (to send a request without the preflight header).
+    for (const [name, value] of Object.entries(headers)) if (value === undefined) delete headers[name];
+    if (options.contentLength) headers['content-length'] = String(bodySize(options.parts, boundary));
+    const req = httpRequest(url, { method: 'POST', headers });
     options.signal?.addEventListener('abort', () => req.destroy(new Error('client aborted')), { once: true });
     req.on('error', reject);
     req.on('response', (res) => {
@@ -106,6 +109,24 @@ export function postMultipart(url: string, options: MultipartOptions): Promise<M
   });
 }
 
+function bodySize(parts: Part[], boundary: string): number {
+  let size = Buffer.byteLength(`--${boundary}--\r\n`);
+  for (const part of parts) {
+    if ('value' in part) {
+      size += Buffer.byteLength(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`,
+      );
+    } else {
+      if (!Buffer.isBuffer(part.content)) throw new Error('contentLength needs Buffer file contents');
+      size += Buffer.byteLength(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.fileName}"\r\nContent-Type: ${part.contentType}\r\n\r\n`,
+      );
+      size += part.content.length + 2;
+    }
+  }
+  return size;
+}
+
 export interface UploadOptions {
   fileName?: string;
   contentType?: string;
@@ -113,6 +134,15 @@ export interface UploadOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (written: number) => void;
+  contentLength?: boolean;
+}
+
+/** The `operations` and `map` parts of an uploadVideo request. */
+export function uploadEnvelope(): Part[] {
+  return [
+    { name: 'operations', value: JSON.stringify({ query: print(UploadVideoDocument), variables: { file: null } }) },
+    { name: 'map', value: JSON.stringify({ 0: ['variables.file'] }) },
+  ];
 }
 
 /** `uploadVideo(file)` per the GraphQL multipart request spec, as curl -F sends it. */
@@ -121,9 +151,9 @@ export function uploadVideo(graphqlUrl: string, options: UploadOptions): Promise
     headers: options.headers,
     signal: options.signal,
     onProgress: options.onProgress,
+    contentLength: options.contentLength,
     parts: [
-      { name: 'operations', value: JSON.stringify({ query: print(UploadVideoDocument), variables: { file: null } }) },
-      { name: 'map', value: JSON.stringify({ 0: ['variables.file'] }) },
+      ...uploadEnvelope(),
       {
         name: '0',
         fileName: options.fileName ?? 'clip.mp4',

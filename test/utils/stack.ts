@@ -34,11 +34,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await simulator.start();
   const config = loadConfig({
     PORT: '0',
-    HOST: '127.0.0.1',
     MAVI_API_KEY: simulator.apiKey,
     MAVI_BASE_URL: simulator.url,
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     ...options.env,
+    HOST: options.env?.HOST ?? '127.0.0.1',
   });
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });

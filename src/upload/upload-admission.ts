@@ -1,0 +1,90 @@
+/**
+ * The checks an upload passes on the raw request, before a byte of it is parsed:
+ *  1. CSRF: a plain HTML form can send multipart/form-data cross-site without a
+ *     CORS preflight, so a multipart request must carry a header a form cannot
+ *     set. (Yoga's own CSRF check never sees uploads: they reach it as JSON.)
+ *  2. The client key, when keys are configured.
+ *  3. A declared Content-Length already over the upload limit.
+ *  4. Concurrent uploads per client key.
+ * A refusal here costs nothing: no parsing, nothing sent to MAVI.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientKeys } from '../auth/client-keys.js';
+import type { ErrorCode } from '../errors.js';
+
+/** Headers that a cross-site HTML form cannot send (lower case, as Node gives them). */
+export const PREFLIGHT_HEADERS = [
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'x-graphql-yoga-csrf',
+  'authorization',
+];
+
+/** Room for the `operations` and `map` fields and the part headers around the file. */
+const ENVELOPE_ALLOWANCE_BYTES = 1024 * 1024;
+
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+export interface Admission {
+  ownerId: string;
+}
+
+export interface UploadAdmissionOptions {
+  keys: ClientKeys;
+  maxUploadBytes: number;
+  maxConcurrentUploadsPerKey: number;
+}
+
+export class UploadAdmission {
+  private readonly active = new Map<string, number>();
+
+  constructor(private readonly options: UploadAdmissionOptions) {}
+
+  /** Admits the request (and counts it until `res` closes) or says why not. */
+  admit(req: IncomingMessage, res: ServerResponse): Admission | Refusal {
+    if (!PREFLIGHT_HEADERS.some((name) => req.headers[name] !== undefined)) {
+      return {
+        code: 'PREFLIGHT_REQUIRED',
+        message:
+          'This multipart request has no Apollo-Require-Preflight header (nor X-Apollo-Operation-Name, x-graphql-yoga-csrf or Authorization); a plain HTML form cannot send one, so it is required as CSRF protection.',
+      };
+    }
+
+    const ownerId = this.options.keys.identify(req.headers.authorization);
+    if (ownerId === undefined) {
+      return {
+        code: 'UNAUTHENTICATED',
+        message: 'A valid client key is required: send Authorization: Bearer <key>.',
+        headers: { 'www-authenticate': 'Bearer' },
+      };
+    }
+
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.options.maxUploadBytes + ENVELOPE_ALLOWANCE_BYTES) {
+      return {
+        code: 'UPLOAD_TOO_LARGE',
+        message: `The request is ${declared} bytes; the upload limit is ${this.options.maxUploadBytes} bytes.`,
+      };
+    }
+
+    const running = this.active.get(ownerId) ?? 0;
+    if (running >= this.options.maxConcurrentUploadsPerKey) {
+      return {
+        code: 'TOO_MANY_UPLOADS',
+        message: `At most ${this.options.maxConcurrentUploadsPerKey} uploads may run at once per client key; retry when one has finished.`,
+        headers: { 'retry-after': '5' },
+      };
+    }
+    this.active.set(ownerId, running + 1);
+    res.once('close', () => {
+      const left = (this.active.get(ownerId) ?? 1) - 1;
+      if (left > 0) this.active.set(ownerId, left);
+      else this.active.delete(ownerId);
+    });
+    return { ownerId };
+  }
+}
