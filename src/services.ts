@@ -4,7 +4,7 @@
  */
 import type { ClientKeys } from './auth/client-keys.js';
 import type { GatewayConfig } from './config.js';
-import type { StatusPubSub } from './events/status-pubsub.js';
+import type { StatusBus } from './events/status-bus.js';
 import type { Logger } from './logger.js';
 import type { MaviClient } from './mavi/client.js';
 import type { StatusStore } from './status/status-store.js';
@@ -16,7 +16,7 @@ export interface GatewayServices {
   readonly logger: Logger;
   readonly mavi: MaviClient;
   readonly store: StatusStore;
-  readonly pubsub: StatusPubSub;
+  readonly events: StatusBus;
   readonly tokens: CallbackTokens;
   readonly clientKeys: ClientKeys;
   /** Uploads under way; shutdown waits for them. */

@@ -43,7 +43,7 @@ beforeAll(async () => {
       MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       MAX_CONCURRENT_UPLOADS_PER_KEY: '2',
     },
-    gateway: { eventTarget: events.asStatusEventTarget() },
+    gateway: { events: events.asTransport() },
   });
 });
 afterAll(() => stack.stop());

@@ -26,12 +26,15 @@ builder.subscriptionField('videoStatus', (t) =>
     args: { videoNo: t.arg.id({ required: true }) },
     subscribe: async (_root, args, context) => {
       const videoNo = String(args.videoNo);
-      // Listen before reading, so that a change between the read and the listen is not lost.
-      const changes = context.services.pubsub.subscribe('videoStatus', videoNo);
-      const record = await findVisibleVideo(context, videoNo).catch(async (error: unknown) => {
-        await changes.return();
-        throw error;
-      });
+      // Listen (and wait until the transport delivers) before reading, so that a change
+      // between the read and the listen is not lost.
+      const changes = context.services.events.subscribe(videoNo);
+      const record = await changes.ready
+        .then(() => findVisibleVideo(context, videoNo))
+        .catch(async (error: unknown) => {
+          await changes.return();
+          throw error;
+        });
       if (!record) {
         await changes.return();
         throw gatewayError('VIDEO_NOT_FOUND', `No video "${videoNo}" is known to you.`);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from '../config.js';
 import { createClientKeys } from '../auth/client-keys.js';
-import { createStatusPubSub, type StatusEventTarget } from '../events/status-pubsub.js';
+import { memoryTransport, StatusBus, type StatusEventTransport } from '../events/status-bus.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviClient, type MaviClient } from '../mavi/client.js';
 import type { GatewayServices } from '../services.js';
@@ -34,8 +34,8 @@ export interface GatewayOptions {
    * cannot reach a loopback address.
    */
   callbackToSelf?: boolean;
-  /** Where status events travel; in memory unless given (Redis, or a test's recorder). */
-  eventTarget?: StatusEventTarget;
+  /** How status events travel; in memory unless given (Redis, or a test's recorder). */
+  events?: StatusEventTransport;
   /** Fine-tuning of the polling fallback (tests shorten its thresholds). */
   polling?: Partial<Omit<StatusPollerOptions, 'intervalMs' | 'pollAll'>>;
 }
@@ -75,7 +75,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logger,
     mavi,
     store: options.store ?? createMemoryStatusStore(),
-    pubsub: createStatusPubSub(options.eventTarget),
+    events: new StatusBus(options.events ?? memoryTransport()),
     tokens: createCallbackTokens(webhookSecret),
     clientKeys: createClientKeys(config.gatewayApiKeys),
     uploads: new InFlight(),
@@ -91,7 +91,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
   });
   const poller = new StatusPoller(
-    { mavi, store: services.store, pubsub: services.pubsub, logger },
+    { mavi, store: services.store, events: services.events, logger },
     {
       ...options.polling,
       intervalMs: config.statusPollIntervalMs,
@@ -189,6 +189,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     server.closeAllConnections();
     await closed;
     await services.store.close();
+    await services.events.close();
     await mavi.close();
     logger.info('gateway stopped');
   }

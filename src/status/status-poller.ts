@@ -10,7 +10,7 @@
  */
 import { MaviError } from '../mavi/errors.js';
 import type { MaviClient } from '../mavi/client.js';
-import type { StatusPubSub } from '../events/status-pubsub.js';
+import type { StatusBus } from '../events/status-bus.js';
 import type { Logger } from '../logger.js';
 import type { StatusStore, VideoRecord } from './status-store.js';
 
@@ -35,7 +35,7 @@ export interface StatusPollerOptions {
 export interface StatusPollerDeps {
   mavi: MaviClient;
   store: StatusStore;
-  pubsub: StatusPubSub;
+  events: StatusBus;
   logger: Logger;
   /** Decides which of the candidates this instance polls (several instances share the work). */
   claim?: (videoNos: string[]) => Promise<string[]>;
@@ -96,7 +96,7 @@ export class StatusPoller {
         for (const row of result.videoData) {
           if (!wanted.delete(row.videoNo)) continue;
           const change = await this.deps.store.applyStatus(row.videoNo, row.videoStatus, Date.now());
-          if (change) this.deps.pubsub.publish('videoStatus', change.videoNo, change);
+          if (change) this.deps.events.publish(change);
         }
         if (result.videoData.length < this.pageSize || page * this.pageSize >= result.total) break;
       }

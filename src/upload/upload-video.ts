@@ -28,7 +28,7 @@ export async function uploadVideo(
   file: FileUpload,
   request: UploadRequest,
 ): Promise<VideoRecord> {
-  const { store, mavi, tokens, pubsub, logger } = services;
+  const { store, mavi, tokens, events, logger } = services;
   const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, request.verifyEnd);
   const fileName = file.filename || 'upload';
 
@@ -72,7 +72,7 @@ export async function uploadVideo(
         callbackVideoNo: completed.discardedVideoNo,
       });
     }
-    if (completed.change) pubsub.publish('videoStatus', video.videoNo, completed.change);
+    if (completed.change) events.publish(completed.change);
     logger.info('video uploaded', { videoNo: video.videoNo, bytes: source.bytesRead });
     return completed.record;
   } catch (error) {

@@ -79,7 +79,7 @@ export async function handleWebhook(
     case 'held':
       return sendJson(res, 202, { accepted: true, applied: false });
     case 'applied':
-      if (outcome.change) services.pubsub.publish('videoStatus', callback.videoNo, outcome.change);
+      if (outcome.change) services.events.publish(outcome.change);
       return sendJson(res, 200, { accepted: true, applied: outcome.change !== undefined });
   }
 }

@@ -1,4 +1,4 @@
-import type { StatusEventTarget } from '../../src/events/status-pubsub.js';
+import { memoryTransport, type EventTargetLike, type StatusEventTransport } from '../../src/events/status-bus.js';
 
 /**
  * An in-memory event target, as the gateway uses by default, that also keeps a
@@ -12,7 +12,7 @@ export class RecordingEventTarget extends EventTarget {
     return super.dispatchEvent(event);
   }
 
-  asStatusEventTarget(): StatusEventTarget {
-    return this as unknown as StatusEventTarget;
+  asTransport(): StatusEventTransport {
+    return memoryTransport(this as unknown as EventTargetLike);
   }
 }
