@@ -22,6 +22,8 @@ export interface GatewayConfig {
   readonly maxUploadBytes: number;
   readonly statusPollIntervalMs: number;
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
+  readonly redisPrefix: string;
   /** Client keys; empty means the gateway is open. */
   readonly gatewayApiKeys: readonly string[];
   /** How long a shutdown waits for in-flight uploads before cutting them. */
@@ -92,6 +94,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     problems.push('WEBHOOK_SECRET must be at least 16 characters long');
   }
 
+  if (redisUrl !== undefined && webhookSecret === undefined) {
+    problems.push(
+      'REDIS_URL is set but WEBHOOK_SECRET is not: every instance must verify the callback tokens the others mint, so they need one shared WEBHOOK_SECRET',
+    );
+  }
+
   const gatewayApiKeys = (read('GATEWAY_API_KEYS') ?? '')
     .split(',')
     .map((key) => key.trim())
@@ -110,6 +118,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxUploadBytes: integer('MAX_UPLOAD_BYTES', 4 * GIB, 1),
     statusPollIntervalMs: integer('STATUS_POLL_INTERVAL_MS', 30_000, 100),
     redisUrl,
+    redisPrefix: read('REDIS_PREFIX') ?? 'mavi-gateway:',
     gatewayApiKeys,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),

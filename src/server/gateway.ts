@@ -11,7 +11,11 @@ import { memoryTransport, StatusBus, type StatusEventTransport } from '../events
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviClient, type MaviClient } from '../mavi/client.js';
 import type { GatewayServices } from '../services.js';
+import { redisTransport } from '../events/redis-transport.js';
+import { connectRedis } from '../redis/redis-connections.js';
 import { createMemoryStatusStore } from '../status/memory-status-store.js';
+import { createPollLeases } from '../status/poll-leases.js';
+import { createRedisStatusStore } from '../status/redis-status-store.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import type { StatusStore } from '../status/status-store.js';
 import { UploadAdmission } from '../upload/upload-admission.js';
@@ -65,6 +69,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     );
   }
 
+  // Several instances share Redis when REDIS_URL is set; otherwise everything is in memory.
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+
   let url = '';
   let stopping = false;
   let stopped: Promise<void> | undefined;
@@ -74,8 +81,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     config,
     logger,
     mavi,
-    store: options.store ?? createMemoryStatusStore(),
-    events: new StatusBus(options.events ?? memoryTransport()),
+    store:
+      options.store ??
+      (redis
+        ? createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix })
+        : createMemoryStatusStore()),
+    events: new StatusBus(
+      options.events ?? (redis ? redisTransport(redis) : memoryTransport()),
+      redis ? config.redisPrefix : '',
+    ),
     tokens: createCallbackTokens(webhookSecret),
     clientKeys: createClientKeys(config.gatewayApiKeys),
     uploads: new InFlight(),
@@ -91,7 +105,20 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
   });
   const poller = new StatusPoller(
-    { mavi, store: services.store, events: services.events, logger },
+    {
+      mavi,
+      store: services.store,
+      events: services.events,
+      logger,
+      claim: redis
+        ? createPollLeases(
+            redis.command,
+            config.redisPrefix,
+            randomBytes(8).toString('hex'),
+            config.statusPollIntervalMs,
+          )
+        : undefined,
+    },
     {
       ...options.polling,
       intervalMs: config.statusPollIntervalMs,
@@ -103,7 +130,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
     if (pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/ready') {
-      const ready = !stopping && services.store.isReady();
+      const ready = !stopping && services.store.isReady() && (redis?.isReady() ?? true);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : stopping ? 'stopping' : 'not ready' });
     }
     if (isWebhookPath(pathname)) return handleWebhook(services, req, res, pathname);
@@ -190,6 +217,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     await closed;
     await services.store.close();
     await services.events.close();
+    await redis?.close();
     await mavi.close();
     logger.info('gateway stopped');
   }

@@ -66,7 +66,15 @@ export async function handleWebhook(
     });
   }
 
-  const outcome = await services.store.applyCallback(uploadId, callback.videoNo, callback.status, Date.now());
+  let outcome;
+  try {
+    outcome = await services.store.applyCallback(uploadId, callback.videoNo, callback.status, Date.now());
+  } catch (error) {
+    services.logger.warn('could not store a callback', { error, videoNo: callback.videoNo });
+    return refuse(503, 'STORE_UNAVAILABLE', 'The status store is unavailable; try again later.', {
+      'retry-after': '5',
+    });
+  }
   switch (outcome.kind) {
     case 'unknown-upload':
       return refuse(404, 'CALLBACK_UPLOAD_UNKNOWN', "The callback token's upload is not known (it failed or expired).");

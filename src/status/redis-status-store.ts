@@ -1,0 +1,198 @@
+/**
+ * The status store on Redis, for several instances. Each change is one Lua
+ * script, so two instances handling callbacks for the same video at the same
+ * moment still see "terminal sticks" and "one event per change".
+ *
+ * Keys, under the configured prefix:
+ *  - `video:<videoNo>`  hash: the record (+ its uploadId); TTL = maxAgeMs, renewed on change
+ *  - `upload:<uploadId>` hash: ownerId, and videoNo once bound, or a held early callback;
+ *                       TTL 24 h while open, then as the video
+ *  - `pending`          sorted set: videoNos not yet final, by updatedAt (what polling reads)
+ */
+import type { Redis } from 'ioredis';
+import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
+import { DEFAULT_MAX_AGE_MS } from './memory-status-store.js';
+import type { CallbackOutcome, CompletedUpload, StatusChange, StatusStore, VideoRecord } from './status-store.js';
+import { luaTransitionTable } from './transitions.js';
+
+const OPEN_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+
+const APPLY = `
+${luaTransitionTable()}
+local function apply(videoKey, pendingKey, videoNo, status, at, ttl)
+  local current = redis.call('HGET', videoKey, 'status')
+  if not current then return false end
+  local nxt = NEXT[current] and NEXT[current][status]
+  if not nxt then return false end
+  redis.call('HSET', videoKey, 'status', nxt, 'updatedAt', at)
+  redis.call('PEXPIRE', videoKey, ttl)
+  if TERMINAL[nxt] then redis.call('ZREM', pendingKey, videoNo) else redis.call('ZADD', pendingKey, at, videoNo) end
+  return nxt
+end
+`;
+
+/** KEYS: video, pending. ARGV: videoNo, status, at, ttl. Returns the new status or nil. */
+const APPLY_STATUS = `${APPLY}
+return apply(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])`;
+
+/** KEYS: upload, video, pending. ARGV: videoNo, status, at, ttl. */
+const APPLY_CALLBACK = `${APPLY}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown-upload'} end
+local bound = redis.call('HGET', KEYS[1], 'videoNo')
+if not bound then
+  local heldVideo = redis.call('HGET', KEYS[1], 'heldVideoNo')
+  local heldStatus = redis.call('HGET', KEYS[1], 'heldStatus')
+  -- Keep the most advanced status MAVI sent early: a terminal one must not be overwritten.
+  if (not heldVideo) or (heldVideo == ARGV[1] and NEXT[heldStatus] and NEXT[heldStatus][ARGV[2]]) then
+    redis.call('HSET', KEYS[1], 'heldVideoNo', ARGV[1], 'heldStatus', ARGV[2], 'heldAt', ARGV[3])
+  end
+  return {'held'}
+end
+if bound ~= ARGV[1] then return {'wrong-video', bound} end
+local nxt = apply(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+if nxt then return {'applied', nxt} end
+return {'applied'}`;
+
+/** KEYS: upload, video, pending. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl. */
+const COMPLETE_UPLOAD = `${APPLY}
+local held = redis.call('HMGET', KEYS[1], 'heldVideoNo', 'heldStatus', 'heldAt')
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'videoNo', ARGV[1], 'ownerId', ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+redis.call('HSET', KEYS[2], 'videoNo', ARGV[1], 'videoName', ARGV[2], 'status', ARGV[3], 'uploadTime', ARGV[4],
+  'updatedAt', ARGV[5], 'ownerId', ARGV[6], 'uploadId', ARGV[7])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+if TERMINAL[ARGV[3]] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
+if not held[1] then return {} end
+if held[1] ~= ARGV[1] then return {'discarded', held[1]} end
+local nxt = apply(KEYS[2], KEYS[3], ARGV[1], held[2], held[3], ARGV[8])
+if nxt then return {'changed', nxt, held[3]} end
+return {}`;
+
+/** KEYS: upload. Forgets an upload that was never bound to a video. */
+const ABANDON_UPLOAD = `
+if redis.call('HEXISTS', KEYS[1], 'videoNo') == 0 then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+export interface RedisStatusStoreOptions {
+  redis: Redis;
+  /** Key prefix, e.g. "mavi-gateway:", so that deployments can share one Redis. */
+  prefix: string;
+  maxAgeMs?: number;
+}
+
+export function createRedisStatusStore(options: RedisStatusStoreOptions): StatusStore {
+  const { redis, prefix } = options;
+  const ttl = String(options.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
+  const videoKey = (videoNo: string) => `${prefix}video:${videoNo}`;
+  const uploadKey = (uploadId: string) => `${prefix}upload:${uploadId}`;
+  const pendingKey = `${prefix}pending`;
+
+  const run = (script: string, keys: string[], args: (string | number)[]) =>
+    redis.eval(script, keys.length, ...keys, ...args.map(String)) as Promise<unknown>;
+
+  const toRecord = (fields: Record<string, string>): VideoRecord | undefined => {
+    if (!fields.videoNo || !isVideoStatus(fields.status)) return undefined;
+    return {
+      videoNo: fields.videoNo,
+      videoName: fields.videoName ?? '',
+      status: fields.status,
+      uploadTime: Number(fields.uploadTime),
+      updatedAt: Number(fields.updatedAt),
+      ownerId: fields.ownerId ?? '',
+    };
+  };
+
+  return {
+    async openUpload(uploadId, ownerId) {
+      await redis
+        .multi()
+        .hset(uploadKey(uploadId), 'ownerId', ownerId, 'openedAt', String(Date.now()))
+        .pexpire(uploadKey(uploadId), OPEN_UPLOAD_TTL_MS)
+        .exec();
+    },
+
+    async completeUpload(uploadId, record): Promise<CompletedUpload> {
+      const result = (await run(
+        COMPLETE_UPLOAD,
+        [uploadKey(uploadId), videoKey(record.videoNo), pendingKey],
+        [
+          record.videoNo,
+          record.videoName,
+          record.status,
+          record.uploadTime,
+          record.updatedAt,
+          record.ownerId,
+          uploadId,
+          ttl,
+        ],
+      )) as string[];
+      if (result[0] === 'discarded') return { record, change: undefined, discardedVideoNo: result[1] };
+      if (result[0] === 'changed') {
+        const change: StatusChange = {
+          videoNo: record.videoNo,
+          status: result[1] as VideoStatus,
+          receivedAt: Number(result[2]),
+        };
+        return {
+          record: { ...record, status: change.status, updatedAt: change.receivedAt },
+          change,
+          discardedVideoNo: undefined,
+        };
+      }
+      return { record, change: undefined, discardedVideoNo: undefined };
+    },
+
+    async abandonUpload(uploadId) {
+      await run(ABANDON_UPLOAD, [uploadKey(uploadId)], []);
+    },
+
+    async applyCallback(uploadId, videoNo, status, receivedAt): Promise<CallbackOutcome> {
+      const [kind, detail] = (await run(
+        APPLY_CALLBACK,
+        [uploadKey(uploadId), videoKey(videoNo), pendingKey],
+        [videoNo, status, receivedAt, ttl],
+      )) as [string, string | undefined];
+      if (kind === 'unknown-upload') return { kind };
+      if (kind === 'held') return { kind };
+      if (kind === 'wrong-video') return { kind, expectedVideoNo: detail! };
+      return {
+        kind: 'applied',
+        change: detail ? { videoNo, status: detail as VideoStatus, receivedAt } : undefined,
+      };
+    },
+
+    async applyStatus(videoNo, status, receivedAt) {
+      const next = (await run(APPLY_STATUS, [videoKey(videoNo), pendingKey], [videoNo, status, receivedAt, ttl])) as
+        string | null;
+      return next ? { videoNo, status: next as VideoStatus, receivedAt } : undefined;
+    },
+
+    async get(videoNo) {
+      return toRecord(await redis.hgetall(videoKey(videoNo)));
+    },
+
+    async pending(limit) {
+      const videoNos = await redis.zrange(pendingKey, 0, limit - 1);
+      if (videoNos.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const videoNo of videoNos) pipeline.hgetall(videoKey(videoNo));
+      const rows = (await pipeline.exec()) ?? [];
+      const records: VideoRecord[] = [];
+      const expired: string[] = [];
+      rows.forEach(([error, fields], index) => {
+        const record = error ? undefined : toRecord(fields as Record<string, string>);
+        if (record) records.push(record);
+        else expired.push(videoNos[index]!);
+      });
+      if (expired.length > 0) await redis.zrem(pendingKey, ...expired);
+      return records;
+    },
+
+    isReady: () => redis.status === 'ready',
+
+    async close() {
+      // The connection belongs to whoever made it (server/redis-connections.ts).
+    },
+  };
+}
