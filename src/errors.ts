@@ -42,6 +42,11 @@ export const errorRegistry = {
     retryable: true,
     httpStatus: 503,
   },
+  STORE_UNAVAILABLE: {
+    message: 'The status store is unavailable; retry shortly.',
+    retryable: true,
+    httpStatus: 503,
+  },
   MAVI_BUSY: { message: 'MAVI is busy; retry later.', retryable: true },
   MAVI_AUTH: { message: 'MAVI refused the gateway credentials.', retryable: false },
   MAVI_REJECTED: { message: 'MAVI rejected the request.', retryable: false },

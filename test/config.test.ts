@@ -38,6 +38,7 @@ describe('configuration', () => {
       MAX_UPLOAD_BYTES: '1048576',
       STATUS_POLL_INTERVAL_MS: '5000',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: 'prod:',
       GATEWAY_API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb',
     });
     expect(config).toMatchObject({
@@ -50,6 +51,7 @@ describe('configuration', () => {
       maxUploadBytes: 1048576,
       statusPollIntervalMs: 5000,
       redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'prod:',
       gatewayApiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
     });
   });
@@ -63,13 +65,18 @@ describe('configuration', () => {
     [{ MAX_UPLOAD_BYTES: '-1' }, 'MAX_UPLOAD_BYTES'],
     [{ MAX_UPLOAD_BYTES: '0' }, 'MAX_UPLOAD_BYTES'],
     [{ STATUS_POLL_INTERVAL_MS: '10' }, 'STATUS_POLL_INTERVAL_MS'],
-    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'localhost:6379', WEBHOOK_SECRET: '0123456789abcdef' }, 'REDIS_URL'],
     [{ WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET'],
     [{ GATEWAY_API_KEYS: 'short' }, 'GATEWAY_API_KEYS'],
   ])('names the variable in error: %o', (env, name) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(name);
+  });
+
+  it('refuses REDIS_URL without WEBHOOK_SECRET, saying why', () => {
+    const [problem] = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(problem).toMatch(/REDIS_URL is set but WEBHOOK_SECRET is not.*shared WEBHOOK_SECRET/);
   });
 
   it('reports every problem at once, without echoing secrets', () => {

@@ -8,6 +8,7 @@ import { VideoStatusDocument } from './generated/operations.js';
 import { subscribeSse, subscribeWs, wsClient } from './utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack } from './utils/stack.js';
+import { waitUntil } from './utils/wait.js';
 
 /** A client that sends `total` bytes in 64 KiB chunks, pausing between them. */
 async function* slowly(total: number, pauseMs: number): AsyncGenerator<Buffer> {
@@ -81,11 +82,3 @@ describe('graceful shutdown', () => {
     await stack.simulator.stop();
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}

@@ -9,6 +9,7 @@ import { VideoDocument, VideoStatusDocument } from './generated/operations.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient, type Collected } from './utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
+import { waitUntil } from './utils/wait.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -221,7 +222,7 @@ describe('polling fallback', () => {
       const videos = [];
       for (let i = 0; i < 5; i += 1) videos.push(await upload(polling));
       for (const video of videos) await polling.simulator.setStatus(video.videoNo, 'FAIL');
-      for (const video of videos) await waitFor(async () => (await storedStatus(video.videoNo, polling)) === 'FAIL');
+      for (const video of videos) await waitUntil(async () => (await storedStatus(video.videoNo, polling)) === 'FAIL');
     } finally {
       await polling.stop();
     }
@@ -236,7 +237,7 @@ describe('polling fallback', () => {
     try {
       const video = await upload(stale);
       await stale.simulator.setStatus(video.videoNo, 'PARSE'); // the callback never comes
-      await waitFor(async () => (await storedStatus(video.videoNo, stale)) === 'PARSE');
+      await waitUntil(async () => (await storedStatus(video.videoNo, stale)) === 'PARSE');
     } finally {
       await stale.stop();
     }
@@ -260,11 +261,3 @@ describe('polling fallback', () => {
     }
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}

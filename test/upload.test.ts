@@ -3,10 +3,10 @@
  * error codes, and a client or upstream that breaks off stops the other side.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, TEST_MAVI_KEY, type Stack } from './utils/stack.js';
+import { waitUntil } from './utils/wait.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -168,11 +168,3 @@ describe('aborts propagate both ways', () => {
     expect(widestGap).toBeLessThan(24 * 1024 * 1024);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}

@@ -5,6 +5,7 @@
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { gatewayError } from '../errors.js';
+import { StoreUnavailableError } from '../status/status-store.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import type { GatewayServices } from '../services.js';
@@ -76,6 +77,11 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     maskedErrors: {
       // Never "development" mode: masked errors must not carry the original error to clients.
       maskError(error, message) {
+        const original = unwrap(error);
+        if (original instanceof StoreUnavailableError) {
+          logger.warn('status store unavailable', { error: original.message });
+          return gatewayError('STORE_UNAVAILABLE');
+        }
         const masked = maskError(error, message, false);
         if (masked !== error) logger.error('unexpected error (masked for the client)', { error: unwrap(error) });
         return masked;

@@ -12,7 +12,14 @@
 import type { Redis } from 'ioredis';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import { DEFAULT_MAX_AGE_MS } from './memory-status-store.js';
-import type { CallbackOutcome, CompletedUpload, StatusChange, StatusStore, VideoRecord } from './status-store.js';
+import {
+  StoreUnavailableError,
+  type CallbackOutcome,
+  type CompletedUpload,
+  type StatusChange,
+  type StatusStore,
+  type VideoRecord,
+} from './status-store.js';
 import { luaTransitionTable } from './transitions.js';
 
 const OPEN_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
@@ -91,6 +98,19 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const run = (script: string, keys: string[], args: (string | number)[]) =>
     redis.eval(script, keys.length, ...keys, ...args.map(String)) as Promise<unknown>;
 
+  /** Redis failures become StoreUnavailableError: callers answer 503 / STORE_UNAVAILABLE. */
+  const guarded =
+    <Args extends unknown[], Result>(operation: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      try {
+        return await operation(...args);
+      } catch (error) {
+        throw new StoreUnavailableError(`Redis failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      }
+    };
+
   const toRecord = (fields: Record<string, string>): VideoRecord | undefined => {
     if (!fields.videoNo || !isVideoStatus(fields.status)) return undefined;
     return {
@@ -103,7 +123,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     };
   };
 
-  return {
+  const store: StatusStore = {
     async openUpload(uploadId, ownerId) {
       await redis
         .multi()
@@ -192,7 +212,17 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     isReady: () => redis.status === 'ready',
 
     async close() {
-      // The connection belongs to whoever made it (server/redis-connections.ts).
+      // The connection belongs to whoever made it (redis/redis-connections.ts).
     },
+  };
+  return {
+    ...store,
+    openUpload: guarded(store.openUpload),
+    completeUpload: guarded(store.completeUpload),
+    abandonUpload: guarded(store.abandonUpload),
+    applyCallback: guarded(store.applyCallback),
+    applyStatus: guarded(store.applyStatus),
+    get: guarded(store.get),
+    pending: guarded(store.pending),
   };
 }

@@ -43,6 +43,11 @@ export interface CompletedUpload {
   discardedVideoNo: string | undefined;
 }
 
+/** The store's backend (Redis) could not answer: a retryable condition, not a bug. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
 export interface StatusStore {
   /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
   openUpload(uploadId: string, ownerId: string): Promise<void>;

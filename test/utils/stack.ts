@@ -24,14 +24,16 @@ export interface Stack {
 
 export interface StackOptions {
   simulator?: SimulatorOptions;
+  /** Put this gateway in front of an existing simulator (several instances, one MAVI); it is not stopped here. */
+  sharedSimulator?: MaviSimulator;
   /** Extra environment for loadConfig (PORT, MAVI_* and WEBHOOK_SECRET are set for you). */
   env?: Record<string, string | undefined>;
   gateway?: Omit<GatewayOptions, 'logger'>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const simulator = new MaviSimulator({ apiKey: TEST_MAVI_KEY, ...options.simulator });
-  await simulator.start();
+  const simulator = options.sharedSimulator ?? new MaviSimulator({ apiKey: TEST_MAVI_KEY, ...options.simulator });
+  if (!options.sharedSimulator) await simulator.start();
   const config = loadConfig({
     PORT: '0',
     MAVI_API_KEY: simulator.apiKey,
@@ -53,7 +55,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logs,
     async stop() {
       await gateway.stop();
-      await simulator.stop();
+      if (!options.sharedSimulator) await simulator.stop();
     },
   };
 }
