@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 import type { ErrorCode } from '../errors.js';
-import { boundaryOf, countParts } from '../upload/part-counter.js';
+import { boundaryOf, ExtraPartError, watchSingleFile } from '../upload/single-file-check.js';
 import type { UploadAdmission } from '../upload/upload-admission.js';
 import { sendGraphQLError } from './http-responses.js';
 
@@ -17,13 +17,10 @@ export function isMultipartRequest(req: IncomingMessage): boolean {
   return req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
 }
 
-/** `operations`, `map`, and the one file. */
-const EXPECTED_PARTS = 3;
-
 /** The `operations` and `map` fields are JSON of a few KiB; a megabyte is already generous. */
 const MAX_FIELD_BYTES = 1_000_000;
 
-const uploadRequests = new WeakMap<IncomingMessage, { complete: () => Promise<void> }>();
+const uploadRequests = new WeakMap<IncomingMessage, (fileBytes: number) => Promise<void>>();
 
 /** True for a request that prepareMultipartRequest handed on to Yoga. */
 export function isUploadRequest(req: IncomingMessage): boolean {
@@ -31,12 +28,14 @@ export function isUploadRequest(req: IncomingMessage): boolean {
 }
 
 /**
- * Resolves once the whole multipart request has arrived with no part beyond the
+ * Resolves once the whole multipart request has arrived with nothing beyond the
  * one file; rejects otherwise. The upload awaits it before it lets MAVI see the
  * end of the file, so a refused request never completes an upload at MAVI.
  */
-export function requestCompletion(req: IncomingMessage | undefined): (() => Promise<void>) | undefined {
-  return req ? uploadRequests.get(req)?.complete : undefined;
+export function requestCompletion(
+  req: IncomingMessage | undefined,
+): ((fileBytes: number) => Promise<void>) | undefined {
+  return req ? uploadRequests.get(req) : undefined;
 }
 
 export class MultipartRequestError extends Error {
@@ -94,7 +93,7 @@ export async function prepareMultipartRequest(
 
   const boundary = boundaryOf(req.headers['content-type']);
   if (!boundary) return refuse('INVALID_MULTIPART', 'The Content-Type header has no multipart boundary.');
-  const parts = countParts(req, boundary);
+  const singleFile = watchSingleFile(req, boundary, 2 * MAX_FIELD_BYTES + 64 * 1024);
 
   try {
     const operations = await processRequest(req, res, { maxFieldSize: MAX_FIELD_BYTES, maxFiles: 1 });
@@ -104,15 +103,13 @@ export async function prepareMultipartRequest(
     return refuse(refusal.code, refusal.message);
   }
 
-  uploadRequests.set(req, {
-    complete: async () => {
-      const total = await parts.total.catch(() => {
-        throw new MultipartRequestError('INVALID_MULTIPART', 'The request ended before its multipart body did.');
-      });
-      if (total > EXPECTED_PARTS) {
-        throw new MultipartRequestError('ONE_FILE_ONLY', 'Only one file per request is accepted.');
-      }
-    },
+  uploadRequests.set(req, async (fileBytes) => {
+    try {
+      await singleFile.verify(fileBytes);
+    } catch (error) {
+      if (error instanceof ExtraPartError) throw new MultipartRequestError('ONE_FILE_ONLY', error.message);
+      throw new MultipartRequestError('INVALID_MULTIPART', 'The request ended before its multipart body did.');
+    }
   });
   // Yoga now sees a parsed JSON body. Its body-size limit reads Content-Length, which
   // here is the size of the file: the upload limit is enforced while streaming instead.

@@ -48,6 +48,14 @@ export interface SimulatorOptions {
   manualCallbacks?: boolean;
   /** Answer searchDB with code "0429" (busy). */
   searchBusy?: boolean;
+  /**
+   * Serve /__simulator/videos (GET: what was registered, with callback URIs),
+   * /__simulator/stats (GET) and /__simulator/callback (POST {videoNo, status}) for
+   * a simulator running in another process (the benchmarks).
+   */
+  controlApi?: boolean;
+  /** Skip hashing uploads (the benchmarks' sink); `sha256` is then empty. */
+  skipHash?: boolean;
   /** Hold the upload's answer this long after callbacks are scheduled (for callback-before-answer races). */
   answerDelayMs?: number;
 }
@@ -77,6 +85,7 @@ export interface SimulatorStats {
 }
 
 const API_PREFIX = '/api/serve/video/';
+const CONTROL_PREFIX = '/__simulator/';
 
 export class MaviSimulator {
   readonly apiKey: string;
@@ -149,6 +158,7 @@ export class MaviSimulator {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
+    if (this.options.controlApi && url.pathname.startsWith(CONTROL_PREFIX)) return this.control(req, res, url);
     if (!url.pathname.startsWith(API_PREFIX)) return this.envelope(res, 404, '404', 'not found');
     const endpoint = url.pathname.slice(API_PREFIX.length);
 
@@ -160,6 +170,27 @@ export class MaviSimulator {
     if (endpoint === 'searchDB' && req.method === 'GET') return this.searchDb(res, url);
     req.resume();
     return this.envelope(res, 404, '404', `unknown endpoint ${req.method} ${endpoint}`);
+  }
+
+  private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const send = (body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    const action = url.pathname.slice(CONTROL_PREFIX.length);
+    if (action === 'videos') return send([...this.videos.values()]);
+    if (action === 'stats') return send(this.stats);
+    if (action === 'callback' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const { videoNo, status } = JSON.parse(Buffer.concat(chunks).toString()) as {
+        videoNo: string;
+        status: VideoStatus;
+      };
+      return send(await this.sendCallback(videoNo, status));
+    }
+    res.writeHead(404).end();
   }
 
   private isAuthorized(header: string | undefined): boolean {
@@ -248,14 +279,15 @@ export class MaviSimulator {
             stream.resume();
             return;
           }
-          const hash = createHash('sha256');
+          const hash = this.options.skipHash ? undefined : createHash('sha256');
           let bytes = 0;
           stream.on('data', (chunk: Buffer) => {
-            hash.update(chunk);
+            hash?.update(chunk);
             bytes += chunk.length;
           });
           stream.on('end', () => {
-            result = { fileName: info.filename ?? '', contentType: info.mimeType, sha256: hash.digest('hex'), bytes };
+            const sha256 = hash?.digest('hex') ?? '';
+            result = { fileName: info.filename ?? '', contentType: info.mimeType, sha256, bytes };
           });
         });
         parser.on('close', () => resolve(result));

@@ -20,7 +20,7 @@ export interface UploadRequest {
   /** Aborted when the client goes away; aborts the upstream request with it. */
   signal: AbortSignal;
   /** Resolves when the client's request has ended with nothing after the file; rejects otherwise. */
-  verifyEnd?: () => Promise<void>;
+  verifyEnd?: (fileBytes: number) => Promise<void>;
 }
 
 export async function uploadVideo(
