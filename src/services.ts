@@ -21,10 +21,6 @@ export interface GatewayServices {
   readonly clientKeys: ClientKeys;
   /** Uploads under way; shutdown waits for them. */
   readonly uploads: InFlight;
-  /** Open subscriptions; shutdown lets them complete before closing sockets. */
-  readonly subscriptions: InFlight;
-  /** Aborted when shutdown begins: open subscriptions complete. */
-  readonly stopping: AbortSignal;
   /** The base URL MAVI calls back to, or undefined when MAVI cannot reach us (then we poll). */
   callbackBaseUrl(): string | undefined;
 }

@@ -42,6 +42,7 @@ export class StatusSubscription implements AsyncIterator<StatusChange> {
   constructor(
     private readonly transport: StatusEventTransport,
     private readonly topic: string,
+    private readonly onClose: (subscription: StatusSubscription) => void,
   ) {
     transport.target.addEventListener(topic, this.listener);
     this.ready = transport.settled();
@@ -63,6 +64,7 @@ export class StatusSubscription implements AsyncIterator<StatusChange> {
       this.queue.length = 0;
       this.waiting?.({ done: true, value: undefined });
       this.waiting = undefined;
+      this.onClose(this);
     }
     return { done: true, value: undefined };
   }
@@ -80,6 +82,8 @@ export class StatusSubscription implements AsyncIterator<StatusChange> {
 }
 
 export class StatusBus {
+  private readonly open = new Set<StatusSubscription>();
+
   constructor(
     private readonly transport: StatusEventTransport,
     /** Namespaces the topics, so that several deployments can share one Redis. */
@@ -91,7 +95,16 @@ export class StatusBus {
   }
 
   subscribe(videoNo: string): StatusSubscription {
-    return new StatusSubscription(this.transport, this.topic(videoNo));
+    const subscription = new StatusSubscription(this.transport, this.topic(videoNo), (closed) =>
+      this.open.delete(closed),
+    );
+    this.open.add(subscription);
+    return subscription;
+  }
+
+  /** Ends every open subscription (shutdown): their readers see the end, subscribers get "complete". */
+  async endAll(): Promise<void> {
+    await Promise.all([...this.open].map((subscription) => subscription.return()));
   }
 
   close(): Promise<void> {

@@ -39,9 +39,7 @@ builder.subscriptionField('videoStatus', (t) =>
         await changes.return();
         throw gatewayError('VIDEO_NOT_FOUND', `No video "${videoNo}" is known to you.`);
       }
-      return context.services.subscriptions.trackGenerator(
-        replayThenFollow(record, changes, context.services.stopping),
-      );
+      return replayThenFollow(record, changes);
     },
     resolve: (event) => event,
   }),

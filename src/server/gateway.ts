@@ -75,7 +75,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let url = '';
   let stopping = false;
   let stopped: Promise<void> | undefined;
-  const shutdown = new AbortController();
   const mavi = options.mavi ?? createMaviClient({ baseUrl: config.maviBaseUrl, apiKey: requireKey(config.maviApiKey) });
   const services: GatewayServices = {
     config,
@@ -93,8 +92,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     tokens: createCallbackTokens(webhookSecret),
     clientKeys: createClientKeys(config.gatewayApiKeys),
     uploads: new InFlight(),
-    subscriptions: new InFlight(),
-    stopping: shutdown.signal,
     callbackBaseUrl: () => config.publicUrl ?? (options.callbackToSelf ? url : undefined),
   };
 
@@ -205,10 +202,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const finished = await services.uploads.settle(config.shutdownTimeoutMs);
     if (!finished) logger.warn('shutdown timeout: cutting uploads still in flight', { count: services.uploads.size });
     // 3. Subscriptions complete (SSE streams end), then websockets close with 1001.
-    shutdown.abort();
-    await services.subscriptions.settle(1_000);
-    // Let the transports send their "complete" messages before the sockets close.
-    await new Promise((resolve) => setImmediate(resolve));
+    await services.events.endAll();
+    // Ending a subscription runs through promise callbacks only; two turns of the event loop
+    // later every transport has written its "complete" message, and the sockets may close.
+    for (let turn = 0; turn < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
     await poller.stop();
     await webSockets.close();
     await yoga.dispose();

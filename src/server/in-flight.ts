@@ -1,4 +1,4 @@
-/** Tracks work that shutdown should let finish: uploads still streaming to MAVI, subscriptions completing. */
+/** Tracks work that shutdown should let finish: uploads still streaming to MAVI. */
 export class InFlight {
   private readonly running = new Set<Promise<unknown>>();
 
@@ -11,19 +11,6 @@ export class InFlight {
     const forget = () => this.running.delete(work);
     work.then(forget, forget);
     return work;
-  }
-
-  /** Tracks an async generator from its creation until it finishes. */
-  trackGenerator<T>(generator: AsyncGenerator<T>): AsyncGenerator<T> {
-    let finish!: () => void;
-    this.track(new Promise<void>((resolve) => (finish = resolve)));
-    return (async function* tracked() {
-      try {
-        yield* generator;
-      } finally {
-        finish();
-      }
-    })();
   }
 
   /** Resolves true when everything finished, false when `timeoutMs` ran out first. */

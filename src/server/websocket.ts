@@ -9,6 +9,7 @@ import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ClientKeys } from '../auth/client-keys.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
 interface EnvelopedExecution {
@@ -27,6 +28,9 @@ export function attachGraphQLWebSocket(
   clientKeys: ClientKeys,
 ): GraphQLWebSocketServer {
   const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  wss.on('connection', (socket, request) => {
+    socket.send = coalesceWrites(request.socket, socket.send.bind(socket));
+  });
 
   const graphqlWs = useServer(
     {

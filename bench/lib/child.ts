@@ -1,0 +1,109 @@
+/** Child processes for the benchmarks: each side (gateway, simulator, peer) runs in its own process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface Child {
+  proc: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Starts a TypeScript entry point and waits until its output matches `ready`; returns the match. */
+export async function startChild(
+  entry: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeArgs: string[] = [],
+): Promise<{ child: Child; match: RegExpExecArray }> {
+  const output: string[] = [];
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output.join('')}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.length > 200) output.splice(0, output.length - 200);
+      const found = ready.exec(output.join(''));
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`${entry} exited (${code}):\n${output.join('')}`)));
+  });
+  proc.stdout!.removeAllListeners('data');
+  proc.stderr!.removeAllListeners('data');
+  proc.stdout!.resume();
+  proc.stderr!.resume();
+  const child: Child = {
+    proc,
+    output,
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return { child, match };
+}
+
+export interface SimulatorChild {
+  child: Child;
+  url: string;
+  apiKey: string;
+}
+
+export async function startSimulator(): Promise<SimulatorChild> {
+  const { child, match } = await startChild('bench/processes/simulator.ts', {}, /SIMULATOR (\S+) (\S+)/);
+  return { child, url: match[1]!, apiKey: match[2]! };
+}
+
+export interface GatewayChild {
+  child: Child;
+  url: string;
+}
+
+/** The gateway exactly as `npm start` runs it, on a port chosen first so PUBLIC_URL can name it. */
+export async function startGateway(
+  env: Record<string, string>,
+  // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every gateway a run starts.
+  nodeArgs: string[] = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+): Promise<GatewayChild> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { child } = await startChild(
+    'src/index.ts',
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+      STATUS_POLL_INTERVAL_MS: '600000',
+      ...env,
+    },
+    /"message":"gateway listening"/,
+    nodeArgs,
+  );
+  return { child, url };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Webhook ingest: callbacks for many videos sent as fast as 64 connections
+ * allow; the rate at which the gateway accepted them, and how many were lost
+ * (refused, or not reflected in the video's status afterwards).
+ */
+import { Agent, request } from 'undici';
+import { startGateway, startSimulator } from './lib/child.js';
+import { callbackConnections, fireCallbacks, uploadVideos } from './lib/videos.js';
+
+export interface IngestRow {
+  callbacks: number;
+  seconds: number;
+  perSecond: number;
+  lost: number;
+}
+
+export async function benchWebhookIngest(count: number): Promise<IngestRow> {
+  const simulator = await startSimulator();
+  const gateway = await startGateway({
+    MAVI_API_KEY: simulator.apiKey,
+    MAVI_BASE_URL: simulator.url,
+    MAX_CONCURRENT_UPLOADS_PER_KEY: '64',
+  });
+  try {
+    const videos = await uploadVideos(`${gateway.url}/graphql`, simulator, count);
+    // Warm-up on a few videos (JIT), then the measured burst on the rest.
+    const callbacks = await callbackConnections(gateway.url, 64);
+    await fireCallbacks(videos.slice(0, 200), 'UNPARSE', callbacks);
+    const { failed, seconds } = await fireCallbacks(videos, 'PARSE', callbacks);
+    await callbacks.close();
+
+    const dispatcher = new Agent({ connections: 32 });
+    let notParsed = 0;
+    const query = 'query ($v: ID!) { video(videoNo: $v) { status } }';
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < videos.length) {
+          const video = videos[next++]!;
+          const answer = await request(`${gateway.url}/graphql`, {
+            method: 'POST',
+            dispatcher,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query, variables: { v: video.videoNo } }),
+          });
+          const body = (await answer.body.json()) as { data?: { video?: { status: string } } };
+          if (body.data?.video?.status !== 'PARSE') notParsed += 1;
+        }
+      }),
+    );
+    await dispatcher.close();
+    return { callbacks: count, seconds, perSecond: count / seconds, lost: Math.max(failed, notParsed) };
+  } finally {
+    await gateway.child.stop();
+    await simulator.child.stop();
+  }
+}
