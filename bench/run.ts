@@ -6,7 +6,7 @@
  *   npm run bench            the full run (several minutes)
  *   npm run bench -- --quick small sizes, to check that the harness works
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { benchFanOut, type FanOutRow } from './fan-out.js';
 import { benchFanOutFloor } from './fan-out-floor.js';
@@ -89,20 +89,89 @@ process.stdout.write(`\n${tables}\n`);
 
 const cpu = cpus();
 const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}`;
-const target = process.argv.includes('--out')
-  ? process.argv[process.argv.indexOf('--out') + 1]!
-  : new URL('./RESULTS.raw.md', import.meta.url).pathname;
+
+// Each target of issue 6, checked against this run's figures.
+const gatewayRow = (sizeMiB: number) => uploads.find((row) => row.path === 'gateway' && row.sizeMiB === sizeMiB);
+const wsRow = (subscribers: number) =>
+  fanOut.find((row) => row.scenario === 'graphql-ws' && row.subscribers === subscribers);
+const crossRow = fanOut.find((row) => row.scenario.includes('across'));
+const [small, large] = [gatewayRow(plan.uploadSizesMiB[0]!), gatewayRow(plan.uploadSizesMiB[1]!)];
+const targets: [string, string, string, boolean | undefined][] = [
+  [
+    'upload throughput through the gateway',
+    '>= 0.9x direct',
+    uploads
+      .filter((row) => row.path === 'gateway')
+      .map((row) => `${fmt(row.ratio, 2)}x (${row.sizeMiB} MiB)`)
+      .join(', '),
+    uploads.filter((row) => row.path === 'gateway').every((row) => row.ratio >= 0.9),
+  ],
+  [
+    `peak RSS growth at ${plan.uploadSizesMiB[0]} MiB`,
+    '<= 32 MiB',
+    `+${fmt(small?.peakGrowthMiB ?? NaN)} MiB`,
+    (small?.peakGrowthMiB ?? Infinity) <= 32,
+  ],
+  [
+    `peak RSS growth at ${plan.uploadSizesMiB[1]} MiB`,
+    `no more than at ${plan.uploadSizesMiB[0]} MiB + a few MiB`,
+    `+${fmt(large?.peakGrowthMiB ?? NaN)} MiB`,
+    (large?.peakGrowthMiB ?? Infinity) <= (small?.peakGrowthMiB ?? 0) + 4,
+  ],
+  [
+    '5,000 subscribers, p99',
+    '<= 100 ms, 0 lost',
+    wsRow(5000) ? `${fmt(wsRow(5000)!.p99Ms)} ms, ${wsRow(5000)!.lost} lost` : 'not run',
+    wsRow(5000) ? wsRow(5000)!.p99Ms <= 100 && wsRow(5000)!.lost === 0 : undefined,
+  ],
+  [
+    '10,000 subscribers, p99',
+    '<= 250 ms, 0 lost',
+    wsRow(10000) ? `${fmt(wsRow(10000)!.p99Ms)} ms, ${wsRow(10000)!.lost} lost` : 'not run',
+    wsRow(10000) ? wsRow(10000)!.p99Ms <= 250 && wsRow(10000)!.lost === 0 : undefined,
+  ],
+  [
+    'webhook ingest',
+    '>= 2,000 callbacks/s, 0 lost',
+    `${fmt(ingest.perSecond, 0)}/s, ${ingest.lost} lost`,
+    ingest.perSecond >= 2000 && ingest.lost === 0,
+  ],
+  [
+    'cross-instance p99',
+    '<= 20 ms',
+    crossRow ? `${fmt(crossRow.p99Ms)} ms (${crossRow.subscribers} subscribers)` : 'not run',
+    crossRow ? crossRow.p99Ms <= 20 : undefined,
+  ],
+];
+const targetTable = [
+  '| figure | target | measured | met |',
+  '|---|---|---|---|',
+  ...targets.map(
+    ([figure, goal, measured, met]) =>
+      `| ${figure} | ${goal} | ${measured} | ${met === undefined ? '–' : met ? 'yes' : '**no**'} |`,
+  ),
+].join('\n');
+
+const analysisPath = new URL('./ANALYSIS.md', import.meta.url);
+const analysis = existsSync(analysisPath) ? readFileSync(analysisPath, 'utf8') : '';
+const target = new URL(quick ? './RESULTS.quick.md' : './RESULTS.md', import.meta.url).pathname;
 writeFileSync(
   target,
   [
-    `# Raw benchmark figures${quick ? ' (quick run: small sizes)' : ''}`,
+    `# Benchmark results${quick ? ' (quick run: small sizes, not the targets)' : ''}`,
+    '',
+    'Written by `npm run bench` (bench/run.ts); the analysis at the end is bench/ANALYSIS.md, written by hand from these runs.',
     '',
     `- date: ${started.toISOString()}`,
     `- machine: ${machine}`,
-    `- command: \`npm run bench${quick ? ' -- --quick' : ''}\``,
+    `- command: \`npm run bench${quick ? ' -- --quick' : ''}\` (gateway, simulator and the Yoga peer as separate processes; the clients in the bench process)`,
     '',
-    tables,
+    '## Targets',
+    targetTable,
     '',
+    tables.replaceAll('## ', '### ').replace('### Upload forwarding', '## Figures\n\n### Upload forwarding'),
+    '',
+    analysis,
   ].join('\n'),
 );
 log(`wrote ${target}`);

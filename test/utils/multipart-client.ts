@@ -74,8 +74,12 @@ export function postMultipart(url: string, options: MultipartOptions): Promise<M
       written += chunk.length;
       if (!req.write(chunk)) {
         await new Promise<void>((done, fail) => {
-          req.once('drain', done);
-          req.once('close', () => fail(new Error('closed')));
+          const onClose = () => fail(new Error('closed'));
+          req.once('close', onClose);
+          req.once('drain', () => {
+            req.off('close', onClose);
+            done();
+          });
         });
       }
       options.onProgress?.(written);
