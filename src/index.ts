@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     config = Object.freeze({ ...config, maviApiKey: simulator.apiKey, maviBaseUrl: simulator.url });
   }
 
-  const logger = createLogger({ secrets: [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys] });
+  const logger = createLogger(); // createGateway registers every configured secret for redaction
   const gateway = createGateway(config, { logger, callbackToSelf: simulator !== undefined });
   await gateway.start();
 

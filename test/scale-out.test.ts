@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +19,7 @@ import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from './utils/redis.js';
 import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from './utils/stack.js';
 import { waitUntil } from './utils/wait.js';
+import { freePort } from './utils/free-port.js';
 
 const hasRedis = await requireRedis('test/scale-out.test.ts');
 
@@ -261,15 +261,35 @@ describe.skipIf(!hasRedis)('a Redis restart in the middle of a run', () => {
       await b.stop();
     }
   });
-});
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
+  it('an upload that MAVI accepted while Redis went away is taken back at MAVI, not left half-registered', async () => {
+    const env = redisEnv(`redis://127.0.0.1:${port}`);
+    const a = await startStack({ sharedSimulator: simulator, env });
+    try {
+      const videosBefore = simulator.videos.size;
+      const deletedBefore = simulator.stats.deletedVideos;
+      let killed = false;
+      const result = await uploadVideo(a.graphqlUrl, {
+        content: (async function* () {
+          for await (const chunk of videoFile(2 * 1024 * 1024, 64 * 1024)) {
+            yield chunk;
+            await sleep(10);
+          }
+        })(),
+        onProgress: (written) => {
+          if (!killed && written > 256 * 1024) {
+            killed = true;
+            redis!.kill('SIGKILL');
+          }
+        },
+      });
+      expect(result.json.errors[0].extensions).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+      expect(simulator.stats.deletedVideos).toBe(deletedBefore + 1);
+      expect(simulator.videos.size).toBe(videosBefore);
+      expect(a.logs.join('\n')).toContain('deleted a video at MAVI that the gateway could not record');
+    } finally {
+      await startRedis();
+      await a.stop();
+    }
   });
-}
+});

@@ -1,6 +1,6 @@
 /** Child processes for the benchmarks: each side (gateway, simulator, peer) runs in its own process. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/utils/free-port.js';
 
 export interface Child {
   proc: ChildProcess;
@@ -95,15 +95,4 @@ export async function startGateway(
     nodeArgs,
   );
   return { child, url };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }

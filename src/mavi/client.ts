@@ -43,13 +43,15 @@ export interface ListVideosQuery {
 export interface MaviClient {
   uploadVideo(input: UploadInput): Promise<MaviUploadedVideo>;
   listVideos(query: ListVideosQuery, signal?: AbortSignal): Promise<MaviVideoPage>;
+  /** Deletes videos (at most 500 per call). */
+  deleteVideos(videoNos: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
 interface CallInit {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   headers?: Record<string, string>;
-  body?: AsyncIterable<Uint8Array>;
+  body?: AsyncIterable<Uint8Array> | string;
   query?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -71,7 +73,7 @@ export function createMaviClient(options: MaviClientOptions): MaviClient {
       answer = await request(url, {
         method: init.method,
         // undici streams any async iterable body; its typings only list Readable.
-        body: init.body as Readable | undefined,
+        body: init.body as Readable | string | undefined,
         signal: init.signal,
         dispatcher,
         headers: { ...init.headers, authorization },
@@ -118,6 +120,14 @@ export function createMaviClient(options: MaviClientOptions): MaviClient {
         throw new MaviError('MAVI_UNAVAILABLE', 'MAVI answered searchDB without a videoData list.');
       }
       return data;
+    },
+
+    async deleteVideos(videoNos) {
+      await call<unknown>('delete', {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(videoNos),
+      });
     },
 
     close: () => dispatcher.close(),

@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../config.js';
 import { createClientKeys } from '../auth/client-keys.js';
 import { memoryTransport, StatusBus, type StatusEventTransport } from '../events/status-bus.js';
 import { createLogger, type Logger } from '../logger.js';
-import { createMaviClient, type MaviClient } from '../mavi/client.js';
+import { createMaviClient } from '../mavi/client.js';
 import type { GatewayServices } from '../services.js';
 import { redisTransport } from '../events/redis-transport.js';
 import { connectRedis } from '../redis/redis-connections.js';
@@ -17,7 +17,6 @@ import { createMemoryStatusStore } from '../status/memory-status-store.js';
 import { createPollLeases } from '../status/poll-leases.js';
 import { createRedisStatusStore } from '../status/redis-status-store.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
-import type { StatusStore } from '../status/status-store.js';
 import { UploadAdmission } from '../upload/upload-admission.js';
 import { createCallbackTokens } from '../webhook/callback-token.js';
 import { handleWebhook, isWebhookPath } from '../webhook/webhook-route.js';
@@ -29,9 +28,6 @@ import { createGatewayYoga, GRAPHQL_PATH } from './yoga.js';
 
 export interface GatewayOptions {
   logger?: Logger;
-  /** Replaces the MAVI client built from the config (the bench harness uses this). */
-  mavi?: MaviClient;
-  store?: StatusStore;
   /**
    * With no PUBLIC_URL, use the gateway's own listening address as the callback
    * base. Right when MAVI is a local simulator; never for the real MAVI, which
@@ -55,8 +51,7 @@ export interface Gateway {
 }
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const logger =
-    options.logger ?? createLogger({ secrets: [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys] });
+  const logger = options.logger ?? createLogger();
   for (const secret of [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys]) {
     if (secret) logger.addSecret(secret);
   }
@@ -75,16 +70,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let url = '';
   let stopping = false;
   let stopped: Promise<void> | undefined;
-  const mavi = options.mavi ?? createMaviClient({ baseUrl: config.maviBaseUrl, apiKey: requireKey(config.maviApiKey) });
+  const mavi = createMaviClient({ baseUrl: config.maviBaseUrl, apiKey: requireKey(config.maviApiKey) });
   const services: GatewayServices = {
     config,
     logger,
     mavi,
-    store:
-      options.store ??
-      (redis
-        ? createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix })
-        : createMemoryStatusStore()),
+    store: redis
+      ? createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix })
+      : createMemoryStatusStore(),
     events: new StatusBus(
       options.events ?? (redis ? redisTransport(redis) : memoryTransport()),
       redis ? config.redisPrefix : '',
@@ -132,8 +125,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     if (isWebhookPath(pathname)) return handleWebhook(services, req, res, pathname);
     if (pathname === GRAPHQL_PATH && isMultipartRequest(req)) {
-      if (stopping)
-        return sendError(res, 503, 'SHUTTING_DOWN', 'The gateway is shutting down.', { connection: 'close' });
+      if (stopping) return sendGraphQLError(res, 'SHUTTING_DOWN', undefined, { connection: 'close' });
       if (!(await prepareMultipartRequest(req, res, admission))) return;
     }
     return yoga(req, res);

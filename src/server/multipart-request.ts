@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 import type { ErrorCode } from '../errors.js';
+import { asMultipartRequestError, MultipartRequestError } from '../upload/multipart-errors.js';
 import { boundaryOf, ExtraPartError, watchSingleFile } from '../upload/single-file-check.js';
 import type { UploadAdmission } from '../upload/upload-admission.js';
 import { sendGraphQLError } from './http-responses.js';
@@ -36,38 +37,6 @@ export function requestCompletion(
   req: IncomingMessage | undefined,
 ): ((fileBytes: number) => Promise<void>) | undefined {
   return req ? uploadRequests.get(req) : undefined;
-}
-
-export class MultipartRequestError extends Error {
-  override name = 'MultipartRequestError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * graphql-upload-minimal's errors (also thrown into the file stream when the
- * request breaks later) as gateway codes: its messages already name the problem.
- */
-export function asMultipartRequestError(error: unknown): MultipartRequestError {
-  if (error instanceof MultipartRequestError) return error;
-  const message = error instanceof Error ? error.message : 'Invalid multipart request.';
-  if (/max file uploads exceeded/.test(message)) {
-    return new MultipartRequestError('ONE_FILE_ONLY', 'Only one file per request is accepted.');
-  }
-  return new MultipartRequestError('INVALID_MULTIPART', message);
-}
-
-/** graphql-upload-minimal's errors carry an HTTP status; nothing else on the file stream does. */
-export function isMultipartParserError(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name !== 'GraphQLError' &&
-    typeof (error as { status?: unknown }).status === 'number'
-  );
 }
 
 /**

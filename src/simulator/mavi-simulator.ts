@@ -82,6 +82,8 @@ export interface SimulatorStats {
   searchDbCalls: number;
   /** Upload body bytes read so far, over all uploads. */
   bytesReceived: number;
+  /** Videos removed through `DELETE delete`. */
+  deletedVideos: number;
 }
 
 const API_PREFIX = '/api/serve/video/';
@@ -92,7 +94,13 @@ export class MaviSimulator {
   readonly options: SimulatorOptions;
   readonly videos = new Map<string, SimulatedVideo>();
   readonly callbacks: CallbackDelivery[] = [];
-  readonly stats: SimulatorStats = { uploadRequests: 0, abortedUploads: 0, searchDbCalls: 0, bytesReceived: 0 };
+  readonly stats: SimulatorStats = {
+    uploadRequests: 0,
+    abortedUploads: 0,
+    searchDbCalls: 0,
+    bytesReceived: 0,
+    deletedVideos: 0,
+  };
   fault: SimulatorFault | undefined;
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -168,6 +176,7 @@ export class MaviSimulator {
     }
     if (endpoint === 'upload' && req.method === 'POST') return this.upload(req, res, url);
     if (endpoint === 'searchDB' && req.method === 'GET') return this.searchDb(res, url);
+    if (endpoint === 'delete' && req.method === 'DELETE') return this.deleteVideos(req, res);
     req.resume();
     return this.envelope(res, 404, '404', `unknown endpoint ${req.method} ${endpoint}`);
   }
@@ -329,6 +338,26 @@ export class MaviSimulator {
       video.videoStatus = final;
       await this.sendCallback(video.videoNo, final);
     });
+  }
+
+  /** `DELETE delete` with a JSON array of videoNos; code 409 when one is already gone, as MAVI does. */
+  private async deleteVideos(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let videoNos: unknown;
+    try {
+      videoNos = JSON.parse(Buffer.concat(chunks).toString());
+    } catch {
+      return this.envelope(res, 400, '400', 'the body must be a JSON array of videoNo');
+    }
+    if (!Array.isArray(videoNos) || videoNos.length > 500) {
+      return this.envelope(res, 400, '400', 'the body must be a JSON array of at most 500 videoNo');
+    }
+    const missing = videoNos.filter((videoNo) => !this.videos.has(String(videoNo)));
+    for (const videoNo of videoNos) this.videos.delete(String(videoNo));
+    this.stats.deletedVideos += videoNos.length - missing.length;
+    if (missing.length > 0) return this.envelope(res, 200, '409', `already deleted: ${missing.join(', ')}`);
+    this.envelope(res, 200, '0000', 'success');
   }
 
   private searchDb(res: ServerResponse, url: URL): void {

@@ -1,16 +1,18 @@
 /**
  * One `uploadVideo`: the client's file goes to MAVI as it arrives, and MAVI's
  * answer becomes the video's first record. Nothing reaches MAVI for a file that
- * is refused up front (empty), and a failed upload leaves no record behind.
+ * is refused up front (empty, not a video), and a failed upload leaves no record
+ * behind, here or at MAVI.
  */
 import type { FileUpload } from 'graphql-upload-minimal';
 import { GraphQLError } from 'graphql';
 import { gatewayError } from '../errors.js';
 import { MaviError } from '../mavi/errors.js';
 import type { GatewayServices } from '../services.js';
+import type { MaviUploadedVideo } from '../mavi/types.js';
 import type { VideoRecord } from '../status/status-store.js';
 import { callbackUrl } from '../webhook/callback-token.js';
-import { asMultipartRequestError, isMultipartParserError, MultipartRequestError } from '../server/multipart-request.js';
+import { asMultipartRequestError, isMultipartParserError, MultipartRequestError } from './multipart-errors.js';
 import { FileSource } from './file-source.js';
 import { SNIFF_BYTES, sniffContainer } from './sniff-container.js';
 
@@ -50,8 +52,9 @@ export async function uploadVideo(
   const { uploadId, token } = tokens.mint();
   const base = services.callbackBaseUrl();
   await store.openUpload(uploadId, request.ownerId);
+  let video: MaviUploadedVideo | undefined;
   try {
-    const video = await mavi.uploadVideo({
+    video = await mavi.uploadVideo({
       file: source.chunks(),
       fileName,
       contentType: file.mimetype || 'application/octet-stream',
@@ -76,12 +79,27 @@ export async function uploadVideo(
     logger.info('video uploaded', { videoNo: video.videoNo, bytes: source.bytesRead });
     return completed.record;
   } catch (error) {
-    await store.abandonUpload(uploadId);
+    await store.abandonUpload(uploadId).catch(() => undefined); // the store may be what failed
+    // MAVI has the video but the gateway could not record it: nobody could follow or find it,
+    // so take it back rather than leave it half-registered.
+    if (video) await forgetAtMavi(services, video.videoNo);
     const failure = clientFacingError(error, source);
     if (error instanceof MaviError) {
       logger.warn('MAVI refused an upload', { code: error.code, ...error.context, cause: undefined });
     }
     throw failure;
+  }
+}
+
+async function forgetAtMavi(services: GatewayServices, videoNo: string): Promise<void> {
+  try {
+    await services.mavi.deleteVideos([videoNo]);
+    services.logger.warn('deleted a video at MAVI that the gateway could not record', { videoNo });
+  } catch (error) {
+    services.logger.error('a video is registered at MAVI but unknown to the gateway; delete it by hand', {
+      videoNo,
+      error,
+    });
   }
 }
 
