@@ -76,7 +76,7 @@ export class StatusPoller {
     await this.running;
   }
 
-  /** One round; exposed so that tests and shutdown can wait for it. */
+  /** One polling round: the due videos, looked up window by window, applied like callbacks. */
   async pollOnce(): Promise<void> {
     const candidates = await this.candidates();
     if (candidates.length === 0) return;
