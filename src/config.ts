@@ -30,6 +30,8 @@ export interface GatewayConfig {
   readonly shutdownTimeoutMs: number;
   /** Uploads one client key may run at once. */
   readonly maxConcurrentUploadsPerKey: number;
+  /** Send uploads to MAVI with Content-Length instead of chunked (the client must declare its length). */
+  readonly maviUploadContentLength: boolean;
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
 }
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
     introspection: flag('INTROSPECTION', true),
+    maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

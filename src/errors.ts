@@ -25,6 +25,11 @@ export const errorRegistry = {
     httpStatus: 400,
   },
   EMPTY_FILE: { message: 'The uploaded file is empty.', retryable: false },
+  LENGTH_REQUIRED: {
+    message: 'The upload needs a Content-Length header.',
+    retryable: false,
+    httpStatus: 411,
+  },
   UPLOAD_TOO_LARGE: {
     message: 'The uploaded file is larger than the upload limit.',
     retryable: false,

@@ -40,6 +40,10 @@ describe('configuration', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_PREFIX: 'prod:',
       GATEWAY_API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb',
+      MAX_CONCURRENT_UPLOADS_PER_KEY: '8',
+      INTROSPECTION: 'off',
+      MAVI_UPLOAD_CONTENT_LENGTH: 'on',
+      SHUTDOWN_TIMEOUT_MS: '5000',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -53,6 +57,10 @@ describe('configuration', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'prod:',
       gatewayApiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+      maxConcurrentUploadsPerKey: 8,
+      introspection: false,
+      maviUploadContentLength: true,
+      shutdownTimeoutMs: 5000,
     });
   });
 
@@ -68,6 +76,9 @@ describe('configuration', () => {
     [{ REDIS_URL: 'localhost:6379', WEBHOOK_SECRET: '0123456789abcdef' }, 'REDIS_URL'],
     [{ WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET'],
     [{ GATEWAY_API_KEYS: 'short' }, 'GATEWAY_API_KEYS'],
+    [{ INTROSPECTION: 'maybe' }, 'INTROSPECTION'],
+    [{ MAVI_UPLOAD_CONTENT_LENGTH: 'yes please' }, 'MAVI_UPLOAD_CONTENT_LENGTH'],
+    [{ MAX_CONCURRENT_UPLOADS_PER_KEY: '0' }, 'MAX_CONCURRENT_UPLOADS_PER_KEY'],
   ])('names the variable in error: %o', (env, name) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);

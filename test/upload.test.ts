@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
+import { collect, postMultipart, uploadEnvelope, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, TEST_MAVI_KEY, type Stack } from './utils/stack.js';
 import { waitUntil } from './utils/wait.js';
 
@@ -166,5 +166,61 @@ describe('aborts propagate both ways', () => {
     // lead is what the socket buffers on both hops hold (about 10 MiB on loopback here).
     console.info(`widest lead of the client over MAVI: ${(widestGap / 2 ** 20).toFixed(1)} MiB`);
     expect(widestGap).toBeLessThan(24 * 1024 * 1024);
+  });
+});
+
+describe('MAVI_UPLOAD_CONTENT_LENGTH, for an upstream that refuses chunked bodies', () => {
+  let strict: Stack;
+  let declaring: Stack;
+  beforeAll(async () => {
+    strict = await startStack({ simulator: { manualCallbacks: true, requireContentLength: true } });
+    declaring = await startStack({
+      simulator: { manualCallbacks: true, requireContentLength: true },
+      env: { MAVI_UPLOAD_CONTENT_LENGTH: 'on' },
+    });
+  });
+  afterAll(async () => {
+    await strict.stop();
+    await declaring.stop();
+  });
+
+  it('by default the body is chunked, and such an upstream refuses it', async () => {
+    const result = await uploadVideo(strict.graphqlUrl, {
+      content: await collect(videoFile(100_000)),
+      contentLength: true,
+    });
+    expect(result.json.errors[0].extensions.code).toBe('MAVI_REJECTED');
+    expect(result.json.errors[0].message).toContain('Content-Length required');
+  });
+
+  it("with it on, the file size comes from the client's Content-Length and the bytes arrive intact", async () => {
+    const content = await collect(videoFile(3 * 1024 * 1024 + 7));
+    const result = await uploadVideo(declaring.graphqlUrl, { content, contentLength: true, fileName: 'exact.mp4' });
+    expect(result.json.errors).toBeUndefined();
+    const received = declaring.simulator.videos.get(result.json.data.uploadVideo.videoNo)!;
+    expect(received).toMatchObject({ bytes: content.length, sha256: sha256(content), videoName: 'exact.mp4' });
+  });
+
+  it('with it on, an upload without Content-Length gets LENGTH_REQUIRED and nothing reaches MAVI', async () => {
+    const before = declaring.simulator.stats.uploadRequests;
+    const result = await uploadVideo(declaring.graphqlUrl, { content: videoFile(100_000) });
+    expect(result.status).toBe(411);
+    expect(result.json.errors[0].extensions.code).toBe('LENGTH_REQUIRED');
+    expect(declaring.simulator.stats.uploadRequests).toBe(before);
+  });
+
+  it('with it on, a body whose file is longer than announced is cut before MAVI gets the extra bytes', async () => {
+    const videosBefore = declaring.simulator.videos.size;
+    const result = await postMultipart(declaring.graphqlUrl, {
+      contentLength: true,
+      omitFinalCrlf: true, // the gateway assumes the final CRLF, so it announces two bytes too few
+      parts: [
+        ...uploadEnvelope(),
+        { name: '0', fileName: 'clip.mp4', contentType: 'video/mp4', content: await collect(videoFile(200_000)) },
+      ],
+    });
+    expect(result.json.errors[0].extensions.code).toBe('INVALID_MULTIPART');
+    expect(result.json.errors[0].message).toContain('Content-Length');
+    expect(declaring.simulator.videos.size).toBe(videosBefore);
   });
 });

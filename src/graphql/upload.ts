@@ -1,4 +1,4 @@
-import { requestCompletion } from '../server/multipart-request.js';
+import { uploadRequestFacts } from '../server/multipart-request.js';
 import { uploadVideo } from '../upload/upload-video.js';
 import { builder } from './builder.js';
 import { Video } from './video.js';
@@ -15,7 +15,7 @@ builder.mutationField('uploadVideo', (t) =>
           uploadVideo(context.services, await file, {
             ownerId: context.ownerId,
             signal: context.request.signal,
-            verifyEnd: requestCompletion(context.req),
+            request: uploadRequestFacts(context.req),
           }))(),
       ),
   }),

@@ -27,6 +27,8 @@ export interface UploadInput {
   file: AsyncIterable<Uint8Array>;
   fileName: string;
   contentType: string;
+  /** The file's exact size, to send a Content-Length instead of a chunked body; a wrong size aborts the request. */
+  fileSize?: number;
   /** Where MAVI POSTs status changes; omitted when MAVI cannot reach the gateway. */
   callbackUrl: string | undefined;
   signal?: AbortSignal;
@@ -96,10 +98,18 @@ export function createMaviClient(options: MaviClientOptions): MaviClient {
 
   return {
     async uploadVideo(input) {
-      const { contentType, body } = multipartFileBody('file', input.fileName, input.contentType, input.file);
+      const { contentType, body, contentLength } = multipartFileBody(
+        'file',
+        input.fileName,
+        input.contentType,
+        input.file,
+        input.fileSize,
+      );
+      const headers: Record<string, string> = { 'content-type': contentType };
+      if (contentLength !== undefined) headers['content-length'] = String(contentLength);
       const data = await call<unknown>('upload', {
         method: 'POST',
-        headers: { 'content-type': contentType },
+        headers,
         body,
         query: input.callbackUrl ? { callBackUri: input.callbackUrl } : {},
         signal: input.signal,

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 export interface MultipartFileBody {
   contentType: string;
   body: AsyncIterable<Uint8Array>;
+  /** The whole body's size, when the file's size was given. */
+  contentLength: number | undefined;
 }
 
 export function multipartFileBody(
@@ -16,6 +18,7 @@ export function multipartFileBody(
   fileName: string,
   fileContentType: string,
   chunks: AsyncIterable<Uint8Array>,
+  fileSize?: number,
 ): MultipartFileBody {
   const boundary = `----mavi-gateway-${randomBytes(16).toString('hex')}`;
   const preamble = Buffer.from(
@@ -30,7 +33,11 @@ export function multipartFileBody(
     yield* chunks;
     yield epilogue;
   }
-  return { contentType: `multipart/form-data; boundary=${boundary}`, body: body() };
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: body(),
+    contentLength: fileSize === undefined ? undefined : preamble.length + fileSize + epilogue.length,
+  };
 }
 
 /** The escaping browsers apply to names in a form-data part header (WHATWG HTML, "multipart/form-data encoding"). */

@@ -21,7 +21,15 @@ export function isMultipartRequest(req: IncomingMessage): boolean {
 /** The `operations` and `map` fields are JSON of a few KiB; a megabyte is already generous. */
 const MAX_FIELD_BYTES = 1_000_000;
 
-const uploadRequests = new WeakMap<IncomingMessage, (fileBytes: number) => Promise<void>>();
+/** What the upload resolver learns about its multipart request. */
+export interface UploadRequestFacts {
+  /** Resolves once the request has ended with nothing beyond a file of `fileBytes`; rejects otherwise. */
+  verifyEnd(fileBytes: number): Promise<void>;
+  /** The file's size implied by the request's Content-Length, when it had one. */
+  declaredFileSize(): number | undefined;
+}
+
+const uploadRequests = new WeakMap<IncomingMessage, UploadRequestFacts>();
 
 /** True for a request that prepareMultipartRequest handed on to Yoga. */
 export function isUploadRequest(req: IncomingMessage): boolean {
@@ -29,13 +37,11 @@ export function isUploadRequest(req: IncomingMessage): boolean {
 }
 
 /**
- * Resolves once the whole multipart request has arrived with nothing beyond the
- * one file; rejects otherwise. The upload awaits it before it lets MAVI see the
- * end of the file, so a refused request never completes an upload at MAVI.
+ * The facts about an upload request that prepareMultipartRequest handed to Yoga.
+ * `verifyEnd` is awaited before MAVI may see the end of the file, so a refused
+ * request never completes an upload at MAVI.
  */
-export function requestCompletion(
-  req: IncomingMessage | undefined,
-): ((fileBytes: number) => Promise<void>) | undefined {
+export function uploadRequestFacts(req: IncomingMessage | undefined): UploadRequestFacts | undefined {
   return req ? uploadRequests.get(req) : undefined;
 }
 
@@ -72,13 +78,21 @@ export async function prepareMultipartRequest(
     return refuse(refusal.code, refusal.message);
   }
 
-  uploadRequests.set(req, async (fileBytes) => {
-    try {
-      await singleFile.verify(fileBytes);
-    } catch (error) {
-      if (error instanceof ExtraPartError) throw new MultipartRequestError('ONE_FILE_ONLY', error.message);
-      throw new MultipartRequestError('INVALID_MULTIPART', 'The request ended before its multipart body did.');
-    }
+  const declaredLength =
+    req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  uploadRequests.set(req, {
+    async verifyEnd(fileBytes) {
+      try {
+        await singleFile.verify(fileBytes);
+      } catch (error) {
+        if (error instanceof ExtraPartError) throw new MultipartRequestError('ONE_FILE_ONLY', error.message);
+        throw new MultipartRequestError('INVALID_MULTIPART', 'The request ended before its multipart body did.');
+      }
+    },
+    declaredFileSize: () =>
+      declaredLength === undefined || !Number.isFinite(declaredLength)
+        ? undefined
+        : singleFile.fileSizeFrom(declaredLength),
   });
   // Yoga now sees a parsed JSON body. Its body-size limit reads Content-Length, which
   // here is the size of the file: the upload limit is enforced while streaming instead.

@@ -46,6 +46,8 @@ export interface SimulatorOptions {
   outcome?: 'PARSE' | 'FAIL';
   /** Send no callbacks by itself (tests drive them with sendCallback). */
   manualCallbacks?: boolean;
+  /** Refuse chunked upload bodies with HTTP 411, as some upstreams do (MAVI's behaviour is not documented). */
+  requireContentLength?: boolean;
   /** Answer searchDB with code "0429" (busy). */
   searchBusy?: boolean;
   /**
@@ -213,6 +215,10 @@ export class MaviSimulator {
     req.once('close', () => {
       if (!req.readableEnded) aborted = true;
     });
+
+    if (this.options.requireContentLength && req.headers['content-length'] === undefined) {
+      return this.drainThen(req, () => this.envelope(res, 411, '411', 'Content-Length required'));
+    }
 
     switch (fault?.kind) {
       case 'busy':

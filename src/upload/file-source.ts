@@ -15,6 +15,8 @@ export class FileSource {
   private bytes = 0;
   /** Why reading from the client stopped early, if it did. */
   failure: unknown;
+  /** The size announced to MAVI up front, if one was (MAVI_UPLOAD_CONTENT_LENGTH): the file must match it. */
+  expectedBytes: number | undefined;
 
   constructor(
     private readonly stream: Readable,
@@ -42,9 +44,9 @@ export class FileSource {
     try {
       while (this.buffered.length > 0) yield this.buffered.shift()!;
       for (let chunk = await this.next(); chunk !== undefined; chunk = await this.next()) yield chunk;
+      if (this.expectedBytes !== undefined && this.bytes !== this.expectedBytes) throw this.fail(sizeMismatch());
       await this.verifyEnd(this.bytes).catch((error: unknown) => {
-        this.failure ??= error;
-        throw error;
+        throw this.fail(error);
       });
     } finally {
       // The upstream stopped reading (it failed, or we did): stop taking bytes from the client.
@@ -56,6 +58,14 @@ export class FileSource {
   discard(): void {
     this.done = true;
     this.stream.destroy();
+  }
+
+  /** Remembers the first failure on the client's side and stops reading from the client. */
+  private fail(error: unknown): unknown {
+    this.failure ??= error;
+    this.done = true;
+    this.stream.destroy();
+    return error;
   }
 
   get bytesRead(): number {
@@ -73,12 +83,18 @@ export class FileSource {
       if (this.bytes > this.maxBytes) {
         throw gatewayError('UPLOAD_TOO_LARGE', `The file is larger than the upload limit of ${this.maxBytes} bytes.`);
       }
+      // Never hand MAVI more bytes than were announced: stop before the extra chunk leaves.
+      if (this.expectedBytes !== undefined && this.bytes > this.expectedBytes) throw sizeMismatch();
       return result.value;
     } catch (error) {
-      this.done = true;
-      this.failure ??= error;
-      this.stream.destroy();
-      throw error;
+      throw this.fail(error);
     }
   }
+}
+
+function sizeMismatch() {
+  return gatewayError(
+    'INVALID_MULTIPART',
+    "The file's size does not match what the request's Content-Length implies (is the closing boundary followed by CRLF?).",
+  );
 }

@@ -22,6 +22,12 @@ export class ExtraPartError extends Error {
 export interface SingleFileCheck {
   /** Resolves once the request has ended with nothing after a file of `fileBytes`; rejects otherwise. */
   verify(fileBytes: number): Promise<void>;
+  /**
+   * The file's size as the request's declared length implies it, once the file's headers
+   * have arrived: length − (bytes before the file) − closing delimiter (with its CRLF, as
+   * curl, browsers and undici send it). verify() then proves it right or fails the upload.
+   */
+  fileSizeFrom(declaredLength: number): number | undefined;
 }
 
 export function boundaryOf(contentType: string | undefined): string | undefined {
@@ -67,11 +73,14 @@ export function watchSingleFile(req: IncomingMessage, boundary: string, maxHeadB
   });
   ended.catch(() => undefined); // observed by verify, if the upload gets that far
 
+  const closing = `\r\n--${boundary}--`.length;
   return {
+    fileSizeFrom(declaredLength) {
+      return fileStart === undefined ? undefined : declaredLength - fileStart - closing - 2;
+    },
     async verify(fileBytes) {
       await ended;
       req.off('data', onData);
-      const closing = `\r\n--${boundary}--`.length;
       const after = fileStart === undefined ? Number.NaN : total - fileStart - fileBytes;
       if (!(after >= closing && after <= closing + 2)) {
         throw new ExtraPartError('Only one file per request is accepted, and nothing may follow it.');

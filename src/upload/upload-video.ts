@@ -12,6 +12,7 @@ import type { GatewayServices } from '../services.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
 import type { VideoRecord } from '../status/status-store.js';
 import { callbackUrl } from '../webhook/callback-token.js';
+import type { UploadRequestFacts } from '../server/multipart-request.js';
 import { asMultipartRequestError, isMultipartParserError, MultipartRequestError } from './multipart-errors.js';
 import { FileSource } from './file-source.js';
 import { SNIFF_BYTES, sniffContainer } from './sniff-container.js';
@@ -21,8 +22,8 @@ export interface UploadRequest {
   ownerId: string;
   /** Aborted when the client goes away; aborts the upstream request with it. */
   signal: AbortSignal;
-  /** Resolves when the client's request has ended with nothing after the file; rejects otherwise. */
-  verifyEnd?: (fileBytes: number) => Promise<void>;
+  /** What the multipart request tells (see server/multipart-request.ts); absent outside HTTP. */
+  request?: UploadRequestFacts;
 }
 
 export async function uploadVideo(
@@ -31,7 +32,9 @@ export async function uploadVideo(
   request: UploadRequest,
 ): Promise<VideoRecord> {
   const { store, mavi, tokens, events, logger } = services;
-  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, request.verifyEnd);
+  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, (bytes) =>
+    request.request ? request.request.verifyEnd(bytes) : Promise.resolve(),
+  );
   const fileName = file.filename || 'upload';
 
   const head = await source.peek(SNIFF_BYTES).catch((error: unknown) => {
@@ -49,6 +52,21 @@ export async function uploadVideo(
     );
   }
 
+  // Some upstreams take no chunked bodies (whether MAVI does is not documented): with
+  // MAVI_UPLOAD_CONTENT_LENGTH=on the file's size, from the client's Content-Length, is declared.
+  let fileSize: number | undefined;
+  if (services.config.maviUploadContentLength) {
+    fileSize = request.request?.declaredFileSize();
+    if (fileSize === undefined || fileSize < head.length) {
+      source.discard();
+      throw gatewayError(
+        'LENGTH_REQUIRED',
+        'This gateway sends MAVI the file size up front: send the upload with a Content-Length header (curl and browsers do).',
+      );
+    }
+    source.expectedBytes = fileSize;
+  }
+
   const { uploadId, token } = tokens.mint();
   const base = services.callbackBaseUrl();
   await store.openUpload(uploadId, request.ownerId);
@@ -58,6 +76,7 @@ export async function uploadVideo(
       file: source.chunks(),
       fileName,
       contentType: file.mimetype || 'application/octet-stream',
+      fileSize,
       callbackUrl: base === undefined ? undefined : callbackUrl(base, token),
       signal: request.signal,
     });

@@ -33,6 +33,8 @@ export interface MultipartOptions {
   onProgress?: (written: number) => void;
   /** Declare the body's size in Content-Length, as curl does (parts must be Buffers); else chunked. */
   contentLength?: boolean;
+  /** End with "--boundary--" and no CRLF (legal, but unlike curl and browsers). */
+  omitFinalCrlf?: boolean;
 }
 
 export function postMultipart(url: string, options: MultipartOptions): Promise<MultipartResult> {
@@ -48,7 +50,8 @@ export function postMultipart(url: string, options: MultipartOptions): Promise<M
     };
     // A header given as undefined is left out (to send a request without the preflight header).
     for (const [name, value] of Object.entries(headers)) if (value === undefined) delete headers[name];
-    if (options.contentLength) headers['content-length'] = String(bodySize(options.parts, boundary));
+    const closing = `--${boundary}--${options.omitFinalCrlf ? '' : '\r\n'}`;
+    if (options.contentLength) headers['content-length'] = String(bodySize(options.parts, boundary, closing));
     const req = httpRequest(url, { method: 'POST', headers });
     options.signal?.addEventListener('abort', () => req.destroy(new Error('client aborted')), { once: true });
     req.on('error', reject);
@@ -105,7 +108,7 @@ export function postMultipart(url: string, options: MultipartOptions): Promise<M
         else for await (const chunk of part.content) await write(chunk);
         await write(Buffer.from('\r\n'));
       }
-      await write(Buffer.from(`--${boundary}--\r\n`));
+      await write(Buffer.from(closing));
       req.end();
     })().catch(() => {
       // The server answered or closed before the body was complete; the response (or error) decides.
@@ -113,8 +116,8 @@ export function postMultipart(url: string, options: MultipartOptions): Promise<M
   });
 }
 
-function bodySize(parts: Part[], boundary: string): number {
-  let size = Buffer.byteLength(`--${boundary}--\r\n`);
+function bodySize(parts: Part[], boundary: string, closing: string): number {
+  let size = Buffer.byteLength(closing);
   for (const part of parts) {
     if ('value' in part) {
       size += Buffer.byteLength(
