@@ -29,7 +29,8 @@ export function attachGraphQLWebSocket(
 ): GraphQLWebSocketServer {
   const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   wss.on('connection', (socket, request) => {
-    socket.send = coalesceWrites(request.socket, socket.send.bind(socket));
+    // graphql-ws sends text frames with a completion callback; see coalesce-writes.ts.
+    socket.send = coalesceWrites(request.socket, socket.send.bind(socket)) as typeof socket.send;
   });
 
   const graphqlWs = useServer(
