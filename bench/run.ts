@@ -20,7 +20,7 @@ const plan = quick
   ? { uploadSizesMiB: [64, 256], rounds: 1, yogaRounds: 1, fanOut: [1000], sse: 200, ingest: 1000, cross: 200 }
   : {
       uploadSizesMiB: [512, 2048],
-      rounds: 3,
+      rounds: 5,
       yogaRounds: 1,
       fanOut: [1000, 5000, 10000],
       sse: 1000,

@@ -1,7 +1,9 @@
 /**
  * Upload forwarding: the same generated file straight to the simulator, through
  * the gateway, and through Yoga's built-in `File` uploads, alternating, several
- * rounds each. Reports throughput (MiB/s), the ratio to direct, each server's
+ * rounds each. Each round starts a fresh gateway process: on this VM one gateway
+ * process ran at 1.5 CPU-seconds per GiB and the next at 2.5, so one process is
+ * not a fair sample. Reports throughput (MiB/s), the ratio to direct, each server's
  * peak RSS growth over its idle RSS during the upload, and the CPU time every
  * process spent per GiB (the machine has two cores; that is where they go).
  */
@@ -64,11 +66,13 @@ export async function benchUploadForwarding(
 ): Promise<UploadRow[]> {
   const simulator = await startSimulator();
   const simulatorPid = simulator.child.proc.pid!;
-  const gateway = await startGateway({
-    MAVI_API_KEY: simulator.apiKey,
-    MAVI_BASE_URL: simulator.url,
-    MAX_UPLOAD_BYTES: String(8 * 1024 ** 3),
-  });
+  const startOneGateway = () =>
+    startGateway({
+      MAVI_API_KEY: simulator.apiKey,
+      MAVI_BASE_URL: simulator.url,
+      MAX_UPLOAD_BYTES: String(8 * 1024 ** 3),
+    });
+  let gateway = await startOneGateway();
   const { child: peer, match } = await startChild(
     'bench/processes/yoga-file-peer.ts',
     { SIMULATOR_URL: simulator.url, SIMULATOR_KEY: simulator.apiKey },
@@ -78,7 +82,9 @@ export async function benchUploadForwarding(
   const paths = {
     direct: { pid: undefined, send: (size: number) => uploadDirect(simulator.url, simulator.apiKey, size) },
     gateway: {
-      pid: gateway.child.proc.pid,
+      get pid() {
+        return gateway.child.proc.pid;
+      },
       send: (size: number) => uploadThroughGateway(`${gateway.url}/graphql`, size),
     },
     yoga: { pid: peer.proc.pid, send: (size: number) => uploadThroughGateway(`${peerUrl}/graphql`, size, {}, 'File') },
@@ -116,6 +122,9 @@ export async function benchUploadForwarding(
     for (const sizeMiB of sizesMiB) {
       const runs = { direct: [] as Run[], gateway: [] as Run[], yoga: [] as Run[] };
       for (let round = 0; round < rounds; round += 1) {
+        await gateway.child.stop();
+        gateway = await startOneGateway();
+        await measure(paths.gateway, 64); // warm-up of the fresh process (JIT, connections)
         runs.direct.push(await measure(paths.direct, sizeMiB));
         runs.gateway.push(await measure(paths.gateway, sizeMiB));
         const [direct, through] = [runs.direct.at(-1)!, runs.gateway.at(-1)!];
