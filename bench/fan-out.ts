@@ -26,6 +26,8 @@ export interface FanOutRow {
   clientCpuMs: number;
   /** How long the burst took, wall clock. */
   burstMs: number;
+  /** p99 of every repetition of this scenario, when it was repeated (bench/run.ts). */
+  p99Runs?: number[];
 }
 
 export interface FanOutOptions {

@@ -17,7 +17,16 @@ import { benchWebhookIngest } from './webhook-ingest.js';
 const quick = process.argv.includes('--quick');
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const plan = quick
-  ? { uploadSizesMiB: [64, 256], rounds: 1, yogaRounds: 1, fanOut: [1000], sse: 200, ingest: 1000, cross: 200 }
+  ? {
+      uploadSizesMiB: [64, 256],
+      rounds: 1,
+      yogaRounds: 1,
+      fanOut: [1000],
+      sse: 200,
+      ingest: 1000,
+      cross: 200,
+      repeats: 1,
+    }
   : {
       uploadSizesMiB: [512, 2048],
       rounds: 5,
@@ -26,6 +35,7 @@ const plan = quick
       sse: 1000,
       ingest: 5000,
       cross: 1000,
+      repeats: 3,
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -34,18 +44,43 @@ const started = new Date();
 log('upload forwarding…');
 const uploads = await benchUploadForwarding(plan.uploadSizesMiB, plan.rounds, plan.yogaRounds);
 
+/**
+ * Fan-out p99 varies by about ±10 % from run to run here: each scenario runs `repeats`
+ * times; the run with the median p99 is reported, with every run's p99 and the most
+ * events any run lost.
+ */
+async function repeated(label: string, run: () => Promise<FanOutRow>): Promise<FanOutRow> {
+  const runs: FanOutRow[] = [];
+  for (let attempt = 1; attempt <= plan.repeats; attempt += 1) {
+    log(`${label} (run ${attempt} of ${plan.repeats})…`);
+    runs.push(await run());
+  }
+  const sorted = [...runs].sort((a, b) => a.p99Ms - b.p99Ms);
+  // Losses count from every run, not only the reported one.
+  const lost = Math.max(...runs.map((row) => row.lost));
+  return { ...sorted[Math.floor(sorted.length / 2)]!, lost, p99Runs: runs.map((row) => row.p99Ms) };
+}
+
 const fanOut: FanOutRow[] = [];
 for (const subscribers of plan.fanOut) {
-  log(`fan-out: ${subscribers} graphql-ws subscribers…`);
-  fanOut.push(await benchFanOut({ subscribers, transport: 'graphql-ws' }));
+  fanOut.push(
+    await repeated(`fan-out: ${subscribers} graphql-ws subscribers`, () =>
+      benchFanOut({ subscribers, transport: 'graphql-ws' }),
+    ),
+  );
 }
-log(`fan-out: ${plan.sse} SSE subscribers…`);
-fanOut.push(await benchFanOut({ subscribers: plan.sse, transport: 'SSE' }));
-log(`fan-out across instances: ${plan.cross} subscribers…`);
-fanOut.push(await benchFanOut({ subscribers: plan.cross, transport: 'graphql-ws', acrossInstancesRedisUrl: redisUrl }));
+fanOut.push(
+  await repeated(`fan-out: ${plan.sse} SSE subscribers`, () =>
+    benchFanOut({ subscribers: plan.sse, transport: 'SSE' }),
+  ),
+);
+fanOut.push(
+  await repeated(`fan-out across instances: ${plan.cross} subscribers`, () =>
+    benchFanOut({ subscribers: plan.cross, transport: 'graphql-ws', acrossInstancesRedisUrl: redisUrl }),
+  ),
+);
 for (const subscribers of plan.fanOut) {
-  log(`fan-out floor: ${subscribers} bare websockets…`);
-  fanOut.push(await benchFanOutFloor(subscribers));
+  fanOut.push(await repeated(`fan-out floor: ${subscribers} bare websockets`, () => benchFanOutFloor(subscribers)));
 }
 
 log(`webhook ingest: ${plan.ingest} callbacks…`);
@@ -62,11 +97,11 @@ const uploadTable = [
   }),
 ];
 const fanOutTable = [
-  '| scenario | subscribers | videos | p50 ms | p99 ms | max ms | lost | server CPU in burst | client CPU in burst | burst |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| scenario | subscribers | videos | p50 ms | p99 ms | max ms | lost | server CPU in burst | client CPU in burst | burst | p99 of every run |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...fanOut.map(
     (row) =>
-      `| ${row.scenario} | ${row.subscribers} | ${row.videos} | ${fmt(row.p50Ms)} | ${fmt(row.p99Ms)} | ${fmt(row.maxMs)} | ${row.lost} | ${fmt(row.gatewayCpuMs, 0)} ms | ${fmt(row.clientCpuMs, 0)} ms | ${fmt(row.burstMs, 0)} ms |`,
+      `| ${row.scenario} | ${row.subscribers} | ${row.videos} | ${fmt(row.p50Ms)} | ${fmt(row.p99Ms)} | ${fmt(row.maxMs)} | ${row.lost} | ${fmt(row.gatewayCpuMs, 0)} ms | ${fmt(row.clientCpuMs, 0)} ms | ${fmt(row.burstMs, 0)} ms | ${(row.p99Runs ?? [row.p99Ms]).map((p99) => fmt(p99, 0)).join(', ')} |`,
   ),
 ];
 const ingestTable = [
