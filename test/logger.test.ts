@@ -40,3 +40,17 @@ describe('an open gateway', () => {
     }
   });
 });
+
+describe('no WEBHOOK_SECRET', () => {
+  it('uses a random secret for the process, says so, and callbacks still work within it', async () => {
+    const stack = await startStack({ env: { WEBHOOK_SECRET: '' }, simulator: { manualCallbacks: true } });
+    try {
+      expect(stack.logs.join('\n')).toContain('WEBHOOK_SECRET is not set: using a random secret for this process');
+      expect(stack.gateway.services.config.webhookSecret).toBeUndefined();
+      const { token } = stack.gateway.services.tokens.mint();
+      expect(stack.gateway.services.tokens.verify(token)).toBeDefined();
+    } finally {
+      await stack.stop();
+    }
+  });
+});
