@@ -15,7 +15,6 @@ interface ErrorSpec {
 }
 
 export const errorRegistry = {
-  BAD_USER_INPUT: { message: 'The request is invalid.', retryable: false },
   INVALID_MULTIPART: { message: 'The multipart request is malformed.', retryable: false, httpStatus: 400 },
   ONE_FILE_ONLY: { message: 'Only one file per request is accepted.', retryable: false, httpStatus: 400 },
   PREFLIGHT_REQUIRED: {
