@@ -17,6 +17,18 @@ export interface ClientKeys {
   identify(authorization: string | undefined): string | undefined;
 }
 
+/**
+ * The Authorization value of a websocket: the upgrade request's header, or
+ * `connectionParams.authorization` (browsers cannot set websocket headers).
+ */
+export function websocketAuthorization(
+  header: string | undefined,
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+): string | undefined {
+  const fromParams = connectionParams?.authorization;
+  return header ?? (typeof fromParams === 'string' ? fromParams : undefined);
+}
+
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export function createClientKeys(keys: readonly string[]): ClientKeys {

@@ -15,7 +15,7 @@ builder.mutationField('uploadVideo', (t) =>
           uploadVideo(context.services, await file, {
             ownerId: context.ownerId,
             signal: context.request.signal,
-            request: uploadRequestFacts(context.req),
+            multipart: uploadRequestFacts(context.req),
           }))(),
       ),
   }),

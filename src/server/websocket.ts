@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { ClientKeys } from '../auth/client-keys.js';
+import { websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
@@ -39,9 +39,7 @@ export function attachGraphQLWebSocket(
       subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args) as never,
       // A connection without a valid client key is closed with 4403 Forbidden.
       onConnect: (ctx) => {
-        const fromParams = ctx.connectionParams?.authorization;
-        const authorization =
-          ctx.extra.request.headers.authorization ?? (typeof fromParams === 'string' ? fromParams : undefined);
+        const authorization = websocketAuthorization(ctx.extra.request.headers.authorization, ctx.connectionParams);
         return clientKeys.identify(authorization) !== undefined;
       },
       onSubscribe: async (ctx, _id, params) => {

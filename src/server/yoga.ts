@@ -4,6 +4,7 @@
  */
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { websocketAuthorization } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import { StoreUnavailableError } from '../status/status-store.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
@@ -54,12 +55,9 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     multipart: false,
     maxRequestBodySize: MAX_JSON_BODY_BYTES,
     context: ({ request, req, connectionParams }) => {
-      // HTTP: the request's header. Websocket: the upgrade request's header, or
-      // connectionParams.authorization (browsers cannot set websocket headers).
+      // HTTP: the request's header. Websocket (no `request`): see websocketAuthorization.
       const authorization =
-        request?.headers.get('authorization') ??
-        req?.headers.authorization ??
-        (typeof connectionParams?.authorization === 'string' ? connectionParams.authorization : undefined);
+        request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
       const ownerId = services.clientKeys.identify(authorization ?? undefined);
       if (ownerId === undefined) {
         throw gatewayError('UNAUTHENTICATED', 'A valid client key is required: send Authorization: Bearer <key>.', {

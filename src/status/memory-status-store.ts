@@ -24,6 +24,11 @@ interface UploadEntry {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A stored record as callers see it: the upload id stays inside the store. */
+function visible({ uploadId: _uploadId, ...record }: VideoRecord & { uploadId: string }): VideoRecord {
+  return record;
+}
 export const DEFAULT_MAX_VIDEOS = 100_000;
 export const DEFAULT_MAX_AGE_MS = 7 * DAY_MS;
 
@@ -119,19 +124,14 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
 
     async get(videoNo) {
       const record = live(videoNo);
-      if (!record) return undefined;
-      const { uploadId: _uploadId, ...visible } = record;
-      return visible;
+      return record && visible(record);
     },
 
     async pending(limit) {
       const result: VideoRecord[] = [];
       for (const record of videos.values()) {
         if (result.length >= limit) break;
-        if (!isTerminal(record.status) && !isExpired(record)) {
-          const { uploadId: _uploadId, ...visible } = record;
-          result.push(visible);
-        }
+        if (!isTerminal(record.status) && !isExpired(record)) result.push(visible(record));
       }
       return result;
     },

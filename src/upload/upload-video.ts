@@ -23,7 +23,7 @@ export interface UploadRequest {
   /** Aborted when the client goes away; aborts the upstream request with it. */
   signal: AbortSignal;
   /** What the multipart request tells (see server/multipart-request.ts); absent outside HTTP. */
-  request?: UploadRequestFacts;
+  multipart?: UploadRequestFacts;
 }
 
 export async function uploadVideo(
@@ -33,7 +33,7 @@ export async function uploadVideo(
 ): Promise<VideoRecord> {
   const { store, mavi, tokens, events, logger } = services;
   const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, (bytes) =>
-    request.request ? request.request.verifyEnd(bytes) : Promise.resolve(),
+    request.multipart ? request.multipart.verifyEnd(bytes) : Promise.resolve(),
   );
   const fileName = file.filename || 'upload';
 
@@ -56,7 +56,7 @@ export async function uploadVideo(
   // MAVI_UPLOAD_CONTENT_LENGTH=on the file's size, from the client's Content-Length, is declared.
   let fileSize: number | undefined;
   if (services.config.maviUploadContentLength) {
-    fileSize = request.request?.declaredFileSize();
+    fileSize = request.multipart?.declaredFileSize();
     if (fileSize === undefined || fileSize < head.length) {
       source.discard();
       throw gatewayError(

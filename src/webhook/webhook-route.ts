@@ -59,21 +59,17 @@ export async function handleWebhook(
     throw error;
   }
 
-  if (!services.store.isReady()) {
-    // Refuse rather than accept and drop: MAVI may retry, and polling heals the rest.
-    return refuse(503, 'STORE_UNAVAILABLE', 'The status store is unavailable; try again later.', {
-      'retry-after': '5',
-    });
-  }
+  // Refuse rather than accept and drop: MAVI may retry, and polling heals the rest.
+  const refuseStoreUnavailable = () =>
+    refuse(503, 'STORE_UNAVAILABLE', 'The status store is unavailable; try again later.', { 'retry-after': '5' });
+  if (!services.store.isReady()) return refuseStoreUnavailable();
 
   let outcome;
   try {
     outcome = await services.store.applyCallback(uploadId, callback.videoNo, callback.status, Date.now());
   } catch (error) {
     services.logger.warn('could not store a callback', { error, videoNo: callback.videoNo });
-    return refuse(503, 'STORE_UNAVAILABLE', 'The status store is unavailable; try again later.', {
-      'retry-after': '5',
-    });
+    return refuseStoreUnavailable();
   }
   switch (outcome.kind) {
     case 'unknown-upload':
