@@ -26,6 +26,8 @@ export interface GatewayConfig {
   readonly redisPrefix: string;
   /** Client keys; empty means the gateway is open. */
   readonly gatewayApiKeys: readonly string[];
+  /** How long a request's body may take to arrive (an upload's: its operations and map) before the connection is dropped. */
+  readonly requestBodyTimeoutMs: number;
   /** How long a shutdown waits for in-flight uploads before cutting them. */
   readonly shutdownTimeoutMs: number;
   /** Uploads one client key may run at once. */
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     redisPrefix: read('REDIS_PREFIX') ?? 'mavi-gateway:',
     gatewayApiKeys,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
+    requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
     introspection: flag('INTROSPECTION', true),
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),

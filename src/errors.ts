@@ -39,7 +39,11 @@ export const errorRegistry = {
     retryable: false,
   },
   VIDEO_NOT_FOUND: { message: 'No video with this videoNo is known.', retryable: false },
-  UNAUTHENTICATED: { message: 'A valid client key is required.', retryable: false, httpStatus: 401 },
+  UNAUTHENTICATED: {
+    message: 'A valid client key is required: send Authorization: Bearer <key>.',
+    retryable: false,
+    httpStatus: 401,
+  },
   TOO_MANY_UPLOADS: { message: 'Too many concurrent uploads for this client key.', retryable: true, httpStatus: 429 },
   SHUTTING_DOWN: {
     message: 'The gateway is shutting down; retry on another instance.',

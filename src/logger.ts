@@ -2,6 +2,12 @@
  * A small structured logger: one JSON line per entry. Every line passes through
  * `redact`, so a secret that slips into a message or an error (a MAVI key echoed
  * by an upstream, a client key in a header dump) is replaced before it is written.
+ * The same `redact` scrubs what clients are sent (server/yoga.ts).
+ *
+ * A secret of MIN_SUBSTRING_SECRET characters or more is replaced wherever it
+ * occurs, even inside a longer word. A shorter one (only MAVI_API_KEY has no
+ * minimum length) is replaced only as a whole token: replacing every occurrence
+ * of a few letters would mangle every line while protecting nothing.
  */
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -14,6 +20,8 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
   /** Adds a secret to redact from every later line. */
   addSecret(secret: string): void;
+  /** The text with every registered secret replaced. */
+  redact(text: string): string;
 }
 
 export interface LoggerOptions {
@@ -25,18 +33,36 @@ export interface LoggerOptions {
 
 const REDACTED = '[redacted]';
 
+/** Secrets at least this long are redacted anywhere; shorter ones only as whole tokens. */
+export const MIN_SUBSTRING_SECRET = 8;
+
+/** Characters that can continue a key-like token: a short secret next to one is part of another word. */
+const TOKEN_CHAR = '[A-Za-z0-9_-]';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const minRank = levelRank[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const secrets = new Set<string>();
+  const shortSecrets: RegExp[] = [];
   const addSecret = (secret: string | undefined) => {
-    if (secret) secrets.add(secret);
+    if (!secret || secrets.has(secret)) return;
+    secrets.add(secret);
+    if (secret.length < MIN_SUBSTRING_SECRET) {
+      shortSecrets.push(new RegExp(`(?<!${TOKEN_CHAR})${escapeRegExp(secret)}(?!${TOKEN_CHAR})`, 'g'));
+    }
   };
   options.secrets?.forEach(addSecret);
 
   const redact = (text: string): string => {
     let result = text;
-    for (const secret of secrets) result = result.split(secret).join(REDACTED);
+    for (const secret of secrets) {
+      if (secret.length >= MIN_SUBSTRING_SECRET) result = result.split(secret).join(REDACTED);
+    }
+    for (const pattern of shortSecrets) result = result.replace(pattern, REDACTED);
     return result;
   };
 
@@ -52,6 +78,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     warn: (message, fields) => log('warn', message, fields),
     error: (message, fields) => log('error', message, fields),
     addSecret,
+    redact,
   };
 }
 

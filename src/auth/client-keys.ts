@@ -7,6 +7,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+/** Headers of every UNAUTHENTICATED answer (RFC 6750). */
+export const UNAUTHENTICATED_HEADERS = { 'www-authenticate': 'Bearer' };
+
 /** The identity of every caller when the gateway is open (no keys configured). */
 export const ANONYMOUS = 'anonymous';
 

@@ -8,6 +8,7 @@
  * change landing in between is lost. Here `subscribe` listens at once and queues,
  * and `ready` resolves once the transport delivers to the new listener.
  */
+import { setMaxListeners } from 'node:events';
 import type { StatusChange } from '../status/status-store.js';
 
 /** The part of EventTarget the bus uses; @graphql-yoga/redis-event-target provides the same. */
@@ -24,8 +25,15 @@ export interface StatusEventTransport {
   close(): Promise<void>;
 }
 
-export function memoryTransport(target: EventTargetLike = new EventTarget() as EventTargetLike): StatusEventTransport {
+export function memoryTransport(target: EventTargetLike = unboundedEventTarget()): StatusEventTransport {
   return { target, settled: async () => undefined, close: async () => undefined };
+}
+
+/** Many subscribers to one video are normal: no MaxListenersExceededWarning at 11 of them. */
+function unboundedEventTarget(): EventTargetLike {
+  const target = new EventTarget();
+  setMaxListeners(0, target);
+  return target as EventTargetLike;
 }
 
 /** Events one subscriber may have waiting; a video has three statuses, so this is never reached in practice. */
@@ -89,6 +97,11 @@ export class StatusBus {
     /** Namespaces the topics, so that several deployments can share one Redis. */
     private readonly prefix = '',
   ) {}
+
+  /** Subscriptions currently listening. */
+  get size(): number {
+    return this.open.size;
+  }
 
   publish(change: StatusChange): void {
     this.transport.target.dispatchEvent(new CustomEvent(this.topic(change.videoNo), { detail: change }));

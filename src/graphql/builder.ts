@@ -1,6 +1,6 @@
 /** The one Pothos builder. Domain files register their types on it; graphql/schema.ts builds. */
 import SchemaBuilder from '@pothos/core';
-import type { FileUpload } from 'graphql-upload-minimal';
+import type { IncomingFile } from '../upload/multipart-intake.js';
 import type { GatewayContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
@@ -9,7 +9,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: {
     ID: { Input: string; Output: string };
-    Upload: { Input: Promise<FileUpload>; Output: never };
+    Upload: { Input: Promise<IncomingFile>; Output: never };
     DateTime: { Input: Date; Output: Date | number };
   };
 }>({ defaultFieldNullability: false });

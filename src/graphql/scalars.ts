@@ -1,5 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 import { Upload } from 'graphql-upload-minimal';
+import type { IncomingFile } from '../upload/multipart-intake.js';
 import { builder } from './builder.js';
 
 builder.scalarType('Upload', {
@@ -9,7 +10,8 @@ builder.scalarType('Upload', {
     throw new GraphQLError('Upload is an input-only scalar.');
   },
   parseValue: (value) => {
-    if (value instanceof Upload) return value.promise;
+    // Upload values are made only by the multipart intake, which settles them with an IncomingFile.
+    if (value instanceof Upload) return value.promise as unknown as Promise<IncomingFile>;
     throw new GraphQLError('Upload values must be sent as a multipart request file.');
   },
   parseLiteral: () => {

@@ -1,7 +1,7 @@
 /** `Subscription.videoStatus`: the current status, then each change, until a final one. */
 import { gatewayError } from '../errors.js';
 import type { StatusChange } from '../status/status-store.js';
-import { replayThenFollow } from '../status/status-feed.js';
+import { StatusFeed } from '../status/status-feed.js';
 import { builder } from './builder.js';
 import { findVisibleVideo, VideoStatus } from './video.js';
 
@@ -39,7 +39,7 @@ builder.subscriptionField('videoStatus', (t) =>
         await changes.return();
         throw gatewayError('VIDEO_NOT_FOUND', `No video "${videoNo}" is known to you.`);
       }
-      return replayThenFollow(record, changes);
+      return new StatusFeed(record, changes);
     },
     resolve: (event) => event,
   }),

@@ -31,7 +31,6 @@ export interface UploadInput {
   fileSize?: number;
   /** Where MAVI POSTs status changes; omitted when MAVI cannot reach the gateway. */
   callbackUrl: string | undefined;
-  signal?: AbortSignal;
 }
 
 export interface ListVideosQuery {
@@ -112,7 +111,6 @@ export function createMaviClient(options: MaviClientOptions): MaviClient {
         headers,
         body,
         query: input.callbackUrl ? { callBackUri: input.callbackUrl } : {},
-        signal: input.signal,
       });
       return validateUploadedVideo(data);
     },

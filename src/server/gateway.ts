@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from '../config.js';
-import { createClientKeys } from '../auth/client-keys.js';
+import { createClientKeys, UNAUTHENTICATED_HEADERS } from '../auth/client-keys.js';
 import { memoryTransport, StatusBus, type StatusEventTransport } from '../events/status-bus.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviClient } from '../mavi/client.js';
@@ -19,9 +19,11 @@ import { createRedisStatusStore } from '../status/redis-status-store.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import { UploadAdmission } from '../upload/upload-admission.js';
 import { createCallbackTokens } from '../webhook/callback-token.js';
+import { WEBHOOK_PATH_PREFIX } from '../webhook/callback-token.js';
 import { handleWebhook, isWebhookPath } from '../webhook/webhook-route.js';
 import { sendError, sendGraphQLError, sendJson } from './http-responses.js';
 import { InFlight } from './in-flight.js';
+import { startBodyDeadline } from './body-deadline.js';
 import { isMultipartRequest, prepareMultipartRequest } from './multipart-request.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.js';
@@ -123,10 +125,27 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const ready = !stopping && services.store.isReady() && (redis?.isReady() ?? true);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : stopping ? 'stopping' : 'not ready' });
     }
+    const liftBodyDeadline = startBodyDeadline(req, config.requestBodyTimeoutMs, () =>
+      logger.info('dropped a request whose body did not arrive in time', {
+        path: pathname.startsWith(WEBHOOK_PATH_PREFIX) ? WEBHOOK_PATH_PREFIX : pathname,
+        timeoutMs: config.requestBodyTimeoutMs,
+      }),
+    );
     if (isWebhookPath(pathname)) return handleWebhook(services, req, res, pathname);
     if (pathname === GRAPHQL_PATH && isMultipartRequest(req)) {
       if (stopping) return sendGraphQLError(res, 'SHUTTING_DOWN', undefined, { connection: 'close' });
-      if (!(await prepareMultipartRequest(req, res, admission))) return;
+      const admitted = await prepareMultipartRequest(req, res, admission, {
+        measureFileStart: config.maviUploadContentLength,
+      });
+      if (!admitted) return;
+      liftBodyDeadline(); // the envelope is read; the file streams at whatever pace MAVI reads it
+    } else if (
+      pathname === GRAPHQL_PATH &&
+      req.method === 'POST' &&
+      services.clientKeys.identify(req.headers.authorization) === undefined
+    ) {
+      // The key is checked before any body is read: a caller without one costs no memory.
+      return sendGraphQLError(res, 'UNAUTHENTICATED', undefined, { ...UNAUTHENTICATED_HEADERS, connection: 'close' });
     }
     return yoga(req, res);
   };
@@ -145,7 +164,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       });
     },
   );
-  const webSockets = attachGraphQLWebSocket(server, yoga, services.clientKeys);
+  const webSockets = attachGraphQLWebSocket(server, yoga, services.clientKeys, logger);
 
   return {
     services,

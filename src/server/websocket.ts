@@ -1,14 +1,22 @@
 /**
- * graphql-ws on the same port and path as Yoga (subprotocol graphql-transport-ws).
+ * graphql-ws on the same port and path as Yoga (subprotocol graphql-transport-ws),
+ * through graphql-ws's transport seam: `makeServer` plus `server.opened({ send,
+ * close, onMessage })`, as its own `use/ws` does, so that the gateway decides how
+ * frames are written (coalesced, see coalesce-writes.ts) and where errors are
+ * logged (the redacting logger, never the console).
+ *
  * Every operation is built from `yoga.getEnveloped`, Yoga's documented recipe, so
  * websocket operations run through the same plugins, context and error masking
- * as HTTP ones.
+ * as HTTP ones. A broken operation (a syntax error, a refused context) is an
+ * `error` message for that operation id; the socket and its other subscriptions
+ * stay up.
  */
-import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { IncomingMessage, Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
+import type { Logger } from '../logger.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
@@ -16,6 +24,14 @@ interface EnvelopedExecution {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
 }
+
+interface SocketExtra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
+
+/** A socket that has not answered a ping within this long is gone (graphql-ws's own default). */
+const KEEP_ALIVE_MS = 12_000;
 
 export interface GraphQLWebSocketServer {
   /** Stops accepting sockets and closes every open one with 1001 "Going away". */
@@ -26,23 +42,21 @@ export function attachGraphQLWebSocket(
   httpServer: Server,
   yoga: GatewayYoga,
   clientKeys: ClientKeys,
+  logger: Logger,
 ): GraphQLWebSocketServer {
-  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  wss.on('connection', (socket, request) => {
-    // graphql-ws sends text frames with a completion callback; see coalesce-writes.ts.
-    socket.send = coalesceWrites(request.socket, socket.send.bind(socket)) as typeof socket.send;
-  });
+  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, handleProtocols });
+  wss.on('error', (error) => logger.error('websocket server error', { error }));
 
-  const graphqlWs = useServer(
-    {
-      execute: (args) => (args.rootValue as EnvelopedExecution).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args) as never,
-      // A connection without a valid client key is closed with 4403 Forbidden.
-      onConnect: (ctx) => {
-        const authorization = websocketAuthorization(ctx.extra.request.headers.authorization, ctx.connectionParams);
-        return clientKeys.identify(authorization) !== undefined;
-      },
-      onSubscribe: async (ctx, _id, params) => {
+  const graphqlWs = makeServer<Record<string, unknown> | undefined, SocketExtra>({
+    execute: (args) => (args.rootValue as EnvelopedExecution).execute(args) as never,
+    subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args) as never,
+    // A connection without a valid client key is closed with 4403 Forbidden.
+    onConnect: (ctx) => {
+      const authorization = websocketAuthorization(ctx.extra.request.headers.authorization, ctx.connectionParams);
+      return clientKeys.identify(authorization) !== undefined;
+    },
+    onSubscribe: async (ctx, _id, params) => {
+      try {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -58,16 +72,67 @@ export function attachGraphQLWebSocket(
           rootValue: { execute, subscribe } satisfies EnvelopedExecution,
         };
         const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
-      },
+        return errors.length > 0 ? errors : args;
+      } catch (error) {
+        // A syntax error or a refused context is this operation's error, not the socket's.
+        if (error instanceof GraphQLError) return [error];
+        logger.error('websocket operation could not start', { error });
+        return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+      }
     },
-    wss,
-  );
+  });
+
+  wss.on('connection', (socket, request) => {
+    socket.on('error', (error) => {
+      logger.warn('websocket error', { error });
+      socket.terminate();
+    });
+    // graphql-ws waits for each frame's send; see coalesce-writes.ts for why they leave together.
+    const send = coalesceWrites(request.socket, socket.send.bind(socket));
+    const closed = graphqlWs.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            handle(String(data)).catch((error: unknown) => {
+              logger.error('websocket message handling failed', { error });
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { socket, request },
+    );
+
+    // Pings find peers that vanished without a close; their subscriptions are then freed.
+    let alive = true;
+    socket.on('pong', () => {
+      alive = true;
+    });
+    const pinger = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, KEEP_ALIVE_MS);
+    pinger.unref();
+
+    socket.once('close', (code, reason) => {
+      clearInterval(pinger);
+      closed(code, reason.toString()).catch((error: unknown) =>
+        logger.error('websocket close handling failed', { error }),
+      );
+    });
+  });
 
   return {
     close: async () => {
-      await graphqlWs.dispose();
+      for (const socket of wss.clients) socket.close(1001, 'Going away');
+      await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
     },
   };
 }

@@ -2,15 +2,18 @@
  * The Yoga instance: schema, context, error masking, GraphiQL, and the plugins,
  * in the order they run (listed once, here).
  */
+import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { websocketAuthorization } from '../auth/client-keys.js';
+import { UNAUTHENTICATED_HEADERS, websocketAuthorization } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import { StoreUnavailableError } from '../status/status-store.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import type { GatewayServices } from '../services.js';
+import { oneUploadPerOperation } from '../graphql/upload.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
+import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 
@@ -59,11 +62,7 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
       const authorization =
         request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
       const ownerId = services.clientKeys.identify(authorization ?? undefined);
-      if (ownerId === undefined) {
-        throw gatewayError('UNAUTHENTICATED', 'A valid client key is required: send Authorization: Bearer <key>.', {
-          headers: { 'www-authenticate': 'Bearer' },
-        });
-      }
+      if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED', undefined, { headers: UNAUTHENTICATED_HEADERS });
       return { services, ownerId };
     },
     logging: {
@@ -82,7 +81,7 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
         }
         const masked = maskError(error, message, false);
         if (masked !== error) logger.error('unexpected error (masked for the client)', { error: unwrap(error) });
-        return masked;
+        return withoutSecrets(masked, logger.redact);
       },
     },
     graphiql: services.config.introspection
@@ -94,9 +93,23 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
     plugins: [
       ...useOperationLimits(),
       ...(services.config.introspection ? [] : [useNoIntrospection()]),
+      useValidationRule(oneUploadPerOperation),
       useCloseUnfinishedUploads(),
     ],
   });
+}
+
+/**
+ * The error as the client will see it, with every secret the logger knows
+ * replaced: an upstream message may quote a key (MAVI's `msg` is relayed).
+ */
+function withoutSecrets(error: Error, redact: (text: string) => string): Error {
+  if (!(error instanceof GraphQLError)) return error;
+  const visible = JSON.stringify({ message: error.message, extensions: error.extensions });
+  const redacted = redact(visible);
+  if (redacted === visible) return error;
+  const { message, extensions } = JSON.parse(redacted) as { message: string; extensions: Record<string, unknown> };
+  return new GraphQLError(message, { nodes: error.nodes, path: error.path, extensions });
 }
 
 function unwrap(error: unknown): unknown {

@@ -283,7 +283,7 @@ export class MaviSimulator {
         let result: { fileName: string; contentType: string; sha256: string; bytes: number } | undefined;
         let parser: busboy.Busboy;
         try {
-          parser = busboy({ headers: req.headers });
+          parser = busboy({ headers: req.headers, defParamCharset: 'utf8' }); // RFC 7578: UTF-8 file names
         } catch (error) {
           req.resume();
           reject(error);

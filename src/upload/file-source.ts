@@ -21,8 +21,8 @@ export class FileSource {
   constructor(
     private readonly stream: Readable,
     private readonly maxBytes: number,
-    /** Runs after the last byte (given the file's size), before the upstream may end its request; a throw aborts it. */
-    private readonly verifyEnd: (fileBytes: number) => Promise<void> = async () => undefined,
+    /** Runs after the last byte, before the upstream may end its request; a throw aborts it. */
+    private readonly verifyEnd: () => Promise<void> = async () => undefined,
   ) {
     this.iterator = stream[Symbol.asyncIterator]();
   }
@@ -45,7 +45,7 @@ export class FileSource {
       while (this.buffered.length > 0) yield this.buffered.shift()!;
       for (let chunk = await this.next(); chunk !== undefined; chunk = await this.next()) yield chunk;
       if (this.expectedBytes !== undefined && this.bytes !== this.expectedBytes) throw this.fail(sizeMismatch());
-      await this.verifyEnd(this.bytes).catch((error: unknown) => {
+      await this.verifyEnd().catch((error: unknown) => {
         throw this.fail(error);
       });
     } finally {

@@ -9,8 +9,8 @@
  * A refusal here costs nothing: no parsing, nothing sent to MAVI.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientKeys } from '../auth/client-keys.js';
-import type { ErrorCode } from '../errors.js';
+import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
+import { errorRegistry, type ErrorCode } from '../errors.js';
 
 /** Headers that a cross-site HTML form cannot send (lower case, as Node gives them). */
 export const PREFLIGHT_HEADERS = [
@@ -58,8 +58,8 @@ export class UploadAdmission {
     if (ownerId === undefined) {
       return {
         code: 'UNAUTHENTICATED',
-        message: 'A valid client key is required: send Authorization: Bearer <key>.',
-        headers: { 'www-authenticate': 'Bearer' },
+        message: errorRegistry.UNAUTHENTICATED.message,
+        headers: UNAUTHENTICATED_HEADERS,
       };
     }
 

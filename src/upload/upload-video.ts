@@ -3,8 +3,13 @@
  * answer becomes the video's first record. Nothing reaches MAVI for a file that
  * is refused up front (empty, not a video), and a failed upload leaves no record
  * behind, here or at MAVI.
+ *
+ * Once the client has sent its whole request, the upload no longer depends on
+ * the client: if it hangs up before MAVI answers, the gateway still waits for
+ * MAVI's answer and records the video, so its callbacks are accepted and its
+ * owner finds it. Until then, a client that goes away breaks the file stream,
+ * which aborts the upstream request, and MAVI registers nothing.
  */
-import type { FileUpload } from 'graphql-upload-minimal';
 import { GraphQLError } from 'graphql';
 import { gatewayError } from '../errors.js';
 import { MaviError } from '../mavi/errors.js';
@@ -12,33 +17,31 @@ import type { GatewayServices } from '../services.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
 import type { VideoRecord } from '../status/status-store.js';
 import { callbackUrl } from '../webhook/callback-token.js';
-import type { UploadRequestFacts } from '../server/multipart-request.js';
-import { asMultipartRequestError, isMultipartParserError, MultipartRequestError } from './multipart-errors.js';
+import { MultipartRequestError } from './multipart-errors.js';
+import type { IncomingFile } from './multipart-intake.js';
 import { FileSource } from './file-source.js';
 import { SNIFF_BYTES, sniffContainer } from './sniff-container.js';
 
 export interface UploadRequest {
   /** Which client is uploading (see status-store's VideoRecord.ownerId). */
   ownerId: string;
-  /** Aborted when the client goes away; aborts the upstream request with it. */
-  signal: AbortSignal;
-  /** What the multipart request tells (see server/multipart-request.ts); absent outside HTTP. */
-  multipart?: UploadRequestFacts;
 }
 
 export async function uploadVideo(
   services: GatewayServices,
-  file: FileUpload,
+  upload: Promise<IncomingFile>,
   request: UploadRequest,
 ): Promise<VideoRecord> {
   const { store, mavi, tokens, events, logger } = services;
-  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, (bytes) =>
-    request.multipart ? request.multipart.verifyEnd(bytes) : Promise.resolve(),
-  );
+  // The file's part may never come (a malformed body, a map naming a missing file).
+  const file = await upload.catch((error: unknown) => {
+    throw asClientError(error);
+  });
+  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, () => file.requestComplete());
   const fileName = file.filename || 'upload';
 
   const head = await source.peek(SNIFF_BYTES).catch((error: unknown) => {
-    throw clientFacingError(error, source);
+    throw clientFacingError(error, source, file);
   });
   if (head.length === 0) {
     source.discard();
@@ -56,7 +59,7 @@ export async function uploadVideo(
   // MAVI_UPLOAD_CONTENT_LENGTH=on the file's size, from the client's Content-Length, is declared.
   let fileSize: number | undefined;
   if (services.config.maviUploadContentLength) {
-    fileSize = request.multipart?.declaredFileSize();
+    fileSize = file.declaredFileSize();
     if (fileSize === undefined || fileSize < head.length) {
       source.discard();
       throw gatewayError(
@@ -78,7 +81,6 @@ export async function uploadVideo(
       contentType: file.mimetype || 'application/octet-stream',
       fileSize,
       callbackUrl: base === undefined ? undefined : callbackUrl(base, token),
-      signal: request.signal,
     });
     const completed = await store.completeUpload(uploadId, {
       videoNo: video.videoNo,
@@ -102,8 +104,10 @@ export async function uploadVideo(
     // MAVI has the video but the gateway could not record it: nobody could follow or find it,
     // so take it back rather than leave it half-registered.
     if (video) await forgetAtMavi(services, video.videoNo);
-    const failure = clientFacingError(error, source);
-    if (error instanceof MaviError) {
+    const failure = clientFacingError(error, source, file);
+    if (source.failure instanceof MultipartRequestError && source.failure.clientGone) {
+      logger.info('upload cut: the client went away mid-request', { bytes: source.bytesRead });
+    } else if (error instanceof MaviError) {
       logger.warn('MAVI refused an upload', { code: error.code, ...error.context, cause: undefined });
     }
     throw failure;
@@ -127,13 +131,16 @@ async function forgetAtMavi(services: GatewayServices, videoNo: string): Promise
  * failure it caused, so it wins. MAVI's failures become their gateway codes;
  * anything else stays unexpected and is masked by Yoga.
  */
-function clientFacingError(error: unknown, source: FileSource): unknown {
-  const cause = source.failure ?? error;
+function clientFacingError(error: unknown, source: FileSource, file: IncomingFile): unknown {
+  // The gateway's own refusal of the file (too large, wrong size) stands; a broken file
+  // stream is explained by what broke the request.
+  const cause = source.failure instanceof GraphQLError ? source.failure : (file.failure() ?? source.failure ?? error);
+  return asClientError(cause);
+}
+
+function asClientError(cause: unknown): unknown {
   if (cause instanceof GraphQLError) return cause;
-  if (cause instanceof MultipartRequestError || isMultipartParserError(cause)) {
-    const refusal = asMultipartRequestError(cause);
-    return gatewayError(refusal.code, refusal.message);
-  }
+  if (cause instanceof MultipartRequestError) return gatewayError(cause.code, cause.message);
   if (cause instanceof MaviError) {
     const extensions =
       cause.code === 'MAVI_REJECTED' ? { maviCode: cause.context.maviCode, maviMessage: cause.context.maviMsg } : {};

@@ -32,7 +32,8 @@ export async function handleWebhook(
   if (req.method !== 'POST') {
     return refuse(405, 'METHOD_NOT_ALLOWED', 'Callbacks must be sent with POST.', { allow: 'POST' });
   }
-  const token = decodeURIComponent(pathname.slice(WEBHOOK_PATH_PREFIX.length));
+  // Tokens are base64url: taken as they stand, never %-decoded (a bad escape is just a wrong token).
+  const token = pathname.slice(WEBHOOK_PATH_PREFIX.length);
   if (token === '' || pathname.length < WEBHOOK_PATH_PREFIX.length) {
     return refuse(401, 'CALLBACK_TOKEN_MISSING', 'The callback URL has no token.');
   }
