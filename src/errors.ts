@@ -1,7 +1,11 @@
 /**
- * Every error code a client can see, in one registry. Resolvers throw
- * `gatewayError(code)`; anything thrown that is not a GraphQLError is masked by
- * Yoga ("Unexpected error.") and logged, so internal details never reach clients.
+ * Every error code a client (or MAVI, calling back) can see, in one registry:
+ * GraphQL errors and the plain HTTP routes' `{ error: { code, message } }`
+ * answers alike. Each code has one default message, its HTTP status and whether
+ * a retry may succeed. Resolvers throw `gatewayError(code)`; anything thrown that
+ * is not a GraphQLError is masked by Yoga ("Unexpected error.") and logged, so
+ * internal details never reach clients. The README's error table lists the same
+ * codes (test/errors.test.ts).
  */
 import { GraphQLError } from 'graphql';
 
@@ -10,7 +14,10 @@ interface ErrorSpec {
   readonly message: string;
   /** True when the same request may succeed later. */
   readonly retryable: boolean;
-  /** HTTP status for errors that refuse the whole request (Yoga honours extensions.http). */
+  /**
+   * HTTP status when the error refuses the whole request (Yoga honours extensions.http);
+   * without one, a GraphQL error leaves the status to Yoga and a route answers 400.
+   */
   readonly httpStatus?: number;
 }
 
@@ -59,6 +66,28 @@ export const errorRegistry = {
   MAVI_AUTH: { message: 'MAVI refused the gateway credentials.', retryable: false },
   MAVI_REJECTED: { message: 'MAVI rejected the request.', retryable: false },
   MAVI_UNAVAILABLE: { message: 'MAVI could not be reached.', retryable: true },
+  INTERNAL_SERVER_ERROR: { message: 'Unexpected error.', retryable: false, httpStatus: 500 },
+
+  // The webhook route's answers to MAVI (and to anyone else who calls it).
+  METHOD_NOT_ALLOWED: { message: 'Callbacks must be sent with POST.', retryable: false, httpStatus: 405 },
+  CALLBACK_TOKEN_MISSING: { message: 'The callback URL has no token.', retryable: false, httpStatus: 401 },
+  CALLBACK_TOKEN_INVALID: {
+    message: 'The callback token is malformed or was not issued by this gateway.',
+    retryable: false,
+    httpStatus: 403,
+  },
+  CALLBACK_VIDEO_MISMATCH: {
+    message: 'The callback token was issued for a different video.',
+    retryable: false,
+    httpStatus: 403,
+  },
+  CALLBACK_UPLOAD_UNKNOWN: {
+    message: "The callback token's upload is not known (it failed or expired).",
+    retryable: false,
+    httpStatus: 404,
+  },
+  CALLBACK_TOO_LARGE: { message: 'The callback body is too large.', retryable: false, httpStatus: 413 },
+  CALLBACK_INVALID: { message: 'The callback body is not a MAVI callback.', retryable: false, httpStatus: 400 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -34,7 +34,7 @@ export interface LoggerOptions {
 const REDACTED = '[redacted]';
 
 /** Secrets at least this long are redacted anywhere; shorter ones only as whole tokens. */
-export const MIN_SUBSTRING_SECRET = 8;
+const MIN_SUBSTRING_SECRET = 8;
 
 /** Characters that can continue a key-like token: a short secret next to one is part of another word. */
 const TOKEN_CHAR = '[A-Za-z0-9_-]';

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { MaviSimulator } from '../src/simulator/mavi-simulator.js';
+import { TestSimulator } from './utils/test-simulator.js';
 import { UploadVideoDocument, VideoDocument, VideoStatusDocument } from './generated/operations.js';
 import { startGatewayProcess } from './utils/gateway-process.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient } from './utils/graphql-clients.js';
@@ -87,7 +87,7 @@ describe('a head sent in tiny chunks', () => {
   ])(
     '%s, costs CPU linear in its size, and is cut at the field limit',
     async (_name, env) => {
-      const simulator = new MaviSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true });
+      const simulator = new TestSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true });
       await simulator.start();
       const gateway = startGatewayProcess({ MAVI_API_KEY: TEST_MAVI_KEY, MAVI_BASE_URL: simulator.url, ...env });
       try {
@@ -203,7 +203,7 @@ describe('subscriptions that leaked', () => {
       socket.send(JSON.stringify({ id: String(i), type: 'complete' }));
       if (i % 100 === 99) await sleep(1);
     }
-    await waitUntil(() => stack.gateway.services.events.size === 0, 'every subscription released', 10_000);
+    await waitUntil(() => stack.gateway.parts.events.size === 0, 'every subscription released', 10_000);
     socket.close();
   });
 
@@ -232,7 +232,7 @@ describe('subscriptions that leaked', () => {
         );
         socket.send(JSON.stringify({ id: String(i), type: 'complete' }));
       }
-      await waitUntil(() => shared.gateway.services.events.size === 0, 'every subscription released', 10_000);
+      await waitUntil(() => shared.gateway.parts.events.size === 0, 'every subscription released', 10_000);
       await waitUntil(async () => (await redis.pubsub('CHANNELS', `${prefix}*`)).length === 0, 'channel unsubscribed');
       socket.close();
     } finally {
@@ -245,9 +245,9 @@ describe('subscriptions that leaked', () => {
   it('SSE streams dropped while waiting for a status are released at once, not at the next status', async () => {
     const streams = Array.from({ length: 30 }, () => subscribeSse(stack.graphqlUrl, VideoStatusDocument, { videoNo }));
     await Promise.all(streams.map((stream) => stream.collected.waitForEvents(1)));
-    expect(stack.gateway.services.events.size).toBe(30);
+    expect(stack.gateway.parts.events.size).toBe(30);
     for (const stream of streams) stream.close();
-    await waitUntil(() => stack.gateway.services.events.size === 0, 'SSE subscriptions released');
+    await waitUntil(() => stack.gateway.parts.events.size === 0, 'SSE subscriptions released');
   });
 
   it('websocket completes and closed sockets mid-wait release at once', async () => {
@@ -255,9 +255,9 @@ describe('subscriptions that leaked', () => {
     const subscriptions = Array.from({ length: 20 }, () => subscribeWs(client, VideoStatusDocument, { videoNo }));
     await Promise.all(subscriptions.map(({ collected }) => collected.waitForEvents(1)));
     for (const { unsubscribe } of subscriptions.slice(0, 10)) unsubscribe();
-    await waitUntil(() => stack.gateway.services.events.size === 10, 'completed subscriptions released');
+    await waitUntil(() => stack.gateway.parts.events.size === 10, 'completed subscriptions released');
     await client.dispose();
-    await waitUntil(() => stack.gateway.services.events.size === 0, "a closed socket's subscriptions released");
+    await waitUntil(() => stack.gateway.parts.events.size === 0, "a closed socket's subscriptions released");
   });
 
   it('a syntax error in one subscribe is an error for that id; the socket and its other subscriptions live on', async () => {
@@ -306,7 +306,7 @@ describe('an upload the client leaves after its last byte', () => {
       await waitUntil(() => late.simulator.videos.size === 1, 'MAVI registered the video');
       exchange.socket.destroy(); // gone before MAVI's answer (400 ms later)
       const [video] = [...late.simulator.videos.values()];
-      await waitUntil(async () => (await late.gateway.services.store.get(video!.videoNo)) !== undefined, 'recorded');
+      await waitUntil(async () => (await late.gateway.parts.store.get(video!.videoNo)) !== undefined, 'recorded');
       const delivery = await late.simulator.sendCallback(video!.videoNo, 'PARSE');
       expect(delivery.httpStatus).toBe(200);
       const { body } = await postGraphQL(late.graphqlUrl, VideoDocument, { videoNo: video!.videoNo });

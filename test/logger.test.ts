@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
+import { VideoDocument } from './generated/operations.js';
+import { postGraphQL } from './utils/graphql-clients.js';
+import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack } from './utils/stack.js';
 
 describe('logger', () => {
@@ -46,9 +49,16 @@ describe('no WEBHOOK_SECRET', () => {
     const stack = await startStack({ env: { WEBHOOK_SECRET: '' }, simulator: { manualCallbacks: true } });
     try {
       expect(stack.logs.join('\n')).toContain('WEBHOOK_SECRET is not set: using a random secret for this process');
-      expect(stack.gateway.services.config.webhookSecret).toBeUndefined();
-      const { token } = stack.gateway.services.tokens.mint();
-      expect(stack.gateway.services.tokens.verify(token)).toBeDefined();
+      expect(stack.gateway.parts.config.webhookSecret).toBeUndefined();
+      const { token } = stack.gateway.parts.tokens.mint();
+      expect(stack.gateway.parts.tokens.verify(token)).toBeDefined();
+      // A real callback, to the URL this process minted for a real upload, is accepted and applied.
+      const uploaded = await uploadVideo(stack.graphqlUrl, { content: await collect(videoFile(4096)) });
+      const videoNo = uploaded.json.data.uploadVideo.videoNo;
+      const delivery = await stack.simulator.sendCallback(videoNo, 'PARSE');
+      expect(delivery.httpStatus).toBe(200);
+      const { body } = await postGraphQL(stack.graphqlUrl, VideoDocument, { videoNo });
+      expect(body.data?.video?.status).toBe('PARSE');
     } finally {
       await stack.stop();
     }

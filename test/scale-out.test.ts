@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MaviSimulator } from '../src/simulator/mavi-simulator.js';
+import { TestSimulator } from './utils/test-simulator.js';
 import { VideoDocument, VideoStatusDocument } from './generated/operations.js';
 import { startGatewayProcess, type GatewayProcess } from './utils/gateway-process.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient, type Collected } from './utils/graphql-clients.js';
@@ -31,10 +31,10 @@ const asB = { authorization: `Bearer ${KEY_B}` };
 const statuses = (collected: Collected<{ videoStatus: { status: string } }>) =>
   collected.events.map((event) => event.data?.videoStatus.status);
 
-let simulator: MaviSimulator;
+let simulator: TestSimulator;
 const prefixes: string[] = [];
 beforeAll(async () => {
-  simulator = new MaviSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true });
+  simulator = new TestSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true });
   await simulator.start();
 });
 afterAll(async () => {
@@ -141,7 +141,7 @@ describe.skipIf(!hasRedis)('instances in one process, on one Redis', () => {
   });
 
   it('a token minted on A is honoured on B, and the early-callback hold works across instances', async () => {
-    const racing = new MaviSimulator({
+    const racing = new TestSimulator({
       apiKey: TEST_MAVI_KEY,
       unparseCallbackDelayMs: 5,
       parseDelayMs: 30,

@@ -52,7 +52,7 @@ async function sideEffects() {
   return {
     videosAtMavi: stack.simulator.videos.size,
     eventsSent: events.dispatched.length,
-    pendingInStore: JSON.stringify(await stack.gateway.services.store.pending(10_000)),
+    pendingInStore: JSON.stringify(await stack.gateway.parts.store.pending(10_000)),
   };
 }
 
@@ -186,7 +186,7 @@ describe('isolation between client keys', () => {
 
   it('records carry a hash of the key, never the key', async () => {
     const upload = keep(await uploadVideo(stack.graphqlUrl, { content: await collect(videoFile(4096)), headers: asB }));
-    const record = await stack.gateway.services.store.get(upload.json.data.uploadVideo.videoNo);
+    const record = await stack.gateway.parts.store.get(upload.json.data.uploadVideo.videoNo);
     expect(record!.ownerId).toMatch(/^key-[0-9a-f]{16}$/);
     expect(JSON.stringify(record)).not.toContain(KEY_B);
   });

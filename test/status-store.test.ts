@@ -1,4 +1,7 @@
-/** The in-memory status store: transitions, early callbacks, and its bounds in count and age. */
+/**
+ * The status stores: the transition rules; the contract every store (memory, Redis)
+ * keeps, run against each; and the memory store's bounds in count and age.
+ */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStatusStore } from '../src/status/memory-status-store.js';
@@ -71,7 +74,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
         expectedVideoNo: 'v1',
       });
       expect(await store.applyCallback('nope', 'v1', 'FAIL', T + 12)).toEqual({ kind: 'unknown-upload' });
-      await store.close();
+      await store.close?.();
     },
   );
 
@@ -82,7 +85,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     const completed = await store.completeUpload('u1', record('v1', 0));
     expect(completed).toMatchObject({ change: undefined, discardedVideoNo: 'v-other' });
     expect((await store.get('v1'))?.status).toBe('UNPARSE');
-    await store.close();
+    await store.close?.();
   });
 
   it.skipIf(!available)('applies callbacks through the transitions, once per change', async () => {
@@ -102,7 +105,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     ]);
     expect(await store.get('v1')).toMatchObject({ status: 'PARSE', updatedAt: T + 100, ownerId: 'anonymous' });
     expect(await store.applyStatus('unknown', 'PARSE', T)).toBeUndefined();
-    await store.close();
+    await store.close?.();
   });
 
   it.skipIf(!available)('forgets an abandoned upload', async () => {
@@ -110,7 +113,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     await store.openUpload('u1', 'anonymous');
     await store.abandonUpload('u1');
     expect(await store.applyCallback('u1', 'v1', 'PARSE', T + 1)).toEqual({ kind: 'unknown-upload' });
-    await store.close();
+    await store.close?.();
   });
 
   it.skipIf(!available)('lists pending videos, oldest update first, without terminal ones', async () => {
@@ -122,7 +125,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     await store.applyStatus('b', 'FAIL', T + 10);
     expect((await store.pending(10)).map((video) => video.videoNo)).toEqual(['a', 'c']);
     expect((await store.pending(1)).map((video) => video.videoNo)).toEqual(['a']);
-    await store.close();
+    await store.close?.();
   });
 });
 
@@ -138,7 +141,7 @@ describe('memory status store: its bounds', () => {
     expect(await store.get('b')).toBeUndefined();
     expect(await store.get('c')).toBeDefined();
     expect(await store.applyCallback('u-b', 'b', 'PARSE', 200)).toEqual({ kind: 'unknown-upload' });
-    await store.close();
+    await store.close?.();
   });
 
   it('forgets a video not updated for maxAgeMs', async () => {
@@ -151,6 +154,6 @@ describe('memory status store: its bounds', () => {
     now += 200;
     expect(await store.get('v1')).toBeUndefined();
     expect(await store.pending(10)).toEqual([]);
-    await store.close();
+    await store.close?.();
   });
 });

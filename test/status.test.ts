@@ -148,7 +148,7 @@ describe('authentic callbacks', () => {
 
   it('a token of this gateway whose upload is unknown here is refused', async () => {
     const { gateway } = stack;
-    const { token } = gateway.services.tokens.mint();
+    const { token } = gateway.parts.tokens.mint();
     const response = await fetch(`${stack.url}/webhooks/mavi/${token}`, {
       method: 'POST',
       body: JSON.stringify({ videoNo: 'mavi_video_1', clientId: 'c', status: 'PARSE' }),

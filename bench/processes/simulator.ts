@@ -1,7 +1,7 @@
 /** The MAVI simulator in its own process, for the benchmarks: no hashing (a cheap sink), callbacks on request. */
-import { MaviSimulator } from '../../src/simulator/mavi-simulator.js';
+import { TestSimulator } from '../../test/utils/test-simulator.js';
 
-const simulator = new MaviSimulator({ manualCallbacks: true, controlApi: true, skipHash: true });
+const simulator = new TestSimulator({ manualCallbacks: true, controlApi: true, skipHash: true });
 await simulator.start();
 process.stdout.write(`SIMULATOR ${simulator.url} ${simulator.apiKey}\n`);
 process.on('SIGTERM', () => {

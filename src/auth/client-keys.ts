@@ -11,7 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export const UNAUTHENTICATED_HEADERS = { 'www-authenticate': 'Bearer' };
 
 /** The identity of every caller when the gateway is open (no keys configured). */
-export const ANONYMOUS = 'anonymous';
+const ANONYMOUS = 'anonymous';
 
 export interface ClientKeys {
   /** True when no keys are configured: every caller is ANONYMOUS. */

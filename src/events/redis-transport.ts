@@ -1,12 +1,12 @@
 /**
- * Status events over Redis pub/sub, with @graphql-yoga/redis-event-target: a
- * callback that lands on instance B reaches subscribers on instance A.
+ * Events over Redis pub/sub, with @graphql-yoga/redis-event-target: an event
+ * published on instance B reaches subscribers on instance A.
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { RedisConnections } from '../redis/redis-connections.js';
-import type { EventTargetLike, StatusEventTransport } from './status-bus.js';
+import type { EventTargetLike, EventTransport } from './event-bus.js';
 
-export function redisTransport(connections: RedisConnections): StatusEventTransport {
+export function redisTransport(connections: RedisConnections): EventTransport {
   const target = createRedisEventTarget<CustomEvent>({
     publishClient: connections.command,
     subscribeClient: connections.subscriber,
@@ -18,6 +18,5 @@ export function redisTransport(connections: RedisConnections): StatusEventTransp
     settled: async () => {
       await connections.subscriber.ping();
     },
-    close: async () => undefined,
   };
 }

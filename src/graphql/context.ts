@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
-import type { GatewayServices } from '../services.js';
+import type { StatusService } from '../status/status-service.js';
+import type { Uploads } from '../upload/upload-video.js';
 
 /**
  * What the transport gives Yoga: node:http's request and response, or, for a
@@ -14,7 +15,8 @@ export type ServerContext = {
 
 /** What the gateway adds to every operation's context. */
 export interface GatewayUserContext {
-  services: GatewayServices;
+  status: StatusService;
+  uploads: Uploads;
   /** The caller's identity for per-client isolation: a hash of its key, or "anonymous". */
   ownerId: string;
 }

@@ -1,6 +1,5 @@
 import type { ValidationRule } from 'graphql';
 import { gatewayError } from '../errors.js';
-import { uploadVideo } from '../upload/upload-video.js';
 import { builder } from './builder.js';
 import { Video } from './video.js';
 
@@ -10,8 +9,7 @@ builder.mutationField('uploadVideo', (t) =>
     description:
       'Streams a video file to MAVI (MP4/MOV or Matroska/WebM, h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request.',
     args: { file: t.arg({ type: 'Upload', required: true }) },
-    resolve: async (_root, { file }, context) =>
-      context.services.uploads.track(uploadVideo(context.services, file, { ownerId: context.ownerId })),
+    resolve: (_root, { file }, context) => context.uploads.upload(file, context.ownerId),
   }),
 );
 

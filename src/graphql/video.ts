@@ -32,10 +32,14 @@ export const Video = builder.objectRef<VideoRecord>('Video').implement({
   }),
 });
 
-/** The record if this caller may see it. Another client's video looks exactly like an unknown one. */
-export async function findVisibleVideo(context: GatewayContext, videoNo: string): Promise<VideoRecord | undefined> {
-  const record = await context.services.store.get(videoNo);
-  return record && record.ownerId === context.ownerId ? record : undefined;
+/** Whether the caller may see a record. Another client's video looks exactly like an unknown one. */
+export function ownedByCaller(context: GatewayContext): (record: VideoRecord) => boolean {
+  return (record) => record.ownerId === context.ownerId;
+}
+
+async function findVisibleVideo(context: GatewayContext, videoNo: string): Promise<VideoRecord | undefined> {
+  const record = await context.status.get(videoNo);
+  return record && ownedByCaller(context)(record) ? record : undefined;
 }
 
 builder.queryField('video', (t) =>

@@ -45,6 +45,9 @@ export function connectRedis(url: string, logger: Logger): RedisConnections {
     subscriber,
     isReady: () => command.status === 'ready' && subscriber.status === 'ready',
     async close() {
+      // Commands still queued (an UNSUBSCRIBE sent as the last subscription ended) are answered
+      // first: a connection replies in order, so once a PING is answered they are done.
+      await Promise.allSettled([command.ping(), subscriber.ping()]);
       await Promise.allSettled([command.quit(), subscriber.quit()]);
       command.disconnect();
       subscriber.disconnect();

@@ -3,22 +3,24 @@
  * in the order they run (listed once, here).
  */
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { UNAUTHENTICATED_HEADERS, websocketAuthorization } from '../auth/client-keys.js';
+import { UNAUTHENTICATED_HEADERS, websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
-import { StoreUnavailableError } from '../status/status-store.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
-import type { GatewayServices } from '../services.js';
 import { oneUploadPerOperation } from '../graphql/upload.js';
+import type { Logger } from '../logger.js';
+import type { StatusService } from '../status/status-service.js';
+import { StoreUnavailableError } from '../status/status-store.js';
+import type { Uploads } from '../upload/upload-video.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 
-/** JSON requests carry a query and variables: a few KiB. Uploads bypass this (server/multipart-request.ts). */
-export const MAX_JSON_BODY_BYTES = 256 * 1024;
+/** JSON requests carry a query and variables: a few KiB. Uploads bypass this (upload/upload-request.ts). */
+const MAX_JSON_BODY_BYTES = 256 * 1024;
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GatewayUserContext>;
 
@@ -49,21 +51,32 @@ query Video($videoNo: ID! = "mavi_video_…") {
 }
 `;
 
-export function createGatewayYoga(services: GatewayServices): GatewayYoga {
-  const { logger } = services;
+export interface GatewayYogaOptions {
+  clientKeys: ClientKeys;
+  status: StatusService;
+  uploads: Uploads;
+  logger: Logger;
+  /** Serve GraphiQL and answer introspection. */
+  introspection: boolean;
+  /** What GET /ready answers: 'ready' (200), or why not (503). */
+  readiness: () => 'ready' | 'stopping' | 'not ready';
+}
+
+export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
+  const { clientKeys, status, uploads, logger } = options;
   return createYoga<ServerContext, GatewayUserContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    // Uploads are parsed before Yoga (server/multipart-request.ts): Yoga's own parser buffers whole files.
+    // Uploads are parsed before Yoga (upload/upload-request.ts): Yoga's own parser buffers whole files.
     multipart: false,
     maxRequestBodySize: MAX_JSON_BODY_BYTES,
     context: ({ request, req, connectionParams }) => {
       // HTTP: the request's header. Websocket (no `request`): see websocketAuthorization.
       const authorization =
         request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
-      const ownerId = services.clientKeys.identify(authorization ?? undefined);
+      const ownerId = clientKeys.identify(authorization ?? undefined);
       if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED', undefined, { headers: UNAUTHENTICATED_HEADERS });
-      return { services, ownerId };
+      return { status, uploads, ownerId };
     },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
@@ -84,15 +97,22 @@ export function createGatewayYoga(services: GatewayServices): GatewayYoga {
         return withoutSecrets(masked, logger.redact);
       },
     },
-    graphiql: services.config.introspection
+    graphiql: options.introspection
       ? { title: 'MAVI GraphQL gateway', defaultQuery: EXAMPLE_OPERATION, subscriptionsProtocol: 'WS' }
       : false,
     renderGraphiQL,
     landingPage: false,
-    // In order: limits first (cheapest refusals), then introspection, then upload housekeeping.
+    // In order: readiness (answers /ready itself), limits (cheapest refusals), introspection, uploads.
     plugins: [
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: ({ fetchAPI }) => {
+          const state = options.readiness();
+          return fetchAPI.Response.json({ status: state }, { status: state === 'ready' ? 200 : 503 });
+        },
+      }),
       ...useOperationLimits(),
-      ...(services.config.introspection ? [] : [useNoIntrospection()]),
+      ...(options.introspection ? [] : [useNoIntrospection()]),
       useValidationRule(oneUploadPerOperation),
       useCloseUnfinishedUploads(),
     ],

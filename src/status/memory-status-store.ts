@@ -29,7 +29,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 function visible({ uploadId: _uploadId, ...record }: VideoRecord & { uploadId: string }): VideoRecord {
   return record;
 }
-export const DEFAULT_MAX_VIDEOS = 100_000;
+const DEFAULT_MAX_VIDEOS = 100_000;
 export const DEFAULT_MAX_AGE_MS = 7 * DAY_MS;
 
 export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}): StatusStore {

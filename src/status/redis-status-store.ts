@@ -209,11 +209,8 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       return records;
     },
 
+    // No close(): the connection belongs to whoever made it (redis/redis-connections.ts).
     isReady: () => redis.status === 'ready',
-
-    async close() {
-      // The connection belongs to whoever made it (redis/redis-connections.ts).
-    },
   };
   return {
     ...store,

@@ -11,9 +11,9 @@
  * then keep its bus listener (and, on Redis, its channel) until the video next
  * changed, or forever. Here `return()` releases the listener at once, always.
  */
+import type { VideoStatus } from '../mavi/types.js';
 import type { StatusChange, VideoRecord } from './status-store.js';
 import { isTerminal, nextStatus } from './transitions.js';
-import type { VideoStatus } from '../mavi/types.js';
 
 interface ChangeSource {
   next(): Promise<IteratorResult<StatusChange>>;

@@ -10,9 +10,9 @@
  */
 import { MaviError } from '../mavi/errors.js';
 import type { MaviClient } from '../mavi/client.js';
-import type { StatusBus } from '../events/status-bus.js';
 import type { Logger } from '../logger.js';
-import type { StatusStore, VideoRecord } from './status-store.js';
+import type { StatusService } from './status-service.js';
+import type { VideoRecord } from './status-store.js';
 
 export interface StatusPollerOptions {
   intervalMs: number;
@@ -34,8 +34,7 @@ export interface StatusPollerOptions {
 
 export interface StatusPollerDeps {
   mavi: MaviClient;
-  store: StatusStore;
-  events: StatusBus;
+  status: StatusService;
   logger: Logger;
   /** Decides which of the candidates this instance polls (several instances share the work). */
   claim?: (videoNos: string[]) => Promise<string[]>;
@@ -95,8 +94,7 @@ export class StatusPoller {
         });
         for (const row of result.videoData) {
           if (!wanted.delete(row.videoNo)) continue;
-          const change = await this.deps.store.applyStatus(row.videoNo, row.videoStatus, Date.now());
-          if (change) this.deps.events.publish(change);
+          await this.deps.status.applyStatus(row.videoNo, row.videoStatus, Date.now());
         }
         if (result.videoData.length < this.pageSize || page * this.pageSize >= result.total) break;
       }
@@ -104,7 +102,7 @@ export class StatusPoller {
   }
 
   private async candidates(): Promise<VideoRecord[]> {
-    const pending = await this.deps.store.pending(this.maxVideos);
+    const pending = await this.deps.status.pending(this.maxVideos);
     const now = Date.now();
     const due = this.options.pollAll()
       ? pending
@@ -147,7 +145,7 @@ interface Window {
 }
 
 /** One searchDB window per cluster of upload times. */
-export function mergeWindows(videos: readonly VideoRecord[], marginMs: number): Window[] {
+function mergeWindows(videos: readonly VideoRecord[], marginMs: number): Window[] {
   const sorted = [...videos].sort((a, b) => a.uploadTime - b.uploadTime);
   const windows: Window[] = [];
   for (const video of sorted) {

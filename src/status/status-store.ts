@@ -64,5 +64,6 @@ export interface StatusStore {
   pending(limit: number): Promise<VideoRecord[]>;
   /** True when the store can serve (always, in memory; Redis reachable, for Redis). */
   isReady(): boolean;
-  close(): Promise<void>;
+  /** Releases what the store itself holds (timers, files); absent when it holds nothing. */
+  close?(): Promise<void>;
 }

@@ -8,23 +8,37 @@
 import type { Readable } from 'node:stream';
 import { gatewayError } from '../errors.js';
 
+export interface FileSourceOptions {
+  maxBytes: number;
+  /** The size announced to MAVI up front, if one is (MAVI_UPLOAD_CONTENT_LENGTH): the file must match it. */
+  expectedBytes?: number;
+  /** Runs after the last byte, before the upstream may end its request; a throw aborts it. */
+  verifyEnd?: () => Promise<void>;
+}
+
 export class FileSource {
   private readonly iterator: AsyncIterator<Buffer>;
   private readonly buffered: Buffer[] = [];
+  private readonly maxBytes: number;
+  private readonly expectedBytes: number | undefined;
+  private readonly verifyEnd: () => Promise<void>;
   private done = false;
   private bytes = 0;
-  /** Why reading from the client stopped early, if it did. */
-  failure: unknown;
-  /** The size announced to MAVI up front, if one was (MAVI_UPLOAD_CONTENT_LENGTH): the file must match it. */
-  expectedBytes: number | undefined;
+  private firstFailure: unknown;
 
   constructor(
     private readonly stream: Readable,
-    private readonly maxBytes: number,
-    /** Runs after the last byte, before the upstream may end its request; a throw aborts it. */
-    private readonly verifyEnd: () => Promise<void> = async () => undefined,
+    options: FileSourceOptions,
   ) {
     this.iterator = stream[Symbol.asyncIterator]();
+    this.maxBytes = options.maxBytes;
+    this.expectedBytes = options.expectedBytes;
+    this.verifyEnd = options.verifyEnd ?? (async () => undefined);
+  }
+
+  /** Why reading from the client stopped early, if it did. */
+  get failure(): unknown {
+    return this.firstFailure;
   }
 
   /** Reads until at least `count` bytes are at hand or the file ends; returns what is at hand. */
@@ -62,7 +76,7 @@ export class FileSource {
 
   /** Remembers the first failure on the client's side and stops reading from the client. */
   private fail(error: unknown): unknown {
-    this.failure ??= error;
+    this.firstFailure ??= error;
     this.done = true;
     this.stream.destroy();
     return error;

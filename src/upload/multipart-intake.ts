@@ -278,7 +278,7 @@ function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
 }
 
-export function boundaryOf(contentType: string | undefined): string | undefined {
+function boundaryOf(contentType: string | undefined): string | undefined {
   const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
   return match ? (match[1] ?? match[2]) : undefined;
 }

@@ -13,7 +13,7 @@ import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js
 import { errorRegistry, type ErrorCode } from '../errors.js';
 
 /** Headers that a cross-site HTML form cannot send (lower case, as Node gives them). */
-export const PREFLIGHT_HEADERS = [
+const PREFLIGHT_HEADERS = [
   'apollo-require-preflight',
   'x-apollo-operation-name',
   'x-graphql-yoga-csrf',

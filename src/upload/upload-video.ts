@@ -11,34 +11,67 @@
  * which aborts the upstream request, and MAVI registers nothing.
  */
 import { GraphQLError } from 'graphql';
+import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { gatewayError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { MaviClient } from '../mavi/client.js';
 import { MaviError } from '../mavi/errors.js';
-import type { GatewayServices } from '../services.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
+import type { StatusService } from '../status/status-service.js';
 import type { VideoRecord } from '../status/status-store.js';
-import { callbackUrl } from '../webhook/callback-token.js';
+import { FileSource } from './file-source.js';
+import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';
 import type { IncomingFile } from './multipart-intake.js';
-import { FileSource } from './file-source.js';
 import { SNIFF_BYTES, sniffContainer } from './sniff-container.js';
 
-export interface UploadRequest {
-  /** Which client is uploading (see status-store's VideoRecord.ownerId). */
-  ownerId: string;
+export interface UploadDeps {
+  mavi: MaviClient;
+  status: StatusService;
+  tokens: CallbackTokens;
+  logger: Logger;
+  maxUploadBytes: number;
+  /** Send MAVI the file's size up front (MAVI_UPLOAD_CONTENT_LENGTH), from the client's Content-Length. */
+  declareFileSize: boolean;
+  /** Where MAVI should call back for the upload with this token; undefined when it cannot reach us. */
+  callbackUrlFor(token: string): string | undefined;
 }
 
-export async function uploadVideo(
-  services: GatewayServices,
-  upload: Promise<IncomingFile>,
-  request: UploadRequest,
-): Promise<VideoRecord> {
-  const { store, mavi, tokens, events, logger } = services;
+/** The uploads of one gateway: each one tracked until it ends, so that shutdown can wait for them. */
+export class Uploads {
+  readonly inFlight = new InFlight();
+
+  constructor(private readonly deps: UploadDeps) {}
+
+  /** Uploads the request's file for `ownerId` (see VideoRecord.ownerId). */
+  upload(file: Promise<IncomingFile>, ownerId: string): Promise<VideoRecord> {
+    return this.inFlight.track(uploadVideo(this.deps, file, ownerId));
+  }
+}
+
+async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, ownerId: string): Promise<VideoRecord> {
+  const { status, mavi, tokens, logger } = deps;
   // The file's part may never come (a malformed body, a map naming a missing file).
   const file = await upload.catch((error: unknown) => {
     throw asClientError(error);
   });
-  const source = new FileSource(file.createReadStream(), services.config.maxUploadBytes, () => file.requestComplete());
   const fileName = file.filename || 'upload';
+
+  // Some upstreams take no chunked bodies (whether MAVI does is not documented): with
+  // MAVI_UPLOAD_CONTENT_LENGTH=on the file's size, from the client's Content-Length, is declared.
+  const fileSize = deps.declareFileSize ? file.declaredFileSize() : undefined;
+  if (deps.declareFileSize && fileSize === undefined) {
+    file.createReadStream().destroy();
+    throw gatewayError(
+      'LENGTH_REQUIRED',
+      'This gateway sends MAVI the file size up front: send the upload with a Content-Length header (curl and browsers do).',
+    );
+  }
+  const source = new FileSource(file.createReadStream(), {
+    maxBytes: deps.maxUploadBytes,
+    expectedBytes: fileSize,
+    verifyEnd: () => file.requestComplete(),
+  });
 
   const head = await source.peek(SNIFF_BYTES).catch((error: unknown) => {
     throw clientFacingError(error, source, file);
@@ -55,24 +88,8 @@ export async function uploadVideo(
     );
   }
 
-  // Some upstreams take no chunked bodies (whether MAVI does is not documented): with
-  // MAVI_UPLOAD_CONTENT_LENGTH=on the file's size, from the client's Content-Length, is declared.
-  let fileSize: number | undefined;
-  if (services.config.maviUploadContentLength) {
-    fileSize = file.declaredFileSize();
-    if (fileSize === undefined || fileSize < head.length) {
-      source.discard();
-      throw gatewayError(
-        'LENGTH_REQUIRED',
-        'This gateway sends MAVI the file size up front: send the upload with a Content-Length header (curl and browsers do).',
-      );
-    }
-    source.expectedBytes = fileSize;
-  }
-
   const { uploadId, token } = tokens.mint();
-  const base = services.callbackBaseUrl();
-  await store.openUpload(uploadId, request.ownerId);
+  await status.openUpload(uploadId, ownerId);
   let video: MaviUploadedVideo | undefined;
   try {
     video = await mavi.uploadVideo({
@@ -80,15 +97,15 @@ export async function uploadVideo(
       fileName,
       contentType: file.mimetype || 'application/octet-stream',
       fileSize,
-      callbackUrl: base === undefined ? undefined : callbackUrl(base, token),
+      callbackUrl: deps.callbackUrlFor(token),
     });
-    const completed = await store.completeUpload(uploadId, {
+    const completed = await status.completeUpload(uploadId, {
       videoNo: video.videoNo,
       videoName: video.videoName,
       status: video.videoStatus,
       uploadTime: Number(video.uploadTime),
       updatedAt: Date.now(),
-      ownerId: request.ownerId,
+      ownerId,
     });
     if (completed.discardedVideoNo !== undefined) {
       logger.warn('dropped an early callback that named another video', {
@@ -96,30 +113,28 @@ export async function uploadVideo(
         callbackVideoNo: completed.discardedVideoNo,
       });
     }
-    if (completed.change) events.publish(completed.change);
     logger.info('video uploaded', { videoNo: video.videoNo, bytes: source.bytesRead });
     return completed.record;
   } catch (error) {
-    await store.abandonUpload(uploadId).catch(() => undefined); // the store may be what failed
+    await status.abandonUpload(uploadId).catch(() => undefined); // the store may be what failed
     // MAVI has the video but the gateway could not record it: nobody could follow or find it,
     // so take it back rather than leave it half-registered.
-    if (video) await forgetAtMavi(services, video.videoNo);
-    const failure = clientFacingError(error, source, file);
-    if (source.failure instanceof MultipartRequestError && source.failure.clientGone) {
+    if (video) await forgetAtMavi(deps, video.videoNo);
+    if (file.failure()?.clientGone) {
       logger.info('upload cut: the client went away mid-request', { bytes: source.bytesRead });
     } else if (error instanceof MaviError) {
       logger.warn('MAVI refused an upload', { code: error.code, ...error.context, cause: undefined });
     }
-    throw failure;
+    throw clientFacingError(error, source, file);
   }
 }
 
-async function forgetAtMavi(services: GatewayServices, videoNo: string): Promise<void> {
+async function forgetAtMavi(deps: UploadDeps, videoNo: string): Promise<void> {
   try {
-    await services.mavi.deleteVideos([videoNo]);
-    services.logger.warn('deleted a video at MAVI that the gateway could not record', { videoNo });
+    await deps.mavi.deleteVideos([videoNo]);
+    deps.logger.warn('deleted a video at MAVI that the gateway could not record', { videoNo });
   } catch (error) {
-    services.logger.error('a video is registered at MAVI but unknown to the gateway; delete it by hand', {
+    deps.logger.error('a video is registered at MAVI but unknown to the gateway; delete it by hand', {
       videoNo,
       error,
     });
@@ -127,13 +142,13 @@ async function forgetAtMavi(services: GatewayServices, videoNo: string): Promise
 }
 
 /**
- * A failure on the client's side (too large, disconnected) explains an upstream
- * failure it caused, so it wins. MAVI's failures become their gateway codes;
- * anything else stays unexpected and is masked by Yoga.
+ * A failure on the client's side (too large, malformed, disconnected) explains an
+ * upstream failure it caused, so it wins: the gateway's own refusal of the file
+ * (too large, wrong size) as it stands, a broken file stream as what broke the
+ * request. MAVI's failures become their gateway codes; anything else stays
+ * unexpected and is masked by Yoga.
  */
 function clientFacingError(error: unknown, source: FileSource, file: IncomingFile): unknown {
-  // The gateway's own refusal of the file (too large, wrong size) stands; a broken file
-  // stream is explained by what broke the request.
   const cause = source.failure instanceof GraphQLError ? source.failure : (file.failure() ?? source.failure ?? error);
   return asClientError(cause);
 }

@@ -6,48 +6,57 @@
  * soon as the status is stored.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readSmallBody } from '../server/read-body.js';
-import { sendError, sendJson } from '../server/http-responses.js';
-import type { GatewayServices } from '../services.js';
-import { WEBHOOK_PATH_PREFIX } from './callback-token.js';
+import type { CallbackTokens } from '../auth/callback-tokens.js';
+import type { ErrorCode } from '../errors.js';
+import { BodyTooLargeError, readSmallBody } from '../http/read-body.js';
+import { sendError, sendJson } from '../http/responses.js';
+import type { Logger } from '../logger.js';
+import type { StatusService } from '../status/status-service.js';
 import { CallbackInputError, parseCallback } from './parse-callback.js';
 
+export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
+
 /** MAVI's callback is under 200 bytes; anything near this is not one. */
-export const MAX_CALLBACK_BYTES = 16 * 1024;
+const MAX_CALLBACK_BYTES = 16 * 1024;
+
+export interface WebhookDeps {
+  tokens: CallbackTokens;
+  status: StatusService;
+  logger: Logger;
+}
 
 export function isWebhookPath(pathname: string): boolean {
   return pathname === WEBHOOK_PATH_PREFIX.slice(0, -1) || pathname.startsWith(WEBHOOK_PATH_PREFIX);
 }
 
+/** The URL MAVI is given for one upload's callbacks. */
+export function callbackUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}${WEBHOOK_PATH_PREFIX}${token}`;
+}
+
 export async function handleWebhook(
-  services: GatewayServices,
+  deps: WebhookDeps,
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
 ): Promise<void> {
   // An early refusal leaves the body unread: close the connection instead of draining it.
-  const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    sendError(res, status, code, message, req.readableEnded ? headers : { ...headers, connection: 'close' });
+  const refuse = (code: ErrorCode, message?: string, headers: Record<string, string> = {}) =>
+    sendError(res, code, message, req.readableEnded ? headers : { ...headers, connection: 'close' });
 
-  if (req.method !== 'POST') {
-    return refuse(405, 'METHOD_NOT_ALLOWED', 'Callbacks must be sent with POST.', { allow: 'POST' });
-  }
+  if (req.method !== 'POST') return refuse('METHOD_NOT_ALLOWED', undefined, { allow: 'POST' });
   // Tokens are base64url: taken as they stand, never %-decoded (a bad escape is just a wrong token).
   const token = pathname.slice(WEBHOOK_PATH_PREFIX.length);
-  if (token === '' || pathname.length < WEBHOOK_PATH_PREFIX.length) {
-    return refuse(401, 'CALLBACK_TOKEN_MISSING', 'The callback URL has no token.');
-  }
-  const uploadId = services.tokens.verify(token);
-  if (uploadId === undefined) {
-    return refuse(403, 'CALLBACK_TOKEN_INVALID', 'The callback token is malformed or was not issued by this gateway.');
-  }
+  if (token === '' || pathname.length < WEBHOOK_PATH_PREFIX.length) return refuse('CALLBACK_TOKEN_MISSING');
+  const uploadId = deps.tokens.verify(token);
+  if (uploadId === undefined) return refuse('CALLBACK_TOKEN_INVALID');
 
   let text: string;
   try {
     text = await readSmallBody(req, MAX_CALLBACK_BYTES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      return refuse(413, 'CALLBACK_TOO_LARGE', `The callback body exceeds ${MAX_CALLBACK_BYTES} bytes.`);
+      return refuse('CALLBACK_TOO_LARGE', `The callback body exceeds ${MAX_CALLBACK_BYTES} bytes.`);
     }
     throw error;
   }
@@ -56,35 +65,33 @@ export async function handleWebhook(
   try {
     callback = parseCallback(text);
   } catch (error) {
-    if (error instanceof CallbackInputError) return refuse(400, 'CALLBACK_INVALID', error.message);
+    if (error instanceof CallbackInputError) return refuse('CALLBACK_INVALID', error.message);
     throw error;
   }
 
   // Refuse rather than accept and drop: MAVI may retry, and polling heals the rest.
-  const refuseStoreUnavailable = () =>
-    refuse(503, 'STORE_UNAVAILABLE', 'The status store is unavailable; try again later.', { 'retry-after': '5' });
-  if (!services.store.isReady()) return refuseStoreUnavailable();
+  const storeUnavailable = () => refuse('STORE_UNAVAILABLE', undefined, { 'retry-after': '5' });
+  if (!deps.status.isReady()) return storeUnavailable();
 
   let outcome;
   try {
-    outcome = await services.store.applyCallback(uploadId, callback.videoNo, callback.status, Date.now());
+    outcome = await deps.status.applyCallback(uploadId, callback.videoNo, callback.status, Date.now());
   } catch (error) {
-    services.logger.warn('could not store a callback', { error, videoNo: callback.videoNo });
-    return refuseStoreUnavailable();
+    deps.logger.warn('could not store a callback', { error, videoNo: callback.videoNo });
+    return storeUnavailable();
   }
   switch (outcome.kind) {
     case 'unknown-upload':
-      return refuse(404, 'CALLBACK_UPLOAD_UNKNOWN', "The callback token's upload is not known (it failed or expired).");
+      return refuse('CALLBACK_UPLOAD_UNKNOWN');
     case 'wrong-video':
-      services.logger.warn("refused a callback for another upload's video", {
+      deps.logger.warn("refused a callback for another upload's video", {
         videoNo: callback.videoNo,
         expectedVideoNo: outcome.expectedVideoNo,
       });
-      return refuse(403, 'CALLBACK_VIDEO_MISMATCH', 'The callback token was issued for a different video.');
+      return refuse('CALLBACK_VIDEO_MISMATCH');
     case 'held':
       return sendJson(res, 202, { accepted: true, applied: false });
     case 'applied':
-      if (outcome.change) services.events.publish(outcome.change);
       return sendJson(res, 200, { accepted: true, applied: outcome.change !== undefined });
   }
 }

@@ -1,4 +1,4 @@
-import { memoryTransport, type EventTargetLike, type StatusEventTransport } from '../../src/events/status-bus.js';
+import { memoryTransport, type EventTargetLike, type EventTransport } from '../../src/events/event-bus.js';
 
 /**
  * An in-memory event target, as the gateway uses by default, that also keeps a
@@ -12,7 +12,7 @@ export class RecordingEventTarget extends EventTarget {
     return super.dispatchEvent(event);
   }
 
-  asTransport(): StatusEventTransport {
+  asTransport(): EventTransport {
     return memoryTransport(this as unknown as EventTargetLike);
   }
 }

@@ -6,13 +6,13 @@
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
-import { MaviSimulator, type SimulatorOptions } from '../../src/simulator/mavi-simulator.js';
+import { TestSimulator, type TestSimulatorOptions } from './test-simulator.js';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-5f1c0c2e9d';
 export const TEST_MAVI_KEY = 'test-mavi-key-7c2b9e4a1d';
 
 export interface Stack {
-  simulator: MaviSimulator;
+  simulator: TestSimulator;
   gateway: Gateway;
   /** e.g. http://127.0.0.1:40123 */
   url: string;
@@ -23,16 +23,16 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  simulator?: SimulatorOptions;
+  simulator?: TestSimulatorOptions;
   /** Put this gateway in front of an existing simulator (several instances, one MAVI); it is not stopped here. */
-  sharedSimulator?: MaviSimulator;
+  sharedSimulator?: TestSimulator;
   /** Extra environment for loadConfig (PORT, MAVI_* and WEBHOOK_SECRET are set for you). */
   env?: Record<string, string | undefined>;
   gateway?: Omit<GatewayOptions, 'logger'>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const simulator = options.sharedSimulator ?? new MaviSimulator({ apiKey: TEST_MAVI_KEY, ...options.simulator });
+  const simulator = options.sharedSimulator ?? new TestSimulator({ apiKey: TEST_MAVI_KEY, ...options.simulator });
   if (!options.sharedSimulator) await simulator.start();
   const config = loadConfig({
     PORT: '0',

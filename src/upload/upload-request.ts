@@ -1,23 +1,37 @@
 /**
- * GraphQL multipart requests (uploads) are admitted and their envelope read here,
- * on the raw Node request, before Yoga sees them: Yoga's own multipart support
- * would buffer whole files. Yoga then gets the parsed operation as if it were a
- * JSON request, with the file's Upload in its variables, and the resolver streams
- * the file while the client is still sending (see shared/design.md).
+ * The upload's request stage, on the raw Node request, before Yoga sees it:
+ * admission (upload-admission.ts), then the envelope read by the multipart
+ * intake. Yoga's own multipart support would buffer whole files; here the
+ * request reaches Yoga as if it were a JSON request whose variables hold the
+ * file's Upload, and the resolver streams the file while the client is still
+ * sending (see shared/design.md).
+ *
+ * Why not Yoga's request-parser hook (`onRequestParse` / `setRequestParser`):
+ * Yoga's body-size limit (`maxRequestBodySize`, which guards every JSON request)
+ * runs after every plugin's hook and refuses any request whose Content-Length
+ * is over it, which is every upload. Using the hook means turning that limit off
+ * and writing it again for JSON; this stage keeps it, and reads the same bytes
+ * the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../errors.js';
-import { MultipartRequestError } from '../upload/multipart-errors.js';
-import { readMultipartUpload } from '../upload/multipart-intake.js';
-import type { UploadAdmission } from '../upload/upload-admission.js';
-import { sendGraphQLError } from './http-responses.js';
-
-export function isMultipartRequest(req: IncomingMessage): boolean {
-  return req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
-}
+import { sendGraphQLError } from '../http/responses.js';
+import { MultipartRequestError } from './multipart-errors.js';
+import { readMultipartUpload } from './multipart-intake.js';
+import type { UploadAdmission } from './upload-admission.js';
 
 /** The `operations` and `map` fields are JSON of a few KiB; a megabyte is already generous. */
 const MAX_FIELD_BYTES = 1_000_000;
+
+export function isUploadRequest(req: IncomingMessage): boolean {
+  return req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+}
+
+export interface UploadRequestOptions {
+  admission: UploadAdmission;
+  /** Locate the file in the body, so that its size follows from Content-Length (MAVI_UPLOAD_CONTENT_LENGTH). */
+  measureFileStart: boolean;
+}
 
 /**
  * Admits the request and reads its envelope into `req.body`. Returns false (after
@@ -26,11 +40,10 @@ const MAX_FIELD_BYTES = 1_000_000;
  * reach MAVI, so the upload counts bytes itself and fails loudly
  * (upload/file-source.ts).
  */
-export async function prepareMultipartRequest(
+export async function prepareUploadRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  admission: UploadAdmission,
-  options: { measureFileStart: boolean },
+  options: UploadRequestOptions,
 ): Promise<boolean> {
   // Any refusal leaves most of the body unread: close the connection rather than drain it.
   const refuse = (code: ErrorCode, message: string, headers: Record<string, string> = {}) => {
@@ -38,7 +51,7 @@ export async function prepareMultipartRequest(
     return false;
   };
 
-  const admitted = admission.admit(req, res);
+  const admitted = options.admission.admit(req, res);
   if ('code' in admitted) return refuse(admitted.code, admitted.message, admitted.headers);
 
   try {

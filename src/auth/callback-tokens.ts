@@ -6,8 +6,6 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
-
 const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
 export interface CallbackTokens {
@@ -35,8 +33,4 @@ export function createCallbackTokens(secret: string): CallbackTokens {
       return actual.length === expected.length && timingSafeEqual(actual, expected) ? uploadId : undefined;
     },
   };
-}
-
-export function callbackUrl(publicUrl: string, token: string): string {
-  return `${publicUrl}${WEBHOOK_PATH_PREFIX}${token}`;
 }

@@ -1,4 +1,8 @@
-/** Small helpers for the routes that are not GraphQL (health, readiness, webhooks). */
+/**
+ * Answers written straight to node:http, for what is answered outside Yoga: the
+ * health route, the webhook route, and requests refused before Yoga reads them.
+ * Every error carries a code from the registry, with its HTTP status.
+ */
 import type { ServerResponse } from 'node:http';
 import { errorRegistry, httpStatusOf, type ErrorCode } from '../errors.js';
 
@@ -21,18 +25,14 @@ export function sendJson(
 /** The error shape of every non-GraphQL route: `{ error: { code, message } }`. */
 export function sendError(
   res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
+  code: ErrorCode,
+  message: string = errorRegistry[code].message,
   headers: Record<string, string> = {},
 ): void {
-  sendJson(res, status, { error: { code, message } }, headers);
+  sendJson(res, httpStatusOf(code), { error: { code, message } }, headers);
 }
 
-/**
- * A /graphql request refused before Yoga runs, in the GraphQL-over-HTTP error shape
- * that Yoga itself uses, with the code's HTTP status from the error registry.
- */
+/** A /graphql request refused before Yoga runs, in the GraphQL-over-HTTP error shape that Yoga itself uses. */
 export function sendGraphQLError(
   res: ServerResponse,
   code: ErrorCode,

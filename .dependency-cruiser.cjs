@@ -1,0 +1,90 @@
+/**
+ * The gateway's architecture, as rules that `npm test` enforces (dependency-cruiser).
+ *
+ * Folders are layers; imports point down, never up, and never sideways between
+ * two folders of the same layer:
+ *
+ *   index.ts                        the process: configuration, simulator, signals
+ *   server/                         HTTP, Yoga and websocket wiring; builds the parts, shuts them down
+ *   graphql/                        the schema: what clients can ask (over the features below)
+ *   upload/  webhook/               the features: one upload; MAVI's callbacks
+ *   status/                         what the gateway knows of each video; changes applied and published in one step
+ *   events/                         the event bus and its transports (memory, Redis)
+ *   mavi/  redis/  auth/  http/     clients of MAVI and Redis; client keys and callback tokens; plain HTTP answers
+ *   config.ts  errors.ts  logger.ts the ground everything stands on
+ *
+ * simulator/ is MAVI's stand-in: only index.ts starts it, and it knows nothing of
+ * the gateway but MAVI's own shapes (mavi/types.ts).
+ */
+const layers = [
+  ['^src/index\\.ts$'],
+  ['^src/server/'],
+  ['^src/graphql/'],
+  ['^src/upload/', '^src/webhook/'],
+  ['^src/status/'],
+  ['^src/events/'],
+  ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/'],
+  ['^src/(config|errors|logger)\\.ts$'],
+];
+
+const upward = layers.slice(1).flatMap((layer, index) =>
+  layer.map((from) => ({
+    name: `no-upward-import:${from}`,
+    comment: 'A layer imports only from the layers below it (see the top of .dependency-cruiser.cjs).',
+    severity: 'error',
+    from: { path: from },
+    to: { path: layers.slice(0, index + 1).flat() },
+  })),
+);
+
+const sideways = layers
+  .filter((layer) => layer.length > 1)
+  .flatMap((layer) =>
+    layer.map((from) => ({
+      name: `no-sideways-import:${from}`,
+      comment: 'Folders of one layer are independent of each other.',
+      severity: 'error',
+      from: { path: from },
+      to: { path: layer.filter((other) => other !== from) },
+    })),
+  );
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'No cycles, between modules or folders.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...upward,
+    ...sideways,
+    {
+      name: 'simulator-only-from-index',
+      comment: 'The gateway never depends on its MAVI stand-in; index.ts starts it when there is no MAVI key.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/index\\.ts$', '^src/simulator/'] },
+      to: { path: '^src/simulator/' },
+    },
+    {
+      name: 'simulator-knows-only-mavi-shapes',
+      comment: "The stand-in is built from MAVI's API pages, not from the gateway's code.",
+      severity: 'error',
+      from: { path: '^src/simulator/' },
+      to: { path: '^src/', pathNot: ['^src/simulator/', '^src/mavi/types\\.ts$'] },
+    },
+    {
+      name: 'no-test-code-in-src',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

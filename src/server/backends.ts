@@ -1,0 +1,57 @@
+/**
+ * What the gateway keeps its state in, chosen once: in memory for one instance,
+ * or Redis (REDIS_URL) for several that behave as one. Everything that differs
+ * between the two is decided here and nowhere else.
+ */
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig } from '../config.js';
+import { memoryTransport, type EventTransport } from '../events/event-bus.js';
+import { redisTransport } from '../events/redis-transport.js';
+import type { Logger } from '../logger.js';
+import { connectRedis } from '../redis/redis-connections.js';
+import { createMemoryStatusStore } from '../status/memory-status-store.js';
+import { createPollLeases } from '../status/poll-leases.js';
+import { createRedisStatusStore } from '../status/redis-status-store.js';
+import type { StatusStore } from '../status/status-store.js';
+
+export interface Backends {
+  readonly store: StatusStore;
+  readonly events: EventTransport;
+  /** Prefixes event topics, so that deployments sharing a Redis do not hear each other. */
+  readonly topicNamespace: string;
+  /** Decides which pending videos this instance polls; undefined when it is the only one. */
+  readonly claimPolls: ((videoNos: string[]) => Promise<string[]>) | undefined;
+  /** True while the backing service (Redis) is reachable. */
+  isReady(): boolean;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  /** How events travel, instead of the default (a test's recorder). */
+  events?: EventTransport;
+}
+
+export function createBackends(config: GatewayConfig, logger: Logger, options: BackendOptions = {}): Backends {
+  if (!config.redisUrl) {
+    const store = createMemoryStatusStore();
+    return {
+      store,
+      events: options.events ?? memoryTransport(),
+      topicNamespace: '',
+      claimPolls: undefined,
+      isReady: () => true,
+      close: async () => store.close?.(),
+    };
+  }
+
+  const redis = connectRedis(config.redisUrl, logger);
+  const instanceId = randomBytes(8).toString('hex');
+  return {
+    store: createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix }),
+    events: options.events ?? redisTransport(redis),
+    topicNamespace: config.redisPrefix,
+    claimPolls: createPollLeases(redis.command, config.redisPrefix, instanceId, config.statusPollIntervalMs),
+    isReady: () => redis.isReady(),
+    close: () => redis.close(),
+  };
+}

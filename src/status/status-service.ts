@@ -1,0 +1,97 @@
+/**
+ * The one way status changes happen: every change the store accepts is
+ * published to subscribers in the same call, so no caller (upload, webhook,
+ * poller) can store a change and forget to announce it, or announce one that
+ * was not stored. Reads and the subscriber's feed go through here too.
+ */
+import type { EventBus } from '../events/event-bus.js';
+import type { VideoStatus } from '../mavi/types.js';
+import { StatusFeed } from './status-feed.js';
+import type { CallbackOutcome, CompletedUpload, StatusChange, StatusStore, VideoRecord } from './status-store.js';
+
+/** The topic prefix of status events (the README documents the channel names). */
+export const STATUS_TOPIC = 'videoStatus:';
+
+export class StatusService {
+  constructor(
+    private readonly store: StatusStore,
+    private readonly events: EventBus<StatusChange>,
+  ) {}
+
+  /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
+  openUpload(uploadId: string, ownerId: string): Promise<void> {
+    return this.store.openUpload(uploadId, ownerId);
+  }
+
+  /** Forgets an upload that failed, with anything held for it. */
+  abandonUpload(uploadId: string): Promise<void> {
+    return this.store.abandonUpload(uploadId);
+  }
+
+  /** Records MAVI's answer to an upload; a held early callback's change is published. */
+  async completeUpload(uploadId: string, record: VideoRecord): Promise<CompletedUpload> {
+    const completed = await this.store.completeUpload(uploadId, record);
+    this.announce(completed.change);
+    return completed;
+  }
+
+  /** Applies an authenticated callback for the upload its token names, and publishes its change. */
+  async applyCallback(
+    uploadId: string,
+    videoNo: string,
+    status: VideoStatus,
+    receivedAt: number,
+  ): Promise<CallbackOutcome> {
+    const outcome = await this.store.applyCallback(uploadId, videoNo, status, receivedAt);
+    if (outcome.kind === 'applied') this.announce(outcome.change);
+    return outcome;
+  }
+
+  /** Applies a status learned by polling, and publishes its change. */
+  async applyStatus(videoNo: string, status: VideoStatus, receivedAt: number): Promise<StatusChange | undefined> {
+    const change = await this.store.applyStatus(videoNo, status, receivedAt);
+    this.announce(change);
+    return change;
+  }
+
+  get(videoNo: string): Promise<VideoRecord | undefined> {
+    return this.store.get(videoNo);
+  }
+
+  pending(limit: number): Promise<VideoRecord[]> {
+    return this.store.pending(limit);
+  }
+
+  isReady(): boolean {
+    return this.store.isReady();
+  }
+
+  /**
+   * The video's status feed for a subscriber (see StatusFeed), or undefined when
+   * the video is unknown or `visible` says the caller may not see it. It listens
+   * (and waits until the transport delivers) before it reads, so that a change
+   * between the read and the listen is not lost.
+   */
+  async follow(videoNo: string, visible: (record: VideoRecord) => boolean): Promise<StatusFeed | undefined> {
+    const changes = this.events.subscribe(videoNo);
+    try {
+      await changes.ready;
+      const record = await this.store.get(videoNo);
+      if (record && visible(record)) return new StatusFeed(record, changes);
+    } catch (error) {
+      await changes.return();
+      throw error;
+    }
+    await changes.return();
+    return undefined;
+  }
+
+  /** Ends every open feed (shutdown): subscribers get "complete". */
+  endAll(): Promise<void> {
+    return this.events.endAll();
+  }
+
+  private announce(change: StatusChange | undefined): void {
+    if (change) this.events.publish(change.videoNo, change);
+  }
+}
