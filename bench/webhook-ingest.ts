@@ -14,12 +14,14 @@ export interface IngestRow {
   lost: number;
 }
 
-export async function benchWebhookIngest(count: number): Promise<IngestRow> {
+/** `env` chooses the store (STORE, SQLITE_SYNCHRONOUS); every 2xx is counted only if its status stuck. */
+export async function benchWebhookIngest(count: number, env: Record<string, string> = {}): Promise<IngestRow> {
   const simulator = await startSimulator();
   const gateway = await startGateway({
     MAVI_API_KEY: simulator.apiKey,
     MAVI_BASE_URL: simulator.url,
     MAX_CONCURRENT_UPLOADS_PER_KEY: '64',
+    ...env,
   });
   try {
     const videos = await uploadVideos(`${gateway.url}/graphql`, simulator, count);

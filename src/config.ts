@@ -22,6 +22,14 @@ export interface GatewayConfig {
   readonly maxUploadBytes: number;
   readonly statusPollIntervalMs: number;
   readonly redisUrl: string | undefined;
+  /** Where statuses are kept: SQLite on disk (one instance), memory (throwaway), Redis (several instances). */
+  readonly store: 'sqlite' | 'memory' | 'redis';
+  /** The folder of the SQLite database. */
+  readonly dataDir: string;
+  /** SQLite's `synchronous`: full syncs every commit to disk; normal leaves the last commits to the OS. */
+  readonly sqliteSynchronous: 'full' | 'normal';
+  /** The size bound of the memory and SQLite stores, in accounted bytes. */
+  readonly storeMaxBytes: number;
   /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
   readonly redisPrefix: string;
   /** Client keys; empty means the gateway is open. */
@@ -88,6 +96,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     return fallback;
   };
 
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
+  };
+
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
@@ -96,6 +112,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const webhookSecret = read('WEBHOOK_SECRET');
   if (webhookSecret !== undefined && webhookSecret.length < 16) {
     problems.push('WEBHOOK_SECRET must be at least 16 characters long');
+  }
+
+  const store = oneOf('STORE', ['sqlite', 'memory', 'redis'] as const, redisUrl === undefined ? 'sqlite' : 'redis');
+  if (store === 'redis' && redisUrl === undefined) problems.push('STORE=redis needs REDIS_URL');
+  if (store !== 'redis' && redisUrl !== undefined) {
+    problems.push(
+      `REDIS_URL is set but STORE is ${store}: several instances must share one store (leave STORE unset, or set it to redis)`,
+    );
   }
 
   if (redisUrl !== undefined && webhookSecret === undefined) {
@@ -122,6 +146,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxUploadBytes: integer('MAX_UPLOAD_BYTES', 4 * GIB, 1),
     statusPollIntervalMs: integer('STATUS_POLL_INTERVAL_MS', 30_000, 100),
     redisUrl,
+    store,
+    dataDir: read('DATA_DIR') ?? './data',
+    sqliteSynchronous: oneOf('SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
+    storeMaxBytes: integer('STORE_MAX_BYTES', 128 * 1024 * 1024, 1024 * 1024),
     redisPrefix: read('REDIS_PREFIX') ?? 'mavi-gateway:',
     gatewayApiKeys,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),

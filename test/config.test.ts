@@ -23,6 +23,11 @@ describe('configuration', () => {
       statusPollIntervalMs: 30_000,
       maxUploadBytes: 4 * 1024 ** 3,
       gatewayApiKeys: [],
+      store: 'sqlite',
+      dataDir: './data',
+      sqliteSynchronous: 'full',
+      storeMaxBytes: 128 * 1024 ** 2,
+      requestBodyTimeoutMs: 30_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -44,6 +49,10 @@ describe('configuration', () => {
       INTROSPECTION: 'off',
       MAVI_UPLOAD_CONTENT_LENGTH: 'on',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      REQUEST_BODY_TIMEOUT_MS: '2000',
+      DATA_DIR: '/var/lib/gateway',
+      SQLITE_SYNCHRONOUS: 'normal',
+      STORE_MAX_BYTES: '67108864',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -61,7 +70,13 @@ describe('configuration', () => {
       introspection: false,
       maviUploadContentLength: true,
       shutdownTimeoutMs: 5000,
+      requestBodyTimeoutMs: 2000,
+      store: 'redis',
+      dataDir: '/var/lib/gateway',
+      sqliteSynchronous: 'normal',
+      storeMaxBytes: 67108864,
     });
+    expect(loadConfig({ STORE: 'memory' }).store).toBe('memory');
   });
 
   it.each([
@@ -79,6 +94,12 @@ describe('configuration', () => {
     [{ INTROSPECTION: 'maybe' }, 'INTROSPECTION'],
     [{ MAVI_UPLOAD_CONTENT_LENGTH: 'yes please' }, 'MAVI_UPLOAD_CONTENT_LENGTH'],
     [{ MAX_CONCURRENT_UPLOADS_PER_KEY: '0' }, 'MAX_CONCURRENT_UPLOADS_PER_KEY'],
+    [{ REQUEST_BODY_TIMEOUT_MS: '5' }, 'REQUEST_BODY_TIMEOUT_MS'],
+    [{ STORE: 'postgres' }, 'STORE'],
+    [{ STORE: 'redis' }, 'STORE=redis needs REDIS_URL'],
+    [{ STORE: 'memory', REDIS_URL: 'redis://127.0.0.1:6379', WEBHOOK_SECRET: '0123456789abcdef' }, 'REDIS_URL'],
+    [{ SQLITE_SYNCHRONOUS: 'off' }, 'SQLITE_SYNCHRONOUS'],
+    [{ STORE_MAX_BYTES: '1000' }, 'STORE_MAX_BYTES'],
   ])('names the variable in error: %o', (env, name) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);

@@ -4,9 +4,18 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMemoryStatusStore } from '../src/status/memory-status-store.js';
+import Database from 'better-sqlite3';
+import {
+  DATABASE_FILE,
+  openSqliteStatusStore,
+  type SqliteStatusStoreOptions,
+} from '../src/status/sqlite-status-store.js';
 import { createRedisStatusStore } from '../src/status/redis-status-store.js';
-import type { StatusStore, VideoRecord } from '../src/status/status-store.js';
+import { storedBytes, type StatusStore, type VideoRecord } from '../src/status/status-store.js';
 import { nextStatus } from '../src/status/transitions.js';
 import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from './utils/redis.js';
 
@@ -44,8 +53,21 @@ afterAll(async () => {
   redis?.disconnect();
 });
 
+const dataDirs: string[] = [];
+const freshDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-test-'));
+  dataDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+const sqlite = (dataDir: string, options: Partial<SqliteStatusStoreOptions> = {}) =>
+  openSqliteStatusStore({ dataDir, synchronous: 'full', maxBytes: 1024 ** 3, ...options });
+
 const implementations: [string, () => StatusStore, boolean][] = [
   ['memory', () => createMemoryStatusStore(), true],
+  ['sqlite', () => sqlite(freshDataDir()), true],
   [
     'redis',
     () => {
@@ -62,7 +84,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     'holds an early callback and applies it when the upload completes; keeps the terminal one',
     async () => {
       const store = create();
-      await store.openUpload('u1', 'anonymous');
+      await store.openUpload('u1', 'anonymous', 'clip.mp4');
       expect(await store.applyCallback('u1', 'v1', 'PARSE', T + 10)).toEqual({ kind: 'held' });
       expect(await store.applyCallback('u1', 'v1', 'UNPARSE', T + 11)).toEqual({ kind: 'held' });
       const completed = await store.completeUpload('u1', record('v1', 5));
@@ -80,7 +102,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 
   it.skipIf(!available)('drops a held callback that names another video', async () => {
     const store = create();
-    await store.openUpload('u1', 'anonymous');
+    await store.openUpload('u1', 'anonymous', 'clip.mp4');
     await store.applyCallback('u1', 'v-other', 'PARSE', T + 1);
     const completed = await store.completeUpload('u1', record('v1', 0));
     expect(completed).toMatchObject({ change: undefined, discardedVideoNo: 'v-other' });
@@ -90,7 +112,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 
   it.skipIf(!available)('applies callbacks through the transitions, once per change', async () => {
     const store = create();
-    await store.openUpload('u1', 'anonymous');
+    await store.openUpload('u1', 'anonymous', 'clip.mp4');
     await store.completeUpload('u1', record('v1', 0));
     const outcomes = [];
     for (const status of ['UNPARSE', 'PARSE', 'PARSE', 'UNPARSE', 'FAIL'] as const) {
@@ -110,7 +132,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 
   it.skipIf(!available)('forgets an abandoned upload', async () => {
     const store = create();
-    await store.openUpload('u1', 'anonymous');
+    await store.openUpload('u1', 'anonymous', 'clip.mp4');
     await store.abandonUpload('u1');
     expect(await store.applyCallback('u1', 'v1', 'PARSE', T + 1)).toEqual({ kind: 'unknown-upload' });
     await store.close?.();
@@ -119,7 +141,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
   it.skipIf(!available)('lists pending videos, oldest update first, without terminal ones', async () => {
     const store = create();
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
-      await store.openUpload(`u-${id}`, 'anonymous');
+      await store.openUpload(`u-${id}`, 'anonymous', 'clip.mp4');
       await store.completeUpload(`u-${id}`, record(id, i));
     }
     await store.applyStatus('b', 'FAIL', T + 10);
@@ -129,11 +151,17 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
   });
 });
 
-describe('memory status store: its bounds', () => {
-  it('evicts the least recently updated video past maxVideos', async () => {
-    const store = createMemoryStatusStore({ maxVideos: 2 });
+/** Room for exactly two of the test's records (each accounted storedBytes). */
+const TWO_RECORDS = storedBytes(record('a', 0)) * 2;
+
+describe.each([
+  ['memory', (maxBytes: number) => createMemoryStatusStore({ maxBytes })],
+  ['sqlite', (maxBytes: number) => sqlite(freshDataDir(), { maxBytes })],
+] as const)('%s status store: its bound in bytes', (_name, create) => {
+  it('evicts the least recently updated video past maxBytes', async () => {
+    const store = create(TWO_RECORDS);
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
-      await store.openUpload(`u-${id}`, 'anonymous');
+      await store.openUpload(`u-${id}`, 'anonymous', 'clip.mp4');
       await store.completeUpload(`u-${id}`, record(id, i));
       if (id === 'b') await store.applyStatus('a', 'PARSE', T + 100); // touching a makes b the oldest
     }
@@ -143,11 +171,16 @@ describe('memory status store: its bounds', () => {
     expect(await store.applyCallback('u-b', 'b', 'PARSE', 200)).toEqual({ kind: 'unknown-upload' });
     await store.close?.();
   });
+});
 
+describe.each([
+  ['memory', (options: { maxAgeMs: number; now: () => number }) => createMemoryStatusStore(options)],
+  ['sqlite', (options: { maxAgeMs: number; now: () => number }) => sqlite(freshDataDir(), options)],
+] as const)('%s status store: its bound in age', (_name, create) => {
   it('forgets a video not updated for maxAgeMs', async () => {
     let now = T;
-    const store = createMemoryStatusStore({ maxAgeMs: 500, now: () => now });
-    await store.openUpload('u1', 'anonymous');
+    const store = create({ maxAgeMs: 500, now: () => now });
+    await store.openUpload('u1', 'anonymous', 'clip.mp4');
     await store.completeUpload('u1', record('v1', 0));
     now += 400;
     expect(await store.get('v1')).toBeDefined();
@@ -155,5 +188,101 @@ describe('memory status store: its bounds', () => {
     expect(await store.get('v1')).toBeUndefined();
     expect(await store.pending(10)).toEqual([]);
     await store.close?.();
+  });
+});
+
+describe('sqlite status store: what survives the process', () => {
+  it('keeps records, bindings, pending videos and held callbacks across a reopen', async () => {
+    const dir = freshDataDir();
+    const first = sqlite(dir);
+    await first.openUpload('u1', 'owner-1', 'one.mp4');
+    await first.completeUpload('u1', record('v1', 0));
+    await first.openUpload('u2', 'owner-1', 'two.mp4');
+    await first.completeUpload('u2', record('v2', 1));
+    await first.applyStatus('v2', 'PARSE', T + 50);
+    await first.close?.();
+
+    const second = sqlite(dir);
+    expect(await second.get('v1')).toMatchObject({ status: 'UNPARSE', videoName: 'v1.mp4' });
+    expect((await second.pending(10)).map((video) => video.videoNo)).toEqual(['v1']);
+    expect(await second.applyCallback('u1', 'v1', 'FAIL', T + 60)).toEqual({
+      kind: 'applied',
+      change: { videoNo: 'v1', status: 'FAIL', receivedAt: T + 60 },
+    });
+    expect(await second.applyCallback('u2', 'v1', 'FAIL', T + 60)).toEqual({
+      kind: 'wrong-video',
+      expectedVideoNo: 'v2',
+    });
+    await second.close?.();
+  });
+
+  it('binds an upload the previous process never heard back about to the first authentic callback', async () => {
+    const dir = freshDataDir();
+    const crashed = sqlite(dir);
+    await crashed.openUpload('u1', 'owner-1', 'cut.mp4');
+    await crashed.close?.(); // MAVI's answer never arrived
+
+    const restarted = sqlite(dir);
+    const outcome = await restarted.applyCallback('u1', 'v-late', 'UNPARSE', T + 5);
+    expect(outcome).toEqual({ kind: 'applied', change: { videoNo: 'v-late', status: 'UNPARSE', receivedAt: T + 5 } });
+    expect(await restarted.get('v-late')).toEqual({
+      videoNo: 'v-late',
+      videoName: 'cut.mp4',
+      status: 'UNPARSE',
+      uploadTime: expect.any(Number),
+      updatedAt: T + 5,
+      ownerId: 'owner-1',
+    });
+    // From then on it is an ordinary bound upload: its token names that video only.
+    expect(await restarted.applyCallback('u1', 'v-other', 'PARSE', T + 6)).toEqual({
+      kind: 'wrong-video',
+      expectedVideoNo: 'v-late',
+    });
+    expect((await restarted.applyCallback('u1', 'v-late', 'PARSE', T + 7)).kind).toBe('applied');
+    expect((await restarted.get('v-late'))?.status).toBe('PARSE');
+    await restarted.close?.();
+  });
+
+  it('binds a callback held when the previous process died as soon as the store opens', async () => {
+    const dir = freshDataDir();
+    const crashed = sqlite(dir);
+    await crashed.openUpload('u1', 'owner-1', 'held.mp4');
+    expect(await crashed.applyCallback('u1', 'v-held', 'PARSE', T + 3)).toEqual({ kind: 'held' });
+    await crashed.close?.();
+
+    const restarted = sqlite(dir);
+    expect(await restarted.get('v-held')).toMatchObject({ status: 'PARSE', ownerId: 'owner-1', videoName: 'held.mp4' });
+    await restarted.close?.();
+  });
+
+  it('refuses a DATA_DIR locked by another live process, and takes over a lock left by a dead one', async () => {
+    const dir = freshDataDir();
+    writeFileSync(join(dir, 'gateway.lock'), String(process.ppid)); // a process that is alive
+    expect(() => sqlite(dir)).toThrow(
+      new RegExp(`DATA_DIR .* is in use by another gateway \\(process ${process.ppid}\\)`),
+    );
+    writeFileSync(join(dir, 'gateway.lock'), '2147483646'); // no such process: a gateway killed with -9
+    const store = sqlite(dir);
+    await store.close?.();
+  });
+
+  it('refuses a database written by a newer schema, naming the path and both versions', () => {
+    const dir = freshDataDir();
+    const db = new Database(join(dir, DATABASE_FILE));
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(1\)/);
+  });
+
+  it('refuses a corrupt database file, naming the path and the reason', () => {
+    const dir = freshDataDir();
+    writeFileSync(join(dir, DATABASE_FILE), 'this is not a database, just text '.repeat(200));
+    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite: file is not a database/);
+  });
+
+  it('refuses a DATA_DIR it cannot create, naming the path and the reason', () => {
+    const blocker = join(freshDataDir(), 'a-file');
+    writeFileSync(blocker, '');
+    expect(() => sqlite(join(blocker, 'data'))).toThrow(/Cannot use DATA_DIR .*a-file\/data: .*(ENOTDIR|EEXIST)/);
   });
 });

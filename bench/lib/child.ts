@@ -1,5 +1,8 @@
 /** Child processes for the benchmarks: each side (gateway, simulator, peer) runs in its own process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../test/utils/free-port.js';
 
 export interface Child {
@@ -81,9 +84,12 @@ export async function startGateway(
 ): Promise<GatewayChild> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // Each gateway its own DATA_DIR (the default store is SQLite): no run inherits another's records.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-gateway-'));
   const { child } = await startChild(
     'src/index.ts',
     {
+      DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
@@ -94,5 +100,10 @@ export async function startGateway(
     /"message":"gateway listening"/,
     nodeArgs,
   );
+  const stop = child.stop;
+  child.stop = async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   return { child, url };
 }

@@ -1,7 +1,8 @@
 /**
- * What the gateway keeps its state in, chosen once: in memory for one instance,
- * or Redis (REDIS_URL) for several that behave as one. Everything that differs
- * between the two is decided here and nowhere else.
+ * What the gateway keeps its state in, chosen once (STORE): SQLite on disk for one
+ * instance (the default), memory for throwaway runs, or Redis (REDIS_URL) for
+ * several instances that behave as one. Everything that differs between them is
+ * decided here and nowhere else.
  */
 import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from '../config.js';
@@ -12,6 +13,7 @@ import { connectRedis } from '../redis/redis-connections.js';
 import { createMemoryStatusStore } from '../status/memory-status-store.js';
 import { createPollLeases } from '../status/poll-leases.js';
 import { createRedisStatusStore } from '../status/redis-status-store.js';
+import { openSqliteStatusStore } from '../status/sqlite-status-store.js';
 import type { StatusStore } from '../status/status-store.js';
 
 export interface Backends {
@@ -32,8 +34,15 @@ export interface BackendOptions {
 }
 
 export function createBackends(config: GatewayConfig, logger: Logger, options: BackendOptions = {}): Backends {
-  if (!config.redisUrl) {
-    const store = createMemoryStatusStore();
+  if (config.store !== 'redis' || !config.redisUrl) {
+    const store =
+      config.store === 'memory'
+        ? createMemoryStatusStore({ maxBytes: config.storeMaxBytes })
+        : openSqliteStatusStore({
+            dataDir: config.dataDir,
+            synchronous: config.sqliteSynchronous,
+            maxBytes: config.storeMaxBytes,
+          });
     return {
       store,
       events: options.events ?? memoryTransport(),

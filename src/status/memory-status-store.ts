@@ -1,15 +1,26 @@
 /**
- * The single-instance status store. Bounded in count and age: the least recently
- * updated video goes first when `maxVideos` is reached, and a video not updated
- * for `maxAgeMs` is forgotten. Each method runs to completion without awaiting,
+ * The throwaway status store (STORE=memory): everything is lost with the process.
+ * Bounded in bytes and age: past `maxBytes` (accounted per record, see storedBytes)
+ * the least recently updated video goes first, and a video not updated for
+ * `maxAgeMs` is forgotten. Each method runs to completion without awaiting,
  * which is what makes each one atomic here.
  */
 import type { VideoStatus } from '../mavi/types.js';
-import type { CallbackOutcome, CompletedUpload, StatusChange, StatusStore, VideoRecord } from './status-store.js';
+import {
+  DEFAULT_MAX_AGE_MS,
+  OPEN_UPLOAD_TTL_MS,
+  storedBytes,
+  type CallbackOutcome,
+  type CompletedUpload,
+  type StatusChange,
+  type StatusStore,
+  type VideoRecord,
+} from './status-store.js';
 import { isTerminal, nextStatus } from './transitions.js';
 
 export interface MemoryStatusStoreOptions {
-  maxVideos?: number;
+  /** The accounted size past which the least recently updated videos are evicted. */
+  maxBytes?: number;
   maxAgeMs?: number;
   /** How long an upload may stay unanswered before its token stops being accepted. */
   openUploadTtlMs?: number;
@@ -23,23 +34,22 @@ interface UploadEntry {
   held?: { videoNo: string; status: VideoStatus; receivedAt: number };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** A stored record as callers see it: the upload id stays inside the store. */
 function visible({ uploadId: _uploadId, ...record }: VideoRecord & { uploadId: string }): VideoRecord {
   return record;
 }
-const DEFAULT_MAX_VIDEOS = 100_000;
-export const DEFAULT_MAX_AGE_MS = 7 * DAY_MS;
+/** STORE_MAX_BYTES's default (config.ts states it for every store). */
+const DEFAULT_MAX_BYTES = 128 * 1024 * 1024;
 
 export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}): StatusStore {
-  const maxVideos = options.maxVideos ?? DEFAULT_MAX_VIDEOS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
-  const openUploadTtlMs = options.openUploadTtlMs ?? DAY_MS;
+  const openUploadTtlMs = options.openUploadTtlMs ?? OPEN_UPLOAD_TTL_MS;
   const now = options.now ?? Date.now;
 
   const videos = new Map<string, VideoRecord & { uploadId: string }>();
   const uploads = new Map<string, UploadEntry>();
+  let bytes = 0;
 
   const isExpired = (record: VideoRecord) => now() - record.updatedAt > maxAgeMs;
 
@@ -47,6 +57,7 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
     const record = videos.get(videoNo);
     if (!record) return;
     videos.delete(videoNo);
+    bytes -= storedBytes(record);
     uploads.delete(record.uploadId);
   };
 
@@ -61,9 +72,12 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
 
   /** Re-inserts so that Map order stays "least recently updated first". */
   const save = (record: VideoRecord & { uploadId: string }) => {
+    const previous = videos.get(record.videoNo);
+    if (previous) bytes -= storedBytes(previous);
     videos.delete(record.videoNo);
     videos.set(record.videoNo, record);
-    while (videos.size > maxVideos) forget(videos.keys().next().value!);
+    bytes += storedBytes(record);
+    while (bytes > maxBytes && videos.size > 0) forget(videos.keys().next().value!);
   };
 
   const apply = (videoNo: string, status: VideoStatus, receivedAt: number): StatusChange | undefined => {
@@ -84,7 +98,7 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
   const sweeper = setInterval(sweep, Math.min(60_000, maxAgeMs)).unref();
 
   return {
-    async openUpload(uploadId, ownerId) {
+    async openUpload(uploadId, ownerId, _videoName) {
       uploads.set(uploadId, { ownerId, openedAt: now() });
     },
 

@@ -11,8 +11,9 @@
  */
 import type { Redis } from 'ioredis';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
-import { DEFAULT_MAX_AGE_MS } from './memory-status-store.js';
 import {
+  DEFAULT_MAX_AGE_MS,
+  OPEN_UPLOAD_TTL_MS,
   StoreUnavailableError,
   type CallbackOutcome,
   type CompletedUpload,
@@ -21,8 +22,6 @@ import {
   type VideoRecord,
 } from './status-store.js';
 import { luaTransitionTable } from './transitions.js';
-
-const OPEN_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 const APPLY = `
 ${luaTransitionTable()}
@@ -124,10 +123,10 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   };
 
   const store: StatusStore = {
-    async openUpload(uploadId, ownerId) {
+    async openUpload(uploadId, ownerId, videoName) {
       await redis
         .multi()
-        .hset(uploadKey(uploadId), 'ownerId', ownerId, 'openedAt', String(Date.now()))
+        .hset(uploadKey(uploadId), 'ownerId', ownerId, 'videoName', videoName, 'openedAt', String(Date.now()))
         .pexpire(uploadKey(uploadId), OPEN_UPLOAD_TTL_MS)
         .exec();
     },

@@ -19,8 +19,8 @@ export class StatusService {
   ) {}
 
   /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
-  openUpload(uploadId: string, ownerId: string): Promise<void> {
-    return this.store.openUpload(uploadId, ownerId);
+  openUpload(uploadId: string, ownerId: string, videoName: string): Promise<void> {
+    return this.store.openUpload(uploadId, ownerId, videoName);
   }
 
   /** Forgets an upload that failed, with anything held for it. */

@@ -43,14 +43,41 @@ export interface CompletedUpload {
   discardedVideoNo: string | undefined;
 }
 
-/** The store's backend (Redis) could not answer: a retryable condition, not a bug. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A video not updated for this long is forgotten. */
+export const DEFAULT_MAX_AGE_MS = 7 * DAY_MS;
+
+/** An upload MAVI never answered stops accepting callbacks after this long. */
+export const OPEN_UPLOAD_TTL_MS = DAY_MS;
+
+/** What every record is accounted beyond its strings: the row, its index entries, its upload binding. */
+const RECORD_OVERHEAD_BYTES = 256;
+
+/**
+ * The bytes a record is accounted for in the stores' size bound (STORE_MAX_BYTES):
+ * its strings' UTF-8 lengths, the upload binding's id, and a fixed overhead.
+ */
+export function storedBytes(record: VideoRecord): number {
+  return (
+    RECORD_OVERHEAD_BYTES +
+    Buffer.byteLength(record.videoNo) * 2 + // the record and the upload binding both hold it
+    Buffer.byteLength(record.videoName) +
+    Buffer.byteLength(record.ownerId)
+  );
+}
+
+/** The store's backend (Redis, SQLite) could not answer: a retryable condition, not a bug. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
 export interface StatusStore {
-  /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
-  openUpload(uploadId: string, ownerId: string): Promise<void>;
+  /**
+   * Registers an upload before MAVI is called, so that an early callback has somewhere to wait
+   * (and, on a durable store, so that a callback after a crash can still bind it: see sqlite-status-store.ts).
+   */
+  openUpload(uploadId: string, ownerId: string, videoName: string): Promise<void>;
   /** Records MAVI's answer: the video record, the token binding, and any held early callback. */
   completeUpload(uploadId: string, record: VideoRecord): Promise<CompletedUpload>;
   /** Forgets an upload that failed, with anything held for it. */

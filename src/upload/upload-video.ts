@@ -89,7 +89,7 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
   }
 
   const { uploadId, token } = tokens.mint();
-  await status.openUpload(uploadId, ownerId);
+  await status.openUpload(uploadId, ownerId, fileName);
   let video: MaviUploadedVideo | undefined;
   try {
     video = await mavi.uploadVideo({

@@ -1,5 +1,8 @@
 /** Runs the gateway as its own process, the way `npm start` does, and finds the URL it listens on. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface GatewayProcess {
   proc: ChildProcess;
@@ -11,11 +14,13 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
+/** Starts `src/index.ts`; its SQLite store goes to a fresh temporary DATA_DIR unless `env` names one. */
 export function startGatewayProcess(env: Record<string, string>): GatewayProcess {
   const output: string[] = [];
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gateway-data-'));
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH, PORT: '0', ...env },
+    env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = new Promise<string>((resolve, reject) => {

@@ -3,6 +3,9 @@
  * front of it, both on port 0, with every log line captured so tests can search
  * them (for secrets, for warnings).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
@@ -34,11 +37,14 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const simulator = options.sharedSimulator ?? new TestSimulator({ apiKey: TEST_MAVI_KEY, ...options.simulator });
   if (!options.sharedSimulator) await simulator.start();
+  // The default store (SQLite) in a folder of this stack's own, unless the test chose one.
+  const ownDataDir = options.env?.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'gateway-data-')) : undefined;
   const config = loadConfig({
     PORT: '0',
     MAVI_API_KEY: simulator.apiKey,
     MAVI_BASE_URL: simulator.url,
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    DATA_DIR: ownDataDir,
     ...options.env,
     HOST: options.env?.HOST ?? '127.0.0.1',
   });
@@ -56,6 +62,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async stop() {
       await gateway.stop();
       if (!options.sharedSimulator) await simulator.stop();
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
       // Every test's gateway proves, on its way out, that no secret reached its log.
       const secrets = [simulator.apiKey, config.webhookSecret, ...config.gatewayApiKeys].filter(Boolean) as string[];
       const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));

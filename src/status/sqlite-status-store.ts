@@ -1,0 +1,491 @@
+/**
+ * The single-instance status store on disk: SQLite (better-sqlite3) in WAL mode,
+ * one file under DATA_DIR. What the gateway has answered (an upload, a callback
+ * with 2xx) or announced (an event) is committed first, so it survives a crash
+ * of the process and a restart.
+ *
+ * Writes are group-committed: every write asked for within one turn of the event
+ * loop runs, in order, in one transaction (each in a savepoint of its own, so one
+ * failing write fails alone), and each caller hears back only after the commit.
+ * With `synchronous=FULL` a burst of callbacks then costs one fsync, not one each.
+ *
+ * Bounded: videos not updated for `maxAgeMs` and uploads never answered within a
+ * day are swept; past `maxBytes` (accounted per record, see storedBytes) the least
+ * recently updated videos go first. Transitions are decided by transitions.ts.
+ *
+ * An upload that was open when the previous process died (MAVI may have taken the
+ * file; its answer never arrived) is marked interrupted when the store opens: the
+ * first authentic callback for it then binds it to the callback's videoNo, and a
+ * callback held for it is bound at once. Its owner sees the video after all.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
+import {
+  DEFAULT_MAX_AGE_MS,
+  OPEN_UPLOAD_TTL_MS,
+  StoreUnavailableError,
+  storedBytes,
+  type CallbackOutcome,
+  type CompletedUpload,
+  type StatusChange,
+  type StatusStore,
+  type VideoRecord,
+} from './status-store.js';
+import { isTerminal, nextStatus } from './transitions.js';
+
+/** The file's name inside DATA_DIR. */
+export const DATABASE_FILE = 'gateway.sqlite';
+
+/** Held by the gateway using DATA_DIR: one gateway per folder (see lockDataDir). */
+const LOCK_FILE = 'gateway.lock';
+
+/** Versioned schema: migration N brings the database from version N to N+1 (PRAGMA user_version). */
+const MIGRATIONS = [
+  `
+  CREATE TABLE videos (
+    video_no    TEXT PRIMARY KEY,
+    video_name  TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    upload_time INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    owner_id    TEXT NOT NULL,
+    bytes       INTEGER NOT NULL
+  );
+  CREATE INDEX videos_by_update ON videos (updated_at);
+  CREATE INDEX videos_pending ON videos (updated_at) WHERE status NOT IN ('PARSE', 'FAIL');
+  CREATE TABLE uploads (
+    upload_id     TEXT PRIMARY KEY,
+    owner_id      TEXT NOT NULL,
+    video_name    TEXT NOT NULL,
+    opened_at     INTEGER NOT NULL,
+    video_no      TEXT,
+    interrupted   INTEGER NOT NULL DEFAULT 0,
+    held_video_no TEXT,
+    held_status   TEXT,
+    held_at       INTEGER
+  );
+  CREATE INDEX uploads_by_video ON uploads (video_no);
+  CREATE INDEX uploads_open ON uploads (opened_at) WHERE video_no IS NULL;
+  CREATE TABLE totals (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO totals VALUES ('video_bytes', 0);
+  CREATE TRIGGER videos_added AFTER INSERT ON videos
+    BEGIN UPDATE totals SET value = value + NEW.bytes WHERE name = 'video_bytes'; END;
+  CREATE TRIGGER videos_changed AFTER UPDATE OF bytes ON videos
+    BEGIN UPDATE totals SET value = value + NEW.bytes - OLD.bytes WHERE name = 'video_bytes'; END;
+  CREATE TRIGGER videos_removed AFTER DELETE ON videos
+    BEGIN
+      UPDATE totals SET value = value - OLD.bytes WHERE name = 'video_bytes';
+      DELETE FROM uploads WHERE video_no = OLD.video_no;
+    END;
+  `,
+];
+
+export type SqliteSynchronous = 'full' | 'normal';
+
+export interface SqliteStatusStoreOptions {
+  /** The folder of the database file; created when missing. */
+  dataDir: string;
+  /** FULL: every commit is on disk (fsync) before it is answered; NORMAL: in the OS, synced at checkpoints. */
+  synchronous: SqliteSynchronous;
+  /** The accounted size (storedBytes) past which the least recently updated videos are evicted. */
+  maxBytes: number;
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/** The store cannot open its file: the message names the path and the reason. */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+interface VideoRow {
+  video_no: string;
+  video_name: string;
+  status: string;
+  upload_time: number;
+  updated_at: number;
+  owner_id: string;
+}
+
+interface UploadRow {
+  owner_id: string;
+  video_name: string;
+  opened_at: number;
+  video_no: string | null;
+  interrupted: number;
+  held_video_no: string | null;
+  held_status: string | null;
+  held_at: number | null;
+}
+
+export function openSqliteStatusStore(options: SqliteStatusStoreOptions): StatusStore {
+  const path = join(options.dataDir, DATABASE_FILE);
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  const now = options.now ?? Date.now;
+  const unlock = lockDataDir(options.dataDir);
+  let db: Database.Database;
+  try {
+    db = openDatabase(path, options.synchronous);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+
+  const sql = {
+    video: db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE video_no = ?'),
+    upsertVideo: db.prepare(
+      `INSERT INTO videos (video_no, video_name, status, upload_time, updated_at, owner_id, bytes)
+       VALUES (@videoNo, @videoName, @status, @uploadTime, @updatedAt, @ownerId, @bytes)
+       ON CONFLICT (video_no) DO UPDATE SET video_name = excluded.video_name, status = excluded.status,
+         upload_time = excluded.upload_time, updated_at = excluded.updated_at, owner_id = excluded.owner_id,
+         bytes = excluded.bytes`,
+    ),
+    setStatus: db.prepare('UPDATE videos SET status = ?, updated_at = ? WHERE video_no = ?'),
+    deleteVideo: db.prepare('DELETE FROM videos WHERE video_no = ?'),
+    upload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
+    openUpload: db.prepare(
+      'INSERT OR REPLACE INTO uploads (upload_id, owner_id, video_name, opened_at) VALUES (?, ?, ?, ?)',
+    ),
+    bindUpload: db.prepare(
+      `INSERT INTO uploads (upload_id, owner_id, video_name, opened_at, video_no) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (upload_id) DO UPDATE SET video_no = excluded.video_no, interrupted = 0,
+         held_video_no = NULL, held_status = NULL, held_at = NULL`,
+    ),
+    hold: db.prepare('UPDATE uploads SET held_video_no = ?, held_status = ?, held_at = ? WHERE upload_id = ?'),
+    abandonUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ? AND video_no IS NULL'),
+    pending: db.prepare<[number, number], VideoRow>(
+      `SELECT * FROM videos WHERE status NOT IN ('PARSE', 'FAIL') AND updated_at >= ? ORDER BY updated_at LIMIT ?`,
+    ),
+    totalBytes: db.prepare<[], { value: number }>("SELECT value FROM totals WHERE name = 'video_bytes'"),
+    oldestVideos: db.prepare<[number], { video_no: string }>('SELECT video_no FROM videos ORDER BY updated_at LIMIT ?'),
+    expiredVideos: db.prepare('DELETE FROM videos WHERE updated_at < ?'),
+    expiredUploads: db.prepare('DELETE FROM uploads WHERE video_no IS NULL AND opened_at < ?'),
+    interruptOpen: db.prepare('UPDATE uploads SET interrupted = 1 WHERE video_no IS NULL'),
+    interruptedHeld: db.prepare<[], { upload_id: string }>(
+      'SELECT upload_id FROM uploads WHERE interrupted = 1 AND held_video_no IS NOT NULL',
+    ),
+  };
+
+  const isExpired = (row: VideoRow) => now() - row.updated_at > maxAgeMs;
+
+  const liveVideo = (videoNo: string): VideoRow | undefined => {
+    const row = sql.video.get(videoNo);
+    return row && !isExpired(row) ? row : undefined;
+  };
+
+  const saveVideo = (record: VideoRecord) => {
+    sql.upsertVideo.run({ ...record, bytes: storedBytes(record) });
+    enforceMaxBytes();
+  };
+
+  const enforceMaxBytes = () => {
+    while (sql.totalBytes.get()!.value > options.maxBytes) {
+      const oldest = sql.oldestVideos.all(64);
+      if (oldest.length === 0) return;
+      for (const { video_no } of oldest) {
+        sql.deleteVideo.run(video_no);
+        if (sql.totalBytes.get()!.value <= options.maxBytes) return;
+      }
+    }
+  };
+
+  const apply = (videoNo: string, status: VideoStatus, receivedAt: number): StatusChange | undefined => {
+    const row = liveVideo(videoNo);
+    if (!row || !isVideoStatus(row.status)) return undefined;
+    const next = nextStatus(row.status, status);
+    if (next === undefined) return undefined;
+    sql.setStatus.run(next, receivedAt, videoNo);
+    return { videoNo, status: next, receivedAt };
+  };
+
+  /** Binds an upload to a video that only a callback named (the upload's answer never arrived). */
+  const bindFromCallback = (uploadId: string, upload: UploadRow, videoNo: string, status: VideoStatus, at: number) => {
+    sql.bindUpload.run(uploadId, upload.owner_id, upload.video_name, upload.opened_at, videoNo);
+    const existing = liveVideo(videoNo);
+    if (existing) return apply(videoNo, status, at);
+    saveVideo({
+      videoNo,
+      videoName: upload.video_name,
+      status,
+      uploadTime: upload.opened_at,
+      updatedAt: at,
+      ownerId: upload.owner_id,
+    });
+    return { videoNo, status, receivedAt: at };
+  };
+
+  const writes = new GroupCommit(db, path);
+
+  // Opening the file is a new process: every upload still open belongs to a process that died.
+  writes.runNow(() => {
+    sql.interruptOpen.run();
+    for (const { upload_id } of sql.interruptedHeld.all()) {
+      const upload = sql.upload.get(upload_id)!;
+      if (isVideoStatus(upload.held_status)) {
+        bindFromCallback(upload_id, upload, upload.held_video_no!, upload.held_status, upload.held_at!);
+      }
+    }
+  });
+
+  const sweeper = setInterval(() => {
+    writes
+      .submit(() => {
+        sql.expiredVideos.run(now() - maxAgeMs);
+        sql.expiredUploads.run(now() - OPEN_UPLOAD_TTL_MS);
+      })
+      .catch(() => undefined); // retried at the next sweep
+  }, 60_000).unref();
+
+  const toRecord = (row: VideoRow): VideoRecord | undefined =>
+    isVideoStatus(row.status)
+      ? {
+          videoNo: row.video_no,
+          videoName: row.video_name,
+          status: row.status,
+          uploadTime: row.upload_time,
+          updatedAt: row.updated_at,
+          ownerId: row.owner_id,
+        }
+      : undefined;
+
+  return {
+    openUpload: (uploadId, ownerId, videoName) =>
+      writes.submit(() => {
+        sql.openUpload.run(uploadId, ownerId, videoName, now());
+      }),
+
+    completeUpload: (uploadId, record) =>
+      writes.submit((): CompletedUpload => {
+        const upload = sql.upload.get(uploadId);
+        sql.bindUpload.run(uploadId, record.ownerId, record.videoName, upload?.opened_at ?? now(), record.videoNo);
+        saveVideo(record);
+        if (!upload?.held_video_no || !isVideoStatus(upload.held_status)) {
+          return { record, change: undefined, discardedVideoNo: undefined };
+        }
+        if (upload.held_video_no !== record.videoNo) {
+          return { record, change: undefined, discardedVideoNo: upload.held_video_no };
+        }
+        const change = apply(record.videoNo, upload.held_status, upload.held_at!);
+        return { record: toRecord(sql.video.get(record.videoNo)!)!, change, discardedVideoNo: undefined };
+      }),
+
+    abandonUpload: (uploadId) =>
+      writes.submit(() => {
+        sql.abandonUpload.run(uploadId);
+      }),
+
+    applyCallback: (uploadId, videoNo, status, receivedAt) =>
+      writes.submit((): CallbackOutcome => {
+        const upload = sql.upload.get(uploadId);
+        if (!upload) return { kind: 'unknown-upload' };
+        if (upload.video_no === null) {
+          if (upload.interrupted) {
+            return { kind: 'applied', change: bindFromCallback(uploadId, upload, videoNo, status, receivedAt) };
+          }
+          // Keep the most advanced status MAVI sent early: a terminal one must not be overwritten.
+          const held = upload.held_status;
+          if (!held || (upload.held_video_no === videoNo && isVideoStatus(held) && nextStatus(held, status))) {
+            sql.hold.run(videoNo, status, receivedAt, uploadId);
+          }
+          return { kind: 'held' };
+        }
+        if (upload.video_no !== videoNo) return { kind: 'wrong-video', expectedVideoNo: upload.video_no };
+        return { kind: 'applied', change: apply(videoNo, status, receivedAt) };
+      }),
+
+    applyStatus: (videoNo, status, receivedAt) => writes.submit(() => apply(videoNo, status, receivedAt)),
+
+    async get(videoNo) {
+      const row = writes.read(() => liveVideo(videoNo));
+      return row && toRecord(row);
+    },
+
+    async pending(limit) {
+      const rows = writes.read(() => sql.pending.all(now() - maxAgeMs, limit));
+      return rows.map(toRecord).filter((record): record is VideoRecord => record !== undefined);
+    },
+
+    isReady: () => db.open,
+
+    async close() {
+      clearInterval(sweeper);
+      await writes.drain();
+      db.close();
+      unlock();
+    },
+  };
+}
+
+/**
+ * Makes this process the one gateway using `dataDir` (creating it when missing):
+ * a second gateway on the same folder would take the first one's open uploads for
+ * interrupted ones. A lock left by a process that is gone (killed, crashed) is
+ * taken over. Returns the release.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = join(dataDir, LOCK_FILE);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    for (;;) {
+      try {
+        writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number(readFileSync(lockPath, 'utf8'));
+        if (holder !== process.pid && isAlive(holder)) {
+          throw new StoreOpenError(
+            `DATA_DIR ${dataDir} is in use by another gateway (process ${holder}): each instance needs a DATA_DIR of its own.`,
+          );
+        }
+        rmSync(lockPath, { force: true });
+      }
+    }
+  } catch (error) {
+    if (error instanceof StoreOpenError) throw error;
+    throw new StoreOpenError(`Cannot use DATA_DIR ${dataDir}: ${reason(error)}`);
+  }
+  return () => rmSync(lockPath, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Opens (creating the file when missing) and migrates; throws StoreOpenError naming the path. */
+function openDatabase(path: string, synchronous: SqliteSynchronous): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw new StoreOpenError(`Cannot open the status database ${path}: ${reason(error)}`);
+  }
+  try {
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreOpenError) throw error;
+    throw new StoreOpenError(`Cannot read the status database ${path}: ${reason(error)}`);
+  }
+  return db;
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new StoreOpenError(
+      `The status database ${path} has schema version ${version}, newer than this gateway knows (${MIGRATIONS.length}): it was written by a newer gateway. Run that version, or point DATA_DIR elsewhere.`,
+    );
+  }
+  db.transaction(() => {
+    for (let next = version; next < MIGRATIONS.length; next += 1) {
+      db.exec(MIGRATIONS[next]!);
+      db.pragma(`user_version = ${next + 1}`);
+    }
+  })();
+}
+
+function reason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+interface QueuedWrite {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Runs the writes asked for within one event-loop turn in one transaction, each in
+ * a savepoint, and settles each caller after the commit.
+ */
+class GroupCommit {
+  private queue: QueuedWrite[] = [];
+  private flushed: Promise<void> = Promise.resolve();
+  private flushing: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly path: string,
+  ) {}
+
+  submit<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length === 1) {
+        this.flushed = new Promise((done) => {
+          this.flushing = done;
+        });
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Runs now, in its own transaction (at open, before anything else can write). */
+  runNow(run: () => void): void {
+    this.db.transaction(run)();
+  }
+
+  /** Reads what is committed; a closed database is an unavailable store. */
+  read<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      throw new StoreUnavailableError(`SQLite (${this.path}) failed: ${reason(error)}`, { cause: error });
+    }
+  }
+
+  /** Resolves once every write asked for so far has been committed (or failed). */
+  drain(): Promise<void> {
+    return this.flushed;
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    const done = this.flushing;
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const write of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(write.run)() });
+          } catch (error) {
+            // SQLite refusing (disk full, I/O error) is the store being unavailable; anything else is a bug.
+            const failure =
+              error instanceof Database.SqliteError
+                ? new StoreUnavailableError(`SQLite (${this.path}) failed: ${reason(error)}`, { cause: error })
+                : error;
+            outcomes.push({ ok: false, error: failure });
+          }
+        }
+      })();
+    } catch (error) {
+      const failure = new StoreUnavailableError(`SQLite (${this.path}) could not commit: ${reason(error)}`, {
+        cause: error,
+      });
+      for (const write of batch) write.reject(failure);
+      done?.();
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    });
+    done?.();
+  }
+}
