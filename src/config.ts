@@ -4,7 +4,10 @@
  * instead of misbehaving later.
  */
 
+/** The original family's host; the default when neither MAVI_API nor MAVI_BASE_URL says otherwise. */
 export const DEFAULT_MAVI_BASE_URL = 'https://mavi-backend.openinterx.com';
+/** The successor family's host (MAVI_API=v1). */
+export const V1_MAVI_BASE_URL = 'https://api.memories.ai';
 const GIB = 1024 ** 3;
 
 export interface GatewayConfig {
@@ -32,8 +35,12 @@ export interface GatewayConfig {
   readonly storeMaxBytes: number;
   /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
   readonly redisPrefix: string;
-  /** Client keys; empty means the gateway is open. */
-  readonly gatewayApiKeys: readonly string[];
+  /** Client keys, each with its name when it has one; empty means the gateway is open. */
+  readonly gatewayApiKeys: readonly ClientKey[];
+  /** Which MAVI API family the gateway speaks. */
+  readonly maviApi: 'original' | 'v1';
+  /** Uploads the gateway starts per minute, for all clients together (MAVI limits per account); unset: no limit. */
+  readonly maviUploadsPerMinute: number | undefined;
   /** How long a request's body may take to arrive (an upload's: its operations and map) before the connection is dropped. */
   readonly requestBodyTimeoutMs: number;
   /** How long a shutdown waits for in-flight uploads before cutting them. */
@@ -44,6 +51,21 @@ export interface GatewayConfig {
   readonly maviUploadContentLength: boolean;
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
+}
+
+/** A client's name: what may stand before the colon in `name:key` (and is used as MAVI's unique_id). */
+export const CLIENT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface ClientKey {
+  key: string;
+  name?: string;
+}
+
+/** Reads one GATEWAY_API_KEYS entry: `name:key` when what precedes the first colon is a name, else a bare key. */
+export function parseClientKey(entry: string): ClientKey {
+  const colon = entry.indexOf(':');
+  const name = colon > 0 ? entry.slice(0, colon) : undefined;
+  return name !== undefined && CLIENT_NAME_PATTERN.test(name) ? { name, key: entry.slice(colon + 1) } : { key: entry };
 }
 
 export class ConfigError extends Error {
@@ -130,20 +152,37 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const gatewayApiKeys = (read('GATEWAY_API_KEYS') ?? '')
     .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-  if (gatewayApiKeys.some((key) => key.length < 16)) {
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map(parseClientKey);
+  if (gatewayApiKeys.some(({ key }) => key.length < 16)) {
     problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters long');
   }
+  const names = gatewayApiKeys.flatMap(({ name }) => (name ? [name] : []));
+  if (new Set(names).size !== names.length) problems.push('GATEWAY_API_KEYS: every name may be used once');
+
+  const maviBaseUrl = httpUrl('MAVI_BASE_URL');
+  // The successor lives at memories.ai's API host; any other address is taken for the original family.
+  const maviApi = oneOf(
+    'MAVI_API',
+    ['original', 'v1'] as const,
+    maviBaseUrl !== undefined && new URL(maviBaseUrl).hostname === new URL(V1_MAVI_BASE_URL).hostname
+      ? 'v1'
+      : 'original',
+  );
 
   const config: GatewayConfig = {
     port: integer('PORT', 4000, 0, 65535),
     host: read('HOST') ?? '127.0.0.1',
     maviApiKey: read('MAVI_API_KEY'),
-    maviBaseUrl: httpUrl('MAVI_BASE_URL') ?? DEFAULT_MAVI_BASE_URL,
+    maviApi,
+    maviBaseUrl: maviBaseUrl ?? (maviApi === 'v1' ? V1_MAVI_BASE_URL : DEFAULT_MAVI_BASE_URL),
     publicUrl: httpUrl('PUBLIC_URL'),
     webhookSecret,
-    maxUploadBytes: integer('MAX_UPLOAD_BYTES', 4 * GIB, 1),
+    // The successor documents 3 GB (read as 3 × 10^9); the original documents no limit.
+    maxUploadBytes: integer('MAX_UPLOAD_BYTES', maviApi === 'v1' ? 3_000_000_000 : 4 * GIB, 1),
+    maviUploadsPerMinute:
+      read('MAVI_UPLOADS_PER_MINUTE') === undefined ? undefined : integer('MAVI_UPLOADS_PER_MINUTE', 1, 1),
     statusPollIntervalMs: integer('STATUS_POLL_INTERVAL_MS', 30_000, 100),
     redisUrl,
     store,
@@ -158,6 +197,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     introspection: flag('INTROSPECTION', true),
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
   };
+
+  // The successor takes callback addresses of at most 299 characters: PUBLIC_URL, the webhook path
+  // (15 characters) and a token (66) must fit.
+  if (config.maviApi === 'v1' && config.publicUrl !== undefined && config.publicUrl.length + 81 > 299) {
+    problems.push(
+      'PUBLIC_URL is too long for MAVI_API=v1: callback addresses may have 299 characters, so PUBLIC_URL at most 218',
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

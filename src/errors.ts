@@ -51,7 +51,7 @@ export const errorRegistry = {
     retryable: false,
     httpStatus: 401,
   },
-  TOO_MANY_UPLOADS: { message: 'Too many concurrent uploads for this client key.', retryable: true, httpStatus: 429 },
+  TOO_MANY_UPLOADS: { message: 'Too many uploads: wait for your turn.', retryable: true, httpStatus: 429 },
   SHUTTING_DOWN: {
     message: 'The gateway is shutting down; retry on another instance.',
     retryable: true,
@@ -64,6 +64,7 @@ export const errorRegistry = {
   },
   MAVI_BUSY: { message: 'MAVI is busy; retry later.', retryable: true },
   MAVI_AUTH: { message: 'MAVI refused the gateway credentials.', retryable: false },
+  MAVI_QUOTA: { message: "MAVI has no credits left on the operator's account.", retryable: false },
   MAVI_REJECTED: { message: 'MAVI rejected the request.', retryable: false },
   MAVI_UNAVAILABLE: { message: 'MAVI could not be reached.', retryable: true },
   INTERNAL_SERVER_ERROR: { message: 'Unexpected error.', retryable: false, httpStatus: 500 },

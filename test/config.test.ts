@@ -65,7 +65,7 @@ describe('configuration', () => {
       statusPollIntervalMs: 5000,
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'prod:',
-      gatewayApiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+      gatewayApiKeys: [{ key: 'key-aaaaaaaaaaaaaaaa' }, { key: 'key-bbbbbbbbbbbbbbbb' }],
       maxConcurrentUploadsPerKey: 8,
       introspection: false,
       maviUploadContentLength: true,

@@ -1,11 +1,16 @@
 /**
  * Client keys (GATEWAY_API_KEYS). A caller is identified by `Authorization:
- * Bearer <key>`; its identity everywhere else (video records, limits, logs) is
- * a hash of the key, never the key. Keys are compared as SHA-256 digests with
- * timingSafeEqual, against every configured key, so timing says nothing about
- * how much of a guess was right or which key matched.
+ * Bearer <key>`; everywhere else (video records, limits, logs, MAVI's partitions)
+ * it is known by an owner id that never contains the key:
+ *  - a named key (`name:key`) is `client:<name>`, so a key can be replaced
+ *    under the same name and the client keeps its videos;
+ *  - an unnamed key is `key-` and the first 16 hex digits of its SHA-256;
+ *  - every caller of an open gateway (no keys) is `anonymous`.
+ * Keys are compared as SHA-256 digests with timingSafeEqual, against every
+ * configured key, so timing says nothing about how much of a guess was right.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ClientKey } from '../config.js';
 
 /** Headers of every UNAUTHENTICATED answer (RFC 6750). */
 export const UNAUTHENTICATED_HEADERS = { 'www-authenticate': 'Bearer' };
@@ -14,10 +19,20 @@ export const UNAUTHENTICATED_HEADERS = { 'www-authenticate': 'Bearer' };
 const ANONYMOUS = 'anonymous';
 
 export interface ClientKeys {
-  /** True when no keys are configured: every caller is ANONYMOUS. */
+  /** True when no keys are configured: every caller is anonymous. */
   readonly open: boolean;
   /** The caller's owner id for an Authorization value, or undefined when it carries no valid key. */
   identify(authorization: string | undefined): string | undefined;
+}
+
+/**
+ * The client's partition at MAVI (the successor family's `unique_id`), and its
+ * name in logs: the key's name, the key's digest id, or "default" on an open
+ * gateway. Never the key.
+ */
+export function partitionOf(ownerId: string): string {
+  if (ownerId === ANONYMOUS) return 'default';
+  return ownerId.startsWith('client:') ? ownerId.slice('client:'.length) : ownerId;
 }
 
 /**
@@ -34,18 +49,21 @@ export function websocketAuthorization(
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-export function createClientKeys(keys: readonly string[]): ClientKeys {
-  const digests = keys.map(digest);
+export function createClientKeys(keys: readonly ClientKey[]): ClientKeys {
+  const known = keys.map(({ key, name }) => {
+    const hash = digest(key);
+    return { hash, ownerId: name ? `client:${name}` : `key-${hash.toString('hex').slice(0, 16)}` };
+  });
   return {
     open: keys.length === 0,
     identify(authorization) {
-      if (digests.length === 0) return ANONYMOUS;
+      if (known.length === 0) return ANONYMOUS;
       const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization ?? '');
       if (!match) return undefined;
       const candidate = digest(match[1]!);
-      let found: Buffer | undefined;
-      for (const known of digests) if (timingSafeEqual(candidate, known)) found = known;
-      return found ? `key-${found.toString('hex').slice(0, 16)}` : undefined;
+      let found: string | undefined;
+      for (const entry of known) if (timingSafeEqual(candidate, entry.hash)) found = entry.ownerId;
+      return found;
     },
   };
 }

@@ -1,12 +1,16 @@
 /**
  * How MAVI's answers turn into errors. MAVI signals trouble three ways: the HTTP
  * status, the envelope's string `code` (which can say "busy" under HTTP 200), and
- * the transport failing. Each maps to one gateway error code.
+ * the transport failing. Each maps to one gateway error code. Both API families
+ * document the same four-digit codes (shared/memories-api.md §1.4); older clients
+ * compared three-digit spellings ("403"), so both are accepted.
  */
 import type { ErrorCode } from '../errors.js';
-import { MAVI_BUSY_CODE, MAVI_FORBIDDEN_CODE, MAVI_SUCCESS } from './types.js';
 
-export type MaviErrorCode = Extract<ErrorCode, 'MAVI_BUSY' | 'MAVI_AUTH' | 'MAVI_REJECTED' | 'MAVI_UNAVAILABLE'>;
+export type MaviErrorCode = Extract<
+  ErrorCode,
+  'MAVI_BUSY' | 'MAVI_AUTH' | 'MAVI_QUOTA' | 'MAVI_REJECTED' | 'MAVI_UNAVAILABLE'
+>;
 
 export class MaviError extends Error {
   override name = 'MaviError';
@@ -20,26 +24,56 @@ export class MaviError extends Error {
   }
 }
 
-/** Classifies an answer whose body was read (and parsed when it was JSON). */
-export function maviErrorFromAnswer(httpStatus: number, envelope: { code?: unknown; msg?: unknown } | undefined) {
-  const maviCode = typeof envelope?.code === 'string' ? envelope.code : undefined;
-  const maviMsg = typeof envelope?.msg === 'string' ? envelope.msg : undefined;
-  const context = { httpStatus, maviCode, maviMsg };
+/** MAVI's business codes, four digits; "SUCCESS" ends chat streams and appears in some old answers. */
+export const MAVI_CODES = {
+  success: ['0000', 'SUCCESS'],
+  /** Duplicate request: on delete, the video is already gone. */
+  duplicate: '0409',
+} as const;
 
-  if (httpStatus === 429 || maviCode === MAVI_BUSY_CODE) {
-    return new MaviError('MAVI_BUSY', 'MAVI is busy; retry later.', context);
-  }
-  if (httpStatus === 401 || httpStatus === 403 || maviCode === MAVI_FORBIDDEN_CODE) {
+/** Envelope code → gateway code, for the codes both families document. */
+const CODE_TABLE: Record<string, { code: MaviErrorCode; message: string }> = {
+  '0401': { code: 'MAVI_AUTH', message: 'MAVI refused the gateway credentials.' },
+  '9009': { code: 'MAVI_AUTH', message: 'MAVI refused the gateway credentials (permission denied).' },
+  '0403': { code: 'MAVI_AUTH', message: "MAVI refused the gateway credentials (the operator's account is disabled)." },
+  '0402': { code: 'MAVI_QUOTA', message: "MAVI has no credits left on the operator's account." },
+  '0429': { code: 'MAVI_BUSY', message: 'MAVI is busy; retry later.' },
+};
+
+/** "403" and "0403" are the same code; "SUCCESS" stays as it is. */
+export function normalizeMaviCode(code: string): string {
+  return /^\d{1,3}$/.test(code) ? code.padStart(4, '0') : code;
+}
+
+export function isSuccessCode(code: string | undefined): boolean {
+  return code !== undefined && (MAVI_CODES.success as readonly string[]).includes(normalizeMaviCode(code));
+}
+
+/** Classifies an answer whose body was read (and parsed when it was JSON); undefined when it succeeded. */
+export function maviErrorFromAnswer(
+  httpStatus: number,
+  envelope: { code?: unknown; msg?: unknown } | undefined,
+): MaviError | undefined {
+  const rawCode =
+    typeof envelope?.code === 'string' || typeof envelope?.code === 'number' ? String(envelope.code) : undefined;
+  const maviCode = rawCode === undefined ? undefined : normalizeMaviCode(rawCode);
+  const maviMsg = typeof envelope?.msg === 'string' ? envelope.msg : undefined;
+  const context = { httpStatus, maviCode: rawCode, maviMsg };
+
+  const known = maviCode === undefined ? undefined : CODE_TABLE[maviCode];
+  if (httpStatus === 429 || known?.code === 'MAVI_BUSY')
+    return new MaviError('MAVI_BUSY', CODE_TABLE['0429']!.message, context);
+  if (known) return new MaviError(known.code, known.message, context);
+  if (httpStatus === 401 || httpStatus === 403) {
     return new MaviError('MAVI_AUTH', 'MAVI refused the gateway credentials.', context);
   }
-  if (httpStatus >= 500) {
-    return new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${httpStatus}.`, context);
-  }
+  if (httpStatus >= 500) return new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${httpStatus}.`, context);
   if (envelope === undefined) {
     return new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${httpStatus} without a JSON envelope.`, context);
   }
-  if (maviCode !== MAVI_SUCCESS || httpStatus >= 400) {
-    return new MaviError('MAVI_REJECTED', `MAVI rejected the request: ${maviMsg ?? `code ${maviCode}`}`, context);
+  // 0001 and 0003 (a parameter MAVI refused), 0409 and anything else: MAVI said no, with its reason.
+  if (!isSuccessCode(maviCode) || httpStatus >= 400) {
+    return new MaviError('MAVI_REJECTED', `MAVI rejected the request: ${maviMsg ?? `code ${rawCode}`}`, context);
   }
   return undefined;
 }

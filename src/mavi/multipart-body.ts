@@ -1,8 +1,8 @@
 /**
- * A multipart/form-data body with one file part, written as an async iterable so
- * that undici streams it (Transfer-Encoding: chunked) while the file is still
- * arriving. undici's FormData cannot take a stream; this can, and it never holds
- * more than the chunk in hand.
+ * A multipart/form-data body of plain fields and then one file part, written as
+ * an async iterable so that undici streams it (Transfer-Encoding: chunked) while
+ * the file is still arriving. undici's FormData cannot take a stream; this can,
+ * and it never holds more than the chunk in hand.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -13,30 +13,40 @@ export interface MultipartFileBody {
   contentLength: number | undefined;
 }
 
-export function multipartFileBody(
-  fieldName: string,
-  fileName: string,
-  fileContentType: string,
-  chunks: AsyncIterable<Uint8Array>,
-  fileSize?: number,
-): MultipartFileBody {
+export interface MultipartFileParts {
+  /** Plain form fields, sent before the file (the successor family wants them first). */
+  fields?: readonly (readonly [string, string])[];
+  fileField: string;
+  fileName: string;
+  fileContentType: string;
+  chunks: AsyncIterable<Uint8Array>;
+  fileSize?: number;
+}
+
+export function multipartFileBody(parts: MultipartFileParts): MultipartFileBody {
   const boundary = `----mavi-gateway-${randomBytes(16).toString('hex')}`;
-  const preamble = Buffer.from(
-    `--${boundary}\r\n` +
-      `Content-Disposition: form-data; name="${escapeQuoted(fieldName)}"; filename="${escapeQuoted(fileName)}"\r\n` +
-      `Content-Type: ${fileContentType}\r\n\r\n`,
+  const fields = (parts.fields ?? []).map(([name, value]) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${escapeQuoted(name)}"\r\n\r\n${value}\r\n`),
   );
+  const preamble = Buffer.concat([
+    ...fields,
+    Buffer.from(
+      `--${boundary}\r\n` +
+        `Content-Disposition: form-data; name="${escapeQuoted(parts.fileField)}"; filename="${escapeQuoted(parts.fileName)}"\r\n` +
+        `Content-Type: ${parts.fileContentType}\r\n\r\n`,
+    ),
+  ]);
   const epilogue = Buffer.from(`\r\n--${boundary}--\r\n`);
 
   async function* body() {
     yield preamble;
-    yield* chunks;
+    yield* parts.chunks;
     yield epilogue;
   }
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     body: body(),
-    contentLength: fileSize === undefined ? undefined : preamble.length + fileSize + epilogue.length,
+    contentLength: parts.fileSize === undefined ? undefined : preamble.length + parts.fileSize + epilogue.length,
   };
 }
 

@@ -1,6 +1,6 @@
-/** Shapes of MAVI's v1 API, as documented in shared/mavi-api.md. */
+/** Shapes shared by both MAVI API families (shared/memories-api.md). */
 
-/** A video's processing status. PARSE and FAIL are terminal. */
+/** A video's processing status, as the gateway keeps it. PARSE and FAIL are terminal. */
 export const videoStatuses = ['UNPARSE', 'PARSE', 'FAIL'] as const;
 export type VideoStatus = (typeof videoStatuses)[number];
 
@@ -8,42 +8,39 @@ export function isVideoStatus(value: unknown): value is VideoStatus {
   return typeof value === 'string' && (videoStatuses as readonly string[]).includes(value);
 }
 
-/** Every JSON answer from MAVI. `code` is a string; "0000" is success, whatever the HTTP status. */
+/** Every spelling MAVI uses for a failed video (FAIL in callbacks, FAILED in lists, PARSE_ERROR on the code page). */
+const FAILURE_SPELLINGS = new Set(['FAIL', 'FAILED', 'PARSE_ERROR', 'ERROR']);
+
+/**
+ * A status as MAVI spelled it, in the gateway's terms. An unknown spelling counts
+ * as still processing (UNPARSE), which never changes a video's state; `known`
+ * says so, for the caller to log.
+ */
+export function normalizeStatus(raw: string): { status: VideoStatus; known: boolean } {
+  const upper = raw.toUpperCase();
+  if (FAILURE_SPELLINGS.has(upper)) return { status: 'FAIL', known: true };
+  if (upper === 'PARSE' || upper === 'UNPARSE') return { status: upper, known: true };
+  return { status: 'UNPARSE', known: false };
+}
+
+/** Every JSON answer from MAVI: `code` is a string, "0000" (or "SUCCESS") is success, whatever the HTTP status. */
 export interface MaviEnvelope<Data> {
   code: string;
   msg: string;
   data: Data;
 }
 
-/** `data` of a successful upload. */
+/** What the gateway keeps of MAVI's answer to an upload. */
 export interface MaviUploadedVideo {
   videoNo: string;
   videoName: string;
   videoStatus: VideoStatus;
-  /** Epoch milliseconds, as a string. */
-  uploadTime: string;
+  /** Epoch milliseconds. */
+  uploadTime: number;
 }
 
-/** One row of `searchDB`. */
-export interface MaviListedVideo extends MaviUploadedVideo {
-  duration?: number | string;
-}
-
-export interface MaviVideoPage {
-  page: number;
-  current: number;
-  total: number;
-  pageSize: number;
-  videoData: MaviListedVideo[];
-}
-
-/** The JSON body MAVI POSTs to a callBackUri. */
+/** The JSON body MAVI POSTs to a callback address: `clientId` in the original family only. */
 export interface MaviCallback {
   videoNo: string;
-  clientId: string;
   status: VideoStatus;
 }
-
-export const MAVI_SUCCESS = '0000';
-export const MAVI_BUSY_CODE = '0429';
-export const MAVI_FORBIDDEN_CODE = '403';

@@ -15,6 +15,8 @@ import { createPollLeases } from '../status/poll-leases.js';
 import { createRedisStatusStore } from '../status/redis-status-store.js';
 import { openSqliteStatusStore } from '../status/sqlite-status-store.js';
 import type { StatusStore } from '../status/status-store.js';
+import { uploadPace, type UploadPace } from '../upload/upload-pace.js';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface Backends {
   readonly store: StatusStore;
@@ -23,6 +25,8 @@ export interface Backends {
   readonly topicNamespace: string;
   /** Decides which pending videos this instance polls; undefined when it is the only one. */
   readonly claimPolls: ((videoNos: string[]) => Promise<string[]>) | undefined;
+  /** The shared pace of uploads (MAVI_UPLOADS_PER_MINUTE), undefined without one. */
+  readonly uploadPace: UploadPace | undefined;
   /** True while the backing service (Redis) is reachable. */
   isReady(): boolean;
   close(): Promise<void>;
@@ -45,6 +49,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
           });
     return {
       store,
+      uploadPace: pace(config, (points) => new RateLimiterMemory({ points, duration: 60 })),
       events: options.events ?? memoryTransport(),
       topicNamespace: '',
       claimPolls: undefined,
@@ -57,10 +62,25 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   const instanceId = randomBytes(8).toString('hex');
   return {
     store: createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix }),
+    // One budget for every instance: MAVI counts per account.
+    uploadPace: pace(
+      config,
+      (points) =>
+        new RateLimiterRedis({
+          storeClient: redis.command,
+          points,
+          duration: 60,
+          keyPrefix: `${config.redisPrefix}pace`,
+        }),
+    ),
     events: options.events ?? redisTransport(redis),
     topicNamespace: config.redisPrefix,
     claimPolls: createPollLeases(redis.command, config.redisPrefix, instanceId, config.statusPollIntervalMs),
     isReady: () => redis.isReady(),
     close: () => redis.close(),
   };
+}
+
+function pace(config: GatewayConfig, limiter: (points: number) => RateLimiterAbstract): UploadPace | undefined {
+  return config.maviUploadsPerMinute === undefined ? undefined : uploadPace(limiter(config.maviUploadsPerMinute));
 }

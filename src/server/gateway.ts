@@ -11,7 +11,7 @@ import { createClientKeys } from '../auth/client-keys.js';
 import type { GatewayConfig } from '../config.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
 import { createLogger, type Logger } from '../logger.js';
-import { createMaviClient } from '../mavi/client.js';
+import { createMaviApi } from '../mavi/connect.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
 import type { StatusChange, StatusStore } from '../status/status-store.js';
@@ -59,7 +59,7 @@ export interface Gateway {
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger();
-  for (const secret of [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys]) {
+  for (const secret of [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys.map(({ key }) => key)]) {
     if (secret) logger.addSecret(secret);
   }
   const webhookSecret = config.webhookSecret ?? randomWebhookSecret(logger);
@@ -72,7 +72,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const backends = createBackends(config, logger, { events: options.events });
   const events = new EventBus<StatusChange>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`);
   const status = new StatusService(backends.store, events);
-  const mavi = createMaviClient({ baseUrl: config.maviBaseUrl, apiKey: requireKey(config.maviApiKey) });
+  const reportUnknownStatus = unknownStatusReporter(logger);
+  const mavi = createMaviApi({
+    family: config.maviApi,
+    baseUrl: config.maviBaseUrl,
+    apiKey: requireKey(config.maviApiKey),
+    onUnknownStatus: reportUnknownStatus,
+  });
   const tokens = createCallbackTokens(webhookSecret);
   const clientKeys = createClientKeys(config.gatewayApiKeys);
   const uploads = new Uploads({
@@ -113,10 +119,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
     createRequestHandler({
       yoga,
-      webhook: { tokens, status, logger },
+      webhook: { tokens, status, logger, onUnknownStatus: reportUnknownStatus },
       uploadRequests: {
         admission: new UploadAdmission({
           keys: clientKeys,
+          pace: backends.uploadPace,
+          uploadsPerMinute: config.maviUploadsPerMinute,
           maxUploadBytes: config.maxUploadBytes,
           maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
         }),
@@ -169,6 +177,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       });
       return stopped;
     },
+  };
+}
+
+/**
+ * Logs each status spelling MAVI uses that the gateway does not know, once: it
+ * counts as still processing and changes nothing. Remembers at most 100 spellings.
+ */
+function unknownStatusReporter(logger: Logger): (status: string) => void {
+  const seen = new Set<string>();
+  return (status) => {
+    if (seen.has(status) || seen.size >= 100) return;
+    seen.add(status);
+    logger.warn('MAVI sent a status this gateway does not know; it counts as still processing', {
+      status: status.slice(0, 64),
+    });
   };
 }
 

@@ -7,23 +7,28 @@
  *
  * What is common to every API family lives here: the server, the key check, the
  * registered videos, the callbacks. Each family's endpoints and shapes live in a
- * module of their own (original-api.ts); a second family is a second module.
+ * module of their own (original-api.ts, v1-api.ts), chosen by `family`.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import type { VideoStatus } from '../mavi/types.js';
 import { originalApi } from './original-api.js';
+import { v1Api } from './v1-api.js';
 import {
   sendJson,
   type CallbackDelivery,
+  type EndpointKind,
   type SimulatedApi,
   type SimulatedVideo,
   type SimulatorCore,
 } from './simulated-api.js';
 
 export interface SimulatorOptions {
+  /** Which MAVI API family to speak (as MAVI_API): the original one by default. */
+  family?: 'original' | 'v1';
+  /** The successor family's upload limit in bytes (MAVI documents 3 GB). */
+  maxUploadBytes?: number;
   /** The key clients must send (raw, or as `Bearer <key>`). */
   apiKey?: string;
   port?: number;
@@ -51,7 +56,8 @@ export class MaviSimulator implements SimulatorCore {
   constructor(options: SimulatorOptions = {}) {
     this.options = { unparseCallbackDelayMs: 10, parseDelayMs: 200, outcome: 'PARSE', ...options };
     this.apiKey = options.apiKey ?? 'simulator-key-0123456789';
-    this.api = originalApi(this);
+    this.api =
+      this.options.family === 'v1' ? v1Api(this, this.options.maxUploadBytes ?? 3_000_000_000) : originalApi(this);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { code: '500', msg: `simulator error: ${String(error)}`, data: null });
@@ -79,7 +85,7 @@ export class MaviSimulator implements SimulatorCore {
   }
 
   /** Sets the status MAVI reports for a video, optionally POSTing the callback too. */
-  async setStatus(videoNo: string, status: VideoStatus, options: { notify?: boolean } = {}): Promise<void> {
+  async setStatus(videoNo: string, status: string, options: { notify?: boolean } = {}): Promise<void> {
     const video = this.videos.get(videoNo);
     if (!video) throw new Error(`simulator: no video ${videoNo}`);
     video.videoStatus = status;
@@ -87,7 +93,7 @@ export class MaviSimulator implements SimulatorCore {
   }
 
   /** POSTs a callback for the video to its callback address, as MAVI does. */
-  async sendCallback(videoNo: string, status: VideoStatus, callbackUri?: string): Promise<CallbackDelivery> {
+  async sendCallback(videoNo: string, status: string, callbackUri?: string): Promise<CallbackDelivery> {
     const video = this.videos.get(videoNo);
     const target = callbackUri ?? video?.callbackUri;
     if (!target) throw new Error(`simulator: no callback address for ${videoNo}`);
@@ -131,19 +137,20 @@ export class MaviSimulator implements SimulatorCore {
   /** Runs between registering an upload and answering it (the test simulator delays here). */
   async beforeUploadAnswer(): Promise<void> {}
 
+  /** Which kind of endpoint a request is for in this family, if any. */
+  endpointOf(method: string, pathname: string): EndpointKind | undefined {
+    return this.api.endpointOf(method, pathname);
+  }
+
   protected async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
-    if (!this.isAuthorized(req.headers.authorization)) {
+    if (!this.api.isAuthorized(req.headers.authorization, this.apiKey)) {
       req.resume();
       return sendJson(res, 401, { code: '401', msg: 'invalid api key', data: null });
     }
     if (await this.api.handle(req, res, url)) return;
     req.resume();
     sendJson(res, 404, { code: '404', msg: `unknown endpoint ${req.method} ${url.pathname}`, data: null });
-  }
-
-  private isAuthorized(header: string | undefined): boolean {
-    return header === this.apiKey || header === `Bearer ${this.apiKey}`;
   }
 
   private later(delayMs: number, action: () => Promise<unknown>): void {

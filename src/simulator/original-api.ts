@@ -4,19 +4,11 @@
  * `searchDB` (by upload-time window, paged) and `DELETE delete`, each answering
  * with the `{code, msg, data}` envelope; callbacks are `{videoNo, clientId, status}`.
  */
-import { randomInt } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import busboy from 'busboy';
+import { eighteenDigits, readUpload, type ReceivedFile } from './read-upload.js';
 import { sendJson, type SimulatedApi, type SimulatedVideo, type SimulatorCore } from './simulated-api.js';
 
 const PREFIX = '/api/serve/video/';
-
-interface ReceivedFile {
-  fileName: string;
-  contentType: string;
-  sha256: string;
-  bytes: number;
-}
 
 export function originalApi(simulator: SimulatorCore): SimulatedApi {
   const envelope = (res: ServerResponse, httpStatus: number, code: string, msg: string, data: unknown = null) =>
@@ -25,7 +17,7 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     let received: ReceivedFile | undefined;
     try {
-      received = await readFilePart(simulator, req);
+      received = (await readUpload(simulator, req)).file;
     } catch {
       // The body broke off (the sender aborted, or it was malformed): nothing is registered.
       if (!res.headersSent && !res.destroyed) envelope(res, 400, '400', 'incomplete multipart body');
@@ -34,7 +26,7 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
     if (!received) return envelope(res, 400, '400', 'the multipart part "file" is required');
 
     const video: SimulatedVideo = {
-      videoNo: `mavi_video_${String(randomInt(10 ** 11, 10 ** 12 - 1))}${String(randomInt(10 ** 5, 10 ** 6 - 1))}`,
+      videoNo: `mavi_video_${eighteenDigits()}`,
       videoName: received.fileName,
       videoStatus: 'UNPARSE',
       uploadTime: String(Date.now()),
@@ -43,6 +35,7 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
       bytes: received.bytes,
       contentType: received.contentType,
       callbackUri: url.searchParams.get('callBackUri') ?? undefined,
+      fields: {},
     };
     simulator.register(video);
     await simulator.beforeUploadAnswer();
@@ -99,66 +92,23 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
   }
 
   return {
+    // The original upload page and pymavi send the raw key; the Bearer form came with the O2O token flow.
+    isAuthorized: (header, apiKey) => header === apiKey || header === `Bearer ${apiKey}`,
+    endpointOf(method, pathname) {
+      if (!pathname.startsWith(PREFIX)) return undefined;
+      const endpoint = `${method} ${pathname.slice(PREFIX.length)}`;
+      if (endpoint === 'POST upload') return 'upload';
+      if (endpoint === 'GET searchDB') return 'status';
+      if (endpoint === 'DELETE delete') return 'delete';
+      return undefined;
+    },
     async handle(req, res, url) {
-      if (!url.pathname.startsWith(PREFIX)) return false;
-      const endpoint = `${req.method} ${url.pathname.slice(PREFIX.length)}`;
-      if (endpoint === 'POST upload') await upload(req, res, url);
-      else if (endpoint === 'GET searchDB') searchDb(res, url);
-      else if (endpoint === 'DELETE delete') await deleteVideos(req, res);
-      else return false;
-      return true;
+      const kind = this.endpointOf(req.method ?? '', url.pathname);
+      if (kind === 'upload') await upload(req, res, url);
+      else if (kind === 'status') searchDb(res, url);
+      else if (kind === 'delete') await deleteVideos(req, res);
+      return kind !== undefined;
     },
     callbackBody: (video, status) => ({ videoNo: video.videoNo, clientId: 'd7a7427b502df6c8e31de003675b7b77', status }),
   };
-}
-
-/** Streams the body through busboy, digesting the `file` part; resolves once the whole body was read. */
-function readFilePart(simulator: SimulatorCore, req: IncomingMessage): Promise<ReceivedFile | undefined> {
-  return new Promise((resolve, reject) => {
-    let result: ReceivedFile | undefined;
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8' }); // RFC 7578: UTF-8 file names
-    } catch (error) {
-      req.resume();
-      reject(error);
-      return;
-    }
-    parser.on('file', (name, stream, info) => {
-      stream.on('error', () => undefined); // the parser reports it too
-      if (name !== 'file') {
-        stream.resume();
-        return;
-      }
-      const digest = simulator.createDigest();
-      let bytes = 0;
-      stream.on('data', (chunk: Buffer) => {
-        digest?.update(chunk);
-        bytes += chunk.length;
-      });
-      stream.on('end', () => {
-        result = {
-          fileName: info.filename ?? '',
-          contentType: info.mimeType,
-          sha256: digest?.digest('hex') ?? '',
-          bytes,
-        };
-      });
-    });
-    parser.on('close', () => resolve(result));
-    parser.on('error', reject);
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.readableEnded) reject(new Error('closed before the end of the body'));
-    });
-    req.on('data', (chunk: Buffer) => {
-      simulator.onUploadChunk(req, chunk);
-      if (req.destroyed) return;
-      if (!parser.write(chunk)) {
-        req.pause();
-        parser.once('drain', () => req.resume());
-      }
-    });
-    req.on('end', () => parser.end());
-  });
 }

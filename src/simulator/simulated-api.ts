@@ -5,27 +5,43 @@
  */
 import type { Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MaviListedVideo, VideoStatus } from '../mavi/types.js';
-
-export interface SimulatedVideo extends MaviListedVideo {
+/** A video as the simulated MAVI keeps it; `videoStatus` as MAVI spells it (FAILED is one). */
+export interface SimulatedVideo {
+  videoNo: string;
+  videoName: string;
+  videoStatus: string;
+  /** Epoch ms, as a string (as MAVI sends it). */
+  uploadTime: string;
+  duration: number;
   sha256: string;
   bytes: number;
   contentType: string;
   callbackUri: string | undefined;
+  /** The successor family's partition (`unique_id`); undefined in the original family. */
+  partition?: string;
+  /** Plain form fields sent with the upload. */
+  fields: Record<string, string>;
 }
 
 export interface CallbackDelivery {
   videoNo: string;
-  status: VideoStatus;
+  status: string;
   httpStatus: number | undefined;
   error?: string;
 }
 
+/** What an endpoint is, whatever a family calls it (for counters and faults). */
+export type EndpointKind = 'upload' | 'status' | 'delete';
+
 /** One API family's endpoints: answers a request that is one of them, or says it is not. */
 export interface SimulatedApi {
+  /** Whether the Authorization header carries the key in this family's form. */
+  isAuthorized(header: string | undefined, apiKey: string): boolean;
+  /** Which kind of endpoint a request is for, if any. */
+  endpointOf(method: string, pathname: string): EndpointKind | undefined;
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** The JSON body of a status callback in this family's shape. */
-  callbackBody(video: SimulatedVideo, status: VideoStatus): unknown;
+  callbackBody(video: SimulatedVideo, status: string): unknown;
 }
 
 /** What a family may ask of the simulator. */

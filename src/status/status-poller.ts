@@ -1,15 +1,15 @@
 /**
- * The polling fallback: asks MAVI's searchDB for videos still pending, and
+ * The polling fallback: asks MAVI for the status of videos still pending (how is
+ * the API family's business: searchDB windows, or get_metadata per video), and
  * applies what it finds exactly like a callback. It polls
  *  - every pending video when MAVI cannot call back (no PUBLIC_URL), and
  *  - otherwise only videos that have had no news for `staleAfterMs`.
- * searchDB filters by upload time, so each video is looked up in a window
- * around its uploadTime; overlapping windows are merged into one query and
- * paged through. Requests per round are capped, and MAVI answering "busy"
- * doubles the period until it recovers.
+ * Requests per round are capped, and MAVI answering "busy" doubles the period
+ * until it recovers.
  */
 import { MaviError } from '../mavi/errors.js';
-import type { MaviClient } from '../mavi/client.js';
+import { partitionOf } from '../auth/client-keys.js';
+import type { MaviApi } from '../mavi/api.js';
 import type { Logger } from '../logger.js';
 import type { StatusService } from './status-service.js';
 import type { VideoRecord } from './status-store.js';
@@ -20,20 +20,18 @@ export interface StatusPollerOptions {
   pollAll: () => boolean;
   /** A video counts as stale after this long without news. Default: 4 intervals. */
   staleAfterMs?: number;
-  /** How far around a video's uploadTime to search (MAVI's clock decides both). */
-  windowMs?: number;
-  /** The most searchDB requests one round may make. */
+  /** The most requests one round may make. */
   maxRequestsPerRound?: number;
   /** The most videos one round considers. */
   maxVideosPerRound?: number;
   /** The longest period that backing off may reach. */
   maxBackoffMs?: number;
-  /** searchDB page size (MAVI's maximum is 200). */
+  /** Page size, for a family that pages (searchDB; MAVI's maximum is 200). */
   pageSize?: number;
 }
 
 export interface StatusPollerDeps {
-  mavi: MaviClient;
+  mavi: MaviApi;
   status: StatusService;
   logger: Logger;
   /** Decides which of the candidates this instance polls (several instances share the work). */
@@ -46,11 +44,10 @@ export class StatusPoller {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly staleAfterMs: number;
-  private readonly windowMs: number;
   private readonly maxRequests: number;
   private readonly maxVideos: number;
   private readonly maxBackoffMs: number;
-  private readonly pageSize: number;
+  private readonly pageSize: number | undefined;
 
   constructor(
     private readonly deps: StatusPollerDeps,
@@ -58,11 +55,10 @@ export class StatusPoller {
   ) {
     this.periodMs = options.intervalMs;
     this.staleAfterMs = options.staleAfterMs ?? options.intervalMs * 4;
-    this.windowMs = options.windowMs ?? 60_000;
     this.maxRequests = options.maxRequestsPerRound ?? 10;
     this.maxVideos = options.maxVideosPerRound ?? 1_000;
     this.maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs * 10, 300_000);
-    this.pageSize = options.pageSize ?? 200;
+    this.pageSize = options.pageSize;
   }
 
   start(): void {
@@ -75,30 +71,19 @@ export class StatusPoller {
     await this.running;
   }
 
-  /** One polling round: the due videos, looked up window by window, applied like callbacks. */
+  /** One polling round: the due videos, looked up at MAVI, applied like callbacks. */
   async pollOnce(): Promise<void> {
     const candidates = await this.candidates();
     if (candidates.length === 0) return;
-
-    let requests = 0;
-    for (const window of mergeWindows(candidates, this.windowMs)) {
-      const wanted = new Map(window.videos.map((video) => [video.videoNo, video]));
-      for (let page = 1; wanted.size > 0; page += 1) {
-        if (requests >= this.maxRequests) return;
-        requests += 1;
-        const result = await this.deps.mavi.listVideos({
-          startTime: window.start,
-          endTime: window.end,
-          page,
-          pageSize: this.pageSize,
-        });
-        for (const row of result.videoData) {
-          if (!wanted.delete(row.videoNo)) continue;
-          await this.deps.status.applyStatus(row.videoNo, row.videoStatus, Date.now());
-        }
-        if (result.videoData.length < this.pageSize || page * this.pageSize >= result.total) break;
-      }
-    }
+    const statuses = await this.deps.mavi.lookUpStatuses(
+      candidates.map((video) => ({
+        videoNo: video.videoNo,
+        uploadTime: video.uploadTime,
+        partition: partitionOf(video.ownerId),
+      })),
+      { maxRequests: this.maxRequests, pageSize: this.pageSize },
+    );
+    for (const [videoNo, status] of statuses) await this.deps.status.applyStatus(videoNo, status, Date.now());
   }
 
   private async candidates(): Promise<VideoRecord[]> {
@@ -136,26 +121,4 @@ export class StatusPoller {
       }
     }
   }
-}
-
-interface Window {
-  start: number;
-  end: number;
-  videos: VideoRecord[];
-}
-
-/** One searchDB window per cluster of upload times. */
-function mergeWindows(videos: readonly VideoRecord[], marginMs: number): Window[] {
-  const sorted = [...videos].sort((a, b) => a.uploadTime - b.uploadTime);
-  const windows: Window[] = [];
-  for (const video of sorted) {
-    const last = windows.at(-1);
-    if (last && video.uploadTime - marginMs <= last.end) {
-      last.end = video.uploadTime + marginMs;
-      last.videos.push(video);
-    } else {
-      windows.push({ start: video.uploadTime - marginMs, end: video.uploadTime + marginMs, videos: [video] });
-    }
-  }
-  return windows;
 }

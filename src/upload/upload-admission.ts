@@ -6,11 +6,13 @@
  *  2. The client key, when keys are configured.
  *  3. A declared Content-Length already over the upload limit.
  *  4. Concurrent uploads per client key.
+ *  5. The pace of uploads MAVI takes (MAVI_UPLOADS_PER_MINUTE), for all clients.
  * A refusal here costs nothing: no parsing, nothing sent to MAVI.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
 import { errorRegistry, type ErrorCode } from '../errors.js';
+import type { UploadPace } from './upload-pace.js';
 
 /** Headers that a cross-site HTML form cannot send (lower case, as Node gives them). */
 const PREFLIGHT_HEADERS = [
@@ -35,6 +37,9 @@ export interface Admission {
 
 export interface UploadAdmissionOptions {
   keys: ClientKeys;
+  /** The pace of uploads, when MAVI_UPLOADS_PER_MINUTE sets one. */
+  pace?: UploadPace;
+  uploadsPerMinute?: number;
   maxUploadBytes: number;
   maxConcurrentUploadsPerKey: number;
 }
@@ -45,7 +50,7 @@ export class UploadAdmission {
   constructor(private readonly options: UploadAdmissionOptions) {}
 
   /** Admits the request (and counts it until `res` closes) or says why not. */
-  admit(req: IncomingMessage, res: ServerResponse): Admission | Refusal {
+  async admit(req: IncomingMessage, res: ServerResponse): Promise<Admission | Refusal> {
     if (!PREFLIGHT_HEADERS.some((name) => req.headers[name] !== undefined)) {
       return {
         code: 'PREFLIGHT_REQUIRED',
@@ -79,12 +84,33 @@ export class UploadAdmission {
         headers: { 'retry-after': '5' },
       };
     }
+    // Counted before the pace is asked (an await), so that concurrent requests see each other.
     this.active.set(ownerId, running + 1);
-    res.once('close', () => {
+    const release = () => {
       const left = (this.active.get(ownerId) ?? 1) - 1;
       if (left > 0) this.active.set(ownerId, left);
       else this.active.delete(ownerId);
-    });
+    };
+    let wait: number | undefined;
+    try {
+      wait = await this.options.pace?.take();
+    } catch {
+      release(); // the shared budget's store (Redis) is away: refuse rather than exceed MAVI's limit
+      return {
+        code: 'STORE_UNAVAILABLE',
+        message: errorRegistry.STORE_UNAVAILABLE.message,
+        headers: { 'retry-after': '5' },
+      };
+    }
+    if (wait !== undefined) {
+      release();
+      return {
+        code: 'TOO_MANY_UPLOADS',
+        message: `This gateway starts at most ${this.options.uploadsPerMinute} uploads a minute (MAVI's limit for the account); the next may start in ${wait} s.`,
+        headers: { 'retry-after': String(wait) },
+      };
+    }
+    res.once('close', release);
     return { ownerId };
   }
 }

@@ -52,7 +52,7 @@ export async function prepareUploadRequest(
     return false;
   };
 
-  const admitted = options.admission.admit(req, res);
+  const admitted = await options.admission.admit(req, res);
   if ('code' in admitted) return refuse(admitted.code, admitted.message, admitted.headers);
 
   try {

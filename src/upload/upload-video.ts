@@ -12,9 +12,11 @@
  */
 import { GraphQLError } from 'graphql';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
+import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { MaviClient } from '../mavi/client.js';
+import type { MaviApi } from '../mavi/api.js';
+import { SNIFF_BYTES, sniffContainer } from '../mavi/containers.js';
 import { MaviError } from '../mavi/errors.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
 import type { StatusService } from '../status/status-service.js';
@@ -23,10 +25,9 @@ import { FileSource } from './file-source.js';
 import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';
 import type { IncomingFile } from './multipart-intake.js';
-import { SNIFF_BYTES, sniffContainer } from './sniff-container.js';
 
 export interface UploadDeps {
-  mavi: MaviClient;
+  mavi: MaviApi;
   status: StatusService;
   tokens: CallbackTokens;
   logger: Logger;
@@ -80,13 +81,20 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
     source.discard();
     throw gatewayError('EMPTY_FILE', `The file "${fileName}" is empty; nothing was sent to MAVI.`);
   }
-  if (sniffContainer(head) === undefined) {
+  const container = sniffContainer(head);
+  if (container === undefined) {
     source.discard();
     throw gatewayError(
       'UNSUPPORTED_MEDIA_TYPE',
-      `The file "${fileName}" is not an MP4/MOV or Matroska/WebM video (whatever its declared type, ${file.mimetype}); nothing was sent to MAVI.`,
+      `The file "${fileName}" is not an MP4/MOV, AVI or Matroska/WebM video (whatever its declared type, ${file.mimetype}); nothing was sent to MAVI.`,
     );
   }
+  const refusal = mavi.refuseFile(fileName, container);
+  if (refusal !== undefined) {
+    source.discard();
+    throw gatewayError('UNSUPPORTED_MEDIA_TYPE', `${refusal} Nothing was sent to MAVI.`);
+  }
+  const partition = partitionOf(ownerId);
 
   const { uploadId, token } = tokens.mint();
   await status.openUpload(uploadId, ownerId, fileName);
@@ -95,15 +103,17 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
     video = await mavi.uploadVideo({
       file: source.chunks(),
       fileName,
-      contentType: file.mimetype || 'application/octet-stream',
+      container,
+      declaredContentType: file.mimetype,
       fileSize,
       callbackUrl: deps.callbackUrlFor(token),
+      partition,
     });
     const completed = await status.completeUpload(uploadId, {
       videoNo: video.videoNo,
       videoName: video.videoName,
       status: video.videoStatus,
-      uploadTime: Number(video.uploadTime),
+      uploadTime: video.uploadTime,
       updatedAt: Date.now(),
       ownerId,
     });
@@ -113,13 +123,13 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
         callbackVideoNo: completed.discardedVideoNo,
       });
     }
-    logger.info('video uploaded', { videoNo: video.videoNo, bytes: source.bytesRead });
+    logger.info('video uploaded', { videoNo: video.videoNo, bytes: source.bytesRead, client: partition });
     return completed.record;
   } catch (error) {
     await status.abandonUpload(uploadId).catch(() => undefined); // the store may be what failed
     // MAVI has the video but the gateway could not record it: nobody could follow or find it,
     // so take it back rather than leave it half-registered.
-    if (video) await forgetAtMavi(deps, video.videoNo);
+    if (video) await forgetAtMavi(deps, video.videoNo, partition);
     if (file.failure()?.clientGone) {
       logger.info('upload cut: the client went away mid-request', { bytes: source.bytesRead });
     } else if (error instanceof MaviError) {
@@ -129,9 +139,9 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
   }
 }
 
-async function forgetAtMavi(deps: UploadDeps, videoNo: string): Promise<void> {
+async function forgetAtMavi(deps: UploadDeps, videoNo: string, partition: string): Promise<void> {
   try {
-    await deps.mavi.deleteVideos([videoNo]);
+    await deps.mavi.deleteVideos([videoNo], partition);
     deps.logger.warn('deleted a video at MAVI that the gateway could not record', { videoNo });
   } catch (error) {
     deps.logger.error('a video is registered at MAVI but unknown to the gateway; delete it by hand', {

@@ -11,6 +11,7 @@ import type { ErrorCode } from '../errors.js';
 import { BodyTooLargeError, readSmallBody } from '../http/read-body.js';
 import { sendError, sendJson } from '../http/responses.js';
 import type { Logger } from '../logger.js';
+import { normalizeStatus } from '../mavi/types.js';
 import type { StatusService } from '../status/status-service.js';
 import { CallbackInputError, parseCallback } from './parse-callback.js';
 
@@ -23,6 +24,8 @@ export interface WebhookDeps {
   tokens: CallbackTokens;
   status: StatusService;
   logger: Logger;
+  /** Told about a status spelling the gateway does not know (it counts as still processing). */
+  onUnknownStatus: (status: string) => void;
 }
 
 export function isWebhookPath(pathname: string): boolean {
@@ -73,9 +76,13 @@ export async function handleWebhook(
   const storeUnavailable = () => refuse('STORE_UNAVAILABLE', undefined, { 'retry-after': '5' });
   if (!deps.status.isReady()) return storeUnavailable();
 
+  // FAILED and PARSE_ERROR are FAIL; an unknown spelling counts as still processing, which changes nothing.
+  const { status, known } = normalizeStatus(callback.status);
+  if (!known) deps.onUnknownStatus(callback.status);
+
   let outcome;
   try {
-    outcome = await deps.status.applyCallback(uploadId, callback.videoNo, callback.status, Date.now());
+    outcome = await deps.status.applyCallback(uploadId, callback.videoNo, status, Date.now());
   } catch (error) {
     deps.logger.warn('could not store a callback', { error, videoNo: callback.videoNo });
     return storeUnavailable();

@@ -64,7 +64,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (!options.sharedSimulator) await simulator.stop();
       if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
       // Every test's gateway proves, on its way out, that no secret reached its log.
-      const secrets = [simulator.apiKey, config.webhookSecret, ...config.gatewayApiKeys].filter(Boolean) as string[];
+      const secrets = [simulator.apiKey, config.webhookSecret, ...config.gatewayApiKeys.map(({ key }) => key)].filter(
+        Boolean,
+      ) as string[];
       const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));
       if (leaked.length > 0) throw new Error(`a secret appeared in the gateway's log (${leaked.length} of them)`);
     },

@@ -6,7 +6,6 @@
 import type { Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { VideoStatus } from '../../src/mavi/types.js';
 import { MaviSimulator, type SimulatorOptions } from '../../src/simulator/mavi-simulator.js';
 import { sendJson } from '../../src/simulator/simulated-api.js';
 
@@ -32,7 +31,7 @@ export type SimulatorFault =
 export interface TestSimulatorOptions extends SimulatorOptions {
   /** Refuse chunked upload bodies with HTTP 411, as some upstreams do (MAVI's behaviour is not documented). */
   requireContentLength?: boolean;
-  /** Answer searchDB with code "0429" (busy). */
+  /** Answer status look-ups (searchDB, get_metadata) with code "0429" (busy). */
   searchBusy?: boolean;
   /**
    * Serve /__simulator/videos (GET: what was registered, with callback URIs),
@@ -51,6 +50,7 @@ export interface SimulatorStats {
   uploadRequests: number;
   /** Upload requests whose body stopped before its end (client or gateway aborted). */
   abortedUploads: number;
+  /** Status look-ups: searchDB (original) or get_metadata (v1) calls. */
   searchDbCalls: number;
   /** Upload body bytes read so far, over all uploads. */
   bytesReceived: number;
@@ -99,9 +99,9 @@ export class TestSimulator extends MaviSimulator {
   protected override async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     if (this.options.controlApi && url.pathname.startsWith(CONTROL_PREFIX)) return this.control(req, res, url);
-    const endpoint = `${req.method} ${url.pathname}`;
+    const endpoint = this.endpointOf(req.method ?? '', url.pathname);
 
-    if (endpoint === 'POST /api/serve/video/upload') {
+    if (endpoint === 'upload') {
       this.stats.uploadRequests += 1;
       req.once('close', () => {
         if (!req.readableEnded) this.stats.abortedUploads += 1;
@@ -112,13 +112,13 @@ export class TestSimulator extends MaviSimulator {
       }
       if (this.answerFault(req, res)) return;
     }
-    if (endpoint.startsWith('GET /api/serve/video/searchDB')) {
+    if (endpoint === 'status') {
       this.stats.searchDbCalls += 1;
       if (this.options.searchBusy) return envelope(res, 200, '0429', 'system busy, please try again later');
     }
     const videosBefore = this.videos.size;
     await super.route(req, res);
-    if (endpoint === 'DELETE /api/serve/video/delete') this.stats.deletedVideos += videosBefore - this.videos.size;
+    if (endpoint === 'delete') this.stats.deletedVideos += videosBefore - this.videos.size;
   }
 
   /** Answers the upload with the current fault, if it is one that answers; true when it did. */
@@ -152,10 +152,7 @@ export class TestSimulator extends MaviSimulator {
     if (action === 'callback' && req.method === 'POST') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const { videoNo, status } = JSON.parse(Buffer.concat(chunks).toString()) as {
-        videoNo: string;
-        status: VideoStatus;
-      };
+      const { videoNo, status } = JSON.parse(Buffer.concat(chunks).toString()) as { videoNo: string; status: string };
       return sendJson(res, 200, await this.sendCallback(videoNo, status));
     }
     res.writeHead(404).end();

@@ -1,0 +1,17 @@
+/** Makes the upstream client for the configured MAVI API family. */
+import type { MaviApi, MaviFamily } from './api.js';
+import { createMaviHttp, type MaviHttpOptions } from './http.js';
+import { originalApi } from './original-api.js';
+import { v1Api } from './v1-api.js';
+
+export interface MaviApiOptions extends MaviHttpOptions {
+  family: MaviFamily;
+  /** Told about a status spelling MAVI used that the gateway does not know. */
+  onUnknownStatus?: (status: string) => void;
+}
+
+export function createMaviApi(options: MaviApiOptions): MaviApi {
+  const http = createMaviHttp(options);
+  const onUnknownStatus = options.onUnknownStatus ?? (() => undefined);
+  return options.family === 'v1' ? v1Api(http, onUnknownStatus) : originalApi(http, onUnknownStatus);
+}

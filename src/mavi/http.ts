@@ -1,0 +1,88 @@
+/**
+ * One HTTP call to MAVI, over undici, for every family: the key goes into the
+ * Authorization header (raw, as both families document) and nowhere else, never
+ * into an error, a log field or a URL; the answer's envelope is checked and
+ * MAVI's refusals become MaviErrors.
+ */
+import type { Readable } from 'node:stream';
+import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
+import { MaviError, maviErrorFromAnswer } from './errors.js';
+
+export interface MaviHttpOptions {
+  /** MAVI's origin, e.g. https://api.memories.ai; each family adds its path prefix. */
+  baseUrl: string;
+  apiKey: string;
+  /** Time allowed for MAVI's answer headers after the whole request was sent. */
+  headersTimeoutMs?: number;
+  /** Longest silence while reading MAVI's answer body. */
+  bodyTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface CallInit {
+  method: 'GET' | 'POST' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: AsyncIterable<Uint8Array> | string;
+  query?: Record<string, string>;
+}
+
+/** An envelope whose code says success; what `accept` lets through as success too. */
+export interface MaviHttp {
+  /** The envelope's `data`; throws MaviError for refusals, unless `accept(error)` says the refusal is fine. */
+  call<Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean): Promise<Data | undefined>;
+  close(): Promise<void>;
+}
+
+export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
+  const dispatcher = new Agent({
+    headersTimeout: options.headersTimeoutMs ?? 120_000,
+    bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+  });
+
+  return {
+    async call<Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean) {
+      const url = new URL(`${options.baseUrl}${path}`);
+      for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
+
+      let answer: Dispatcher.ResponseData;
+      let text: string;
+      try {
+        answer = await request(url, {
+          method: init.method,
+          // undici streams any async iterable body; its typings only list Readable.
+          body: init.body as Readable | string | undefined,
+          dispatcher,
+          headers: { ...init.headers, authorization: options.apiKey },
+        });
+        text = await answer.body.text();
+      } catch (error) {
+        throw transportError(error);
+      }
+      const envelope = parseEnvelope(text);
+      const failure = maviErrorFromAnswer(answer.statusCode, envelope);
+      if (failure && !accept?.(failure)) throw failure;
+      return envelope?.data as Data | undefined;
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+function parseEnvelope(text: string): { code?: unknown; msg?: unknown; data?: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A failure before MAVI answered: the upload's own failure (a refused file) stays; the rest is "unavailable". */
+function transportError(error: unknown): unknown {
+  if (error instanceof MaviError) return error;
+  const reason =
+    error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError
+      ? 'MAVI did not answer in time.'
+      : 'The connection to MAVI failed.';
+  return new MaviError('MAVI_UNAVAILABLE', reason, { cause: error });
+}

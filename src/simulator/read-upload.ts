@@ -1,0 +1,84 @@
+/** Reading an upload body as MAVI does, for every simulated family. */
+import { randomInt } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
+import type { SimulatorCore } from './simulated-api.js';
+
+export interface ReceivedFile {
+  fileName: string;
+  contentType: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface ReceivedUpload {
+  /** The `file` part, if there was one. */
+  file: ReceivedFile | undefined;
+  /** Plain form fields, by name, in the order they came. */
+  fields: Record<string, string>;
+  /** Field names in the order they came, the file as "file". */
+  order: string[];
+}
+
+/** Ids as MAVI mints them: 18 digits after a family's prefix. */
+export function eighteenDigits(): string {
+  return `${String(randomInt(10 ** 11, 10 ** 12 - 1))}${String(randomInt(10 ** 5, 10 ** 6 - 1))}`;
+}
+
+/** Streams the body through busboy, digesting the `file` part; resolves once the whole body was read. */
+export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Promise<ReceivedUpload> {
+  return new Promise((resolve, reject) => {
+    let file: ReceivedFile | undefined;
+    const fields: Record<string, string> = {};
+    const order: string[] = [];
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8' }); // RFC 7578: UTF-8 file names
+    } catch (error) {
+      req.resume();
+      reject(error);
+      return;
+    }
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+      order.push(name);
+    });
+    parser.on('file', (name, stream, info) => {
+      stream.on('error', () => undefined); // the parser reports it too
+      order.push(name);
+      if (name !== 'file') {
+        stream.resume();
+        return;
+      }
+      const digest = simulator.createDigest();
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => {
+        digest?.update(chunk);
+        bytes += chunk.length;
+      });
+      stream.on('end', () => {
+        file = {
+          fileName: info.filename ?? '',
+          contentType: info.mimeType,
+          sha256: digest?.digest('hex') ?? '',
+          bytes,
+        };
+      });
+    });
+    parser.on('close', () => resolve({ file, fields, order }));
+    parser.on('error', reject);
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.readableEnded) reject(new Error('closed before the end of the body'));
+    });
+    req.on('data', (chunk: Buffer) => {
+      simulator.onUploadChunk(req, chunk);
+      if (req.destroyed) return;
+      if (!parser.write(chunk)) {
+        req.pause();
+        parser.once('drain', () => req.resume());
+      }
+    });
+    req.on('end', () => parser.end());
+  });
+}

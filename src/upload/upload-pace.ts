@@ -1,0 +1,33 @@
+/**
+ * MAVI_UPLOADS_PER_MINUTE: the pace at which the gateway starts uploads, for all
+ * clients together, since MAVI counts uploads per account (its successor
+ * documents as few as one a minute). An upload over the pace is refused before
+ * its body is read, with the seconds until the next one may start, rather than
+ * refused as busy by MAVI after the client streamed gigabytes. The budget is a
+ * rate-limiter-flexible limiter: in memory, or on Redis so that every instance
+ * spends one budget (server/backends.ts chooses).
+ */
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+
+/** The one key all uploads count against: MAVI's limit is per account, not per client. */
+const ACCOUNT_KEY = 'mavi-uploads';
+
+export interface UploadPace {
+  /** Takes one upload's turn: undefined when it may start, else the seconds until the next turn. */
+  take(): Promise<number | undefined>;
+}
+
+export function uploadPace(limiter: RateLimiterAbstract): UploadPace {
+  return {
+    async take() {
+      try {
+        await limiter.consume(ACCOUNT_KEY);
+        return undefined;
+      } catch (refusal) {
+        // rate-limiter-flexible rejects with a RateLimiterRes when over budget; anything else is a store failure.
+        if (refusal instanceof Error) throw refusal;
+        return Math.max(1, Math.ceil((refusal as RateLimiterRes).msBeforeNext / 1000));
+      }
+    },
+  };
+}
