@@ -3,6 +3,20 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/** The scenarios that talk to MAVI: upload, callback, subscription, query, polling, refusals, durability. */
+const END_TO_END = [
+  'upload',
+  'status',
+  'subscriptions',
+  'webhook',
+  'security',
+  'hostile-input',
+  'durability',
+  'scale-out',
+  'shutdown',
+  'start',
+];
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -13,11 +27,23 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Each file starts its own gateways and simulators on free ports; two cores, so two forks.
     pool: 'forks',
     maxWorkers: 2,
+    // Every test against the original MAVI API family; the end-to-end ones again against its
+    // successor (test/utils/family.ts): one set of tests, both families.
+    projects: [
+      { extends: true, test: { name: 'original', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'v1',
+          include: END_TO_END.map((name) => `test/${name}.test.ts`),
+          env: { TEST_MAVI_API: 'v1' },
+        },
+      },
+    ],
   },
 });

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   let simulator: MaviSimulator | undefined;
   if (!config.maviApiKey) {
-    simulator = new MaviSimulator({ parseDelayMs: 5_000 });
+    simulator = new MaviSimulator({ parseDelayMs: 5_000, family: config.maviApi });
     await simulator.start();
     config = Object.freeze({ ...config, maviApiKey: simulator.apiKey, maviBaseUrl: simulator.url });
   }
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        '  MAVI_API_KEY is not set: uploads go to the built-in MAVI SIMULATOR, not to MAVI.',
+        `  MAVI_API_KEY is not set: uploads go to the built-in MAVI SIMULATOR (API family: ${config.maviApi}), not to MAVI.`,
         `  The simulator (${simulator.url}) calls back UNPARSE at once and PARSE after 5 s.`,
         '  Set MAVI_API_KEY (and PUBLIC_URL) to talk to the real MAVI.',
         '',

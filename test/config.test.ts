@@ -99,11 +99,42 @@ describe('configuration', () => {
     [{ STORE: 'redis' }, 'STORE=redis needs REDIS_URL'],
     [{ STORE: 'memory', REDIS_URL: 'redis://127.0.0.1:6379', WEBHOOK_SECRET: '0123456789abcdef' }, 'REDIS_URL'],
     [{ SQLITE_SYNCHRONOUS: 'off' }, 'SQLITE_SYNCHRONOUS'],
+    [{ MAVI_API: 'v2' }, 'MAVI_API'],
+    [{ MAVI_UPLOADS_PER_MINUTE: '0' }, 'MAVI_UPLOADS_PER_MINUTE'],
     [{ STORE_MAX_BYTES: '1000' }, 'STORE_MAX_BYTES'],
   ])('names the variable in error: %o', (env, name) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(name);
+  });
+
+  it('picks the MAVI API family from MAVI_BASE_URL when MAVI_API is unset, and its defaults', () => {
+    expect(loadConfig({})).toMatchObject({ maviApi: 'original', maxUploadBytes: 4 * 1024 ** 3 });
+    expect(loadConfig({ MAVI_BASE_URL: 'https://api.memories.ai' })).toMatchObject({
+      maviApi: 'v1',
+      maxUploadBytes: 3_000_000_000,
+    });
+    expect(loadConfig({ MAVI_API: 'v1' })).toMatchObject({ maviApi: 'v1', maviBaseUrl: 'https://api.memories.ai' });
+    expect(loadConfig({ MAVI_API: 'original', MAVI_BASE_URL: 'https://api.memories.ai' }).maviApi).toBe('original');
+    expect(loadConfig({ MAVI_BASE_URL: 'http://127.0.0.1:9000' }).maviApi).toBe('original');
+    expect(loadConfig({ MAVI_UPLOADS_PER_MINUTE: '2' }).maviUploadsPerMinute).toBe(2);
+    expect(loadConfig({}).maviUploadsPerMinute).toBeUndefined();
+  });
+
+  it('reads named client keys (name:key) and bare ones', () => {
+    const config = loadConfig({ GATEWAY_API_KEYS: 'alice:key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb' });
+    expect(config.gatewayApiKeys).toEqual([
+      { name: 'alice', key: 'key-aaaaaaaaaaaaaaaa' },
+      { key: 'key-bbbbbbbbbbbbbbbb' },
+    ]);
+    expect(problemsOf({ GATEWAY_API_KEYS: 'a:key-aaaaaaaaaaaaaaaa,a:key-bbbbbbbbbbbbbbbb' })).toEqual([
+      'GATEWAY_API_KEYS: every name may be used once',
+    ]);
+  });
+
+  it("refuses a PUBLIC_URL too long for the successor's 299-character callback addresses", () => {
+    const [problem] = problemsOf({ MAVI_API: 'v1', PUBLIC_URL: `https://example.com/${'a'.repeat(200)}` });
+    expect(problem).toMatch(/PUBLIC_URL is too long for MAVI_API=v1/);
   });
 
   it('refuses REDIS_URL without WEBHOOK_SECRET, saying why', () => {

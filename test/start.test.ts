@@ -28,7 +28,9 @@ describe('npm start without a MAVI key', () => {
     const started = startProcess({});
     const url = await started.url;
     await waitUntil(() => started.output.join('').includes('GraphiQL:'), 'the banner');
-    expect(started.output.join('')).toMatch(/uploads go to the built-in MAVI SIMULATOR, not to MAVI/);
+    expect(started.output.join('')).toMatch(
+      /uploads go to the built-in MAVI SIMULATOR \(API family: \w+\), not to MAVI/,
+    );
 
     expect((await fetch(`${url}/health`)).status).toBe(200);
     const result = await uploadVideo(`${url}/graphql`, { content: await collect(videoFile(2048)) });

@@ -44,6 +44,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     MAVI_API_KEY: simulator.apiKey,
     MAVI_BASE_URL: simulator.url,
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    MAVI_API: simulator.options.family,
     DATA_DIR: ownDataDir,
     ...options.env,
     HOST: options.env?.HOST ?? '127.0.0.1',

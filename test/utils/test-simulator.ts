@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MaviSimulator, type SimulatorOptions } from '../../src/simulator/mavi-simulator.js';
 import { sendJson } from '../../src/simulator/simulated-api.js';
+import { testFamily } from './family.js';
 
 /** A misbehaviour for the next uploads (until cleared). */
 export type SimulatorFault =
@@ -73,7 +74,7 @@ export class TestSimulator extends MaviSimulator {
   private readonly bytesPerRequest = new WeakMap<IncomingMessage, number>();
 
   constructor(options: TestSimulatorOptions = {}) {
-    super(options);
+    super({ family: testFamily(), ...options });
   }
 
   override createDigest(): Hash | undefined {
