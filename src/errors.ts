@@ -42,7 +42,7 @@ export const errorRegistry = {
     httpStatus: 413,
   },
   UNSUPPORTED_MEDIA_TYPE: {
-    message: 'The file is not an MP4/MOV or Matroska/WebM video.',
+    message: 'The file is not a video this MAVI takes.',
     retryable: false,
   },
   VIDEO_NOT_FOUND: { message: 'No video with this videoNo is known.', retryable: false },

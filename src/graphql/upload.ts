@@ -7,7 +7,7 @@ builder.mutationField('uploadVideo', (t) =>
   t.field({
     type: Video,
     description:
-      'Streams a video file to MAVI (MP4/MOV or Matroska/WebM, h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request.',
+      'Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request.',
     args: { file: t.arg({ type: 'Upload', required: true }) },
     resolve: (_root, { file }, context) => context.uploads.upload(file, context.ownerId),
   }),
