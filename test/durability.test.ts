@@ -170,60 +170,58 @@ describe('after kill -9 and a restart', () => {
     await waitUntil(async () => (await statusOf(url, videoNo)) === 'FAIL', 'polling found FAIL', 10_000);
   });
 
-  it('a callback held before the upload answer arrived survives, and binds the video', async () => {
+  /**
+   * Starts a gateway in front of a MAVI that registers an upload at once but answers it only
+   * after 60 s, uploads `fileName`, and waits until MAVI has it: the gateway can then be killed
+   * with the upload's answer still to come.
+   */
+  async function uploadAnsweredLate(late: TestSimulator, fileName: string) {
+    const where = await deployment({ MAVI_BASE_URL: late.url });
+    const url = await start(where);
+    void uploadVideo(`${url}/graphql`, { content: await collect(videoFile(4096)), fileName }).catch(() => undefined);
+    await waitUntil(() => late.videos.size === 1, 'MAVI registered the upload');
+    return { where, video: [...late.videos.values()][0]! };
+  }
+
+  const lateMavi = async (run: (late: TestSimulator) => Promise<void>) => {
     const late = new TestSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true, answerDelayMs: 60_000 });
     await late.start();
     try {
-      const where = await deployment({ MAVI_BASE_URL: late.url });
-      let url = await start(where);
-      void uploadVideo(`${url}/graphql`, { content: await collect(videoFile(4096)), fileName: 'held.mp4' }).catch(
-        () => undefined,
-      );
-      await waitUntil(() => late.videos.size === 1, 'MAVI registered the upload');
-      const [video] = [...late.videos.values()];
-      expect((await late.sendCallback(video!.videoNo, 'PARSE')).httpStatus).toBe(202); // held
+      await run(late);
+    } finally {
+      await late.stop();
+    }
+  };
+
+  it('a callback held before the upload answer arrived survives, and binds the video', () =>
+    lateMavi(async (late) => {
+      const { where, video } = await uploadAnsweredLate(late, 'held.mp4');
+      expect((await late.sendCallback(video.videoNo, 'PARSE')).httpStatus).toBe(202); // held
       await kill9(); // before MAVI's answer (60 s away) arrives
 
-      url = await start(where);
-      const { body } = await postGraphQL(`${url}/graphql`, VideoDocument, { videoNo: video!.videoNo });
+      const url = await start(where);
+      const { body } = await postGraphQL(`${url}/graphql`, VideoDocument, { videoNo: video.videoNo });
       expect(body.data?.video).toMatchObject({ videoName: 'held.mp4', status: 'PARSE' });
-    } finally {
-      await late.stop();
-    }
-  });
+    }));
 
-  it('an upload cut by the crash before MAVI answered is bound by the first authentic callback', async () => {
-    const late = new TestSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true, answerDelayMs: 60_000 });
-    await late.start();
-    try {
-      const where = await deployment({ MAVI_BASE_URL: late.url });
-      let url = await start(where);
-      void uploadVideo(`${url}/graphql`, { content: await collect(videoFile(4096)), fileName: 'cut.mp4' }).catch(
-        () => undefined,
-      );
-      await waitUntil(() => late.videos.size === 1, 'MAVI registered the upload');
-      const [video] = [...late.videos.values()];
+  it('an upload cut by the crash before MAVI answered is bound by the first authentic callback', () =>
+    lateMavi(async (late) => {
+      const { where, video } = await uploadAnsweredLate(late, 'cut.mp4');
       await kill9();
 
-      url = await start(where);
-      expect(await statusOf(url, video!.videoNo)).toBeUndefined(); // nothing known yet
-      expect((await late.sendCallback(video!.videoNo, 'UNPARSE')).httpStatus).toBe(200);
-      const { body } = await postGraphQL(`${url}/graphql`, VideoDocument, { videoNo: video!.videoNo });
+      const url = await start(where);
+      expect(await statusOf(url, video.videoNo)).toBeUndefined(); // nothing known yet
+      expect((await late.sendCallback(video.videoNo, 'UNPARSE')).httpStatus).toBe(200);
+      const { body } = await postGraphQL(`${url}/graphql`, VideoDocument, { videoNo: video.videoNo });
       expect(body.data?.video).toMatchObject({ videoName: 'cut.mp4', status: 'UNPARSE' });
-      expect((await late.sendCallback(video!.videoNo, 'PARSE')).httpStatus).toBe(200);
-      expect(await statusOf(url, video!.videoNo)).toBe('PARSE');
+      expect((await late.sendCallback(video.videoNo, 'PARSE')).httpStatus).toBe(200);
+      expect(await statusOf(url, video.videoNo)).toBe('PARSE');
       // A forged token (its last character changed) changes nothing.
-      const uri = video!.callbackUri!;
-      const forged = await late.sendCallback(
-        video!.videoNo,
-        'FAIL',
-        uri.slice(0, -1) + (uri.endsWith('A') ? 'B' : 'A'),
-      );
+      const uri = video.callbackUri!;
+      const forged = await late.sendCallback(video.videoNo, 'FAIL', uri.slice(0, -1) + (uri.endsWith('A') ? 'B' : 'A'));
       expect([403, 404]).toContain(forged.httpStatus);
-    } finally {
-      await late.stop();
-    }
-  });
+      expect(await statusOf(url, video.videoNo)).toBe('PARSE');
+    }));
 });
 
 describe('a DATA_DIR the gateway cannot use', () => {

@@ -2,6 +2,7 @@
 import type { MaviApi, MaviFamily } from './api.js';
 import { createMaviHttp, type MaviHttpOptions } from './http.js';
 import { originalApi } from './original-api.js';
+import { normalizeStatus, type VideoStatus } from './types.js';
 import { v1Api } from './v1-api.js';
 
 export interface MaviApiOptions extends MaviHttpOptions {
@@ -12,6 +13,11 @@ export interface MaviApiOptions extends MaviHttpOptions {
 
 export function createMaviApi(options: MaviApiOptions): MaviApi {
   const http = createMaviHttp(options);
-  const onUnknownStatus = options.onUnknownStatus ?? (() => undefined);
-  return options.family === 'v1' ? v1Api(http, onUnknownStatus) : originalApi(http, onUnknownStatus);
+  // Both families read MAVI's status spellings the same way, and report the unknown ones.
+  const statusOf = (raw: string): VideoStatus => {
+    const { status, known } = normalizeStatus(raw);
+    if (!known) options.onUnknownStatus?.(raw);
+    return status;
+  };
+  return options.family === 'v1' ? v1Api(http, statusOf) : originalApi(http, statusOf);
 }

@@ -11,7 +11,7 @@ import { alreadyGone, uploadedVideo } from './answers.js';
 import { MaviError } from './errors.js';
 import type { MaviHttp } from './http.js';
 import { multipartFileBody } from './multipart-body.js';
-import { normalizeStatus, type VideoStatus } from './types.js';
+import type { VideoStatus } from './types.js';
 import type { VideoContainer } from './containers.js';
 
 const PREFIX = '/api/serve/video/';
@@ -32,13 +32,7 @@ interface VideoPage {
   videoData: ListedVideo[];
 }
 
-export function originalApi(http: MaviHttp, onUnknownStatus: (status: string) => void): MaviApi {
-  const statusOf = (raw: string) => {
-    const { status, known } = normalizeStatus(raw);
-    if (!known) onUnknownStatus(raw);
-    return status;
-  };
-
+export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   return {
     family: 'original',
     maxUploadBytes: undefined, // not documented

@@ -12,7 +12,7 @@ import { containerMimeTypes, type VideoContainer } from './containers.js';
 import type { MaviHttp } from './http.js';
 import { multipartFileBody } from './multipart-body.js';
 import { alreadyGone, uploadedVideo } from './answers.js';
-import { normalizeStatus, type VideoStatus } from './types.js';
+import type { VideoStatus } from './types.js';
 
 const PREFIX = '/serve/api/v1/';
 const ACCEPTED_EXTENSIONS = ['.mp4', '.avi', '.mkv', '.mov'];
@@ -27,13 +27,7 @@ interface Metadata {
   status?: string;
 }
 
-export function v1Api(http: MaviHttp, onUnknownStatus: (status: string) => void): MaviApi {
-  const statusOf = (raw: string) => {
-    const { status, known } = normalizeStatus(raw);
-    if (!known) onUnknownStatus(raw);
-    return status;
-  };
-
+export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   return {
     family: 'v1',
     maxUploadBytes: MAX_UPLOAD_BYTES,

@@ -22,6 +22,7 @@ import {
   type SimulatedApi,
   type SimulatedVideo,
   type SimulatorCore,
+  type UploadAnswer,
 } from './simulated-api.js';
 
 export interface SimulatorOptions {
@@ -114,8 +115,29 @@ export class MaviSimulator implements SimulatorCore {
     return delivery;
   }
 
-  /** Registers an uploaded video and schedules its callbacks: UNPARSE, then the outcome. */
-  register(video: SimulatedVideo): void {
+  async registerUpload(
+    videoNo: string,
+    file: { fileName: string; contentType: string; sha256: string; bytes: number },
+    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields'> & { partition?: string },
+  ): Promise<UploadAnswer> {
+    const video: SimulatedVideo = {
+      videoNo,
+      videoName: file.fileName,
+      videoStatus: 'UNPARSE',
+      uploadTime: String(Date.now()),
+      duration: 0,
+      sha256: file.sha256,
+      bytes: file.bytes,
+      contentType: file.contentType,
+      ...extras,
+    };
+    this.register(video);
+    await this.beforeUploadAnswer();
+    return { videoNo, videoName: video.videoName, videoStatus: 'UNPARSE', uploadTime: video.uploadTime };
+  }
+
+  /** Registers a video and schedules its callbacks: UNPARSE, then the outcome. */
+  private register(video: SimulatedVideo): void {
     this.videos.set(video.videoNo, video);
     if (this.options.manualCallbacks || !video.callbackUri) return;
     const final = this.options.outcome ?? 'PARSE';

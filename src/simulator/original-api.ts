@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eighteenDigits, readUpload, type ReceivedFile } from './read-upload.js';
-import { sendJson, type SimulatedApi, type SimulatedVideo, type SimulatorCore } from './simulated-api.js';
+import { routeTable, sendJson, type SimulatedApi, type SimulatorCore } from './simulated-api.js';
 
 const PREFIX = '/api/serve/video/';
 
@@ -25,26 +25,11 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
     }
     if (!received) return envelope(res, 400, '400', 'the multipart part "file" is required');
 
-    const video: SimulatedVideo = {
-      videoNo: `mavi_video_${eighteenDigits()}`,
-      videoName: received.fileName,
-      videoStatus: 'UNPARSE',
-      uploadTime: String(Date.now()),
-      duration: 0,
-      sha256: received.sha256,
-      bytes: received.bytes,
-      contentType: received.contentType,
+    const answer = await simulator.registerUpload(`mavi_video_${eighteenDigits()}`, received, {
       callbackUri: url.searchParams.get('callBackUri') ?? undefined,
       fields: {},
-    };
-    simulator.register(video);
-    await simulator.beforeUploadAnswer();
-    envelope(res, 200, '0000', 'success', {
-      videoNo: video.videoNo,
-      videoName: video.videoName,
-      videoStatus: 'UNPARSE',
-      uploadTime: video.uploadTime,
     });
+    envelope(res, 200, '0000', 'success', answer);
   }
 
   function searchDb(res: ServerResponse, url: URL): void {
@@ -94,21 +79,11 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
   return {
     // The original upload page and pymavi send the raw key; the Bearer form came with the O2O token flow.
     isAuthorized: (header, apiKey) => header === apiKey || header === `Bearer ${apiKey}`,
-    endpointOf(method, pathname) {
-      if (!pathname.startsWith(PREFIX)) return undefined;
-      const endpoint = `${method} ${pathname.slice(PREFIX.length)}`;
-      if (endpoint === 'POST upload') return 'upload';
-      if (endpoint === 'GET searchDB') return 'status';
-      if (endpoint === 'DELETE delete') return 'delete';
-      return undefined;
-    },
-    async handle(req, res, url) {
-      const kind = this.endpointOf(req.method ?? '', url.pathname);
-      if (kind === 'upload') await upload(req, res, url);
-      else if (kind === 'status') searchDb(res, url);
-      else if (kind === 'delete') await deleteVideos(req, res);
-      return kind !== undefined;
-    },
+    ...routeTable(
+      PREFIX,
+      { 'POST upload': 'upload', 'GET searchDB': 'status', 'DELETE delete': 'delete' },
+      { upload, status: (_req, res, url) => searchDb(res, url), delete: deleteVideos },
+    ),
     callbackBody: (video, status) => ({ videoNo: video.videoNo, clientId: 'd7a7427b502df6c8e31de003675b7b77', status }),
   };
 }

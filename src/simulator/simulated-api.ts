@@ -44,21 +44,55 @@ export interface SimulatedApi {
   callbackBody(video: SimulatedVideo, status: string): unknown;
 }
 
+/** The upload answer's `data`, the same in both families. */
+export interface UploadAnswer {
+  videoNo: string;
+  videoName: string;
+  videoStatus: 'UNPARSE';
+  uploadTime: string;
+}
+
 /** What a family may ask of the simulator. */
 export interface SimulatorCore {
   readonly videos: Map<string, SimulatedVideo>;
-  /** Registers an uploaded video and schedules its callbacks. */
-  register(video: SimulatedVideo): void;
+  /**
+   * Registers an uploaded file as a new video (UNPARSE), schedules its callbacks,
+   * waits as the simulator is told to, and gives the upload answer's `data`.
+   */
+  registerUpload(
+    videoNo: string,
+    file: { fileName: string; contentType: string; sha256: string; bytes: number },
+    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields'> & { partition?: string },
+  ): Promise<UploadAnswer>;
   /** The digest kept of each uploaded file (undefined: none). */
   createDigest(): Hash | undefined;
   /** Sees each chunk of an upload body as it is read. */
   onUploadChunk(req: IncomingMessage, chunk: Buffer): void;
-  /** Runs between registering an upload and answering it. */
-  beforeUploadAnswer(): Promise<void>;
 }
 
 export function sendJson(res: ServerResponse, httpStatus: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(httpStatus, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * A family's endpoint table: `"METHOD path"` under its prefix → the kind of
+ * endpoint, and a handler per kind. Gives the family's endpointOf and handle.
+ */
+export function routeTable(
+  prefix: string,
+  endpoints: Record<string, EndpointKind>,
+  handlers: Record<EndpointKind, (req: IncomingMessage, res: ServerResponse, url: URL) => unknown>,
+): Pick<SimulatedApi, 'endpointOf' | 'handle'> {
+  const endpointOf = (method: string, pathname: string) =>
+    pathname.startsWith(prefix) ? endpoints[`${method} ${pathname.slice(prefix.length)}`] : undefined;
+  return {
+    endpointOf,
+    async handle(req, res, url) {
+      const kind = endpointOf(req.method ?? '', url.pathname);
+      if (kind !== undefined) await handlers[kind](req, res, url);
+      return kind !== undefined;
+    },
+  };
 }

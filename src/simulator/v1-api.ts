@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eighteenDigits, readUpload } from './read-upload.js';
-import { sendJson, type SimulatedApi, type SimulatedVideo, type SimulatorCore } from './simulated-api.js';
+import { routeTable, sendJson, type SimulatedApi, type SimulatorCore } from './simulated-api.js';
 
 const PREFIX = '/serve/api/v1/';
 const EXTENSIONS = ['.mp4', '.avi', '.mkv', '.mov'];
@@ -36,27 +36,12 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     if (fields.unique_id === '') return envelope(res, '0001', 'unique_id must not be empty');
     if ((fields.callback ?? '').length > 299) return envelope(res, '0001', 'callback is longer than 299 characters');
 
-    const video: SimulatedVideo = {
-      videoNo: `VI${eighteenDigits()}`,
-      videoName: file.fileName,
-      videoStatus: 'UNPARSE',
-      uploadTime: String(Date.now()),
-      duration: 0,
-      sha256: file.sha256,
-      bytes: file.bytes,
-      contentType: file.contentType,
+    const answer = await simulator.registerUpload(`VI${eighteenDigits()}`, file, {
       callbackUri: fields.callback || undefined,
       partition: fields.unique_id ?? 'default',
       fields,
-    };
-    simulator.register(video);
-    await simulator.beforeUploadAnswer();
-    envelope(res, '0000', 'success', {
-      videoNo: video.videoNo,
-      videoName: video.videoName,
-      videoStatus: 'UNPARSE',
-      uploadTime: video.uploadTime,
     });
+    envelope(res, '0000', 'success', answer);
   }
 
   function getMetadata(res: ServerResponse, url: URL): void {
@@ -97,21 +82,11 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
 
   return {
     isAuthorized: (header, apiKey) => header === apiKey,
-    endpointOf(method, pathname) {
-      if (!pathname.startsWith(PREFIX)) return undefined;
-      const endpoint = `${method} ${pathname.slice(PREFIX.length)}`;
-      if (endpoint === 'POST upload') return 'upload';
-      if (endpoint === 'GET get_metadata') return 'status';
-      if (endpoint === 'POST delete_videos') return 'delete';
-      return undefined;
-    },
-    async handle(req, res, url) {
-      const kind = this.endpointOf(req.method ?? '', url.pathname);
-      if (kind === 'upload') await upload(req, res);
-      else if (kind === 'status') getMetadata(res, url);
-      else if (kind === 'delete') await deleteVideos(req, res, url);
-      return kind !== undefined;
-    },
+    ...routeTable(
+      PREFIX,
+      { 'POST upload': 'upload', 'GET get_metadata': 'status', 'POST delete_videos': 'delete' },
+      { upload, status: (_req, res, url) => getMetadata(res, url), delete: deleteVideos },
+    ),
     callbackBody: (video, status) => ({ videoNo: video.videoNo, status }),
   };
 }
