@@ -243,6 +243,20 @@ describe('sqlite status store: what survives the process', () => {
     await restarted.close?.();
   });
 
+  it("does not let an interrupted upload's token take a video another upload has", async () => {
+    const dir = freshDataDir();
+    const crashed = sqlite(dir);
+    await crashed.openUpload('u-theirs', 'owner-2', 'theirs.mp4');
+    await crashed.completeUpload('u-theirs', { ...record('v-theirs', 0), ownerId: 'owner-2' });
+    await crashed.openUpload('u-cut', 'owner-1', 'cut.mp4');
+    await crashed.close?.();
+
+    const restarted = sqlite(dir);
+    expect((await restarted.applyCallback('u-cut', 'v-theirs', 'FAIL', T + 5)).kind).toBe('wrong-video');
+    expect(await restarted.get('v-theirs')).toMatchObject({ status: 'UNPARSE', ownerId: 'owner-2' });
+    await restarted.close?.();
+  });
+
   it('binds a callback held when the previous process died as soon as the store opens', async () => {
     const dir = freshDataDir();
     const crashed = sqlite(dir);

@@ -155,6 +155,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     ),
     hold: db.prepare('UPDATE uploads SET held_video_no = ?, held_status = ?, held_at = ? WHERE upload_id = ?'),
     abandonUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ? AND video_no IS NULL'),
+    uploadOfVideo: db.prepare<[string], { upload_id: string }>('SELECT upload_id FROM uploads WHERE video_no = ?'),
     pending: db.prepare<[number, number], VideoRow>(
       `SELECT * FROM videos WHERE status NOT IN ('PARSE', 'FAIL') AND updated_at >= ? ORDER BY updated_at LIMIT ?`,
     ),
@@ -200,11 +201,21 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     return { videoNo, status: next, receivedAt };
   };
 
-  /** Binds an upload to a video that only a callback named (the upload's answer never arrived). */
-  const bindFromCallback = (uploadId: string, upload: UploadRow, videoNo: string, status: VideoStatus, at: number) => {
+  /**
+   * Binds an upload to a video that only a callback named (the upload's answer never
+   * arrived). A video already bound to another upload is not this upload's: refused.
+   */
+  const bindFromCallback = (
+    uploadId: string,
+    upload: UploadRow,
+    videoNo: string,
+    status: VideoStatus,
+    at: number,
+  ): CallbackOutcome => {
+    const owner = sql.uploadOfVideo.get(videoNo);
+    if (owner && owner.upload_id !== uploadId) return { kind: 'wrong-video', expectedVideoNo: '(another upload)' };
     sql.bindUpload.run(uploadId, upload.owner_id, upload.video_name, upload.opened_at, videoNo);
-    const existing = liveVideo(videoNo);
-    if (existing) return apply(videoNo, status, at);
+    if (liveVideo(videoNo)) return { kind: 'applied', change: apply(videoNo, status, at) };
     saveVideo({
       videoNo,
       videoName: upload.video_name,
@@ -213,7 +224,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
       updatedAt: at,
       ownerId: upload.owner_id,
     });
-    return { videoNo, status, receivedAt: at };
+    return { kind: 'applied', change: { videoNo, status, receivedAt: at } };
   };
 
   const writes = new GroupCommit(db, path);
@@ -282,7 +293,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
         if (!upload) return { kind: 'unknown-upload' };
         if (upload.video_no === null) {
           if (upload.interrupted) {
-            return { kind: 'applied', change: bindFromCallback(uploadId, upload, videoNo, status, receivedAt) };
+            return bindFromCallback(uploadId, upload, videoNo, status, receivedAt);
           }
           // Keep the most advanced status MAVI sent early: a terminal one must not be overwritten.
           const held = upload.held_status;
