@@ -7,7 +7,7 @@
  *   index.ts                        the process: configuration, simulator, signals
  *   server/                         HTTP, Yoga and websocket wiring; builds the parts, shuts them down
  *   graphql/                        the schema: what clients can ask (over the features below)
- *   upload/  webhook/               the features: one upload; MAVI's callbacks
+ *   upload/  webhook/  videos/      the features: one upload; MAVI's callbacks; what a client does with its videos
  *   status/                         what the gateway knows of each video; changes applied and published in one step
  *   events/                         the event bus and its transports (memory, Redis)
  *   mavi/  redis/  auth/  http/     clients of MAVI and Redis; client keys and callback tokens; plain HTTP answers
@@ -20,7 +20,7 @@ const layers = [
   ['^src/index\\.ts$'],
   ['^src/server/'],
   ['^src/graphql/'],
-  ['^src/upload/', '^src/webhook/'],
+  ['^src/upload/', '^src/webhook/', '^src/videos/'],
   ['^src/status/'],
   ['^src/events/'],
   ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/'],

@@ -6,6 +6,7 @@ const require = createRequire(import.meta.url);
 /** The scenarios that talk to MAVI: upload, callback, subscription, query, polling, refusals, durability. */
 const END_TO_END = [
   'upload',
+  'delete-videos',
   'status',
   'subscriptions',
   'webhook',

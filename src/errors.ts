@@ -46,6 +46,8 @@ export const errorRegistry = {
     retryable: false,
   },
   VIDEO_NOT_FOUND: { message: 'No video with this videoNo is known.', retryable: false },
+  VIDEO_DELETED: { message: 'The video was deleted.', retryable: false },
+  INVALID_INPUT: { message: "The operation's arguments are not acceptable.", retryable: false },
   UNAUTHENTICATED: {
     message: 'A valid client key is required: send Authorization: Bearer <key>.',
     retryable: false,

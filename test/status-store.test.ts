@@ -130,6 +130,18 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     await store.close?.();
   });
 
+  it.skipIf(!available)('removes a video with its upload binding, once', async () => {
+    const store = create();
+    await store.openUpload('u1', 'anonymous', 'clip.mp4');
+    await store.completeUpload('u1', record('v1', 0));
+    expect(await store.remove('v1')).toBe(true);
+    expect(await store.get('v1')).toBeUndefined();
+    expect(await store.pending(10)).toEqual([]);
+    expect(await store.applyCallback('u1', 'v1', 'PARSE', T + 1)).toEqual({ kind: 'unknown-upload' });
+    expect(await store.remove('v1')).toBe(false);
+    await store.close?.();
+  });
+
   it.skipIf(!available)('forgets an abandoned upload', async () => {
     const store = create();
     await store.openUpload('u1', 'anonymous', 'clip.mp4');

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { StatusService } from '../status/status-service.js';
 import type { Uploads } from '../upload/upload-video.js';
+import type { VideoLibrary } from '../videos/video-library.js';
 
 /**
  * What the transport gives Yoga: node:http's request and response, or, for a
@@ -17,6 +18,7 @@ export type ServerContext = {
 export interface GatewayUserContext {
   status: StatusService;
   uploads: Uploads;
+  library: VideoLibrary;
   /** The caller's identity for per-client isolation: a hash of its key, or "anonymous". */
   ownerId: string;
 }

@@ -21,7 +21,7 @@ builder.subscriptionField('videoStatus', (t) =>
   t.field({
     type: VideoStatusEvent,
     description:
-      'The current status of a video you uploaded, then one event per change. Completes right after PARSE or FAIL. Unknown videos fail with VIDEO_NOT_FOUND.',
+      'The current status of a video you uploaded, then one event per change. Completes right after PARSE or FAIL. Unknown videos fail with VIDEO_NOT_FOUND; a video deleted while followed ends with a VIDEO_DELETED error.',
     args: { videoNo: t.arg.id({ required: true }) },
     subscribe: async (_root, args, context) => {
       const videoNo = String(args.videoNo);
@@ -29,6 +29,12 @@ builder.subscriptionField('videoStatus', (t) =>
       if (!feed) throw gatewayError('VIDEO_NOT_FOUND', `No video "${videoNo}" is known to you.`);
       return feed;
     },
-    resolve: (event) => event,
+    // A video deleted while followed: this event tells the subscriber, and the feed ends after it.
+    resolve: (event) => {
+      if ('removed' in event) {
+        throw gatewayError('VIDEO_DELETED', `The video "${event.videoNo}" was deleted; nothing more will come.`);
+      }
+      return event;
+    },
   }),
 );

@@ -1,6 +1,7 @@
 /** The video domain: its status enum, the Video type and `Query.video`. */
 import type { VideoStatus as Status } from '../mavi/types.js';
 import type { VideoRecord } from '../status/status-store.js';
+import { MAX_DELETE_VIDEOS } from '../videos/video-library.js';
 import { builder } from './builder.js';
 import type { GatewayContext } from './context.js';
 
@@ -49,5 +50,28 @@ builder.queryField('video', (t) =>
     description: 'A video you uploaded, with its last known status; null when no such video is known to you.',
     args: { videoNo: t.arg.id({ required: true }) },
     resolve: (_root, { videoNo }, context) => findVisibleVideo(context, String(videoNo)),
+  }),
+);
+
+const DeleteVideosResult = builder.objectRef<{ deleted: string[] }>('DeleteVideosResult').implement({
+  description: 'What deleteVideos did.',
+  fields: (t) => ({
+    deleted: t.field({
+      type: ['ID'],
+      description:
+        'The videos deleted by this call (at MAVI and here). Unknown videos, and videos already deleted, are not listed.',
+      resolve: (result) => result.deleted,
+    }),
+  }),
+});
+
+builder.mutationField('deleteVideos', (t) =>
+  t.field({
+    type: DeleteVideosResult,
+    description: `Deletes videos you uploaded, at MAVI and here (at most ${MAX_DELETE_VIDEOS} per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped.`,
+    args: { videoNos: t.arg.idList({ required: true }) },
+    resolve: async (_root, { videoNos }, context) => ({
+      deleted: await context.library.deleteVideos(context.ownerId, videoNos.map(String)),
+    }),
   }),
 );

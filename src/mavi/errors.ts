@@ -5,7 +5,8 @@
  * document the same four-digit codes (shared/memories-api.md §1.4); older clients
  * compared three-digit spellings ("403"), so both are accepted.
  */
-import type { ErrorCode } from '../errors.js';
+import type { GraphQLError } from 'graphql';
+import { gatewayError, type ErrorCode } from '../errors.js';
 
 export type MaviErrorCode = Extract<
   ErrorCode,
@@ -21,6 +22,13 @@ export class MaviError extends Error {
     readonly context: { httpStatus?: number; maviCode?: string; maviMsg?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: context.cause });
+  }
+
+  /** The error as clients see it: its gateway code, and MAVI's own code and message when MAVI refused. */
+  toGatewayError(): GraphQLError {
+    const extensions =
+      this.code === 'MAVI_REJECTED' ? { maviCode: this.context.maviCode, maviMessage: this.context.maviMsg } : {};
+    return gatewayError(this.code, this.message, { extensions });
   }
 }
 

@@ -73,7 +73,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
           keyPrefix: `${config.redisPrefix}pace`,
         }),
     ),
-    events: options.events ?? redisTransport(redis),
+    events: options.events ?? redisTransport(redis, logger),
     topicNamespace: config.redisPrefix,
     claimPolls: createPollLeases(redis.command, config.redisPrefix, instanceId, config.statusPollIntervalMs),
     isReady: () => redis.isReady(),

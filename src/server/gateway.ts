@@ -14,9 +14,10 @@ import { createLogger, type Logger } from '../logger.js';
 import { createMaviApi } from '../mavi/connect.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
-import type { StatusChange, StatusStore } from '../status/status-store.js';
+import type { StatusEvent, StatusStore } from '../status/status-store.js';
 import { UploadAdmission } from '../upload/upload-admission.js';
 import { Uploads } from '../upload/upload-video.js';
+import { VideoLibrary } from '../videos/video-library.js';
 import { callbackUrl } from '../webhook/webhook-route.js';
 import { createBackends } from './backends.js';
 import { createRequestHandler } from './routes.js';
@@ -42,7 +43,7 @@ export interface GatewayOptions {
 export interface GatewayParts {
   readonly config: GatewayConfig;
   readonly store: StatusStore;
-  readonly events: EventBus<StatusChange>;
+  readonly events: EventBus<StatusEvent>;
   readonly status: StatusService;
   readonly tokens: CallbackTokens;
 }
@@ -70,7 +71,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const callbackBaseUrl = () => config.publicUrl ?? (options.callbackToSelf ? url : undefined);
 
   const backends = createBackends(config, logger, { events: options.events });
-  const events = new EventBus<StatusChange>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`);
+  const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`);
   const status = new StatusService(backends.store, events);
   const reportUnknownStatus = unknownStatusReporter(logger);
   const mavi = createMaviApi({
@@ -106,6 +107,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     clientKeys,
     status,
     uploads,
+    library: new VideoLibrary({ mavi, status, logger }),
     logger,
     introspection: config.introspection,
     readiness: () => (stopping ? 'stopping' : status.isReady() && backends.isReady() ? 'ready' : 'not ready'),

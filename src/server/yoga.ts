@@ -11,9 +11,11 @@ import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { oneUploadPerOperation } from '../graphql/upload.js';
 import type { Logger } from '../logger.js';
+import { MaviError } from '../mavi/errors.js';
 import type { StatusService } from '../status/status-service.js';
 import { StoreUnavailableError } from '../status/status-store.js';
 import type { Uploads } from '../upload/upload-video.js';
+import type { VideoLibrary } from '../videos/video-library.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
@@ -55,6 +57,7 @@ export interface GatewayYogaOptions {
   clientKeys: ClientKeys;
   status: StatusService;
   uploads: Uploads;
+  library: VideoLibrary;
   logger: Logger;
   /** Serve GraphiQL and answer introspection. */
   introspection: boolean;
@@ -63,7 +66,7 @@ export interface GatewayYogaOptions {
 }
 
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
-  const { clientKeys, status, uploads, logger } = options;
+  const { clientKeys, status, uploads, library, logger } = options;
   return createYoga<ServerContext, GatewayUserContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -76,7 +79,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
       const ownerId = clientKeys.identify(authorization ?? undefined);
       if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED', undefined, { headers: UNAUTHENTICATED_HEADERS });
-      return { status, uploads, ownerId };
+      return { status, uploads, library, ownerId };
     },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
@@ -91,6 +94,10 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         if (original instanceof StoreUnavailableError) {
           logger.warn('status store unavailable', { error: original.message });
           return gatewayError('STORE_UNAVAILABLE');
+        }
+        if (original instanceof MaviError) {
+          logger.warn('MAVI refused a request', { code: original.code, ...original.context, cause: undefined });
+          return withoutSecrets(original.toGatewayError(), logger.redact);
         }
         const masked = maskError(error, message, false);
         if (masked !== error) logger.error('unexpected error (masked for the client)', { error: unwrap(error) });

@@ -141,6 +141,12 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
       return record && visible(record);
     },
 
+    async remove(videoNo) {
+      const known = live(videoNo) !== undefined;
+      forget(videoNo);
+      return known;
+    },
+
     async pending(limit) {
       const result: VideoRecord[] = [];
       for (const record of videos.values()) {

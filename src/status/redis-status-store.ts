@@ -75,6 +75,18 @@ local nxt = apply(KEYS[2], KEYS[3], ARGV[1], held[2], held[3], ARGV[8])
 if nxt then return {'changed', nxt, held[3]} end
 return {}`;
 
+/**
+ * KEYS: video, pending. ARGV: videoNo, the upload key's prefix. Forgets a video and its
+ * upload binding; 1 when it was known. (The upload key is built here from the record:
+ * the gateway uses one Redis, not a cluster.)
+ */
+const REMOVE_VIDEO = `
+local uploadId = redis.call('HGET', KEYS[1], 'uploadId')
+local known = redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if uploadId then redis.call('DEL', ARGV[2] .. uploadId) end
+return known`;
+
 /** KEYS: upload. Forgets an upload that was never bound to a video. */
 const ABANDON_UPLOAD = `
 if redis.call('HEXISTS', KEYS[1], 'videoNo') == 0 then redis.call('DEL', KEYS[1]) end
@@ -191,6 +203,10 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       return toRecord(await redis.hgetall(videoKey(videoNo)));
     },
 
+    async remove(videoNo) {
+      return (await run(REMOVE_VIDEO, [videoKey(videoNo), pendingKey], [videoNo, `${prefix}upload:`])) === 1;
+    },
+
     async pending(limit) {
       const videoNos = await redis.zrange(pendingKey, 0, limit - 1);
       if (videoNos.length === 0) return [];
@@ -219,6 +235,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     applyCallback: guarded(store.applyCallback),
     applyStatus: guarded(store.applyStatus),
     get: guarded(store.get),
+    remove: guarded(store.remove),
     pending: guarded(store.pending),
   };
 }

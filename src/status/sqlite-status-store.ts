@@ -308,6 +308,14 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
 
     applyStatus: (videoNo, status, receivedAt) => writes.submit(() => apply(videoNo, status, receivedAt)),
 
+    // The trigger on videos removes the upload binding with the row.
+    remove: (videoNo) =>
+      writes.submit(() => {
+        const known = liveVideo(videoNo) !== undefined;
+        sql.deleteVideo.run(videoNo);
+        return known;
+      }),
+
     async get(videoNo) {
       const row = writes.read(() => liveVideo(videoNo));
       return row && toRecord(row);

@@ -7,7 +7,14 @@
 import type { EventBus } from '../events/event-bus.js';
 import type { VideoStatus } from '../mavi/types.js';
 import { StatusFeed } from './status-feed.js';
-import type { CallbackOutcome, CompletedUpload, StatusChange, StatusStore, VideoRecord } from './status-store.js';
+import type {
+  CallbackOutcome,
+  CompletedUpload,
+  StatusChange,
+  StatusEvent,
+  StatusStore,
+  VideoRecord,
+} from './status-store.js';
 
 /** The topic prefix of status events (the README documents the channel names). */
 export const STATUS_TOPIC = 'videoStatus:';
@@ -15,7 +22,7 @@ export const STATUS_TOPIC = 'videoStatus:';
 export class StatusService {
   constructor(
     private readonly store: StatusStore,
-    private readonly events: EventBus<StatusChange>,
+    private readonly events: EventBus<StatusEvent>,
   ) {}
 
   /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
@@ -56,6 +63,13 @@ export class StatusService {
 
   get(videoNo: string): Promise<VideoRecord | undefined> {
     return this.store.get(videoNo);
+  }
+
+  /** Forgets a video; its subscribers hear that it was deleted, and their feeds end. */
+  async remove(videoNo: string): Promise<boolean> {
+    const removed = await this.store.remove(videoNo);
+    if (removed) this.events.publish(videoNo, { videoNo, removed: true });
+    return removed;
   }
 
   pending(limit: number): Promise<VideoRecord[]> {

@@ -18,6 +18,15 @@ export interface VideoRecord {
   ownerId: string;
 }
 
+/** What a video's subscribers hear when it was deleted: their subscription ends with VIDEO_DELETED. */
+export interface VideoRemoved {
+  videoNo: string;
+  removed: true;
+}
+
+/** Everything published on a video's topic. */
+export type StatusEvent = StatusChange | VideoRemoved;
+
 /** A status change to publish to subscribers. */
 export interface StatusChange {
   videoNo: string;
@@ -87,6 +96,8 @@ export interface StatusStore {
   /** Applies a status learned by polling; unknown videos are ignored. */
   applyStatus(videoNo: string, status: VideoStatus, receivedAt: number): Promise<StatusChange | undefined>;
   get(videoNo: string): Promise<VideoRecord | undefined>;
+  /** Forgets a video and its upload binding (its callbacks then get 404); true when it was known. */
+  remove(videoNo: string): Promise<boolean>;
   /** Videos not yet terminal, oldest update first, at most `limit`. */
   pending(limit: number): Promise<VideoRecord[]>;
   /** True when the store can serve (always, in memory; Redis reachable, for Redis). */

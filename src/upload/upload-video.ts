@@ -166,10 +166,6 @@ function clientFacingError(error: unknown, source: FileSource, file: IncomingFil
 function asClientError(cause: unknown): unknown {
   if (cause instanceof GraphQLError) return cause;
   if (cause instanceof MultipartRequestError) return gatewayError(cause.code, cause.message);
-  if (cause instanceof MaviError) {
-    const extensions =
-      cause.code === 'MAVI_REJECTED' ? { maviCode: cause.context.maviCode, maviMessage: cause.context.maviMsg } : {};
-    return gatewayError(cause.code, cause.message, { extensions });
-  }
+  if (cause instanceof MaviError) return cause.toGatewayError();
   return cause;
 }

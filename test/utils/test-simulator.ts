@@ -71,6 +71,8 @@ export class TestSimulator extends MaviSimulator {
     deletedVideos: 0,
   };
   fault: SimulatorFault | undefined;
+  /** A misbehaviour for the next deletes (until cleared): one of the answering faults. */
+  deleteFault: SimulatorFault | undefined;
   private readonly bytesPerRequest = new WeakMap<IncomingMessage, number>();
 
   constructor(options: TestSimulatorOptions = {}) {
@@ -111,8 +113,9 @@ export class TestSimulator extends MaviSimulator {
         this.drainThen(req, () => envelope(res, 411, '411', 'Content-Length required'));
         return;
       }
-      if (this.answerFault(req, res)) return;
+      if (this.answerFault(req, res, this.fault)) return;
     }
+    if (endpoint === 'delete' && this.answerFault(req, res, this.deleteFault)) return;
     if (endpoint === 'status') {
       this.stats.searchDbCalls += 1;
       if (this.options.searchBusy) return envelope(res, 200, '0429', 'system busy, please try again later');
@@ -122,9 +125,8 @@ export class TestSimulator extends MaviSimulator {
     if (endpoint === 'delete') this.stats.deletedVideos += videosBefore - this.videos.size;
   }
 
-  /** Answers the upload with the current fault, if it is one that answers; true when it did. */
-  private answerFault(req: IncomingMessage, res: ServerResponse): boolean {
-    const fault = this.fault;
+  /** Answers with the fault, if it is one that answers; true when it did. */
+  private answerFault(req: IncomingMessage, res: ServerResponse, fault: SimulatorFault | undefined): boolean {
     switch (fault?.kind) {
       case 'busy':
         return this.drainThen(req, () => envelope(res, 200, '0429', 'system busy, please try again later'));
