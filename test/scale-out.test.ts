@@ -265,6 +265,35 @@ describe.skipIf(!hasRedis)('a Redis restart in the middle of a run', () => {
     }
   });
 
+  it('subscribers that come and go while Redis is away get STORE_UNAVAILABLE or a clean end, and the process lives on', async () => {
+    const env = redisEnv(`redis://127.0.0.1:${port}`);
+    const a = await startStack({ sharedSimulator: simulator, env });
+    try {
+      const videoNo = await upload(a.graphqlUrl);
+      const client = wsClient(a.wsUrl);
+      const open = subscribeWs(client, VideoStatusDocument, { videoNo });
+      await open.collected.waitForEvents(1);
+
+      redis!.kill('SIGKILL');
+      await waitUntil(async () => (await fetch(`${a.url}/ready`)).status === 503, '/ready turns 503');
+      open.unsubscribe(); // UNSUBSCRIBE cannot reach Redis
+      const late = subscribeWs(client, VideoStatusDocument, { videoNo }); // neither can SUBSCRIBE
+      await late.collected.ended(15_000);
+      expect(late.collected.completed).toBe(true);
+      expect(late.collected.events[0]!.errors![0]!.extensions!.code).toBe('STORE_UNAVAILABLE');
+      await waitUntil(
+        () => a.logs.some((line) => line.includes('Redis UNSUBSCRIBE failed')),
+        'the failure logged',
+        15_000,
+      );
+      expect((await fetch(`${a.url}/health`)).status).toBe(200);
+      await client.dispose();
+    } finally {
+      await startRedis();
+      await a.stop();
+    }
+  });
+
   it('an upload that MAVI accepted while Redis went away is taken back at MAVI, not left half-registered', async () => {
     const env = redisEnv(`redis://127.0.0.1:${port}`);
     const a = await startStack({ sharedSimulator: simulator, env });

@@ -7,13 +7,14 @@
 import type { EventBus } from '../events/event-bus.js';
 import type { VideoStatus } from '../mavi/types.js';
 import { StatusFeed } from './status-feed.js';
-import type {
-  CallbackOutcome,
-  CompletedUpload,
-  StatusChange,
-  StatusEvent,
-  StatusStore,
-  VideoRecord,
+import {
+  StoreUnavailableError,
+  type CallbackOutcome,
+  type CompletedUpload,
+  type StatusChange,
+  type StatusEvent,
+  type StatusStore,
+  type VideoRecord,
 } from './status-store.js';
 
 /** The topic prefix of status events (the README documents the channel names). */
@@ -89,7 +90,9 @@ export class StatusService {
   async follow(videoNo: string, visible: (record: VideoRecord) => boolean): Promise<StatusFeed | undefined> {
     const changes = this.events.subscribe(videoNo);
     try {
-      await changes.ready;
+      await changes.ready.catch((error: unknown) => {
+        throw new StoreUnavailableError('The event transport (Redis) is unavailable.', { cause: error });
+      });
       const record = await this.store.get(videoNo);
       if (record && visible(record)) return new StatusFeed(record, changes);
     } catch (error) {
