@@ -5,7 +5,7 @@
  * with the `{code, msg, data}` envelope; callbacks are `{videoNo, clientId, status}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eighteenDigits, readUpload, type ReceivedFile } from './read-upload.js';
+import { eighteenDigits, readIdList, readUpload, type ReceivedFile } from './read-upload.js';
 import { routeTable, sendJson, type SimulatedApi, type SimulatorCore } from './simulated-api.js';
 
 const PREFIX = '/api/serve/video/';
@@ -59,19 +59,10 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
 
   /** A JSON array of videoNos; code 409 when one is already gone, as MAVI does. */
   async function deleteVideos(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let videoNos: unknown;
-    try {
-      videoNos = JSON.parse(Buffer.concat(chunks).toString());
-    } catch {
-      return envelope(res, 400, '400', 'the body must be a JSON array of videoNo');
-    }
-    if (!Array.isArray(videoNos) || videoNos.length > 500) {
-      return envelope(res, 400, '400', 'the body must be a JSON array of at most 500 videoNo');
-    }
-    const missing = videoNos.filter((videoNo) => !simulator.videos.has(String(videoNo)));
-    for (const videoNo of videoNos) simulator.videos.delete(String(videoNo));
+    const videoNos = await readIdList(req, 500);
+    if (!videoNos) return envelope(res, 400, '400', 'the body must be a JSON array of at most 500 videoNo');
+    const missing = videoNos.filter((videoNo) => !simulator.videos.has(videoNo));
+    for (const videoNo of videoNos) simulator.videos.delete(videoNo);
     if (missing.length > 0) return envelope(res, 200, '409', `already deleted: ${missing.join(', ')}`);
     envelope(res, 200, '0000', 'success');
   }

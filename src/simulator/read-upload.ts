@@ -1,4 +1,4 @@
-/** Reading an upload body as MAVI does, for every simulated family. */
+/** Reading request bodies as MAVI does, for every simulated family. */
 import { randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
@@ -81,4 +81,17 @@ export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Prom
     });
     req.on('end', () => parser.end());
   });
+}
+
+/** A delete request's body: a JSON array of at most `max` ids, or undefined when it is not one. */
+export async function readIdList(req: IncomingMessage, max: number): Promise<string[] | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let ids: unknown;
+  try {
+    ids = JSON.parse(Buffer.concat(chunks).toString());
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(ids) && ids.length <= max ? ids.map(String) : undefined;
 }

@@ -8,7 +8,7 @@
  * partition. Callbacks are `{videoNo, status}`; ids `VI` + 18 digits.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eighteenDigits, readUpload } from './read-upload.js';
+import { eighteenDigits, readIdList, readUpload } from './read-upload.js';
 import { routeTable, sendJson, type SimulatedApi, type SimulatorCore } from './simulated-api.js';
 
 const PREFIX = '/serve/api/v1/';
@@ -61,21 +61,12 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
   }
 
   async function deleteVideos(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let videoNos: unknown;
-    try {
-      videoNos = JSON.parse(Buffer.concat(chunks).toString());
-    } catch {
-      return envelope(res, '0001', 'the body must be a JSON array of video ids');
-    }
-    if (!Array.isArray(videoNos) || videoNos.length > 100) {
-      return envelope(res, '0001', 'the body must be a JSON array of at most 100 video ids');
-    }
+    const videoNos = await readIdList(req, 100);
+    if (!videoNos) return envelope(res, '0001', 'the body must be a JSON array of at most 100 video ids');
     const partition = url.searchParams.get('unique_id') ?? 'default';
     for (const videoNo of videoNos) {
       // Another partition's video, or an unknown one: a silent no-op, as documented.
-      if (simulator.videos.get(String(videoNo))?.partition === partition) simulator.videos.delete(String(videoNo));
+      if (simulator.videos.get(videoNo)?.partition === partition) simulator.videos.delete(videoNo);
     }
     envelope(res, '0000', 'success', null);
   }
