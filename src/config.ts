@@ -54,7 +54,7 @@ export interface GatewayConfig {
 }
 
 /** A client's name: what may stand before the colon in `name:key` (and is used as MAVI's unique_id). */
-export const CLIENT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const CLIENT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface ClientKey {
   key: string;
@@ -62,7 +62,7 @@ export interface ClientKey {
 }
 
 /** Reads one GATEWAY_API_KEYS entry: `name:key` when what precedes the first colon is a name, else a bare key. */
-export function parseClientKey(entry: string): ClientKey {
+function parseClientKey(entry: string): ClientKey {
   const colon = entry.indexOf(':');
   const name = colon > 0 ? entry.slice(0, colon) : undefined;
   return name !== undefined && CLIENT_NAME_PATTERN.test(name) ? { name, key: entry.slice(colon + 1) } : { key: entry };
@@ -179,7 +179,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maviBaseUrl: maviBaseUrl ?? (maviApi === 'v1' ? V1_MAVI_BASE_URL : DEFAULT_MAVI_BASE_URL),
     publicUrl: httpUrl('PUBLIC_URL'),
     webhookSecret,
-    // The successor documents 3 GB (read as 3 × 10^9); the original documents no limit.
+    // The successor documents "max 3 GB": read as 3 × 10^9, the smaller reading, so MAVI never refuses
+    // what passed here. The original documents no limit.
     maxUploadBytes: integer('MAX_UPLOAD_BYTES', maviApi === 'v1' ? 3_000_000_000 : 4 * GIB, 1),
     maviUploadsPerMinute:
       read('MAVI_UPLOADS_PER_MINUTE') === undefined ? undefined : integer('MAVI_UPLOADS_PER_MINUTE', 1, 1),

@@ -42,10 +42,6 @@ export interface LookUpLimits {
 
 export interface MaviApi {
   readonly family: MaviFamily;
-  /** The family's documented upload limit in bytes, if it has one. */
-  readonly maxUploadBytes: number | undefined;
-  /** The longest callback URL the family takes, if limited. */
-  readonly maxCallbackUrlLength: number | undefined;
   /** Why this family cannot take the file (a sentence naming what it takes), or undefined when it can. */
   refuseFile(fileName: string, container: VideoContainer): string | undefined;
   uploadVideo(input: UploadInput): Promise<MaviUploadedVideo>;

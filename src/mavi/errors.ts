@@ -53,7 +53,7 @@ export function normalizeMaviCode(code: string): string {
   return /^\d{1,3}$/.test(code) ? code.padStart(4, '0') : code;
 }
 
-export function isSuccessCode(code: string | undefined): boolean {
+function isSuccessCode(code: string | undefined): boolean {
   return code !== undefined && (MAVI_CODES.success as readonly string[]).includes(normalizeMaviCode(code));
 }
 

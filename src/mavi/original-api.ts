@@ -35,8 +35,6 @@ interface VideoPage {
 export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   return {
     family: 'original',
-    maxUploadBytes: undefined, // not documented
-    maxCallbackUrlLength: undefined,
 
     refuseFile(fileName, container) {
       if (ACCEPTED.includes(container)) return undefined;

@@ -38,9 +38,3 @@ export interface MaviUploadedVideo {
   /** Epoch milliseconds. */
   uploadTime: number;
 }
-
-/** The JSON body MAVI POSTs to a callback address: `clientId` in the original family only. */
-export interface MaviCallback {
-  videoNo: string;
-  status: VideoStatus;
-}

@@ -5,7 +5,9 @@
  * `video/*`, only `.mp4 .avi .mkv .mov` files, 3 GB at most; one video's status
  * from `GET get_metadata`; `POST delete_videos` with at most 100 ids and the
  * partition (`unique_id`) in the query, idempotent. Every call names the
- * client's partition, so MAVI keeps clients apart too.
+ * client's partition, so MAVI keeps clients apart too. The size and
+ * callback-length limits shape the configuration, so config.ts applies them
+ * (MAX_UPLOAD_BYTES's default, PUBLIC_URL's length).
  */
 import type { MaviApi } from './api.js';
 import { containerMimeTypes, type VideoContainer } from './containers.js';
@@ -17,9 +19,6 @@ import type { VideoStatus } from './types.js';
 const PREFIX = '/serve/api/v1/';
 const ACCEPTED_EXTENSIONS = ['.mp4', '.avi', '.mkv', '.mov'];
 const ACCEPTED_CONTAINERS: readonly VideoContainer[] = ['mp4', 'quicktime', 'matroska', 'avi'];
-/** "max 3 GB" per the upload page; read as 3 × 10^9, the smaller reading, so MAVI never refuses what passed here. */
-const MAX_UPLOAD_BYTES = 3_000_000_000;
-const MAX_CALLBACK_URL = 299;
 const MAX_DELETE = 100;
 
 interface Metadata {
@@ -30,8 +29,6 @@ interface Metadata {
 export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   return {
     family: 'v1',
-    maxUploadBytes: MAX_UPLOAD_BYTES,
-    maxCallbackUrlLength: MAX_CALLBACK_URL,
 
     refuseFile(fileName, container) {
       const extension = /\.[^.]*$/.exec(fileName.toLowerCase())?.[0] ?? '';

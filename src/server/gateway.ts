@@ -126,7 +126,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         admission: new UploadAdmission({
           keys: clientKeys,
           pace: backends.uploadPace,
-          uploadsPerMinute: config.maviUploadsPerMinute,
           maxUploadBytes: config.maxUploadBytes,
           maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
         }),

@@ -96,7 +96,7 @@ export interface SqliteStatusStoreOptions {
 }
 
 /** The store cannot open its file: the message names the path and the reason. */
-export class StoreOpenError extends Error {
+class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
 

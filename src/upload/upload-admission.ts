@@ -39,7 +39,6 @@ export interface UploadAdmissionOptions {
   keys: ClientKeys;
   /** The pace of uploads, when MAVI_UPLOADS_PER_MINUTE sets one. */
   pace?: UploadPace;
-  uploadsPerMinute?: number;
   maxUploadBytes: number;
   maxConcurrentUploadsPerKey: number;
 }
@@ -106,7 +105,7 @@ export class UploadAdmission {
       release();
       return {
         code: 'TOO_MANY_UPLOADS',
-        message: `This gateway starts at most ${this.options.uploadsPerMinute} uploads a minute (MAVI's limit for the account); the next may start in ${wait} s.`,
+        message: `This gateway starts at most ${this.options.pace?.perMinute} uploads a minute (MAVI's limit for the account); the next may start in ${wait} s.`,
         headers: { 'retry-after': String(wait) },
       };
     }

@@ -13,12 +13,16 @@ import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 const ACCOUNT_KEY = 'mavi-uploads';
 
 export interface UploadPace {
+  /** How many uploads may start each minute. */
+  readonly perMinute: number;
   /** Takes one upload's turn: undefined when it may start, else the seconds until the next turn. */
   take(): Promise<number | undefined>;
 }
 
+/** A pace of `limiter.points` uploads per `limiter.duration` (a minute). */
 export function uploadPace(limiter: RateLimiterAbstract): UploadPace {
   return {
+    perMinute: limiter.points,
     async take() {
       try {
         await limiter.consume(ACCOUNT_KEY);
