@@ -8,9 +8,10 @@
  *   server/                         HTTP, Yoga and websocket wiring; builds the parts, shuts them down
  *   graphql/                        the schema: what clients can ask (over the features below)
  *   upload/  webhook/  videos/      the features: one upload; MAVI's callbacks; what a client does with its videos
- *   status/                         what the gateway knows of each video; changes applied and published in one step
+ *   status/  kv/                    what the gateway knows of each video (changes applied and published in one step); other records that expire (chats, transcription tasks)
  *   events/                         the event bus and its transports (memory, Redis)
- *   mavi/  redis/  auth/  http/     clients of MAVI and Redis; client keys and callback tokens; plain HTTP answers
+ *   mavi/  redis/  auth/  http/     clients of MAVI and Redis; client keys and callback tokens; plain HTTP answers;
+ *   limits/                         taking turns from rate budgets
  *   config.ts  errors.ts  logger.ts the ground everything stands on
  *
  * simulator/ is MAVI's stand-in: only index.ts starts it, and it knows nothing of
@@ -21,9 +22,9 @@ const layers = [
   ['^src/server/'],
   ['^src/graphql/'],
   ['^src/upload/', '^src/webhook/', '^src/videos/'],
-  ['^src/status/'],
+  ['^src/status/', '^src/kv/'],
   ['^src/events/'],
-  ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/'],
+  ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/', '^src/limits/'],
   ['^src/(config|errors|logger)\\.ts$'],
 ];
 

@@ -7,6 +7,7 @@ const require = createRequire(import.meta.url);
 const END_TO_END = [
   'upload',
   'delete-videos',
+  'video-operations',
   'status',
   'subscriptions',
   'webhook',

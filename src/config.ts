@@ -49,6 +49,8 @@ export interface GatewayConfig {
   readonly maxConcurrentUploadsPerKey: number;
   /** Send uploads to MAVI with Content-Length instead of chunked (the client must declare its length). */
   readonly maviUploadContentLength: boolean;
+  /** Per client and minute: searches (searchVideos, searchClips), chats, and transcript requests. */
+  readonly rateLimits: { readonly search: number; readonly chat: number; readonly transcript: number };
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
 }
@@ -196,6 +198,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
     introspection: flag('INTROSPECTION', true),
+    rateLimits: {
+      search: integer('RATE_LIMIT_SEARCH_PER_MINUTE', 30, 1),
+      chat: integer('RATE_LIMIT_CHAT_PER_MINUTE', 10, 1),
+      transcript: integer('RATE_LIMIT_TRANSCRIPT_PER_MINUTE', 30, 1),
+    },
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
   };
 

@@ -47,6 +47,16 @@ export const errorRegistry = {
   },
   VIDEO_NOT_FOUND: { message: 'No video with this videoNo is known.', retryable: false },
   VIDEO_DELETED: { message: 'The video was deleted.', retryable: false },
+  VIDEO_NOT_READY: { message: 'The video is not processed yet; wait for its PARSE status.', retryable: true },
+  VIDEO_URL_REFUSED: {
+    message: 'The URL is refused: only public http(s) addresses are fetched.',
+    retryable: false,
+  },
+  CHAT_SESSION_NOT_FOUND: { message: 'No chat session with this id is known to you.', retryable: false },
+  RATE_LIMITED: {
+    message: 'Too many requests of this kind: wait for the time in extensions.retryAfterSeconds.',
+    retryable: true,
+  },
   INVALID_INPUT: { message: "The operation's arguments are not acceptable.", retryable: false },
   UNAUTHENTICATED: {
     message: 'A valid client key is required: send Authorization: Bearer <key>.',
@@ -113,4 +123,9 @@ export function gatewayError(
   return new GraphQLError(message ?? spec.message, {
     extensions: { code, retryable: spec.retryable, ...options.extensions, ...http },
   });
+}
+
+/** A store's backend (Redis, SQLite) could not answer: a retryable condition, not a bug. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
 }

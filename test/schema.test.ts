@@ -3,7 +3,19 @@ import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
 import codegenConfig from '../codegen.js';
-import { printSortedSchema } from '../src/graphql/schema.js';
+import { printSortedSchema, schema } from '../src/graphql/schema.js';
+
+/** Each root type's fields, with their arguments' names (sorted). */
+function rootFields(): Record<string, Record<string, string[]>> {
+  const result: Record<string, Record<string, string[]>> = {};
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!type) continue;
+    result[type.name] = Object.fromEntries(
+      Object.values(type.getFields()).map((field) => [field.name, field.args.map((arg) => arg.name).sort()]),
+    );
+  }
+  return result;
+}
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
@@ -25,7 +37,6 @@ describe('schema', () => {
     for (const line of [
       'scalar Upload',
       'scalar DateTime',
-      'uploadVideo(file: Upload!): Video!',
       'videoStatus(videoNo: ID!): VideoStatusEvent!',
       'video(videoNo: ID!): Video',
       'videoNo: ID!',
@@ -37,5 +48,33 @@ describe('schema', () => {
       expect(sdl).toContain(line);
     }
     expect(sdl).toMatch(/enum VideoStatus \{[^}]*FAIL[^}]*PARSE[^}]*UNPARSE[^}]*\}/);
+    // Root fields and their arguments, whatever the descriptions around them.
+    const fields = rootFields();
+    expect(fields.Mutation).toMatchObject({
+      uploadVideo: ['file', 'metadata'],
+      uploadVideoFromUrl: ['metadata', 'url'],
+      deleteVideos: ['videoNos'],
+    });
+    expect(fields.Query).toMatchObject({
+      video: ['videoNo'],
+      videos: ['after', 'first', 'nameContains', 'status'],
+      searchVideos: ['first', 'query'],
+      searchClips: ['first', 'minScore', 'query', 'videoNos'],
+      transcript: ['kind', 'videoNo'],
+    });
+    expect(fields.Subscription).toMatchObject({
+      videoStatus: ['videoNo'],
+      chat: ['message', 'sessionId', 'videoNos'],
+      transcriptReady: ['kind', 'videoNo'],
+    });
+  });
+
+  it('the operations the tests send (and codegen types) cover every root field', () => {
+    const operations = read('test/operations/operations.graphql');
+    for (const [type, fields] of Object.entries(rootFields())) {
+      for (const field of Object.keys(fields)) {
+        expect(operations, `${type}.${field}`).toMatch(new RegExp(`^\\s+${field}(\\(|\\s*\\{)`, 'm'));
+      }
+    }
   });
 });

@@ -15,9 +15,18 @@ import {
   type SqliteStatusStoreOptions,
 } from '../src/status/sqlite-status-store.js';
 import { createRedisStatusStore } from '../src/status/redis-status-store.js';
-import { storedBytes, type StatusStore, type VideoRecord } from '../src/status/status-store.js';
+import {
+  storedBytes,
+  type ListPosition,
+  type StatusStore,
+  type VideoListPage,
+  type VideoRecord,
+} from '../src/status/status-store.js';
 import { nextStatus } from '../src/status/transitions.js';
 import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from './utils/redis.js';
+import { createMemoryKeyValueStore, type KeyValueStore } from '../src/kv/key-value-store.js';
+import { createRedisKeyValueStore } from '../src/kv/redis-key-value-store.js';
+import { openSqliteKeyValueStore } from '../src/kv/sqlite-key-value-store.js';
 
 const T = Date.now();
 /** A record updated `at` ms after the test started (the store forgets records older than a week). */
@@ -161,6 +170,83 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     expect((await store.pending(1)).map((video) => video.videoNo)).toEqual(['a']);
     await store.close?.();
   });
+
+  it.skipIf(!available)(
+    "lists one owner's videos newest first, ties by videoNo, filtered, page by page, without removed ones",
+    async () => {
+      const store = create();
+      const add = async (videoNo: string, offset: number, ownerId = 'alice', videoName = `${videoNo}.mp4`) => {
+        await store.openUpload(`u-${videoNo}`, ownerId, videoName);
+        await store.completeUpload(`u-${videoNo}`, { ...record(videoNo, offset), ownerId, videoName });
+      };
+      // Three share an upload time: their order is by videoNo, descending, on every store.
+      await add('v1', 1);
+      await add('v2', 2, 'alice', 'Beach Day.mp4');
+      await add('v3', 2);
+      await add('v4', 2);
+      await add('v5', 3);
+      await add('w1', 4, 'bob');
+      await add('v6', 5);
+      await store.applyStatus('v3', 'PARSE', T + 10);
+      await store.remove('v6');
+
+      const all: string[] = [];
+      let after: ListPosition | undefined;
+      const sizes: number[] = [];
+      do {
+        const page: VideoListPage = await store.listVideos({ ownerId: 'alice', after, limit: 2 });
+        all.push(...page.records.map((r) => r.videoNo));
+        sizes.push(page.records.length);
+        after = page.next;
+      } while (after);
+      expect(all).toEqual(['v5', 'v4', 'v3', 'v2', 'v1']);
+      expect(sizes).toEqual([2, 2, 1]);
+
+      const exact = await store.listVideos({ ownerId: 'alice', limit: 5 });
+      expect(exact.next).toBeUndefined();
+      const parsed = await store.listVideos({ ownerId: 'alice', limit: 10, status: 'PARSE' });
+      expect(parsed.records.map((r) => r.videoNo)).toEqual(['v3']);
+      const named = await store.listVideos({ ownerId: 'alice', limit: 10, nameContains: 'beach' });
+      expect(named.records.map((r) => r.videoName)).toEqual(['Beach Day.mp4']);
+      const bobs = await store.listVideos({ ownerId: 'bob', limit: 10 });
+      expect(bobs.records.map((r) => r.videoNo)).toEqual(['w1']);
+      expect(await store.listVideos({ ownerId: 'nobody', limit: 10 })).toEqual({ records: [], next: undefined });
+      await store.close?.();
+    },
+  );
+});
+
+const keyValueStores: [string, () => KeyValueStore, boolean][] = [
+  ['memory', () => createMemoryKeyValueStore(), true],
+  ['sqlite', () => openSqliteKeyValueStore(freshDataDir(), 'full'), true],
+  [
+    'redis',
+    () => {
+      const prefix = uniquePrefix();
+      prefixes.push(prefix);
+      return createRedisKeyValueStore(redis!, prefix);
+    },
+    hasRedis,
+  ],
+];
+
+describe.each(keyValueStores)('%s key-value store', (_name, create, available) => {
+  it.skipIf(!available)('sets, adds only when absent, expires and deletes', async () => {
+    const store = create();
+    expect(await store.get('k')).toBeUndefined();
+    expect(await store.add('k', 'one', 60_000)).toBe(true);
+    expect(await store.add('k', 'two', 60_000)).toBe(false);
+    expect(await store.get('k')).toBe('one');
+    await store.set('k', 'three', 60_000);
+    expect(await store.get('k')).toBe('three');
+    await store.delete('k');
+    expect(await store.get('k')).toBeUndefined();
+    await store.set('short', 'x', 30);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await store.get('short')).toBeUndefined();
+    expect(await store.add('short', 'again', 60_000)).toBe(true);
+    await store.close?.();
+  });
 });
 
 /** Room for exactly two of the test's records (each accounted storedBytes). */
@@ -297,7 +383,7 @@ describe('sqlite status store: what survives the process', () => {
     const db = new Database(join(dir, DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(1\)/);
+    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(2\)/);
   });
 
   it('refuses a corrupt database file, naming the path and the reason', () => {

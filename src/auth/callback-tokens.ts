@@ -1,8 +1,10 @@
 /**
- * Per-upload callback tokens. MAVI's callbacks carry no signature, so the URL we
- * hand MAVI is the credential: `<uploadId>.<mac>`, where mac is
- * HMAC-SHA256(WEBHOOK_SECRET, uploadId). A token proves that this gateway minted
- * it for one upload; the store says which videoNo that upload got.
+ * Callback tokens. MAVI's callbacks carry no signature, so the URL we hand MAVI
+ * is the credential: `<id>.<mac>`, where mac is HMAC-SHA256(WEBHOOK_SECRET,
+ * purpose + id). A token proves that this gateway minted it for one thing of one
+ * kind: an upload (its status callbacks; the store says which videoNo that upload
+ * got), or a transcription task. The purpose is in the MAC, so a token of one
+ * kind is worthless as the other.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -15,9 +17,17 @@ export interface CallbackTokens {
   verify(token: string): string | undefined;
 }
 
-export function createCallbackTokens(secret: string): CallbackTokens {
+/** What a token is for; part of what its MAC covers. */
+export type TokenPurpose = 'upload' | 'transcript';
+
+const PURPOSE_PREFIX: Record<TokenPurpose, string> = {
+  upload: 'mavi-callback:v1:',
+  transcript: 'mavi-transcript:v1:',
+};
+
+export function createCallbackTokens(secret: string, purpose: TokenPurpose = 'upload'): CallbackTokens {
   const mac = (uploadId: string) =>
-    createHmac('sha256', secret).update(`mavi-callback:v1:${uploadId}`).digest('base64url');
+    createHmac('sha256', secret).update(`${PURPOSE_PREFIX[purpose]}${uploadId}`).digest('base64url');
 
   return {
     mint() {

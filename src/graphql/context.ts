@@ -2,6 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { StatusService } from '../status/status-service.js';
 import type { Uploads } from '../upload/upload-video.js';
+import type DataLoader from 'dataloader';
+import type { VideoDetails } from '../mavi/api.js';
+import type { VideoRecord } from '../status/status-store.js';
+import type { Chats } from '../videos/chat.js';
+import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 
 /**
@@ -19,6 +24,10 @@ export interface GatewayUserContext {
   status: StatusService;
   uploads: Uploads;
   library: VideoLibrary;
+  chats: Chats;
+  transcripts: Transcripts;
+  /** What MAVI knows of videos, loaded in batches; one loader per operation. */
+  details: DataLoader<VideoRecord, VideoDetails | null, string>;
   /** The caller's identity for per-client isolation: a hash of its key, or "anonymous". */
   ownerId: string;
 }

@@ -5,6 +5,9 @@ import './scalars.js';
 import './video.js';
 import './upload.js';
 import './video-status.js';
+import './search.js';
+import './chat.js';
+import './transcript.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

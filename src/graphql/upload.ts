@@ -1,15 +1,77 @@
 import type { ValidationRule } from 'graphql';
 import { gatewayError } from '../errors.js';
+import type { UploadMetadata } from '../mavi/api.js';
+import { MAX_VIDEO_URL_CHARS } from '../upload/video-url.js';
 import { builder } from './builder.js';
 import { Video } from './video.js';
+
+const Location = builder.inputType('LocationInput', {
+  description: 'Where the video was taken.',
+  fields: (t) => ({
+    latitude: t.float({ required: true, description: '-90 to 90.' }),
+    longitude: t.float({ required: true, description: '-180 to 180.' }),
+  }),
+});
+
+const UploadMetadataInput = builder.inputType('UploadMetadataInput', {
+  description:
+    "What you know about the video, passed on to MAVI. Only the successor MAVI family (MAVI_API=v1) takes it; the original family refuses it with INVALID_INPUT. The successor's limits apply: at most 20 tags, a camera model of at most 200 characters.",
+  fields: (t) => ({
+    tags: t.stringList({ description: 'Labels to filter by later (at most 20).' }),
+    capturedAt: t.field({ type: 'DateTime', description: 'When the video was taken (sent to MAVI in UTC).' }),
+    cameraModel: t.string({ description: 'The camera, at most 200 characters.' }),
+    location: t.field({ type: Location }),
+    transcriptionPrompt: t.string({ description: "Steers MAVI's description of what is seen." }),
+  }),
+});
+
+type MetadataArg =
+  | {
+      tags?: string[] | null;
+      capturedAt?: Date | null;
+      cameraModel?: string | null;
+      location?: { latitude: number; longitude: number } | null;
+      transcriptionPrompt?: string | null;
+    }
+  | null
+  | undefined;
+
+/** GraphQL's nulls become absences. */
+function metadataOf(arg: MetadataArg): UploadMetadata | undefined {
+  if (!arg) return undefined;
+  return {
+    tags: arg.tags ?? undefined,
+    capturedAt: arg.capturedAt ?? undefined,
+    cameraModel: arg.cameraModel ?? undefined,
+    location: arg.location ?? undefined,
+    transcriptionPrompt: arg.transcriptionPrompt ?? undefined,
+  };
+}
 
 builder.mutationField('uploadVideo', (t) =>
   t.field({
     type: Video,
     description:
       'Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request.',
-    args: { file: t.arg({ type: 'Upload', required: true }) },
-    resolve: (_root, { file }, context) => context.uploads.upload(file, context.ownerId),
+    args: {
+      file: t.arg({ type: 'Upload', required: true }),
+      metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
+    },
+    resolve: (_root, { file, metadata }, context) =>
+      context.uploads.upload(file, context.ownerId, metadataOf(metadata)),
+  }),
+);
+
+builder.mutationField('uploadVideoFromUrl', (t) =>
+  t.field({
+    type: Video,
+    description: `Has MAVI fetch a video from a public http(s) URL itself (at most ${MAX_VIDEO_URL_CHARS} characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with \`videoStatus\`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED).`,
+    args: {
+      url: t.arg.string({ required: true }),
+      metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
+    },
+    resolve: (_root, { url, metadata }, context) =>
+      context.uploads.uploadFromUrl(url, context.ownerId, metadataOf(metadata)),
   }),
 );
 

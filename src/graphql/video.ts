@@ -1,7 +1,9 @@
 /** The video domain: its status enum, the Video type and `Query.video`. */
 import type { VideoStatus as Status } from '../mavi/types.js';
-import type { VideoRecord } from '../status/status-store.js';
-import { MAX_DELETE_VIDEOS } from '../videos/video-library.js';
+import { gatewayError } from '../errors.js';
+import type { VideoDetails } from '../mavi/api.js';
+import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
+import { MAX_DELETE_VIDEOS, MAX_PAGE_SIZE } from '../videos/video-library.js';
 import { builder } from './builder.js';
 import type { GatewayContext } from './context.js';
 
@@ -12,6 +14,18 @@ export const VideoStatus = builder.enumType('VideoStatus', {
     PARSE: { description: 'Processed, ready to search.' },
     FAIL: { description: 'Processing failed.' },
   } satisfies Record<Status, unknown>,
+});
+
+const VideoDetailsType = builder.objectRef<VideoDetails>('VideoDetails').implement({
+  description:
+    'What MAVI knows of a video beyond its status. A field is null when the MAVI API family behind the gateway does not report it (the original family reports only the duration).',
+  fields: (t) => ({
+    durationSeconds: t.float({ nullable: true, description: 'Length in seconds.', resolve: (d) => d.durationSeconds }),
+    sizeBytes: t.float({ nullable: true, description: 'File size in bytes.', resolve: (d) => d.sizeBytes }),
+    width: t.int({ nullable: true, description: 'Frame width in pixels.', resolve: (d) => d.width }),
+    height: t.int({ nullable: true, description: 'Frame height in pixels.', resolve: (d) => d.height }),
+    framesPerSecond: t.float({ nullable: true, description: 'Frame rate.', resolve: (d) => d.framesPerSecond }),
+  }),
 });
 
 export const Video = builder.objectRef<VideoRecord>('Video').implement({
@@ -30,17 +44,98 @@ export const Video = builder.objectRef<VideoRecord>('Video').implement({
       description: 'When the gateway learned the current status.',
       resolve: (video) => video.updatedAt,
     }),
+    details: t.field({
+      type: VideoDetailsType,
+      nullable: true,
+      description:
+        'What MAVI knows of the video (duration, size, …), asked of MAVI when this field is requested: one batch per request for every video in the answer. Null when MAVI does not know the video (yet).',
+      resolve: (video, _args, context) => context.details.load(video),
+    }),
   }),
 });
+
+const PageInfo = builder.objectRef<{ endCursor: string | undefined; hasNextPage: boolean }>('PageInfo').implement({
+  description: 'Where a page ends, and whether more follow (forward pagination, as in the Relay connection spec).',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when `after: endCursor` may give more.' }),
+    endCursor: t.string({
+      nullable: true,
+      description: 'Pass as `after` for the next page; null when the page is empty.',
+      resolve: (info) => info.endCursor,
+    }),
+  }),
+});
+
+const VideoEdge = builder.objectRef<VideoRecord>('VideoEdge').implement({
+  description: 'A video in a list, with its place in it.',
+  fields: (t) => ({
+    node: t.field({ type: Video, resolve: (record) => record }),
+    cursor: t.string({
+      description: 'Pass as `after` to continue after this video.',
+      resolve: (record) => encodeCursor(record),
+    }),
+  }),
+});
+
+const VideoConnection = builder.objectRef<VideoListPage>('VideoConnection').implement({
+  description: 'A page of your videos, newest first.',
+  fields: (t) => ({
+    edges: t.field({ type: [VideoEdge], resolve: (page) => page.records }),
+    nodes: t.field({
+      type: [Video],
+      description: 'The videos of the page (the edges without cursors).',
+      resolve: (page) => page.records,
+    }),
+    pageInfo: t.field({
+      type: PageInfo,
+      resolve: (page) => {
+        const end = page.next ?? page.records.at(-1);
+        return { hasNextPage: page.next !== undefined, endCursor: end ? encodeCursor(end) : undefined };
+      },
+    }),
+  }),
+});
+
+/** Cursors are opaque to clients: the list position, as base64url JSON. */
+function encodeCursor(position: ListPosition): string {
+  return Buffer.from(JSON.stringify([position.uploadTime, position.videoNo])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): ListPosition {
+  try {
+    const [uploadTime, videoNo] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof uploadTime === 'number' && Number.isSafeInteger(uploadTime) && typeof videoNo === 'string') {
+      return { uploadTime, videoNo };
+    }
+  } catch {
+    // falls through to the refusal
+  }
+  throw gatewayError('INVALID_INPUT', '`after` is not a cursor this gateway gave.');
+}
+
+builder.queryField('videos', (t) =>
+  t.field({
+    type: VideoConnection,
+    description: `Your videos, newest first, answered from the gateway (no MAVI call unless \`details\` is asked for). At most ${MAX_PAGE_SIZE} per page.`,
+    args: {
+      first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
+      after: t.arg.string({ description: "A cursor from the previous page's `pageInfo.endCursor` (or an edge)." }),
+      status: t.arg({ type: VideoStatus, description: 'Only videos with this status.' }),
+      nameContains: t.arg.string({ description: 'Only videos whose name contains this text, ignoring case.' }),
+    },
+    resolve: (_root, args, context) =>
+      context.library.listVideos(context.ownerId, {
+        first: args.first ?? 20,
+        after: args.after ? decodeCursor(args.after) : undefined,
+        status: args.status ?? undefined,
+        nameContains: args.nameContains || undefined,
+      }),
+  }),
+);
 
 /** Whether the caller may see a record. Another client's video looks exactly like an unknown one. */
 export function ownedByCaller(context: GatewayContext): (record: VideoRecord) => boolean {
   return (record) => record.ownerId === context.ownerId;
-}
-
-async function findVisibleVideo(context: GatewayContext, videoNo: string): Promise<VideoRecord | undefined> {
-  const record = await context.status.get(videoNo);
-  return record && ownedByCaller(context)(record) ? record : undefined;
 }
 
 builder.queryField('video', (t) =>
@@ -49,7 +144,7 @@ builder.queryField('video', (t) =>
     nullable: true,
     description: 'A video you uploaded, with its last known status; null when no such video is known to you.',
     args: { videoNo: t.arg.id({ required: true }) },
-    resolve: (_root, { videoNo }, context) => findVisibleVideo(context, String(videoNo)),
+    resolve: (_root, { videoNo }, context) => context.library.findOwned(context.ownerId, String(videoNo)),
   }),
 );
 

@@ -23,7 +23,118 @@ export interface UploadInput {
   callbackUrl: string | undefined;
   /** The client's partition at MAVI (the successor's `unique_id`). */
   partition: string;
+  /** What the client told about the video, for a family that takes it (see refuseMetadata). */
+  metadata?: UploadMetadata;
 }
+
+/** What a client may tell MAVI about a video when uploading it (the successor family takes it). */
+export interface UploadMetadata {
+  tags?: readonly string[];
+  capturedAt?: Date;
+  cameraModel?: string;
+  location?: { latitude: number; longitude: number };
+  /** Steers MAVI's description of what is seen. */
+  transcriptionPrompt?: string;
+}
+
+export interface UrlUploadInput {
+  /** A public http(s) address MAVI fetches the video from. */
+  url: string;
+  callbackUrl: string | undefined;
+  partition: string;
+  metadata?: UploadMetadata;
+}
+
+/** What MAVI knows about a processed video beyond its status; absent fields are unknown to this family. */
+export interface VideoDetails {
+  durationSeconds?: number;
+  sizeBytes?: number;
+  width?: number;
+  height?: number;
+  framesPerSecond?: number;
+}
+
+/** A video a search found, best first; `score` where the family has one. */
+export interface VideoHit {
+  videoNo: string;
+  score: number | undefined;
+}
+
+/** A moment in a video a search found. */
+export interface ClipHit {
+  videoNo: string;
+  startSeconds: number;
+  endSeconds: number;
+  score: number | undefined;
+}
+
+export interface ClipSearch {
+  query: string;
+  /** The videos to search; empty for all of the partition's (the original family: all of the account's). */
+  videoNos: readonly string[];
+  /** The most clips wanted. */
+  limit: number;
+  partition: string;
+}
+
+/** One piece of MAVI's streamed chat answer. */
+export type ChatPiece =
+  | { kind: 'thinking'; title: string; content: string }
+  | {
+      kind: 'reference';
+      videoNo: string;
+      startSeconds: number;
+      endSeconds: number | undefined;
+      text: string | undefined;
+    }
+  | { kind: 'text'; text: string }
+  /** The successor's server-side session the answer belongs to. */
+  | { kind: 'session'; maviSessionId: string };
+
+/** One earlier question and answer of a conversation. */
+export interface ChatTurn {
+  user: string;
+  assistant: string;
+}
+
+export interface ChatRequest {
+  videoNos: readonly string[];
+  message: string;
+  partition: string;
+  /** The conversation so far: the original family sends it as `history`... */
+  history: readonly ChatTurn[];
+  /** ...the successor keeps it at MAVI under this session. */
+  maviSessionId: string | undefined;
+  /** Aborts the upstream request (the client went away). */
+  signal: AbortSignal;
+}
+
+export type TranscriptKind = 'SPEECH' | 'VISUAL';
+
+export interface TranscriptSegment {
+  startSeconds: number;
+  endSeconds: number;
+  text: string;
+}
+
+/**
+ * How a family produces transcripts: the successor has them ready once the video
+ * is processed (a read); the original runs a task per transcript and calls back
+ * when it is done.
+ */
+export type TranscriptSource =
+  | {
+      mode: 'read';
+      /** The segments, or undefined while MAVI has none (not ready, or no audio track). */
+      read(videoNo: string, kind: TranscriptKind, partition: string): Promise<TranscriptSegment[] | undefined>;
+    }
+  | {
+      mode: 'task';
+      /** Starts a transcription task; MAVI calls `callbackUrl` when it ends. Answers MAVI's task number. */
+      start(videoNo: string, kind: TranscriptKind, callbackUrl: string | undefined): Promise<string>;
+      /** The task's segments, or undefined while it is not finished. */
+      fetch(taskNo: string): Promise<TranscriptSegment[] | undefined>;
+    };
 
 /** A video whose final status the gateway is still waiting for. */
 export interface PendingVideo {
@@ -44,12 +155,25 @@ export interface MaviApi {
   readonly family: MaviFamily;
   /** Why this family cannot take the file (a sentence naming what it takes), or undefined when it can. */
   refuseFile(fileName: string, container: VideoContainer): string | undefined;
+  /** Why this family cannot take the metadata (a sentence), or undefined when it can. */
+  refuseMetadata(metadata: UploadMetadata): string | undefined;
   uploadVideo(input: UploadInput): Promise<MaviUploadedVideo>;
+  /** Has MAVI fetch the video from a URL itself. */
+  uploadVideoFromUrl(input: UrlUploadInput): Promise<MaviUploadedVideo>;
   /**
    * The current status of each video MAVI reports on, within `limits`. Statuses are in the gateway's terms (normalizeStatus); unknown
    * spellings are reported to `onUnknownStatus`.
    */
   lookUpStatuses(videos: readonly PendingVideo[], limits: LookUpLimits): Promise<Map<string, VideoStatus>>;
+  /** What MAVI knows about each video it reports on (missing: unknown to MAVI), within `limits`. */
+  lookUpDetails(videos: readonly PendingVideo[], limits: LookUpLimits): Promise<Map<string, VideoDetails>>;
+  /** Videos matching a natural-language query, best first (the original family: of the whole account). */
+  searchVideos(query: string, partition: string, limit: number): Promise<VideoHit[]>;
+  /** Moments matching a natural-language query, best first. */
+  searchClips(search: ClipSearch): Promise<ClipHit[]>;
+  /** MAVI's answer about the videos, piece by piece, read as the caller pulls; ends when MAVI is done. */
+  chat(request: ChatRequest): AsyncIterable<ChatPiece>;
+  readonly transcripts: TranscriptSource;
   /** Deletes videos of one partition; videos already gone count as deleted. */
   deleteVideos(videoNos: readonly string[], partition: string): Promise<void>;
   close(): Promise<void>;

@@ -30,6 +30,12 @@ export interface CallInit {
 export interface MaviHttp {
   /** The envelope's `data`; throws MaviError for refusals, unless `accept(error)` says the refusal is fine. */
   call<Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean): Promise<Data | undefined>;
+  /**
+   * A streamed answer (chat): its body's chunks, read only as the caller pulls, so
+   * MAVI's stream is read with backpressure. `signal` aborts the request at any
+   * point. An HTTP failure is read and thrown as a MaviError instead.
+   */
+  stream(path: string, init: CallInit, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
   close(): Promise<void>;
 }
 
@@ -64,8 +70,45 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
       if (failure && !accept?.(failure)) throw failure;
       return envelope?.data as Data | undefined;
     },
+    async stream(path: string, init: CallInit, signal: AbortSignal) {
+      const url = new URL(`${options.baseUrl}${path}`);
+      for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
+      let answer: Dispatcher.ResponseData;
+      try {
+        answer = await request(url, {
+          method: init.method,
+          body: init.body as Readable | string | undefined,
+          dispatcher,
+          signal,
+          headers: { ...init.headers, authorization: options.apiKey },
+        });
+      } catch (error) {
+        throw transportError(error);
+      }
+      // A JSON answer instead of a stream is an envelope: MAVI refusing (busy, bad key, …).
+      const json = String(answer.headers['content-type'] ?? '').includes('application/json');
+      if (answer.statusCode >= 300 || json) {
+        const text = await answer.body.text().catch(() => '');
+        const envelope = parseEnvelope(text);
+        const failure = maviErrorFromAnswer(answer.statusCode, envelope);
+        if (failure) throw failure;
+        if (answer.statusCode >= 300)
+          throw new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${answer.statusCode}.`);
+        return readingErrorsAsMavi([Buffer.from(text)]);
+      }
+      return readingErrorsAsMavi(answer.body);
+    },
     close: () => dispatcher.close(),
   };
+}
+
+/** A body whose read failures (reset, timeout) are MAVI being unavailable, like any call's. */
+async function* readingErrorsAsMavi(body: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw transportError(error);
+  }
 }
 
 function parseEnvelope(text: string): { code?: unknown; msg?: unknown; data?: unknown } | undefined {

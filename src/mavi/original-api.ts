@@ -6,10 +6,11 @@
  * around its uploadTime and overlapping windows are merged into one paged query;
  * `DELETE delete` with a JSON array of at most 500 ids. No partitions.
  */
-import type { MaviApi, PendingVideo } from './api.js';
-import { alreadyGone, uploadedVideo } from './answers.js';
-import { MaviError } from './errors.js';
-import type { MaviHttp } from './http.js';
+import type { LookUpLimits, MaviApi, PendingVideo, TranscriptSegment, VideoDetails } from './api.js';
+import { alreadyGone, hasMetadata, listOf, seconds, segmentsOf, uploadedVideo, urlUploadedVideo } from './answers.js';
+import { MaviError, maviErrorFromAnswer } from './errors.js';
+import { eventStreamData } from './event-stream.js';
+import type { CallInit, MaviHttp } from './http.js';
 import { multipartFileBody } from './multipart-body.js';
 import type { VideoStatus } from './types.js';
 import type { VideoContainer } from './containers.js';
@@ -25,6 +26,7 @@ const WINDOW_MS = 60_000;
 interface ListedVideo {
   videoNo: string;
   videoStatus: string;
+  duration?: unknown;
 }
 
 interface VideoPage {
@@ -33,7 +35,7 @@ interface VideoPage {
 }
 
 export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
-  return {
+  const api: MaviApi = {
     family: 'original',
 
     refuseFile(fileName, container) {
@@ -60,33 +62,105 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
       return uploadedVideo(data, statusOf);
     },
 
-    async lookUpStatuses(videos, { maxRequests, pageSize = PAGE_SIZE }) {
+    async lookUpStatuses(videos, limits) {
       const found = new Map<string, VideoStatus>();
-      let requests = 0;
-      for (const window of mergeWindows(videos)) {
-        const wanted = new Set(window.videoNos);
-        for (let page = 1; wanted.size > 0; page += 1) {
-          if (requests >= maxRequests) return found;
-          requests += 1;
-          const result = await http.call<VideoPage>(`${PREFIX}searchDB`, {
-            method: 'GET',
-            query: {
-              startTime: String(window.start),
-              endTime: String(window.end),
-              page: String(page),
-              pageSize: String(pageSize),
-            },
-          });
-          if (!result || !Array.isArray(result.videoData)) {
-            throw new MaviError('MAVI_UNAVAILABLE', 'MAVI answered searchDB without a videoData list.');
-          }
-          for (const row of result.videoData) {
-            if (wanted.delete(row.videoNo)) found.set(row.videoNo, statusOf(String(row.videoStatus)));
-          }
-          if (result.videoData.length < pageSize || page * pageSize >= result.total) break;
+      await searchDb(videos, limits, (row) => found.set(row.videoNo, statusOf(String(row.videoStatus))));
+      return found;
+    },
+
+    async lookUpDetails(videos, limits) {
+      const found = new Map<string, VideoDetails>();
+      await searchDb(videos, limits, (row) => found.set(row.videoNo, { durationSeconds: seconds(row.duration) }));
+      return found;
+    },
+
+    async uploadVideoFromUrl(input) {
+      // pymavi's uploadUrl (shared/memories-api.md §3): JSON {url}, the callback in the query.
+      const data = await http.call<unknown>(`${PREFIX}uploadUrl`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: input.url }),
+        query: input.callbackUrl ? { callBackUri: input.callbackUrl } : {},
+      });
+      return urlUploadedVideo(data, statusOf);
+    },
+
+    refuseMetadata(metadata) {
+      if (!hasMetadata(metadata)) return undefined;
+      return 'This MAVI (the original API family) takes no upload metadata: leave out tags, capturedAt, cameraModel, location and transcriptionPrompt.';
+    },
+
+    async searchVideos(query, _partition, limit) {
+      const data = await http.call<{ videos?: { videoNo?: unknown }[] }>(
+        `${PREFIX}searchAI`,
+        jsonPost({ searchValue: query, limit }),
+      );
+      return listOf(data?.videos, 'searchAI')
+        .filter((video) => typeof video.videoNo === 'string')
+        .map((video) => ({ videoNo: String(video.videoNo), score: undefined }));
+    },
+
+    async searchClips(search) {
+      const data = await http.call<{ videos?: Fragment[] }>(
+        `${PREFIX}searchVideoFragment`,
+        jsonPost({ videoNos: search.videoNos, searchValue: search.query, limit: search.limit }),
+      );
+      return listOf(data?.videos, 'searchVideoFragment').flatMap((fragment) => {
+        const startSeconds = seconds(fragment.fragmentStartTime);
+        const endSeconds = seconds(fragment.fragmentEndTime);
+        if (typeof fragment.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
+        return [{ videoNo: fragment.videoNo, startSeconds, endSeconds, score: undefined }];
+      });
+    },
+
+    async *chat(request) {
+      const body = await http.stream(
+        `${PREFIX}chat`,
+        jsonPost({
+          videoNos: request.videoNos,
+          message: request.message,
+          history: request.history.map((turn) => ({ user: turn.user, robot: turn.assistant })),
+          stream: true,
+        }),
+        request.signal,
+      );
+      // Each line is an envelope holding one piece of the answer; the stream ends with the body.
+      for await (const data of eventStreamData(body)) {
+        const envelope = data as { code?: unknown; msg?: unknown; data?: { msg?: unknown } } | null;
+        if (envelope === null || typeof envelope !== 'object') continue;
+        const failure = maviErrorFromAnswer(200, envelope);
+        if (failure) throw failure;
+        if (typeof envelope.data?.msg === 'string' && envelope.data.msg !== '') {
+          yield { kind: 'text', text: envelope.data.msg };
         }
       }
-      return found;
+    },
+
+    transcripts: {
+      mode: 'task',
+      async start(videoNo, kind, callbackUrl) {
+        // The docs spell it callBackURI, pymavi switched to callBackUri: both are sent (memories-api.md §3).
+        const data = await http.call<{ taskNo?: unknown }>(
+          `${PREFIX}subTranscription`,
+          jsonPost({
+            videoNo,
+            type: kind === 'SPEECH' ? 'AUDIO' : 'VIDEO',
+            callBackUri: callbackUrl,
+            callBackURI: callbackUrl,
+          }),
+        );
+        if (typeof data?.taskNo !== 'string' && typeof data?.taskNo !== 'number') {
+          throw new MaviError('MAVI_UNAVAILABLE', 'MAVI answered subTranscription without a taskNo.');
+        }
+        return String(data.taskNo);
+      },
+      async fetch(taskNo) {
+        const data = await http.call<TranscriptionTask>(`${PREFIX}getTranscription`, {
+          method: 'GET',
+          query: { taskNo },
+        });
+        return finishedSegments(data);
+      },
     },
 
     async deleteVideos(videoNos) {
@@ -105,7 +179,61 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
 
     close: () => http.close(),
   };
+  return api;
+
+  /** Every searchDB row for the videos' windows, within the limits, given to `onRow`. */
+  async function searchDb(
+    videos: readonly PendingVideo[],
+    { maxRequests, pageSize = PAGE_SIZE }: LookUpLimits,
+    onRow: (row: ListedVideo) => void,
+  ): Promise<void> {
+    let requests = 0;
+    for (const window of mergeWindows(videos)) {
+      const wanted = new Set(window.videoNos);
+      for (let page = 1; wanted.size > 0; page += 1) {
+        if (requests >= maxRequests) return;
+        requests += 1;
+        const result = await http.call<VideoPage>(`${PREFIX}searchDB`, {
+          method: 'GET',
+          query: {
+            startTime: String(window.start),
+            endTime: String(window.end),
+            page: String(page),
+            pageSize: String(pageSize),
+          },
+        });
+        if (!result || !Array.isArray(result.videoData)) {
+          throw new MaviError('MAVI_UNAVAILABLE', 'MAVI answered searchDB without a videoData list.');
+        }
+        for (const row of result.videoData) if (wanted.delete(row.videoNo)) onRow(row);
+        if (result.videoData.length < pageSize || page * pageSize >= result.total) break;
+      }
+    }
+  }
 }
+
+interface Fragment {
+  videoNo?: unknown;
+  fragmentStartTime?: unknown;
+  fragmentEndTime?: unknown;
+}
+
+interface TranscriptionTask {
+  status?: unknown;
+  transcriptions?: { startTime?: unknown; endTime?: unknown; content?: unknown }[];
+}
+
+/** A task's segments once it is finished (FINISH in the docs, FINISHED in pymavi), else undefined. */
+export function finishedSegments(task: TranscriptionTask | null | undefined): TranscriptSegment[] | undefined {
+  if (!task || !/^FINISH(ED)?$/i.test(String(task.status))) return undefined;
+  return segmentsOf(task.transcriptions);
+}
+
+const jsonPost = (body: unknown): CallInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 interface Window {
   start: number;

@@ -9,11 +9,13 @@
  * callback-length limits shape the configuration, so config.ts applies them
  * (MAX_UPLOAD_BYTES's default, PUBLIC_URL's length).
  */
-import type { MaviApi } from './api.js';
+import type { ChatPiece, ClipHit, LookUpLimits, MaviApi, PendingVideo, UploadMetadata, VideoDetails } from './api.js';
 import { containerMimeTypes, type VideoContainer } from './containers.js';
 import type { MaviHttp } from './http.js';
 import { multipartFileBody } from './multipart-body.js';
-import { alreadyGone, uploadedVideo } from './answers.js';
+import { alreadyGone, listOf, seconds, segmentsOf, uploadedVideo, urlUploadedVideo } from './answers.js';
+import { MaviError, maviErrorFromAnswer } from './errors.js';
+import { eventStreamData } from './event-stream.js';
 import type { VideoStatus } from './types.js';
 
 const PREFIX = '/serve/api/v1/';
@@ -24,10 +26,15 @@ const MAX_DELETE = 100;
 interface Metadata {
   video_no?: string;
   status?: string;
+  duration?: unknown;
+  size?: unknown;
+  width?: unknown;
+  height?: unknown;
+  fps?: unknown;
 }
 
 export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
-  return {
+  const api: MaviApi = {
     family: 'v1',
 
     refuseFile(fileName, container) {
@@ -39,9 +46,10 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       return `The file "${fileName}" cannot go to this MAVI: ${what}, and it takes only .mp4, .avi, .mkv and .mov files (MP4, AVI, Matroska, QuickTime).`;
     },
 
+    refuseMetadata,
+
     async uploadVideo(input) {
-      const fields: [string, string][] = [['unique_id', input.partition]];
-      if (input.callbackUrl) fields.push(['callback', input.callbackUrl]);
+      const fields = uploadFields(input);
       const { contentType, body, contentLength } = multipartFileBody({
         fields,
         fileField: 'file',
@@ -57,17 +65,117 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       return uploadedVideo(data, statusOf);
     },
 
-    async lookUpStatuses(videos, { maxRequests }) {
+    async uploadVideoFromUrl(input) {
+      // Form-urlencoded, not JSON (memories-api.md §2.2).
+      const body = new URLSearchParams([['url', input.url], ...uploadFields(input)]).toString();
+      const data = await http.call<unknown>(`${PREFIX}upload_url`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      return urlUploadedVideo(data, statusOf);
+    },
+
+    async lookUpStatuses(videos, limits) {
       const found = new Map<string, VideoStatus>();
-      for (const video of videos.slice(0, maxRequests)) {
-        const metadata = await http.call<Metadata | null>(`${PREFIX}get_metadata`, {
-          method: 'GET',
-          query: { video_no: video.videoNo, unique_id: video.partition },
-        });
-        // `data: null` is an unknown video: nothing to learn from it.
-        if (metadata && typeof metadata.status === 'string') found.set(video.videoNo, statusOf(metadata.status));
+      for (const [videoNo, metadata] of await getMetadata(videos, limits)) {
+        if (typeof metadata.status === 'string') found.set(videoNo, statusOf(metadata.status));
       }
       return found;
+    },
+
+    async lookUpDetails(videos, limits) {
+      const found = new Map<string, VideoDetails>();
+      for (const [videoNo, metadata] of await getMetadata(videos, limits)) {
+        found.set(videoNo, {
+          durationSeconds: seconds(metadata.duration),
+          sizeBytes: seconds(metadata.size),
+          width: seconds(metadata.width),
+          height: seconds(metadata.height),
+          framesPerSecond: seconds(metadata.fps),
+        });
+      }
+      return found;
+    },
+
+    async searchVideos(query, partition, limit) {
+      // BY_VIDEO is BY_CLIP at MAVI (§2.6): the clips are grouped into videos, each ranked by its best clip.
+      const clips = await search({
+        search_param: query,
+        search_type: 'BY_VIDEO',
+        unique_id: partition,
+        top_k: Math.min(1000, limit * 10),
+      });
+      const best = new Map<string, number | undefined>();
+      for (const clip of clips) {
+        const score = best.get(clip.videoNo);
+        if (!best.has(clip.videoNo) || (clip.score ?? 0) > (score ?? 0)) best.set(clip.videoNo, clip.score);
+      }
+      return [...best]
+        .map(([videoNo, score]) => ({ videoNo, score }))
+        .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
+        .slice(0, limit);
+    },
+
+    async searchClips({ query, videoNos, limit, partition }) {
+      const clips = await search({
+        search_param: query,
+        search_type: 'BY_CLIP',
+        unique_id: partition,
+        top_k: limit,
+        ...(videoNos.length > 0 ? { video_nos: videoNos } : {}),
+      });
+      return clips.slice(0, limit);
+    },
+
+    async *chat(request) {
+      const body = await http.stream(
+        `${PREFIX}chat_stream`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({
+            video_nos: request.videoNos,
+            prompt: request.message,
+            unique_id: request.partition,
+            ...(request.maviSessionId ? { session_id: request.maviSessionId } : {}),
+          }),
+        },
+        request.signal,
+      );
+      let session: string | undefined;
+      for await (const data of eventStreamData(body)) {
+        const end = endOfStream(data);
+        if (end === 'done') return;
+        if (end !== undefined) throw new MaviError('MAVI_REJECTED', `MAVI ended the chat: ${end}`, { maviMsg: end });
+        if (data === null || typeof data !== 'object') continue;
+        if ('code' in data && !('type' in data)) {
+          const failure = maviErrorFromAnswer(200, data);
+          if (failure) throw failure;
+        }
+        const message = data as ChatMessage;
+        const sessionId = message.sessionId ?? message.session_id;
+        if ((typeof sessionId === 'string' || typeof sessionId === 'number') && String(sessionId) !== session) {
+          session = String(sessionId);
+          yield { kind: 'session', maviSessionId: session };
+        }
+        yield* piecesOf(message);
+      }
+      // Cut off before "Done": the answer is incomplete, whatever was streamed.
+      throw new MaviError('MAVI_UNAVAILABLE', 'MAVI ended the chat stream before it was done.');
+    },
+
+    transcripts: {
+      mode: 'read',
+      async read(videoNo, kind, partition) {
+        // Speech from get_audio_transcription, scene descriptions from get_video_caption (§2.9).
+        const endpoint = kind === 'SPEECH' ? 'get_audio_transcription' : 'get_video_caption';
+        const data = await http.call<{ transcriptions?: [] } | null>(`${PREFIX}${endpoint}`, {
+          method: 'GET',
+          query: { video_no: videoNo, unique_id: partition },
+        });
+        return data ? segmentsOf(data.transcriptions) : undefined;
+      },
     },
 
     async deleteVideos(videoNos, partition) {
@@ -87,4 +195,149 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
 
     close: () => http.close(),
   };
+  return api;
+
+  /** get_metadata for each video, within the limits; `data: null` (unknown to MAVI) is left out. */
+  async function getMetadata(
+    videos: readonly PendingVideo[],
+    { maxRequests }: LookUpLimits,
+  ): Promise<Map<string, Metadata>> {
+    const found = new Map<string, Metadata>();
+    await Promise.all(
+      videos.slice(0, maxRequests).map(async (video) => {
+        const metadata = await http.call<Metadata | null>(`${PREFIX}get_metadata`, {
+          method: 'GET',
+          query: { video_no: video.videoNo, unique_id: video.partition },
+        });
+        if (metadata && typeof metadata === 'object') found.set(video.videoNo, metadata);
+      }),
+    );
+    return found;
+  }
+
+  async function search(body: Record<string, unknown>): Promise<ClipHit[]> {
+    const data = await http.call<SearchRow[]>(`${PREFIX}search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return listOf(data, 'search').flatMap((row) => {
+      const startSeconds = seconds(row.startTime);
+      const endSeconds = seconds(row.endTime);
+      if (typeof row.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
+      const score = typeof row.score === 'number' ? row.score : seconds(row.score);
+      return [{ videoNo: row.videoNo, startSeconds, endSeconds, score }];
+    });
+  }
+}
+
+interface SearchRow {
+  videoNo?: unknown;
+  startTime?: unknown;
+  endTime?: unknown;
+  score?: unknown;
+}
+
+interface ChatMessage {
+  type?: unknown;
+  sessionId?: unknown;
+  session_id?: unknown;
+  title?: unknown;
+  content?: unknown;
+  ref?: { refItems?: { videoNo?: unknown; startTime?: unknown; endTime?: unknown; text?: unknown }[] }[];
+}
+
+/** The typed messages of MAVI's chat stream (memories-api.md §2.8) as pieces; other types are skipped. */
+function piecesOf(message: ChatMessage): ChatPiece[] {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  if (message.type === 'thinking')
+    return [{ kind: 'thinking', title: text(message.title), content: text(message.content) }];
+  if (message.type === 'content') return text(message.content) ? [{ kind: 'text', text: text(message.content) }] : [];
+  if (message.type !== 'ref' || !Array.isArray(message.ref)) return [];
+  return message.ref.flatMap((ref) =>
+    (Array.isArray(ref.refItems) ? ref.refItems : []).flatMap((item): ChatPiece[] => {
+      const startSeconds = seconds(item.startTime);
+      if (typeof item.videoNo !== 'string' || startSeconds === undefined) return [];
+      return [
+        {
+          kind: 'reference',
+          videoNo: item.videoNo,
+          startSeconds,
+          endSeconds: seconds(item.endTime),
+          text: typeof item.text === 'string' ? item.text : undefined,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * The stream's final message: "done" for `"Done"` (or `{code, data: "Done"}`, or
+ * `[DONE]`), MAVI's reason for any other final string, undefined for a piece.
+ */
+function endOfStream(data: unknown): string | undefined {
+  const final = typeof data === 'string' ? data : isEndObject(data) ? data.data : undefined;
+  if (final === undefined) return undefined;
+  return /^(\[)?done(\])?$/i.test(final.trim()) ? 'done' : final.slice(0, 200);
+}
+
+function isEndObject(data: unknown): data is { data: string } {
+  return (
+    data !== null &&
+    typeof data === 'object' &&
+    typeof (data as { data?: unknown }).data === 'string' &&
+    !('type' in data)
+  );
+}
+
+/** The successor's limits on upload metadata (memories-api.md §2.1, §2.13). */
+const MAX_TAGS = 20;
+const MAX_TAG_CHARS = 100;
+const MAX_CAMERA_MODEL_CHARS = 200;
+const MAX_PROMPT_CHARS = 2000;
+
+function refuseMetadata(metadata: UploadMetadata): string | undefined {
+  const tags = metadata.tags ?? [];
+  if (tags.length > MAX_TAGS) return `At most ${MAX_TAGS} tags are taken; got ${tags.length}.`;
+  if (tags.some((tag) => tag.trim() === '' || tag.length > MAX_TAG_CHARS)) {
+    return `Each tag must be 1 to ${MAX_TAG_CHARS} characters.`;
+  }
+  if ((metadata.cameraModel?.length ?? 0) > MAX_CAMERA_MODEL_CHARS) {
+    return `cameraModel is at most ${MAX_CAMERA_MODEL_CHARS} characters.`;
+  }
+  if ((metadata.transcriptionPrompt?.length ?? 0) > MAX_PROMPT_CHARS) {
+    return `transcriptionPrompt is at most ${MAX_PROMPT_CHARS} characters.`;
+  }
+  const location = metadata.location;
+  if (location && !(Math.abs(location.latitude) <= 90 && Math.abs(location.longitude) <= 180)) {
+    return 'location needs a latitude within ±90 and a longitude within ±180.';
+  }
+  return undefined;
+}
+
+/** The upload's form fields, before the file: partition, callback, then the metadata MAVI takes. */
+function uploadFields(input: {
+  partition: string;
+  callbackUrl: string | undefined;
+  metadata?: UploadMetadata;
+}): [string, string][] {
+  const fields: [string, string][] = [['unique_id', input.partition]];
+  if (input.callbackUrl) fields.push(['callback', input.callbackUrl]);
+  const metadata = input.metadata ?? {};
+  // Repeated `tags` fields, as the Python sample sends a list (which forms MAVI takes is unknown, §5.8).
+  for (const tag of metadata.tags ?? []) fields.push(['tags', tag]);
+  if (metadata.capturedAt) fields.push(['datetime_taken', mysqlDateTime(metadata.capturedAt)]);
+  if (metadata.cameraModel !== undefined) fields.push(['camera_model', metadata.cameraModel]);
+  if (metadata.location) {
+    fields.push(['latitude', String(metadata.location.latitude)], ['longitude', String(metadata.location.longitude)]);
+  }
+  if (metadata.transcriptionPrompt !== undefined) {
+    fields.push(['video_transcription_prompt', metadata.transcriptionPrompt]);
+  }
+  return fields;
+}
+
+/** `yyyy-MM-dd HH:mm:ss`, in UTC (MAVI does not say which zone it assumes). */
+function mysqlDateTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
 }

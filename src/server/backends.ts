@@ -16,10 +16,18 @@ import { createRedisStatusStore } from '../status/redis-status-store.js';
 import { openSqliteStatusStore } from '../status/sqlite-status-store.js';
 import type { StatusStore } from '../status/status-store.js';
 import { uploadPace, type UploadPace } from '../upload/upload-pace.js';
+import { createMemoryKeyValueStore, type KeyValueStore } from '../kv/key-value-store.js';
+import { createRedisKeyValueStore } from '../kv/redis-key-value-store.js';
+import { openSqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
+import { costControl, type CostClass, type CostControl } from '../videos/cost-control.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface Backends {
   readonly store: StatusStore;
+  /** Chat sessions and transcription tasks. */
+  readonly records: KeyValueStore;
+  /** Per-client budgets of the operations that spend MAVI credits (RATE_LIMIT_*_PER_MINUTE). */
+  readonly cost: CostControl;
   readonly events: EventTransport;
   /** Prefixes event topics, so that deployments sharing a Redis do not hear each other. */
   readonly topicNamespace: string;
@@ -47,14 +55,25 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
             synchronous: config.sqliteSynchronous,
             maxBytes: config.storeMaxBytes,
           });
+    const records =
+      config.store === 'memory'
+        ? createMemoryKeyValueStore()
+        : openSqliteKeyValueStore(config.dataDir, config.sqliteSynchronous);
     return {
       store,
+      records,
+      cost: costControl(
+        costLimiters(config, (points, keyPrefix) => new RateLimiterMemory({ points, duration: 60, keyPrefix })),
+      ),
       uploadPace: pace(config, (points) => new RateLimiterMemory({ points, duration: 60 })),
       events: options.events ?? memoryTransport(),
       topicNamespace: '',
       claimPolls: undefined,
       isReady: () => true,
-      close: async () => store.close?.(),
+      close: async () => {
+        await records.close?.();
+        await store.close?.();
+      },
     };
   }
 
@@ -62,6 +81,20 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   const instanceId = randomBytes(8).toString('hex');
   return {
     store: createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix }),
+    records: createRedisKeyValueStore(redis.command, config.redisPrefix),
+    // Every instance spends the same budgets.
+    cost: costControl(
+      costLimiters(
+        config,
+        (points, keyPrefix) =>
+          new RateLimiterRedis({
+            storeClient: redis.command,
+            points,
+            duration: 60,
+            keyPrefix: `${config.redisPrefix}${keyPrefix}`,
+          }),
+      ),
+    ),
     // One budget for every instance: MAVI counts per account.
     uploadPace: pace(
       config,
@@ -78,6 +111,17 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
     claimPolls: createPollLeases(redis.command, config.redisPrefix, instanceId, config.statusPollIntervalMs),
     isReady: () => redis.isReady(),
     close: () => redis.close(),
+  };
+}
+
+function costLimiters(
+  config: GatewayConfig,
+  limiter: (points: number, keyPrefix: string) => RateLimiterAbstract,
+): Record<CostClass, RateLimiterAbstract> {
+  return {
+    search: limiter(config.rateLimits.search, 'limit-search'),
+    chat: limiter(config.rateLimits.chat, 'limit-chat'),
+    transcript: limiter(config.rateLimits.transcript, 'limit-transcript'),
   };
 }
 

@@ -17,8 +17,11 @@ import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
 import type { StatusEvent, StatusStore } from '../status/status-store.js';
 import { UploadAdmission } from '../upload/upload-admission.js';
 import { Uploads } from '../upload/upload-video.js';
+import type { HostResolver } from '../upload/video-url.js';
+import { Chats } from '../videos/chat.js';
+import { TRANSCRIPT_TOPIC, Transcripts, type TranscriptDone } from '../videos/transcripts.js';
 import { VideoLibrary } from '../videos/video-library.js';
-import { callbackUrl } from '../webhook/webhook-route.js';
+import { callbackUrl, transcriptCallbackUrl } from '../webhook/webhook-route.js';
 import { createBackends } from './backends.js';
 import { createRequestHandler } from './routes.js';
 import { shutDown } from './shutdown.js';
@@ -35,6 +38,8 @@ export interface GatewayOptions {
   callbackToSelf?: boolean;
   /** How status events travel; in memory unless given (Redis, or a test's recorder). */
   events?: EventTransport;
+  /** Resolves the host names of uploadVideoFromUrl's URLs (the DNS unless given: tests name hosts of their own). */
+  resolveHost?: HostResolver;
   /** Fine-tuning of the polling fallback (tests shorten its thresholds). */
   polling?: Partial<Omit<StatusPollerOptions, 'intervalMs' | 'pollAll'>>;
 }
@@ -46,6 +51,8 @@ export interface GatewayParts {
   readonly events: EventBus<StatusEvent>;
   readonly status: StatusService;
   readonly tokens: CallbackTokens;
+  readonly transcriptTokens: CallbackTokens;
+  readonly chats: Chats;
 }
 
 export interface Gateway {
@@ -81,6 +88,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     onUnknownStatus: reportUnknownStatus,
   });
   const tokens = createCallbackTokens(webhookSecret);
+  const transcriptTokens = createCallbackTokens(webhookSecret, 'transcript');
   const clientKeys = createClientKeys(config.gatewayApiKeys);
   const uploads = new Uploads({
     mavi,
@@ -93,6 +101,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const base = callbackBaseUrl();
       return base === undefined ? undefined : callbackUrl(base, token);
     },
+    resolveHost: options.resolveHost,
+  });
+  const library = new VideoLibrary({ mavi, status, cost: backends.cost, logger });
+  const chats = new Chats({ mavi, library, records: backends.records, cost: backends.cost, logger });
+  const transcripts = new Transcripts({
+    mavi,
+    status,
+    records: backends.records,
+    events: new EventBus<TranscriptDone>(backends.events, `${backends.topicNamespace}${TRANSCRIPT_TOPIC}`),
+    tokens: transcriptTokens,
+    callbackUrlFor: (token) => {
+      const base = callbackBaseUrl();
+      return base === undefined ? undefined : transcriptCallbackUrl(base, token);
+    },
+    cost: backends.cost,
+    logger,
   });
   const poller = new StatusPoller(
     { mavi, status, logger, claim: backends.claimPolls },
@@ -107,7 +131,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     clientKeys,
     status,
     uploads,
-    library: new VideoLibrary({ mavi, status, logger }),
+    library,
+    chats,
+    transcripts,
     logger,
     introspection: config.introspection,
     readiness: () => (stopping ? 'stopping' : status.isReady() && backends.isReady() ? 'ready' : 'not ready'),
@@ -121,7 +147,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
     createRequestHandler({
       yoga,
-      webhook: { tokens, status, logger, onUnknownStatus: reportUnknownStatus },
+      webhook: {
+        tokens,
+        transcripts: {
+          tokens: transcriptTokens,
+          acceptCallback: (taskId, body) => transcripts.acceptCallback(taskId, body),
+        },
+        status,
+        logger,
+        onUnknownStatus: reportUnknownStatus,
+      },
       uploadRequests: {
         admission: new UploadAdmission({
           keys: clientKeys,
@@ -140,7 +175,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const webSockets = attachGraphQLWebSocket(server, yoga, clientKeys, logger);
 
   return {
-    parts: { config, store: backends.store, events, status, tokens },
+    parts: { config, store: backends.store, events, status, tokens, transcriptTokens, chats },
     server,
     get url() {
       return url;

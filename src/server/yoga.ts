@@ -13,8 +13,10 @@ import { oneUploadPerOperation } from '../graphql/upload.js';
 import type { Logger } from '../logger.js';
 import { MaviError } from '../mavi/errors.js';
 import type { StatusService } from '../status/status-service.js';
-import { StoreUnavailableError } from '../status/status-store.js';
+import { StoreUnavailableError } from '../errors.js';
 import type { Uploads } from '../upload/upload-video.js';
+import type { Chats } from '../videos/chat.js';
+import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
@@ -58,6 +60,8 @@ export interface GatewayYogaOptions {
   status: StatusService;
   uploads: Uploads;
   library: VideoLibrary;
+  chats: Chats;
+  transcripts: Transcripts;
   logger: Logger;
   /** Serve GraphiQL and answer introspection. */
   introspection: boolean;
@@ -66,7 +70,7 @@ export interface GatewayYogaOptions {
 }
 
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
-  const { clientKeys, status, uploads, library, logger } = options;
+  const { clientKeys, status, uploads, library, chats, transcripts, logger } = options;
   return createYoga<ServerContext, GatewayUserContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -79,7 +83,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
       const ownerId = clientKeys.identify(authorization ?? undefined);
       if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED', undefined, { headers: UNAUTHENTICATED_HEADERS });
-      return { status, uploads, library, ownerId };
+      return { status, uploads, library, chats, transcripts, details: library.detailsLoader(), ownerId };
     },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),

@@ -18,10 +18,12 @@ import { v1Api } from './v1-api.js';
 import {
   sendJson,
   type CallbackDelivery,
+  type ChatStreamStats,
   type EndpointKind,
   type SimulatedApi,
   type SimulatedVideo,
   type SimulatorCore,
+  type TranscriptionTask,
   type UploadAnswer,
 } from './simulated-api.js';
 
@@ -40,8 +42,14 @@ export interface SimulatorOptions {
   parseDelayMs?: number;
   /** The final status uploads reach. */
   outcome?: 'PARSE' | 'FAIL';
-  /** Send no callbacks by itself (tests drive them with sendCallback). */
+  /** Send no callbacks by itself (tests drive them with sendCallback and finishTranscription). */
   manualCallbacks?: boolean;
+  /** Delay between the pieces of a chat answer. */
+  chatPieceDelayMs?: number;
+  /** Text pieces added to every chat answer ("More 1." …), to make long streams. */
+  chatExtraPieces?: number;
+  /** Delay before a transcription task (original family) finishes and calls back. */
+  transcriptionDelayMs?: number;
 }
 
 export class MaviSimulator implements SimulatorCore {
@@ -49,6 +57,8 @@ export class MaviSimulator implements SimulatorCore {
   readonly options: SimulatorOptions;
   readonly videos = new Map<string, SimulatedVideo>();
   readonly callbacks: CallbackDelivery[] = [];
+  readonly transcriptionTasks = new Map<string, TranscriptionTask>();
+  readonly chatStreams: ChatStreamStats = { opened: 0, aborted: 0, completed: 0, open: 0 };
   private readonly api: SimulatedApi;
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -65,6 +75,10 @@ export class MaviSimulator implements SimulatorCore {
         else res.destroy();
       });
     });
+  }
+
+  get chatOptions() {
+    return { pieceDelayMs: this.options.chatPieceDelayMs ?? 1, extraPieces: this.options.chatExtraPieces ?? 0 };
   }
 
   get url(): string {
@@ -98,9 +112,16 @@ export class MaviSimulator implements SimulatorCore {
     const video = this.videos.get(videoNo);
     const target = callbackUri ?? video?.callbackUri;
     if (!target) throw new Error(`simulator: no callback address for ${videoNo}`);
-    const delivery: CallbackDelivery = { videoNo, status, httpStatus: undefined };
+    return this.post(target, { videoNo, status }, video ? this.api.callbackBody(video, status) : { videoNo, status });
+  }
+
+  private async post(
+    target: string,
+    what: Pick<CallbackDelivery, 'videoNo' | 'status'>,
+    body: unknown,
+  ): Promise<CallbackDelivery> {
+    const delivery: CallbackDelivery = { ...what, httpStatus: undefined };
     try {
-      const body = video ? this.api.callbackBody(video, status) : { videoNo, status };
       const answer = await request(target, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -118,22 +139,51 @@ export class MaviSimulator implements SimulatorCore {
   async registerUpload(
     videoNo: string,
     file: { fileName: string; contentType: string; sha256: string; bytes: number },
-    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields'> & { partition?: string },
+    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields' | 'tags'> & { partition?: string },
   ): Promise<UploadAnswer> {
     const video: SimulatedVideo = {
       videoNo,
       videoName: file.fileName,
       videoStatus: 'UNPARSE',
       uploadTime: String(Date.now()),
-      duration: 0,
+      // Every simulated video lasts 8 s: the clips found in it cover 0–8 s (video-content.ts).
+      duration: 8,
       sha256: file.sha256,
       bytes: file.bytes,
       contentType: file.contentType,
       ...extras,
     };
     this.register(video);
-    await this.beforeUploadAnswer();
+    await this.beforeAnswer();
     return { videoNo, videoName: video.videoName, videoStatus: 'UNPARSE', uploadTime: video.uploadTime };
+  }
+
+  async registerUrlUpload(
+    videoNo: string,
+    url: string,
+    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields' | 'tags'> & { partition?: string },
+  ): Promise<UploadAnswer> {
+    const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || 'video.mp4';
+    return this.registerUpload(videoNo, { fileName, contentType: 'video/mp4', sha256: '', bytes: 0 }, extras);
+  }
+
+  startTranscription(video: SimulatedVideo, type: 'AUDIO' | 'VIDEO', callbackUri: string | undefined): string {
+    const taskNo = `task_${video.videoNo}_${type}_${this.transcriptionTasks.size + 1}`;
+    this.transcriptionTasks.set(taskNo, { taskNo, videoNo: video.videoNo, type, callbackUri, finished: false });
+    if (!this.options.manualCallbacks) {
+      this.later(this.options.transcriptionDelayMs ?? 50, () => this.finishTranscription(taskNo));
+    }
+    return taskNo;
+  }
+
+  /** Finishes a transcription task and POSTs its callback: the task's `data`, as the original family does. */
+  async finishTranscription(taskNo: string, options: { callbackUri?: string } = {}): Promise<CallbackDelivery> {
+    const task = this.transcriptionTasks.get(taskNo);
+    if (!task) throw new Error(`simulator: no transcription task ${taskNo}`);
+    task.finished = true;
+    const target = options.callbackUri ?? task.callbackUri;
+    if (!target) throw new Error(`simulator: no callback address for ${taskNo}`);
+    return this.post(target, { videoNo: task.videoNo, status: 'FINISH' }, this.api.transcriptionBody?.(task) ?? {});
   }
 
   /** Registers a video and schedules its callbacks: UNPARSE, then the outcome. */
@@ -157,7 +207,7 @@ export class MaviSimulator implements SimulatorCore {
   onUploadChunk(_req: IncomingMessage, _chunk: Buffer): void {}
 
   /** Runs between registering an upload and answering it (the test simulator delays here). */
-  async beforeUploadAnswer(): Promise<void> {}
+  async beforeAnswer(): Promise<void> {}
 
   /** Which kind of endpoint a request is for in this family, if any. */
   endpointOf(method: string, pathname: string): EndpointKind | undefined {

@@ -1,12 +1,34 @@
 /**
  * The original MAVI API family (`/api/serve/video/*`, shared/mavi-api.md) as the
  * simulator serves it: `upload` (multipart, `callBackUri` in the query),
- * `searchDB` (by upload-time window, paged) and `DELETE delete`, each answering
- * with the `{code, msg, data}` envelope; callbacks are `{videoNo, clientId, status}`.
+ * `uploadUrl`, `searchDB` (by upload-time window, paged), `searchAI`,
+ * `searchVideoFragment`, streamed `chat` with a client-side `history`,
+ * `subTranscription` (a task that calls back) and `getTranscription`, and
+ * `DELETE delete`, each answering with the `{code, msg, data}` envelope; status
+ * callbacks are `{videoNo, clientId, status}`. No partitions: every client's
+ * videos are in one account, which is why the gateway filters what it passes on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eighteenDigits, readIdList, readUpload, type ReceivedFile } from './read-upload.js';
-import { routeTable, sendJson, type SimulatedApi, type SimulatorCore } from './simulated-api.js';
+import {
+  readJson,
+  routeTable,
+  sendJson,
+  type SimulatedApi,
+  type SimulatedVideo,
+  type SimulatorCore,
+  type TranscriptionTask,
+} from './simulated-api.js';
+import { answerPieces, clipsOf, searchVideos, transcriptOf, writeEventStream } from './video-content.js';
+
+/** A video as the original family lists it (searchDB, searchAI). */
+const listed = (video: SimulatedVideo) => ({
+  videoNo: video.videoNo,
+  videoName: video.videoName,
+  videoStatus: video.videoStatus,
+  uploadTime: video.uploadTime,
+  duration: String(video.duration),
+});
 
 const PREFIX = '/api/serve/video/';
 
@@ -47,13 +69,7 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
         (!status || video.videoStatus === status) &&
         (!name || video.videoName.includes(name)),
     );
-    const rows = matching.slice((page - 1) * pageSize, page * pageSize).map((video) => ({
-      videoNo: video.videoNo,
-      videoName: video.videoName,
-      videoStatus: video.videoStatus,
-      uploadTime: video.uploadTime,
-      duration: video.duration,
-    }));
+    const rows = matching.slice((page - 1) * pageSize, page * pageSize).map(listed);
     envelope(res, 200, '0000', 'success', { page, current: page, total: matching.length, pageSize, videoData: rows });
   }
 
@@ -67,14 +83,125 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
     envelope(res, 200, '0000', 'success');
   }
 
+  async function uploadUrl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = (await readJson(req)) as { url?: unknown } | undefined;
+    if (typeof body?.url !== 'string' || !/^https?:\/\//.test(body.url)) {
+      return envelope(res, 200, '0001', 'url is required');
+    }
+    const answer = await simulator.registerUrlUpload(`mavi_video_${eighteenDigits()}`, body.url, {
+      callbackUri: url.searchParams.get('callBackUri') ?? undefined,
+      fields: {},
+    });
+    envelope(res, 200, '0000', 'success', { videoNo: answer.videoNo, videoName: answer.videoName });
+  }
+
+  /** searchAI ranks whole videos; searchVideoFragment finds moments. Both search the whole account. */
+  async function search(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = (await readJson(req)) as { searchValue?: unknown; videoNos?: unknown; limit?: unknown } | undefined;
+    if (typeof body?.searchValue !== 'string' || body.searchValue === '') {
+      return envelope(res, 200, '0001', 'searchValue is required');
+    }
+    const limit = typeof body.limit === 'number' && body.limit > 0 ? body.limit : 50;
+    const hits = searchVideos(simulator.videos.values(), body.searchValue);
+    if (url.pathname.endsWith('searchAI')) {
+      const videos = hits.slice(0, limit).map(({ video }) => listed(video));
+      return envelope(res, 200, '0000', 'success', { videos });
+    }
+    const only =
+      Array.isArray(body.videoNos) && body.videoNos.length > 0 ? new Set(body.videoNos.map(String)) : undefined;
+    const videos = hits
+      .filter((hit) => !only || only.has(hit.video.videoNo))
+      .flatMap(clipsOf)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit)
+      .map((clip) => ({
+        ...listed(clip.video),
+        fragmentStartTime: String(clip.startTime),
+        fragmentEndTime: String(clip.endTime),
+      }));
+    envelope(res, 200, '0000', 'success', { videos });
+  }
+
+  /** Streams the answer as envelopes of text pieces; the turn counts the history sent. */
+  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readJson(req)) as
+      { videoNos?: unknown; message?: unknown; history?: unknown; stream?: unknown } | undefined;
+    if (!body || !Array.isArray(body.videoNos) || typeof body.message !== 'string' || !Array.isArray(body.history)) {
+      return envelope(res, 200, '0001', 'videoNos, message and history are required');
+    }
+    const videos = body.videoNos.map((videoNo) => simulator.videos.get(String(videoNo)));
+    if (videos.some((video) => video?.videoStatus !== 'PARSE')) {
+      return envelope(res, 200, '0001', 'every video must exist and be parsed');
+    }
+    const { pieceDelayMs, extraPieces } = simulator.chatOptions;
+    const pieces = answerPieces(videos as SimulatedVideo[], body.message, body.history.length + 1, extraPieces);
+    const payloads = (function* () {
+      for (const msg of pieces) yield { code: '0000', msg: 'success', data: { msg } };
+    })();
+    await writeEventStream(res, payloads, pieceDelayMs, simulator.chatStreams);
+  }
+
+  /** subTranscription starts a task (its callback follows); getTranscription reads it. */
+  async function transcription(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (url.pathname.endsWith('getTranscription')) {
+      req.resume();
+      const task = simulator.transcriptionTasks.get(url.searchParams.get('taskNo') ?? '');
+      if (!task) return envelope(res, 200, '0001', 'unknown taskNo');
+      return envelope(res, 200, '0000', 'success', taskData(task));
+    }
+    const body = (await readJson(req)) as { videoNo?: unknown; type?: unknown; callBackUri?: unknown } | undefined;
+    const video = simulator.videos.get(String(body?.videoNo));
+    if (!video || (body?.type !== 'AUDIO' && body?.type !== 'VIDEO')) {
+      return envelope(res, 200, '0001', 'videoNo and type (AUDIO or VIDEO) are required');
+    }
+    const callbackUri = typeof body.callBackUri === 'string' ? body.callBackUri : undefined;
+    const taskNo = simulator.startTranscription(video, body.type, callbackUri);
+    await simulator.beforeAnswer(); // where a test makes the callback beat the answer
+    envelope(res, 200, '0000', 'success', { taskNo });
+  }
+
+  function taskData(task: TranscriptionTask) {
+    const video = simulator.videos.get(task.videoNo);
+    return {
+      taskNo: task.taskNo,
+      status: task.finished ? 'FINISH' : 'UNFINISHED',
+      type: task.type,
+      videoNo: task.videoNo,
+      transcriptions:
+        task.finished && video
+          ? transcriptOf(video, task.type).map(({ index, ...segment }) => ({ id: index, ...segment }))
+          : [],
+    };
+  }
+
   return {
     // The original upload page and pymavi send the raw key; the Bearer form came with the O2O token flow.
     isAuthorized: (header, apiKey) => header === apiKey || header === `Bearer ${apiKey}`,
     ...routeTable(
       PREFIX,
-      { 'POST upload': 'upload', 'GET searchDB': 'status', 'DELETE delete': 'delete' },
-      { upload, status: (_req, res, url) => searchDb(res, url), delete: deleteVideos },
+      {
+        'POST upload': 'upload',
+        'POST uploadUrl': 'url-upload',
+        'GET searchDB': 'status',
+        'DELETE delete': 'delete',
+        'POST searchAI': 'search',
+        'POST searchVideoFragment': 'search',
+        'POST chat': 'chat',
+        'POST subTranscription': 'transcript',
+        'GET getTranscription': 'transcript',
+      },
+      {
+        upload,
+        'url-upload': uploadUrl,
+        status: (_req, res, url) => searchDb(res, url),
+        delete: deleteVideos,
+        search,
+        chat,
+        transcript: transcription,
+      },
     ),
     callbackBody: (video, status) => ({ videoNo: video.videoNo, clientId: 'd7a7427b502df6c8e31de003675b7b77', status }),
+    // "The content inside data" of getTranscription (memories-api.md §3); sent bare.
+    transcriptionBody: taskData,
   };
 }

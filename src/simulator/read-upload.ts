@@ -14,8 +14,10 @@ export interface ReceivedFile {
 export interface ReceivedUpload {
   /** The `file` part, if there was one. */
   file: ReceivedFile | undefined;
-  /** Plain form fields, by name, in the order they came. */
+  /** Plain form fields, by name (the last value of a repeated one). */
   fields: Record<string, string>;
+  /** Every value of the `tags` fields, in order (a repeated field). */
+  tags: string[];
   /** Field names in the order they came, the file as "file". */
   order: string[];
 }
@@ -31,6 +33,7 @@ export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Prom
     let file: ReceivedFile | undefined;
     const fields: Record<string, string> = {};
     const order: string[] = [];
+    const tags: string[] = [];
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, defParamCharset: 'utf8' }); // RFC 7578: UTF-8 file names
@@ -41,6 +44,7 @@ export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Prom
     }
     parser.on('field', (name, value) => {
       fields[name] = value;
+      if (name === 'tags') tags.push(value);
       order.push(name);
     });
     parser.on('file', (name, stream, info) => {
@@ -65,7 +69,7 @@ export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Prom
         };
       });
     });
-    parser.on('close', () => resolve({ file, fields, order }));
+    parser.on('close', () => resolve({ file, fields, tags, order }));
     parser.on('error', reject);
     req.on('error', reject);
     req.on('close', () => {

@@ -21,6 +21,8 @@ export interface SimulatedVideo {
   partition?: string;
   /** Plain form fields sent with the upload. */
   fields: Record<string, string>;
+  /** The successor family's tags, as sent. */
+  tags?: string[];
 }
 
 export interface CallbackDelivery {
@@ -31,7 +33,7 @@ export interface CallbackDelivery {
 }
 
 /** What an endpoint is, whatever a family calls it (for counters and faults). */
-export type EndpointKind = 'upload' | 'status' | 'delete';
+export type EndpointKind = 'upload' | 'url-upload' | 'status' | 'delete' | 'search' | 'chat' | 'transcript';
 
 /** One API family's endpoints: answers a request that is one of them, or says it is not. */
 export interface SimulatedApi {
@@ -42,6 +44,29 @@ export interface SimulatedApi {
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** The JSON body of a status callback in this family's shape. */
   callbackBody(video: SimulatedVideo, status: string): unknown;
+  /** The JSON body of a finished transcription task's callback (the original family's only). */
+  transcriptionBody?(task: TranscriptionTask): unknown;
+}
+
+/** What a simulated chat stream reports of itself. */
+export interface ChatStreamStats {
+  /** Streams started. */
+  opened: number;
+  /** Streams whose client (the gateway) went away before the end. */
+  aborted: number;
+  /** Streams written to the end. */
+  completed: number;
+  /** Streams being written now. */
+  open: number;
+}
+
+/** A transcription task of the original family. */
+export interface TranscriptionTask {
+  taskNo: string;
+  videoNo: string;
+  type: 'AUDIO' | 'VIDEO';
+  callbackUri: string | undefined;
+  finished: boolean;
 }
 
 /** The upload answer's `data`, the same in both families. */
@@ -62,8 +87,22 @@ export interface SimulatorCore {
   registerUpload(
     videoNo: string,
     file: { fileName: string; contentType: string; sha256: string; bytes: number },
-    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields'> & { partition?: string },
+    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields' | 'tags'> & { partition?: string },
   ): Promise<UploadAnswer>;
+  /** Registers a video MAVI was asked to fetch from a URL (the simulator fetches nothing). */
+  registerUrlUpload(
+    videoNo: string,
+    url: string,
+    extras: Pick<SimulatedVideo, 'callbackUri' | 'fields' | 'tags'> & { partition?: string },
+  ): Promise<UploadAnswer>;
+  /** Starts a transcription task of the original family; its callback follows (or waits, with manualCallbacks). */
+  startTranscription(video: SimulatedVideo, type: 'AUDIO' | 'VIDEO', callbackUri: string | undefined): string;
+  readonly transcriptionTasks: Map<string, TranscriptionTask>;
+  readonly chatStreams: ChatStreamStats;
+  /** The chat stream's pace and length (SimulatorOptions). */
+  readonly chatOptions: { pieceDelayMs: number; extraPieces: number };
+  /** Runs between registering an upload or a task and answering it (a test's delay goes here). */
+  beforeAnswer(): Promise<void>;
   /** The digest kept of each uploaded file (undefined: none). */
   createDigest(): Hash | undefined;
   /** Sees each chunk of an upload body as it is read. */
@@ -95,4 +134,20 @@ export function routeTable(
       return kind !== undefined;
     },
   };
+}
+
+/** A request's JSON body, or undefined when it is not JSON (at most 1 MiB is read). */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 1024 * 1024) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString());
+  } catch {
+    return undefined;
+  }
 }

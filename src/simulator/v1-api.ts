@@ -9,12 +9,21 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eighteenDigits, readIdList, readUpload } from './read-upload.js';
-import { routeTable, sendJson, type SimulatedApi, type SimulatorCore } from './simulated-api.js';
+import {
+  readJson,
+  routeTable,
+  sendJson,
+  type SimulatedApi,
+  type SimulatedVideo,
+  type SimulatorCore,
+} from './simulated-api.js';
+import { answerPieces, clipsOf, searchVideos, transcriptOf, writeEventStream } from './video-content.js';
 
 const PREFIX = '/serve/api/v1/';
 const EXTENSIONS = ['.mp4', '.avi', '.mkv', '.mov'];
 
 export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): SimulatedApi {
+  const sessions = new Map<string, { partition: string; turns: number }>();
   const envelope = (res: ServerResponse, code: string, msg: string, data: unknown = null) =>
     sendJson(res, 200, { code, msg, data, success: code === '0000', failed: code !== '0000' });
 
@@ -26,7 +35,7 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
       if (!res.headersSent && !res.destroyed) envelope(res, '0001', 'incomplete multipart body');
       return;
     }
-    const { file, fields, order } = received;
+    const { file, fields, tags, order } = received;
     if (!file || file.bytes === 0) return envelope(res, '0001', 'file is required and must not be empty');
     if (order.indexOf('file') < order.length - 1) return envelope(res, '0001', 'form fields must come before the file');
     const extension = /\.[^.]*$/.exec(file.fileName.toLowerCase())?.[0] ?? '';
@@ -34,14 +43,140 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     if (!file.contentType.startsWith('video/')) return envelope(res, '0001', 'the file must be a video/* part');
     if (file.bytes > maxUploadBytes) return envelope(res, '0001', `the file exceeds ${maxUploadBytes} bytes`);
     if (fields.unique_id === '') return envelope(res, '0001', 'unique_id must not be empty');
-    if ((fields.callback ?? '').length > 299) return envelope(res, '0001', 'callback is longer than 299 characters');
+    const refusal = refuseFields(fields, tags);
+    if (refusal) return envelope(res, '0001', refusal);
 
     const answer = await simulator.registerUpload(`VI${eighteenDigits()}`, file, {
       callbackUri: fields.callback || undefined,
       partition: fields.unique_id ?? 'default',
       fields,
+      tags,
     });
     envelope(res, '0000', 'success', answer);
+  }
+
+  /** upload_url: form-urlencoded `url` and the upload's other fields (§2.2). */
+  async function uploadUrl(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+      req.resume();
+      return envelope(res, '0001', 'the body must be application/x-www-form-urlencoded');
+    }
+    const form = new URLSearchParams(await readText(req));
+    const url = form.get('url') ?? '';
+    if (!/^https?:\/\//.test(url)) return envelope(res, '0001', 'url is required');
+    const fields = Object.fromEntries(form);
+    const tags = form.getAll('tags');
+    const refusal = refuseFields(fields, tags);
+    if (refusal) return envelope(res, '0001', refusal);
+    const answer = await simulator.registerUrlUpload(`VI${eighteenDigits()}`, url, {
+      callbackUri: fields.callback || undefined,
+      partition: fields.unique_id ?? 'default',
+      fields,
+      tags,
+    });
+    envelope(res, '0000', 'success', answer);
+  }
+
+  /** A processed video of the partition, or the reason there is none. */
+  function parsedVideo(videoNo: unknown, partition: string): SimulatedVideo | undefined {
+    const video = simulator.videos.get(String(videoNo));
+    return video && video.partition === partition && video.videoStatus === 'PARSE' ? video : undefined;
+  }
+
+  /** search: BY_CLIP (and BY_VIDEO, the same) within the partition, optionally within video_nos. */
+  async function search(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readJson(req)) as
+      | { search_param?: unknown; search_type?: unknown; unique_id?: unknown; top_k?: unknown; video_nos?: unknown }
+      | undefined;
+    if (typeof body?.search_param !== 'string' || body.search_param === '') {
+      return envelope(res, '0001', 'search_param is required');
+    }
+    if (body.search_type !== undefined && body.search_type !== 'BY_CLIP' && body.search_type !== 'BY_VIDEO') {
+      return envelope(res, '0001', 'the simulator searches BY_CLIP and BY_VIDEO only');
+    }
+    const partition = typeof body.unique_id === 'string' ? body.unique_id : 'default';
+    const topK = typeof body.top_k === 'number' ? body.top_k : 10;
+    if (topK < 1 || topK > 1000) return envelope(res, '0001', 'top_k must be 1 to 1000');
+    const only = Array.isArray(body.video_nos) ? new Set(body.video_nos.map(String)) : undefined;
+    const videos = [...simulator.videos.values()].filter(
+      (video) => video.partition === partition && (!only || only.has(video.videoNo)),
+    );
+    const clips = searchVideos(videos, body.search_param)
+      .flatMap(clipsOf)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, topK)
+      .map((clip) => ({
+        videoNo: clip.video.videoNo,
+        videoName: clip.video.videoName,
+        startTime: String(clip.startTime),
+        endTime: String(clip.endTime),
+        score: clip.score,
+      }));
+    envelope(res, '0000', 'success', clips);
+  }
+
+  /** chat_stream: thinking, a reference per video, the answer's text, then "Done"; sessions kept here. */
+  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readJson(req)) as
+      { video_nos?: unknown; prompt?: unknown; session_id?: unknown; unique_id?: unknown } | undefined;
+    if (!body || !Array.isArray(body.video_nos) || typeof body.prompt !== 'string' || body.prompt === '') {
+      return envelope(res, '0001', 'video_nos and prompt are required');
+    }
+    const partition = typeof body.unique_id === 'string' ? body.unique_id : 'default';
+    const videos = body.video_nos.map((videoNo) => parsedVideo(videoNo, partition));
+    const { pieceDelayMs, extraPieces } = simulator.chatOptions;
+    if (videos.some((video) => video === undefined)) {
+      return writeEventStream(res, ['No videos found for the provided video numbers.'], 0, simulator.chatStreams);
+    }
+    let sessionId = typeof body.session_id === 'string' && body.session_id !== '' ? body.session_id : undefined;
+    const session = sessionId === undefined ? undefined : sessions.get(sessionId);
+    if (sessionId !== undefined && session?.partition !== partition) {
+      return writeEventStream(res, ['Session not found.'], 0, simulator.chatStreams);
+    }
+    sessionId ??= `session-${sessions.size + 1}`;
+    const turn = (session?.turns ?? 0) + 1;
+    sessions.set(sessionId, { partition, turns: turn });
+    const parsed = videos as SimulatedVideo[];
+    const prompt = body.prompt;
+    const payloads = (function* () {
+      yield { type: 'thinking', title: 'Watching', content: `Looking through ${parsed.length} video(s).`, sessionId };
+      yield {
+        type: 'ref',
+        sessionId,
+        ref: parsed.map((video) => ({
+          video: { video_no: video.videoNo, video_name: video.videoName, duration: String(video.duration) },
+          refItems: [
+            {
+              videoNo: video.videoNo,
+              type: 'visual_ts',
+              startTime: '0',
+              endTime: '4',
+              text: `Opening of ${video.videoName}`,
+            },
+          ],
+        })),
+      };
+      for (const content of answerPieces(parsed, prompt, turn, extraPieces)) {
+        yield { type: 'content', role: 'assistant', content, sessionId };
+      }
+      yield 'Done';
+    })();
+    await writeEventStream(res, payloads, pieceDelayMs, simulator.chatStreams);
+  }
+
+  /** get_audio_transcription (speech) and get_video_caption (scenes): `data: null` until the video is parsed. */
+  function transcription(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    req.resume();
+    const videoNo = url.searchParams.get('video_no');
+    if (!videoNo) return envelope(res, '0001', 'video_no is required');
+    const video = parsedVideo(videoNo, url.searchParams.get('unique_id') ?? 'default');
+    if (!video) return envelope(res, '0000', 'success', null);
+    const type = url.pathname.endsWith('get_audio_transcription') ? 'AUDIO' : 'VIDEO';
+    envelope(res, '0000', 'success', {
+      videoNo,
+      transcriptions: transcriptOf(video, type),
+      createTime: video.uploadTime,
+    });
   }
 
   function getMetadata(res: ServerResponse, url: URL): void {
@@ -57,6 +192,12 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
       size: video.bytes,
       status: video.videoStatus,
       create_time: Number(video.uploadTime),
+      resolution_label: '720p',
+      fps: 30,
+      width: 1280,
+      height: 720,
+      ...(video.tags && video.tags.length > 0 ? { tags: video.tags } : {}),
+      ...(video.fields.camera_model ? { camera_model: video.fields.camera_model } : {}),
     });
   }
 
@@ -75,9 +216,45 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     isAuthorized: (header, apiKey) => header === apiKey,
     ...routeTable(
       PREFIX,
-      { 'POST upload': 'upload', 'GET get_metadata': 'status', 'POST delete_videos': 'delete' },
-      { upload, status: (_req, res, url) => getMetadata(res, url), delete: deleteVideos },
+      {
+        'POST upload': 'upload',
+        'POST upload_url': 'url-upload',
+        'GET get_metadata': 'status',
+        'POST delete_videos': 'delete',
+        'POST search': 'search',
+        'POST chat_stream': 'chat',
+        'GET get_audio_transcription': 'transcript',
+        'GET get_video_caption': 'transcript',
+      },
+      {
+        upload,
+        'url-upload': uploadUrl,
+        status: (_req, res, url) => getMetadata(res, url),
+        delete: deleteVideos,
+        search,
+        chat,
+        transcript: transcription,
+      },
     ),
     callbackBody: (video, status) => ({ videoNo: video.videoNo, status }),
   };
+}
+
+/** The successor's checks of the upload fields both uploads share (§2.1, §2.13). */
+function refuseFields(fields: Record<string, string>, tags: readonly string[]): string | undefined {
+  if (fields.unique_id === '') return 'unique_id must not be empty';
+  if ((fields.callback ?? '').length > 299) return 'callback is longer than 299 characters';
+  if (tags.length > 20) return 'at most 20 tags';
+  if ((fields.camera_model ?? '').length > 200) return 'camera_model is longer than 200 characters';
+  if (fields.datetime_taken !== undefined && !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(fields.datetime_taken)) {
+    return 'datetime_taken must be yyyy-MM-dd HH:mm:ss';
+  }
+  if ((fields.latitude === undefined) !== (fields.longitude === undefined)) return 'latitude and longitude go together';
+  return undefined;
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
 }

@@ -7,6 +7,8 @@
  */
 import type { VideoStatus } from '../mavi/types.js';
 import {
+  isAfter,
+  matchesFilters,
   DEFAULT_MAX_AGE_MS,
   OPEN_UPLOAD_TTL_MS,
   storedBytes,
@@ -48,6 +50,8 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
   const now = options.now ?? Date.now;
 
   const videos = new Map<string, VideoRecord & { uploadId: string }>();
+  /** Each client's videoNos, for its list. */
+  const byOwner = new Map<string, Set<string>>();
   const uploads = new Map<string, UploadEntry>();
   let bytes = 0;
 
@@ -59,6 +63,9 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
     videos.delete(videoNo);
     bytes -= storedBytes(record);
     uploads.delete(record.uploadId);
+    const owned = byOwner.get(record.ownerId);
+    owned?.delete(videoNo);
+    if (owned?.size === 0) byOwner.delete(record.ownerId);
   };
 
   const live = (videoNo: string) => {
@@ -77,6 +84,8 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
     videos.delete(record.videoNo);
     videos.set(record.videoNo, record);
     bytes += storedBytes(record);
+    if (!byOwner.has(record.ownerId)) byOwner.set(record.ownerId, new Set());
+    byOwner.get(record.ownerId)!.add(record.videoNo);
     while (bytes > maxBytes && videos.size > 0) forget(videos.keys().next().value!);
   };
 
@@ -145,6 +154,21 @@ export function createMemoryStatusStore(options: MemoryStatusStoreOptions = {}):
       const known = live(videoNo) !== undefined;
       forget(videoNo);
       return known;
+    },
+
+    // Sorts the client's videos on each call: fine for the throwaway store (SQLite and Redis keep an index).
+    async listVideos(query) {
+      const matching: VideoRecord[] = [];
+      for (const videoNo of byOwner.get(query.ownerId) ?? []) {
+        const record = live(videoNo);
+        if (record && isAfter(record, query.after) && matchesFilters(record, query)) matching.push(visible(record));
+      }
+      matching.sort(
+        (a, b) => b.uploadTime - a.uploadTime || (a.videoNo < b.videoNo ? 1 : a.videoNo > b.videoNo ? -1 : 0),
+      );
+      const records = matching.slice(0, query.limit);
+      const last = records.at(-1);
+      return { records, next: matching.length > query.limit && last ? last : undefined };
     },
 
     async pending(limit) {

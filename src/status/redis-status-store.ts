@@ -8,13 +8,16 @@
  *  - `upload:<uploadId>` hash: ownerId, and videoNo once bound, or a held early callback;
  *                       TTL 24 h while open, then as the video
  *  - `pending`          sorted set: videoNos not yet final, by updatedAt (what polling reads)
+ *  - `owner:<ownerId>`  sorted set: a client's videoNos by uploadTime (its list); members
+ *                       whose video expired are dropped when a list meets them
  */
+import { StoreUnavailableError } from '../errors.js';
 import type { Redis } from 'ioredis';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import {
+  matchesFilters,
   DEFAULT_MAX_AGE_MS,
   OPEN_UPLOAD_TTL_MS,
-  StoreUnavailableError,
   type CallbackOutcome,
   type CompletedUpload,
   type StatusChange,
@@ -59,7 +62,7 @@ local nxt = apply(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 if nxt then return {'applied', nxt} end
 return {'applied'}`;
 
-/** KEYS: upload, video, pending. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl. */
+/** KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl. */
 const COMPLETE_UPLOAD = `${APPLY}
 local held = redis.call('HMGET', KEYS[1], 'heldVideoNo', 'heldStatus', 'heldAt')
 redis.call('DEL', KEYS[1])
@@ -69,6 +72,8 @@ redis.call('HSET', KEYS[2], 'videoNo', ARGV[1], 'videoName', ARGV[2], 'status', 
   'updatedAt', ARGV[5], 'ownerId', ARGV[6], 'uploadId', ARGV[7])
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 if TERMINAL[ARGV[3]] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+redis.call('PEXPIRE', KEYS[4], ARGV[8])
 if not held[1] then return {} end
 if held[1] ~= ARGV[1] then return {'discarded', held[1]} end
 local nxt = apply(KEYS[2], KEYS[3], ARGV[1], held[2], held[3], ARGV[8])
@@ -76,16 +81,21 @@ if nxt then return {'changed', nxt, held[3]} end
 return {}`;
 
 /**
- * KEYS: video, pending. ARGV: videoNo, the upload key's prefix. Forgets a video and its
- * upload binding; 1 when it was known. (The upload key is built here from the record:
- * the gateway uses one Redis, not a cluster.)
+ * KEYS: video, pending. ARGV: videoNo, the key prefix. Forgets a video, its upload
+ * binding and its place in its owner's list; 1 when it was known. (The upload and
+ * owner keys are built here from the record: the gateway uses one Redis, not a cluster.)
  */
 const REMOVE_VIDEO = `
-local uploadId = redis.call('HGET', KEYS[1], 'uploadId')
+local fields = redis.call('HMGET', KEYS[1], 'uploadId', 'ownerId')
 local known = redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-if uploadId then redis.call('DEL', ARGV[2] .. uploadId) end
+if fields[1] then redis.call('DEL', ARGV[2] .. 'upload:' .. fields[1]) end
+if fields[2] then redis.call('ZREM', ARGV[2] .. 'owner:' .. fields[2], ARGV[1]) end
 return known`;
+
+/** How many list entries one listVideos reads at a time, and at most in all (a page may then end early, with a cursor). */
+const LIST_BATCH = 200;
+const LIST_MAX_SCANNED = 5_000;
 
 /** KEYS: upload. Forgets an upload that was never bound to a video. */
 const ABANDON_UPLOAD = `
@@ -105,6 +115,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const videoKey = (videoNo: string) => `${prefix}video:${videoNo}`;
   const uploadKey = (uploadId: string) => `${prefix}upload:${uploadId}`;
   const pendingKey = `${prefix}pending`;
+  const ownerKey = (ownerId: string) => `${prefix}owner:${ownerId}`;
 
   const run = (script: string, keys: string[], args: (string | number)[]) =>
     redis.eval(script, keys.length, ...keys, ...args.map(String)) as Promise<unknown>;
@@ -146,7 +157,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     async completeUpload(uploadId, record): Promise<CompletedUpload> {
       const result = (await run(
         COMPLETE_UPLOAD,
-        [uploadKey(uploadId), videoKey(record.videoNo), pendingKey],
+        [uploadKey(uploadId), videoKey(record.videoNo), pendingKey, ownerKey(record.ownerId)],
         [
           record.videoNo,
           record.videoName,
@@ -204,7 +215,59 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async remove(videoNo) {
-      return (await run(REMOVE_VIDEO, [videoKey(videoNo), pendingKey], [videoNo, `${prefix}upload:`])) === 1;
+      return (await run(REMOVE_VIDEO, [videoKey(videoNo), pendingKey], [videoNo, prefix])) === 1;
+    },
+
+    async listVideos(query) {
+      const key = ownerKey(query.ownerId);
+      const found: VideoRecord[] = [];
+      let position = query.after;
+      let scanned = 0;
+      let exhausted = false;
+      while (found.length <= query.limit && scanned < LIST_MAX_SCANNED && !exhausted) {
+        // Ties at the position's uploadTime come whole (few), then a batch strictly older.
+        const from = position;
+        const ties = from
+          ? pairs(await redis.zrevrangebyscore(key, from.uploadTime, from.uploadTime, 'WITHSCORES')).filter(
+              ([videoNo]) => videoNo < from.videoNo,
+            )
+          : [];
+        const older = pairs(
+          await redis.zrevrangebyscore(
+            key,
+            from ? `(${from.uploadTime}` : '+inf',
+            '-inf',
+            'WITHSCORES',
+            'LIMIT',
+            0,
+            LIST_BATCH,
+          ),
+        );
+        exhausted = older.length < LIST_BATCH;
+        const batch = [...ties, ...older];
+        if (batch.length === 0) break;
+        const pipeline = redis.pipeline();
+        for (const [videoNo] of batch) pipeline.hgetall(videoKey(videoNo));
+        const rows = (await pipeline.exec()) ?? [];
+        const expired: string[] = [];
+        for (const [index, [videoNo, uploadTime]] of batch.entries()) {
+          scanned += 1;
+          position = { uploadTime, videoNo };
+          const [error, fields] = rows[index] ?? [];
+          const record = error ? undefined : toRecord(fields as Record<string, string>);
+          if (!record || record.ownerId !== query.ownerId) expired.push(videoNo);
+          else if (matchesFilters(record, query)) found.push(record);
+          if (found.length > query.limit) break;
+        }
+        if (expired.length > 0) await redis.zrem(key, ...expired);
+      }
+      const records = found.slice(0, query.limit);
+      if (found.length > query.limit) {
+        const last = records.at(-1)!;
+        return { records, next: { uploadTime: last.uploadTime, videoNo: last.videoNo } };
+      }
+      // The scan stopped early (filters matched few of many): the next page resumes where it stopped.
+      return { records, next: exhausted ? undefined : position };
     },
 
     async pending(limit) {
@@ -237,5 +300,13 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     get: guarded(store.get),
     remove: guarded(store.remove),
     pending: guarded(store.pending),
+    listVideos: guarded(store.listVideos),
   };
+}
+
+/** WITHSCORES answers, as [member, score] pairs. */
+function pairs(flat: string[]): [string, number][] {
+  const result: [string, number][] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) result.push([flat[index]!, Number(flat[index + 1])]);
+  return result;
 }

@@ -18,6 +18,7 @@
  * first authentic callback for it then binds it to the callback's videoNo, and a
  * callback held for it is bound at once. Its owner sees the video after all.
  */
+import { StoreUnavailableError } from '../errors.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -25,7 +26,6 @@ import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import {
   DEFAULT_MAX_AGE_MS,
   OPEN_UPLOAD_TTL_MS,
-  StoreUnavailableError,
   storedBytes,
   type CallbackOutcome,
   type CompletedUpload,
@@ -80,6 +80,8 @@ const MIGRATIONS = [
       DELETE FROM uploads WHERE video_no = OLD.video_no;
     END;
   `,
+  // A client's list, newest first (listVideos).
+  `CREATE INDEX videos_by_owner ON videos (owner_id, upload_time DESC, video_no DESC);`,
 ];
 
 export type SqliteSynchronous = 'full' | 'normal';
@@ -107,6 +109,16 @@ interface VideoRow {
   upload_time: number;
   updated_at: number;
   owner_id: string;
+}
+
+interface ListParameters {
+  ownerId: string;
+  afterTime: number;
+  afterVideoNo: string;
+  liveSince: number;
+  status: string | null;
+  name: string | null;
+  limit: number;
 }
 
 interface UploadRow {
@@ -158,6 +170,14 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     uploadOfVideo: db.prepare<[string], { upload_id: string }>('SELECT upload_id FROM uploads WHERE video_no = ?'),
     pending: db.prepare<[number, number], VideoRow>(
       `SELECT * FROM videos WHERE status NOT IN ('PARSE', 'FAIL') AND updated_at >= ? ORDER BY updated_at LIMIT ?`,
+    ),
+    // Row values keep the page's start on the index; the filters are optional (NULL: any).
+    listVideos: db.prepare<[ListParameters], VideoRow>(
+      `SELECT * FROM videos INDEXED BY videos_by_owner
+       WHERE owner_id = @ownerId AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
+         AND (@status IS NULL OR status = @status)
+         AND (@name IS NULL OR instr(lower(video_name), @name) > 0)
+       ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
     ),
     totalBytes: db.prepare<[], { value: number }>("SELECT value FROM totals WHERE name = 'video_bytes'"),
     oldestVideos: db.prepare<[number], { video_no: string }>('SELECT video_no FROM videos ORDER BY updated_at LIMIT ?'),
@@ -319,6 +339,30 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     async get(videoNo) {
       const row = writes.read(() => liveVideo(videoNo));
       return row && toRecord(row);
+    },
+
+    async listVideos(query) {
+      const rows = writes.read(() =>
+        sql.listVideos.all({
+          ownerId: query.ownerId,
+          // Past the newest possible position when there is no cursor: every video is "before" it.
+          afterTime: query.after?.uploadTime ?? Number.MAX_SAFE_INTEGER,
+          afterVideoNo: query.after?.videoNo ?? '\u{10FFFF}',
+          liveSince: now() - maxAgeMs,
+          status: query.status ?? null,
+          name: query.nameContains?.toLowerCase() ?? null,
+          limit: query.limit + 1,
+        }),
+      );
+      const records = rows
+        .slice(0, query.limit)
+        .map(toRecord)
+        .filter((record): record is VideoRecord => record !== undefined);
+      const last = rows[query.limit - 1];
+      return {
+        records,
+        next: rows.length > query.limit && last ? { uploadTime: last.upload_time, videoNo: last.video_no } : undefined,
+      };
     },
 
     async pending(limit) {

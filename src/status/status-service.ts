@@ -4,16 +4,18 @@
  * poller) can store a change and forget to announce it, or announce one that
  * was not stored. Reads and the subscriber's feed go through here too.
  */
+import { StoreUnavailableError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { VideoStatus } from '../mavi/types.js';
 import { StatusFeed } from './status-feed.js';
 import {
-  StoreUnavailableError,
   type CallbackOutcome,
   type CompletedUpload,
   type StatusChange,
   type StatusEvent,
   type StatusStore,
+  type VideoListPage,
+  type VideoListQuery,
   type VideoRecord,
 } from './status-store.js';
 
@@ -71,6 +73,11 @@ export class StatusService {
     const removed = await this.store.remove(videoNo);
     if (removed) this.events.publish(videoNo, { videoNo, removed: true });
     return removed;
+  }
+
+  /** A client's videos, newest first (see VideoListQuery). */
+  listVideos(query: VideoListQuery): Promise<VideoListPage> {
+    return this.store.listVideos(query);
   }
 
   pending(limit: number): Promise<VideoRecord[]> {

@@ -76,9 +76,44 @@ export function storedBytes(record: VideoRecord): number {
   );
 }
 
-/** The store's backend (Redis, SQLite) could not answer: a retryable condition, not a bug. */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
+/** A place in a client's video list, which runs newest first: by uploadTime, then videoNo, both descending. */
+export interface ListPosition {
+  uploadTime: number;
+  videoNo: string;
+}
+
+export interface VideoListQuery {
+  ownerId: string;
+  /** Start after this place (a page's end); from the newest when absent. */
+  after?: ListPosition;
+  /** The most records to answer. */
+  limit: number;
+  status?: VideoStatus;
+  /** Only videos whose name contains this, ignoring case. */
+  nameContains?: string;
+}
+
+export interface VideoListPage {
+  records: VideoRecord[];
+  /** Where the next page starts; absent when the list is known to end here. */
+  next?: ListPosition;
+}
+
+/** Whether `record` comes after `position` in the newest-first order. */
+export function isAfter(record: ListPosition, position: ListPosition | undefined): boolean {
+  if (!position) return true;
+  return (
+    record.uploadTime < position.uploadTime ||
+    (record.uploadTime === position.uploadTime && record.videoNo < position.videoNo)
+  );
+}
+
+/** Whether a record passes a list query's filters (its owner aside). */
+export function matchesFilters(record: VideoRecord, query: Pick<VideoListQuery, 'status' | 'nameContains'>): boolean {
+  return (
+    (query.status === undefined || record.status === query.status) &&
+    (query.nameContains === undefined || record.videoName.toLowerCase().includes(query.nameContains.toLowerCase()))
+  );
 }
 
 export interface StatusStore {
@@ -98,6 +133,8 @@ export interface StatusStore {
   get(videoNo: string): Promise<VideoRecord | undefined>;
   /** Forgets a video and its upload binding (its callbacks then get 404); true when it was known. */
   remove(videoNo: string): Promise<boolean>;
+  /** A client's videos, newest first, filtered; see VideoListQuery. */
+  listVideos(query: VideoListQuery): Promise<VideoListPage>;
   /** Videos not yet terminal, oldest update first, at most `limit`. */
   pending(limit: number): Promise<VideoRecord[]>;
   /** True when the store can serve (always, in memory; Redis reachable, for Redis). */

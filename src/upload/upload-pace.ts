@@ -7,7 +7,8 @@
  * rate-limiter-flexible limiter: in memory, or on Redis so that every instance
  * spends one budget (server/backends.ts chooses).
  */
-import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { takeTurn } from '../limits/turns.js';
 
 /** The one key all uploads count against: MAVI's limit is per account, not per client. */
 const ACCOUNT_KEY = 'mavi-uploads';
@@ -23,15 +24,6 @@ export interface UploadPace {
 export function uploadPace(limiter: RateLimiterAbstract): UploadPace {
   return {
     perMinute: limiter.points,
-    async take() {
-      try {
-        await limiter.consume(ACCOUNT_KEY);
-        return undefined;
-      } catch (refusal) {
-        // rate-limiter-flexible rejects with a RateLimiterRes when over budget; anything else is a store failure.
-        if (refusal instanceof Error) throw refusal;
-        return Math.max(1, Math.ceil((refusal as RateLimiterRes).msBeforeNext / 1000));
-      }
-    },
+    take: () => takeTurn(limiter, ACCOUNT_KEY),
   };
 }

@@ -15,7 +15,7 @@ import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { MaviApi } from '../mavi/api.js';
+import type { MaviApi, UploadMetadata } from '../mavi/api.js';
 import { SNIFF_BYTES, sniffContainer } from '../mavi/containers.js';
 import { MaviError } from '../mavi/errors.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
@@ -25,6 +25,7 @@ import { FileSource } from './file-source.js';
 import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';
 import type { IncomingFile } from './multipart-intake.js';
+import { checkVideoUrl, type HostResolver } from './video-url.js';
 
 export interface UploadDeps {
   mavi: MaviApi;
@@ -36,6 +37,8 @@ export interface UploadDeps {
   declareFileSize: boolean;
   /** Where MAVI should call back for the upload with this token; undefined when it cannot reach us. */
   callbackUrlFor(token: string): string | undefined;
+  /** Resolves a URL's host name to its addresses (the DNS; tests may answer for names they invent). */
+  resolveHost?: HostResolver;
 }
 
 /** The uploads of one gateway: each one tracked until it ends, so that shutdown can wait for them. */
@@ -45,13 +48,40 @@ export class Uploads {
   constructor(private readonly deps: UploadDeps) {}
 
   /** Uploads the request's file for `ownerId` (see VideoRecord.ownerId). */
-  upload(file: Promise<IncomingFile>, ownerId: string): Promise<VideoRecord> {
-    return this.inFlight.track(uploadVideo(this.deps, file, ownerId));
+  upload(file: Promise<IncomingFile>, ownerId: string, metadata?: UploadMetadata): Promise<VideoRecord> {
+    return this.inFlight.track(uploadVideo(this.deps, file, ownerId, metadata));
+  }
+
+  /**
+   * Has MAVI fetch a video from `url` for `ownerId`: the same tokens, tracking and
+   * ownership as a file upload. Addresses inside a private network are refused
+   * before MAVI is called (see video-url.ts).
+   */
+  uploadFromUrl(url: string, ownerId: string, metadata?: UploadMetadata): Promise<VideoRecord> {
+    return this.inFlight.track(
+      (async () => {
+        const checked = await checkVideoUrl(url, this.deps.resolveHost);
+        const videoName = decodeURIComponent(checked.pathname.split('/').pop() ?? '') || checked.hostname;
+        return registerAtMavi(this.deps, ownerId, videoName, metadata, (callbackUrl) =>
+          this.deps.mavi.uploadVideoFromUrl({
+            url: checked.href,
+            callbackUrl,
+            partition: partitionOf(ownerId),
+            metadata,
+          }),
+        );
+      })(),
+    );
   }
 }
 
-async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, ownerId: string): Promise<VideoRecord> {
-  const { status, mavi, tokens, logger } = deps;
+async function uploadVideo(
+  deps: UploadDeps,
+  upload: Promise<IncomingFile>,
+  ownerId: string,
+  metadata: UploadMetadata | undefined,
+): Promise<VideoRecord> {
+  const { mavi, logger } = deps;
   // The file's part may never come (a malformed body, a map naming a missing file).
   const file = await upload.catch((error: unknown) => {
     throw asClientError(error);
@@ -74,6 +104,12 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
     verifyEnd: () => file.requestComplete(),
   });
 
+  const refusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
+  if (refusal !== undefined) {
+    source.discard();
+    throw gatewayError('INVALID_INPUT', `${refusal} Nothing was sent to MAVI.`);
+  }
+
   const head = await source.peek(SNIFF_BYTES).catch((error: unknown) => {
     throw clientFacingError(error, source, file);
   });
@@ -89,26 +125,64 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
       `The file "${fileName}" is not an MP4/MOV, AVI or Matroska/WebM video (whatever its declared type, ${file.mimetype}); nothing was sent to MAVI.`,
     );
   }
-  const refusal = mavi.refuseFile(fileName, container);
-  if (refusal !== undefined) {
+  const fileRefusal = mavi.refuseFile(fileName, container);
+  if (fileRefusal !== undefined) {
     source.discard();
-    throw gatewayError('UNSUPPORTED_MEDIA_TYPE', `${refusal} Nothing was sent to MAVI.`);
+    throw gatewayError('UNSUPPORTED_MEDIA_TYPE', `${fileRefusal} Nothing was sent to MAVI.`);
   }
   const partition = partitionOf(ownerId);
+  return registerAtMavi(
+    deps,
+    ownerId,
+    fileName,
+    metadata,
+    async (callbackUrl) => {
+      try {
+        return await mavi.uploadVideo({
+          file: source.chunks(),
+          fileName,
+          container,
+          declaredContentType: file.mimetype,
+          fileSize,
+          callbackUrl,
+          partition,
+          metadata,
+        });
+      } catch (error) {
+        if (file.failure()?.clientGone) {
+          logger.info('upload cut: the client went away mid-request', { bytes: source.bytesRead });
+        }
+        throw clientFacingError(error, source, file);
+      }
+    },
+    () => source.bytesRead,
+  );
+}
+
+/**
+ * Registers a video at MAVI through `send` and records it: the upload is opened
+ * in the store first (so an early callback has somewhere to wait), MAVI's answer
+ * completes it. When recording fails after MAVI registered the video, the video
+ * is deleted at MAVI again: nothing stays half-registered.
+ */
+async function registerAtMavi(
+  deps: UploadDeps,
+  ownerId: string,
+  videoName: string,
+  metadata: UploadMetadata | undefined,
+  send: (callbackUrl: string | undefined) => Promise<MaviUploadedVideo>,
+  bytesSent: () => number | undefined = () => undefined,
+): Promise<VideoRecord> {
+  const { status, tokens, logger, mavi } = deps;
+  const partition = partitionOf(ownerId);
+  const refusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
+  if (refusal !== undefined) throw gatewayError('INVALID_INPUT', `${refusal} Nothing was sent to MAVI.`);
 
   const { uploadId, token } = tokens.mint();
-  await status.openUpload(uploadId, ownerId, fileName);
+  await status.openUpload(uploadId, ownerId, videoName);
   let video: MaviUploadedVideo | undefined;
   try {
-    video = await mavi.uploadVideo({
-      file: source.chunks(),
-      fileName,
-      container,
-      declaredContentType: file.mimetype,
-      fileSize,
-      callbackUrl: deps.callbackUrlFor(token),
-      partition,
-    });
+    video = await send(deps.callbackUrlFor(token));
     const completed = await status.completeUpload(uploadId, {
       videoNo: video.videoNo,
       videoName: video.videoName,
@@ -123,19 +197,17 @@ async function uploadVideo(deps: UploadDeps, upload: Promise<IncomingFile>, owne
         callbackVideoNo: completed.discardedVideoNo,
       });
     }
-    logger.info('video uploaded', { videoNo: video.videoNo, bytes: source.bytesRead, client: partition });
+    logger.info('video uploaded', { videoNo: video.videoNo, bytes: bytesSent(), client: partition });
     return completed.record;
   } catch (error) {
     await status.abandonUpload(uploadId).catch(() => undefined); // the store may be what failed
     // MAVI has the video but the gateway could not record it: nobody could follow or find it,
     // so take it back rather than leave it half-registered.
     if (video) await forgetAtMavi(deps, video.videoNo, partition);
-    if (file.failure()?.clientGone) {
-      logger.info('upload cut: the client went away mid-request', { bytes: source.bytesRead });
-    } else if (error instanceof MaviError) {
+    if (error instanceof MaviError) {
       logger.warn('MAVI refused an upload', { code: error.code, ...error.context, cause: undefined });
     }
-    throw clientFacingError(error, source, file);
+    throw asClientError(error);
   }
 }
 

@@ -1,24 +1,163 @@
 /**
  * What a client does with its videos beyond uploading them, always limited to its
- * own: another client's video is treated exactly like an unknown one.
+ * own: another client's video is treated exactly like an unknown one. Lists are
+ * answered from the gateway's store; details, search and deletion go to MAVI.
  */
+import DataLoader from 'dataloader';
 import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { MaviApi } from '../mavi/api.js';
+import type { MaviApi, VideoDetails } from '../mavi/api.js';
 import type { StatusService } from '../status/status-service.js';
+import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
+import type { VideoStatus } from '../mavi/types.js';
+import type { CostControl } from './cost-control.js';
 
 /** The most videos one deleteVideos call takes (MAVI's successor deletes at most 100 per request). */
 export const MAX_DELETE_VIDEOS = 100;
+/** Page sizes of lists and searches. */
+export const MAX_PAGE_SIZE = 100;
+/** The most videos a clip search may be limited to (MAVI's successor takes 100). */
+export const MAX_SEARCH_VIDEOS = 100;
+/** The longest search query taken. */
+export const MAX_QUERY_CHARS = 1000;
 
 export interface VideoLibraryDeps {
   mavi: MaviApi;
   status: StatusService;
+  cost: CostControl;
   logger: Logger;
+}
+
+export interface VideoListRequest {
+  first: number;
+  after?: ListPosition;
+  status?: VideoStatus;
+  nameContains?: string;
+}
+
+export interface FoundVideo {
+  record: VideoRecord;
+  score: number | undefined;
+}
+
+export interface FoundClip {
+  record: VideoRecord;
+  startSeconds: number;
+  endSeconds: number;
+  score: number | undefined;
+}
+
+export interface ClipSearchRequest {
+  query: string;
+  videoNos: readonly string[];
+  first: number;
+  minScore: number | undefined;
 }
 
 export class VideoLibrary {
   constructor(private readonly deps: VideoLibraryDeps) {}
+
+  /** The caller's videos, newest first, from the store (no MAVI call). */
+  listVideos(ownerId: string, request: VideoListRequest): Promise<VideoListPage> {
+    checkPageSize(request.first);
+    return this.deps.status.listVideos({
+      ownerId,
+      after: request.after,
+      limit: request.first,
+      status: request.status,
+      nameContains: request.nameContains,
+    });
+  }
+
+  /** The caller's video, or undefined when it is unknown or another client's. */
+  async findOwned(ownerId: string, videoNo: string): Promise<VideoRecord | undefined> {
+    const record = await this.deps.status.get(videoNo);
+    return record?.ownerId === ownerId ? record : undefined;
+  }
+
+  /** The caller's videos, in the order asked; VIDEO_NOT_FOUND names the first that is not one of them. */
+  async requireOwned(ownerId: string, videoNos: readonly string[]): Promise<VideoRecord[]> {
+    const records = await Promise.all(videoNos.map((videoNo) => this.findOwned(ownerId, videoNo)));
+    const missing = records.findIndex((record) => record === undefined);
+    if (missing >= 0) throw videoNotFound(videoNos[missing]!);
+    return records as VideoRecord[];
+  }
+
+  /**
+   * Loads what MAVI knows of videos (duration, size, …), batched: one loader per
+   * GraphQL request, so that a page of videos asking for details costs one round
+   * of MAVI calls, and no video is asked for twice.
+   */
+  detailsLoader(): DataLoader<VideoRecord, VideoDetails | null, string> {
+    return new DataLoader(
+      async (records) => {
+        const found = await this.deps.mavi.lookUpDetails(
+          records.map((record) => ({
+            videoNo: record.videoNo,
+            uploadTime: record.uploadTime,
+            partition: partitionOf(record.ownerId),
+          })),
+          // The original family may need a page per time window; the successor one call per video.
+          { maxRequests: 2 * records.length + 1 },
+        );
+        return records.map((record) => found.get(record.videoNo) ?? null);
+      },
+      { cacheKeyFn: (record) => record.videoNo, maxBatchSize: MAX_PAGE_SIZE },
+    );
+  }
+
+  /**
+   * The caller's videos matching a natural-language query, best first. The
+   * successor family searches the caller's partition only; the original family
+   * searches the whole account, so its hits are filtered to the caller's videos
+   * (more are asked for, to fill the page).
+   */
+  async searchVideos(ownerId: string, query: string, first: number): Promise<FoundVideo[]> {
+    checkQuery(query);
+    checkPageSize(first);
+    await this.deps.cost.spend('search', ownerId);
+    const wanted = this.deps.mavi.family === 'original' ? Math.min(200, first * 4) : first;
+    const hits = await this.deps.mavi.searchVideos(query, partitionOf(ownerId), wanted);
+    const owned = await this.ownedOnly(ownerId, hits);
+    return owned.slice(0, first).map(({ hit, record }) => ({ record, score: hit.score }));
+  }
+
+  /** Moments in the caller's videos (all, or those named) matching a query, best first. */
+  async searchClips(ownerId: string, request: ClipSearchRequest): Promise<FoundClip[]> {
+    checkQuery(request.query);
+    checkPageSize(request.first);
+    const videoNos = [...new Set(request.videoNos)];
+    if (videoNos.length > MAX_SEARCH_VIDEOS) {
+      throw gatewayError(
+        'INVALID_INPUT',
+        `At most ${MAX_SEARCH_VIDEOS} videos may be searched at once; got ${videoNos.length}.`,
+      );
+    }
+    if (request.minScore !== undefined && this.deps.mavi.family === 'original') {
+      throw gatewayError('INVALID_INPUT', 'minScore cannot apply: the original MAVI family gives clips no score.');
+    }
+    await this.requireOwned(ownerId, videoNos);
+    await this.deps.cost.spend('search', ownerId);
+    const limit =
+      this.deps.mavi.family === 'original' && videoNos.length === 0 ? Math.min(200, request.first * 4) : request.first;
+    const hits = await this.deps.mavi.searchClips({
+      query: request.query,
+      videoNos,
+      limit,
+      partition: partitionOf(ownerId),
+    });
+    const owned = await this.ownedOnly(ownerId, hits);
+    return owned
+      .filter(({ hit }) => request.minScore === undefined || (hit.score ?? 0) >= request.minScore)
+      .slice(0, request.first)
+      .map(({ hit, record }) => ({
+        record,
+        startSeconds: hit.startSeconds,
+        endSeconds: hit.endSeconds,
+        score: hit.score,
+      }));
+  }
 
   /**
    * Deletes the caller's videos among `videoNos`: at MAVI first (within the caller's
@@ -34,13 +173,53 @@ export class VideoLibrary {
         `At most ${MAX_DELETE_VIDEOS} videos may be deleted at once; got ${unique.length}.`,
       );
     }
-    const records = await Promise.all(unique.map((videoNo) => this.deps.status.get(videoNo)));
-    const owned = unique.filter((_, index) => records[index]?.ownerId === ownerId);
+    const records = await Promise.all(unique.map((videoNo) => this.findOwned(ownerId, videoNo)));
+    const owned = unique.filter((_, index) => records[index] !== undefined);
     if (owned.length === 0) return [];
     await this.deps.mavi.deleteVideos(owned, partitionOf(ownerId));
     const deleted: string[] = [];
     for (const videoNo of owned) if (await this.deps.status.remove(videoNo)) deleted.push(videoNo);
     this.deps.logger.info('videos deleted', { count: deleted.length, client: partitionOf(ownerId) });
     return deleted;
+  }
+
+  /** The hits on the caller's own videos, with their records, in MAVI's order. */
+  private async ownedOnly<Hit extends { videoNo: string }>(
+    ownerId: string,
+    hits: readonly Hit[],
+  ): Promise<{ hit: Hit; record: VideoRecord }[]> {
+    const videoNos = [...new Set(hits.map((hit) => hit.videoNo))];
+    const records = new Map<string, VideoRecord>();
+    await Promise.all(
+      videoNos.map(async (videoNo) => {
+        const record = await this.findOwned(ownerId, videoNo);
+        if (record) records.set(videoNo, record);
+      }),
+    );
+    return hits.flatMap((hit) => {
+      const record = records.get(hit.videoNo);
+      return record ? [{ hit, record }] : [];
+    });
+  }
+}
+
+/** The same answer for an unknown video and another client's: nothing tells them apart. */
+export function videoNotFound(videoNo: string) {
+  return gatewayError('VIDEO_NOT_FOUND', `No video ${JSON.stringify(videoNo.slice(0, 100))} is known to you.`);
+}
+
+function checkPageSize(first: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw gatewayError('INVALID_INPUT', `first must be from 1 to ${MAX_PAGE_SIZE}; got ${first}.`);
+  }
+}
+
+function checkQuery(query: string): void {
+  if (query.trim() === '') throw gatewayError('INVALID_INPUT', 'The query is empty.');
+  if (query.length > MAX_QUERY_CHARS) {
+    throw gatewayError(
+      'INVALID_INPUT',
+      `The query has ${query.length} characters; at most ${MAX_QUERY_CHARS} are taken.`,
+    );
   }
 }

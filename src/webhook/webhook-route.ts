@@ -16,12 +16,31 @@ import type { StatusService } from '../status/status-service.js';
 import { CallbackInputError, parseCallback } from './parse-callback.js';
 
 export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
+/** Transcription callbacks (the original family's tasks), with tokens of their own kind. */
+export const TRANSCRIPT_WEBHOOK_PATH_PREFIX = `${WEBHOOK_PATH_PREFIX}transcripts/`;
 
 /** MAVI's callback is under 200 bytes; anything near this is not one. */
 const MAX_CALLBACK_BYTES = 16 * 1024;
+/** A transcription callback carries the whole transcript (hours of speech fit). */
+const MAX_TRANSCRIPT_CALLBACK_BYTES = 4 * 1024 * 1024;
+
+/** What becomes of a transcription callback (videos/transcripts.ts answers it). */
+export interface TranscriptCallbacks {
+  tokens: CallbackTokens;
+  acceptCallback(
+    taskId: string,
+    body: unknown,
+  ): Promise<
+    | { kind: 'unknown-task' }
+    | { kind: 'wrong-video' }
+    | { kind: 'invalid'; reason: string }
+    | { kind: 'applied'; changed: boolean }
+  >;
+}
 
 export interface WebhookDeps {
   tokens: CallbackTokens;
+  transcripts: TranscriptCallbacks;
   status: StatusService;
   logger: Logger;
   /** Told about a status spelling the gateway does not know (it counts as still processing). */
@@ -37,6 +56,11 @@ export function callbackUrl(publicUrl: string, token: string): string {
   return `${publicUrl}${WEBHOOK_PATH_PREFIX}${token}`;
 }
 
+/** The URL MAVI is given for one transcription task's callback. */
+export function transcriptCallbackUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}${TRANSCRIPT_WEBHOOK_PATH_PREFIX}${token}`;
+}
+
 export async function handleWebhook(
   deps: WebhookDeps,
   req: IncomingMessage,
@@ -48,21 +72,26 @@ export async function handleWebhook(
     sendError(res, code, message, req.readableEnded ? headers : { ...headers, connection: 'close' });
 
   if (req.method !== 'POST') return refuse('METHOD_NOT_ALLOWED', undefined, { allow: 'POST' });
+  const forTranscript = pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX);
+  const prefix = forTranscript ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
   // Tokens are base64url: taken as they stand, never %-decoded (a bad escape is just a wrong token).
-  const token = pathname.slice(WEBHOOK_PATH_PREFIX.length);
-  if (token === '' || pathname.length < WEBHOOK_PATH_PREFIX.length) return refuse('CALLBACK_TOKEN_MISSING');
-  const uploadId = deps.tokens.verify(token);
+  const token = pathname.slice(prefix.length);
+  if (token === '' || pathname.length < prefix.length) return refuse('CALLBACK_TOKEN_MISSING');
+  const uploadId = (forTranscript ? deps.transcripts.tokens : deps.tokens).verify(token);
   if (uploadId === undefined) return refuse('CALLBACK_TOKEN_INVALID');
 
+  const maxBytes = forTranscript ? MAX_TRANSCRIPT_CALLBACK_BYTES : MAX_CALLBACK_BYTES;
   let text: string;
   try {
-    text = await readSmallBody(req, MAX_CALLBACK_BYTES);
+    text = await readSmallBody(req, maxBytes);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      return refuse('CALLBACK_TOO_LARGE', `The callback body exceeds ${MAX_CALLBACK_BYTES} bytes.`);
+      return refuse('CALLBACK_TOO_LARGE', `The callback body exceeds ${maxBytes} bytes.`);
     }
     throw error;
   }
+
+  if (forTranscript) return handleTranscriptCallback(deps, uploadId, text, refuse, res);
 
   let callback;
   try {
@@ -100,5 +129,43 @@ export async function handleWebhook(
       return sendJson(res, 202, { accepted: true, applied: false });
     case 'applied':
       return sendJson(res, 200, { accepted: true, applied: outcome.change !== undefined });
+  }
+}
+
+async function handleTranscriptCallback(
+  deps: WebhookDeps,
+  taskId: string,
+  text: string,
+  refuse: (code: ErrorCode, message?: string, headers?: Record<string, string>) => void,
+  res: ServerResponse,
+): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return refuse('CALLBACK_INVALID', 'The body is not valid JSON.');
+  }
+  let outcome;
+  try {
+    outcome = await deps.transcripts.acceptCallback(taskId, body);
+  } catch (error) {
+    deps.logger.warn('could not store a transcription callback', { error });
+    return refuse('STORE_UNAVAILABLE', undefined, { 'retry-after': '5' });
+  }
+  switch (outcome.kind) {
+    case 'invalid':
+      return refuse('CALLBACK_INVALID', outcome.reason);
+    case 'unknown-task':
+      return refuse(
+        'CALLBACK_UPLOAD_UNKNOWN',
+        "The callback token's transcription task is not known (it failed or expired).",
+      );
+    case 'wrong-video':
+      return refuse(
+        'CALLBACK_VIDEO_MISMATCH',
+        'The callback token was issued for a transcription of a different video.',
+      );
+    case 'applied':
+      return sendJson(res, 200, { accepted: true, applied: outcome.changed });
   }
 }

@@ -19,11 +19,66 @@ export type Scalars = {
   Upload: { input: File; output: File; }
 };
 
+/** The answer is complete. Pass sessionId to the next chat to continue this conversation. */
+export type ChatDone = {
+  __typename?: 'ChatDone';
+  /** This conversation, kept by the gateway for 24 hours and usable only with your key. */
+  sessionId: Scalars['ID']['output'];
+};
+
+/** One event of a chat answer: thinking and references while MAVI works, text pieces, then done. */
+export type ChatEvent = ChatDone | ChatReference | ChatText | ChatThinking;
+
+/** A moment in one of the videos that the answer draws on (the successor family sends them). */
+export type ChatReference = {
+  __typename?: 'ChatReference';
+  /** What MAVI saw or heard there. */
+  caption: Maybe<Scalars['String']['output']>;
+  /** Where it ends, when MAVI says. */
+  endSeconds: Maybe<Scalars['Float']['output']>;
+  /** Where the moment starts, in seconds. */
+  startSeconds: Scalars['Float']['output'];
+  videoNo: Scalars['ID']['output'];
+};
+
+/** The next piece of the answer: concatenate them in order. */
+export type ChatText = {
+  __typename?: 'ChatText';
+  text: Scalars['String']['output'];
+};
+
+/** A step of MAVI's reasoning, shown while it works (the successor family sends them). */
+export type ChatThinking = {
+  __typename?: 'ChatThinking';
+  content: Scalars['String']['output'];
+  title: Scalars['String']['output'];
+};
+
+/** A moment in a video that matches a search. */
+export type Clip = {
+  __typename?: 'Clip';
+  /** Where it ends, in seconds. */
+  endSeconds: Scalars['Float']['output'];
+  /** How well it matches, 0 to 1; null on the original MAVI family, which gives no scores. */
+  score: Maybe<Scalars['Float']['output']>;
+  /** Where the moment starts, in seconds from the start of the video. */
+  startSeconds: Scalars['Float']['output'];
+  video: Video;
+};
+
 /** What deleteVideos did. */
 export type DeleteVideosResult = {
   __typename?: 'DeleteVideosResult';
   /** The videos deleted by this call (at MAVI and here). Unknown videos, and videos already deleted, are not listed. */
   deleted: Array<Scalars['ID']['output']>;
+};
+
+/** Where the video was taken. */
+export type LocationInput = {
+  /** -90 to 90. */
+  latitude: Scalars['Float']['input'];
+  /** -180 to 180. */
+  longitude: Scalars['Float']['input'];
 };
 
 export type Mutation = {
@@ -32,6 +87,8 @@ export type Mutation = {
   deleteVideos: DeleteVideosResult;
   /** Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request. */
   uploadVideo: Video;
+  /** Has MAVI fetch a video from a public http(s) URL itself (at most 2048 characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with `videoStatus`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED). */
+  uploadVideoFromUrl: Video;
 };
 
 
@@ -42,13 +99,60 @@ export type MutationDeleteVideosArgs = {
 
 export type MutationUploadVideoArgs = {
   file: Scalars['Upload']['input'];
+  metadata: InputMaybe<UploadMetadataInput>;
+};
+
+
+export type MutationUploadVideoFromUrlArgs = {
+  metadata: InputMaybe<UploadMetadataInput>;
+  url: Scalars['String']['input'];
+};
+
+/** Where a page ends, and whether more follow (forward pagination, as in the Relay connection spec). */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` for the next page; null when the page is empty. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** True when `after: endCursor` may give more. */
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** Reads answered from what the gateway knows about your videos. */
 export type Query = {
   __typename?: 'Query';
+  /** Moments in your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
+  searchClips: Array<Clip>;
+  /** Your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
+  searchVideos: Array<VideoMatch>;
+  /** The transcript of a video you uploaded. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED). */
+  transcript: Transcript;
   /** A video you uploaded, with its last known status; null when no such video is known to you. */
   video: Maybe<Video>;
+  /** Your videos, newest first, answered from the gateway (no MAVI call unless `details` is asked for). At most 100 per page. */
+  videos: VideoConnection;
+};
+
+
+/** Reads answered from what the gateway knows about your videos. */
+export type QuerySearchClipsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  minScore: InputMaybe<Scalars['Float']['input']>;
+  query: Scalars['String']['input'];
+  videoNos: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+/** Reads answered from what the gateway knows about your videos. */
+export type QuerySearchVideosArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+};
+
+
+/** Reads answered from what the gateway knows about your videos. */
+export type QueryTranscriptArgs = {
+  kind: TranscriptKind;
+  videoNo: Scalars['ID']['input'];
 };
 
 
@@ -57,10 +161,36 @@ export type QueryVideoArgs = {
   videoNo: Scalars['ID']['input'];
 };
 
+
+/** Reads answered from what the gateway knows about your videos. */
+export type QueryVideosArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  nameContains: InputMaybe<Scalars['String']['input']>;
+  status: InputMaybe<VideoStatus>;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Asks MAVI about your processed videos and streams the answer, piece by piece; completes after ChatDone. Leaving the subscription stops MAVI's answer at once. Spends MAVI credits: limited per client (RATE_LIMITED). Videos not yours are VIDEO_NOT_FOUND, videos not processed VIDEO_NOT_READY. */
+  chat: ChatEvent;
+  /** Waits for a transcript without polling: one event once it is READY (or UNAVAILABLE), then completes. Starts it when needed, like `transcript`. */
+  transcriptReady: Transcript;
   /** The current status of a video you uploaded, then one event per change. Completes right after PARSE or FAIL. Unknown videos fail with VIDEO_NOT_FOUND; a video deleted while followed ends with a VIDEO_DELETED error. */
   videoStatus: VideoStatusEvent;
+};
+
+
+export type SubscriptionChatArgs = {
+  message: Scalars['String']['input'];
+  sessionId: InputMaybe<Scalars['ID']['input']>;
+  videoNos: Array<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionTranscriptReadyArgs = {
+  kind: TranscriptKind;
+  videoNo: Scalars['ID']['input'];
 };
 
 
@@ -68,9 +198,60 @@ export type SubscriptionVideoStatusArgs = {
   videoNo: Scalars['ID']['input'];
 };
 
+/** A video's transcript of one kind, as it stands. */
+export type Transcript = {
+  __typename?: 'Transcript';
+  kind: TranscriptKind;
+  /** In time order; empty unless the state is READY. */
+  segments: Array<TranscriptSegment>;
+  state: TranscriptState;
+  videoNo: Scalars['ID']['output'];
+};
+
+/** Which transcript. */
+export type TranscriptKind =
+  /** What is said (needs an audio track). */
+  | 'SPEECH'
+  /** What is seen: scene descriptions. */
+  | 'VISUAL';
+
+/** A stretch of the video and what was said or seen in it. */
+export type TranscriptSegment = {
+  __typename?: 'TranscriptSegment';
+  /** End, in seconds. */
+  endSeconds: Scalars['Float']['output'];
+  /** Start, in seconds from the start of the video. */
+  startSeconds: Scalars['Float']['output'];
+  text: Scalars['String']['output'];
+};
+
+/** Whether a transcript can be read yet. */
+export type TranscriptState =
+  /** Being made (the video is still processing, or MAVI is transcribing). Subscribe to transcriptReady to be told, or ask again later. */
+  | 'PENDING'
+  /** Final: the segments are complete. */
+  | 'READY'
+  /** MAVI has none: the video failed, has no audio track (SPEECH), or MAVI did not produce one. Asking again later may find one. */
+  | 'UNAVAILABLE';
+
+/** What you know about the video, passed on to MAVI. Only the successor MAVI family (MAVI_API=v1) takes it; the original family refuses it with INVALID_INPUT. The successor's limits apply: at most 20 tags, a camera model of at most 200 characters. */
+export type UploadMetadataInput = {
+  /** The camera, at most 200 characters. */
+  cameraModel: InputMaybe<Scalars['String']['input']>;
+  /** When the video was taken (sent to MAVI in UTC). */
+  capturedAt: InputMaybe<Scalars['DateTime']['input']>;
+  location: InputMaybe<LocationInput>;
+  /** Labels to filter by later (at most 20). */
+  tags: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Steers MAVI's description of what is seen. */
+  transcriptionPrompt: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A video uploaded through this gateway. */
 export type Video = {
   __typename?: 'Video';
+  /** What MAVI knows of the video (duration, size, …), asked of MAVI when this field is requested: one batch per request for every video in the answer. Null when MAVI does not know the video (yet). */
+  details: Maybe<VideoDetails>;
   status: VideoStatus;
   /** When the gateway learned the current status. */
   updatedAt: Scalars['DateTime']['output'];
@@ -80,6 +261,46 @@ export type Video = {
   videoName: Scalars['String']['output'];
   /** MAVI's id for the video, e.g. mavi_video_554046065381212160. */
   videoNo: Scalars['ID']['output'];
+};
+
+/** A page of your videos, newest first. */
+export type VideoConnection = {
+  __typename?: 'VideoConnection';
+  edges: Array<VideoEdge>;
+  /** The videos of the page (the edges without cursors). */
+  nodes: Array<Video>;
+  pageInfo: PageInfo;
+};
+
+/** What MAVI knows of a video beyond its status. A field is null when the MAVI API family behind the gateway does not report it (the original family reports only the duration). */
+export type VideoDetails = {
+  __typename?: 'VideoDetails';
+  /** Length in seconds. */
+  durationSeconds: Maybe<Scalars['Float']['output']>;
+  /** Frame rate. */
+  framesPerSecond: Maybe<Scalars['Float']['output']>;
+  /** Frame height in pixels. */
+  height: Maybe<Scalars['Int']['output']>;
+  /** File size in bytes. */
+  sizeBytes: Maybe<Scalars['Float']['output']>;
+  /** Frame width in pixels. */
+  width: Maybe<Scalars['Int']['output']>;
+};
+
+/** A video in a list, with its place in it. */
+export type VideoEdge = {
+  __typename?: 'VideoEdge';
+  /** Pass as `after` to continue after this video. */
+  cursor: Scalars['String']['output'];
+  node: Video;
+};
+
+/** A video that matches a search. */
+export type VideoMatch = {
+  __typename?: 'VideoMatch';
+  /** How well it matches, 0 to 1 (its best moment); null on the original MAVI family, which gives no scores. */
+  score: Maybe<Scalars['Float']['output']>;
+  video: Video;
 };
 
 /** A video's processing state at MAVI. PARSE and FAIL are final. */
@@ -128,8 +349,93 @@ export type DeleteVideosMutationVariables = Exact<{
 
 export type DeleteVideosMutation = { __typename?: 'Mutation', deleteVideos: { __typename?: 'DeleteVideosResult', deleted: Array<string> } };
 
+export type VideosQueryVariables = Exact<{
+  first: InputMaybe<Scalars['Int']['input']>;
+  after: InputMaybe<Scalars['String']['input']>;
+  status: InputMaybe<VideoStatus>;
+  nameContains: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type VideosQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', edges: Array<{ __typename?: 'VideoEdge', cursor: string, node: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } }>, nodes: Array<{ __typename?: 'Video', videoNo: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+
+export type VideosWithDetailsQueryVariables = Exact<{
+  first: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type VideosWithDetailsQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', nodes: Array<{ __typename?: 'Video', videoNo: string, details: { __typename?: 'VideoDetails', durationSeconds: number | null, sizeBytes: number | null, width: number | null, height: number | null, framesPerSecond: number | null } | null, again: { __typename?: 'VideoDetails', durationSeconds: number | null } | null }> } };
+
+export type SearchVideosQueryVariables = Exact<{
+  query: Scalars['String']['input'];
+  first: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type SearchVideosQuery = { __typename?: 'Query', searchVideos: Array<{ __typename?: 'VideoMatch', score: number | null, video: { __typename?: 'Video', videoNo: string, videoName: string } }> };
+
+export type SearchClipsQueryVariables = Exact<{
+  query: Scalars['String']['input'];
+  videoNos: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  minScore: InputMaybe<Scalars['Float']['input']>;
+}>;
+
+
+export type SearchClipsQuery = { __typename?: 'Query', searchClips: Array<{ __typename?: 'Clip', startSeconds: number, endSeconds: number, score: number | null, video: { __typename?: 'Video', videoNo: string } }> };
+
+export type ChatSubscriptionVariables = Exact<{
+  videoNos: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  message: Scalars['String']['input'];
+  sessionId: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type ChatSubscription = { __typename?: 'Subscription', chat: { __typename: 'ChatDone', sessionId: string } | { __typename: 'ChatReference', videoNo: string, startSeconds: number, endSeconds: number | null, caption: string | null } | { __typename: 'ChatText', text: string } | { __typename: 'ChatThinking', title: string, content: string } };
+
+export type TranscriptQueryVariables = Exact<{
+  videoNo: Scalars['ID']['input'];
+  kind: TranscriptKind;
+}>;
+
+
+export type TranscriptQuery = { __typename?: 'Query', transcript: { __typename?: 'Transcript', videoNo: string, kind: TranscriptKind, state: TranscriptState, segments: Array<{ __typename?: 'TranscriptSegment', startSeconds: number, endSeconds: number, text: string }> } };
+
+export type TranscriptReadySubscriptionVariables = Exact<{
+  videoNo: Scalars['ID']['input'];
+  kind: TranscriptKind;
+}>;
+
+
+export type TranscriptReadySubscription = { __typename?: 'Subscription', transcriptReady: { __typename?: 'Transcript', videoNo: string, kind: TranscriptKind, state: TranscriptState, segments: Array<{ __typename?: 'TranscriptSegment', startSeconds: number, endSeconds: number, text: string }> } };
+
+export type UploadVideoFromUrlMutationVariables = Exact<{
+  url: Scalars['String']['input'];
+  metadata: InputMaybe<UploadMetadataInput>;
+}>;
+
+
+export type UploadVideoFromUrlMutation = { __typename?: 'Mutation', uploadVideoFromUrl: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } };
+
+export type UploadVideoWithMetadataMutationVariables = Exact<{
+  file: Scalars['Upload']['input'];
+  metadata: InputMaybe<UploadMetadataInput>;
+}>;
+
+
+export type UploadVideoWithMetadataMutation = { __typename?: 'Mutation', uploadVideo: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } };
+
 
 export const UploadVideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideo"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<UploadVideoMutation, UploadVideoMutationVariables>;
 export const VideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Video"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<VideoQuery, VideoQueryVariables>;
 export const VideoStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"VideoStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}}]} as unknown as DocumentNode<VideoStatusSubscription, VideoStatusSubscriptionVariables>;
 export const DeleteVideosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteVideos"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteVideos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNos"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleted"}}]}}]}}]} as unknown as DocumentNode<DeleteVideosMutation, DeleteVideosMutationVariables>;
+export const VideosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Videos"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"VideoStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nameContains"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"nameContains"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nameContains"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<VideosQuery, VideosQueryVariables>;
+export const VideosWithDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideosWithDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}},{"kind":"Field","name":{"kind":"Name","value":"framesPerSecond"}}]}},{"kind":"Field","alias":{"kind":"Name","value":"again"},"name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}}]}}]}}]}}]}}]} as unknown as DocumentNode<VideosWithDetailsQuery, VideosWithDetailsQueryVariables>;
+export const SearchVideosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchVideos"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchVideos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<SearchVideosQuery, SearchVideosQueryVariables>;
+export const SearchClipsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchClips"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"minScore"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchClips"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"videoNos"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"minScore"},"value":{"kind":"Variable","name":{"kind":"Name","value":"minScore"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}},{"kind":"Field","name":{"kind":"Name","value":"startSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"endSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<SearchClipsQuery, SearchClipsQueryVariables>;
+export const ChatDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"Chat"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"message"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNos"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}}},{"kind":"Argument","name":{"kind":"Name","value":"message"},"value":{"kind":"Variable","name":{"kind":"Name","value":"message"}}},{"kind":"Argument","name":{"kind":"Name","value":"sessionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ChatThinking"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ChatReference"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"startSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"endSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"caption"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ChatText"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ChatDone"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sessionId"}}]}}]}}]}}]} as unknown as DocumentNode<ChatSubscription, ChatSubscriptionVariables>;
+export const TranscriptDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Transcript"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"kind"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TranscriptKind"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transcript"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}},{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"Variable","name":{"kind":"Name","value":"kind"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"endSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]}}]} as unknown as DocumentNode<TranscriptQuery, TranscriptQueryVariables>;
+export const TranscriptReadyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TranscriptReady"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"kind"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TranscriptKind"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transcriptReady"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}},{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"Variable","name":{"kind":"Name","value":"kind"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"endSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]}}]} as unknown as DocumentNode<TranscriptReadySubscription, TranscriptReadySubscriptionVariables>;
+export const UploadVideoFromUrlDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideoFromUrl"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UploadMetadataInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideoFromUrl"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"metadata"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<UploadVideoFromUrlMutation, UploadVideoFromUrlMutationVariables>;
+export const UploadVideoWithMetadataDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideoWithMetadata"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UploadMetadataInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}},{"kind":"Argument","name":{"kind":"Name","value":"metadata"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<UploadVideoWithMetadataMutation, UploadVideoWithMetadataMutationVariables>;

@@ -7,7 +7,7 @@ import type { Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MaviSimulator, type SimulatorOptions } from '../../src/simulator/mavi-simulator.js';
-import { sendJson } from '../../src/simulator/simulated-api.js';
+import { sendJson, type EndpointKind } from '../../src/simulator/simulated-api.js';
 import { testFamily } from './family.js';
 
 /** A misbehaviour for the next uploads (until cleared). */
@@ -73,6 +73,10 @@ export class TestSimulator extends MaviSimulator {
   fault: SimulatorFault | undefined;
   /** A misbehaviour for the next deletes (until cleared): one of the answering faults. */
   deleteFault: SimulatorFault | undefined;
+  /** Misbehaviours of the other endpoints (search, chat, transcript, url-upload), until cleared. */
+  readonly endpointFaults = new Map<EndpointKind, SimulatorFault>();
+  /** Requests that reached each kind of endpoint. */
+  readonly calls = new Map<EndpointKind, number>();
   private readonly bytesPerRequest = new WeakMap<IncomingMessage, number>();
 
   constructor(options: TestSimulatorOptions = {}) {
@@ -95,7 +99,7 @@ export class TestSimulator extends MaviSimulator {
     }
   }
 
-  override async beforeUploadAnswer(): Promise<void> {
+  override async beforeAnswer(): Promise<void> {
     if (this.options.answerDelayMs) await sleep(this.options.answerDelayMs);
   }
 
@@ -103,6 +107,15 @@ export class TestSimulator extends MaviSimulator {
     const url = new URL(req.url ?? '/', 'http://simulator');
     if (this.options.controlApi && url.pathname.startsWith(CONTROL_PREFIX)) return this.control(req, res, url);
     const endpoint = this.endpointOf(req.method ?? '', url.pathname);
+    if (endpoint) this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
+    if (
+      endpoint &&
+      endpoint !== 'upload' &&
+      endpoint !== 'delete' &&
+      this.answerFault(req, res, this.endpointFaults.get(endpoint))
+    ) {
+      return;
+    }
 
     if (endpoint === 'upload') {
       this.stats.uploadRequests += 1;
