@@ -590,6 +590,8 @@ describe('uploadVideoFromUrl', () => {
       'http://0x7f.1/clip.mp4',
       'http://[::1]/clip.mp4',
       'http://[::ffff:10.0.0.1]/clip.mp4',
+      'http://[::127.0.0.1]/clip.mp4',
+      'http://[64:ff9b::7f00:1]/clip.mp4',
       'http://10.1.2.3/clip.mp4',
       'http://172.20.0.1/clip.mp4',
       'http://192.168.0.10/clip.mp4',

@@ -1,6 +1,7 @@
 /** `Subscription.videoStatus`: the current status, then each change, until a final one. */
 import { gatewayError } from '../errors.js';
 import type { StatusChange } from '../status/status-store.js';
+import { videoNotFound } from '../videos/video-library.js';
 import { builder } from './builder.js';
 import { ownedByCaller, VideoStatus } from './video.js';
 
@@ -26,7 +27,7 @@ builder.subscriptionField('videoStatus', (t) =>
     subscribe: async (_root, args, context) => {
       const videoNo = String(args.videoNo);
       const feed = await context.status.follow(videoNo, ownedByCaller(context));
-      if (!feed) throw gatewayError('VIDEO_NOT_FOUND', `No video "${videoNo}" is known to you.`);
+      if (!feed) throw videoNotFound(videoNo);
       return feed;
     },
     // A video deleted while followed: this event tells the subscriber, and the feed ends after it.

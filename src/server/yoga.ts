@@ -44,13 +44,30 @@ subscription WatchVideo($videoNo: ID! = "mavi_video_…") {
   }
 }
 
-query Video($videoNo: ID! = "mavi_video_…") {
-  video(videoNo: $videoNo) {
-    videoNo
-    videoName
-    status
-    uploadTime
-    updatedAt
+query MyVideos {
+  videos(first: 10) {
+    nodes {
+      videoNo
+      videoName
+      status
+      uploadTime
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+subscription Chat($videoNo: ID! = "mavi_video_…") {
+  chat(videoNos: [$videoNo], message: "What happens in this video?") {
+    __typename
+    ... on ChatText {
+      text
+    }
+    ... on ChatDone {
+      sessionId
+    }
   }
 }
 `;
