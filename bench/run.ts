@@ -12,6 +12,7 @@ import { benchFanOut, type FanOutRow } from './fan-out.js';
 import { benchFanOutFloor } from './fan-out-floor.js';
 import { fmt } from './lib/stats.js';
 import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
+import { benchVideoList, listStores, type ListRow } from './video-list.js';
 import { benchWebhookIngest } from './webhook-ingest.js';
 
 const quick = process.argv.includes('--quick');
@@ -26,6 +27,7 @@ const plan = quick
       ingest: 1000,
       cross: 200,
       repeats: 1,
+      listVideos: 1000,
     }
   : {
       uploadSizesMiB: [512, 2048],
@@ -36,6 +38,7 @@ const plan = quick
       ingest: 5000,
       cross: 1000,
       repeats: 3,
+      listVideos: 5000,
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -96,6 +99,12 @@ for (const { store, env } of ingestStores) {
 }
 const ingest = ingestRows[0]!;
 
+const listRows: ListRow[] = [];
+for (const { store, env } of listStores(redisUrl)) {
+  log(`videos list: ${plan.listVideos} videos, ${store}…`);
+  listRows.push(...(await benchVideoList(plan.listVideos, store, env)));
+}
+
 const uploadTable = [
   '| path | file | rounds | MiB/s (median) | ratio to direct | peak RSS growth | CPU s per GiB: client + server + simulator = total |',
   '|---|---|---|---|---|---|---|',
@@ -122,6 +131,15 @@ const ingestTable = [
   ),
 ];
 
+const listTable = [
+  '| store | videos of the client | pages of 20 | pages read | p50 ms | p99 ms |',
+  '|---|---|---|---|---|---|',
+  ...listRows.map(
+    (row) =>
+      `| ${row.store} | ${row.videos} | ${row.case} | ${row.pages} | ${fmt(row.p50Ms, 2)} | ${fmt(row.p99Ms, 2)} |`,
+  ),
+];
+
 const tables = [
   '## Upload forwarding',
   ...uploadTable,
@@ -131,6 +149,9 @@ const tables = [
   '',
   '## Webhook ingest',
   ...ingestTable,
+  '',
+  '## Video list (`videos`, one client)',
+  ...listTable,
 ].join('\n');
 process.stdout.write(`\n${tables}\n`);
 

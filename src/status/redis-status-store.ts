@@ -93,8 +93,12 @@ if fields[1] then redis.call('DEL', ARGV[2] .. 'upload:' .. fields[1]) end
 if fields[2] then redis.call('ZREM', ARGV[2] .. 'owner:' .. fields[2], ARGV[1]) end
 return known`;
 
-/** How many list entries one listVideos reads at a time, and at most in all (a page may then end early, with a cursor). */
-const LIST_BATCH = 200;
+/**
+ * How many list entries one listVideos reads at most in one round (the first round
+ * reads one page and one more; a filter that drops entries doubles it), and at
+ * most in all (a page may then end early, with a cursor).
+ */
+const LIST_MAX_BATCH = 1_000;
 const LIST_MAX_SCANNED = 5_000;
 
 /** KEYS: upload. Forgets an upload that was never bound to a video. */
@@ -224,6 +228,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       let position = query.after;
       let scanned = 0;
       let exhausted = false;
+      let batchSize = query.limit + 1;
       while (found.length <= query.limit && scanned < LIST_MAX_SCANNED && !exhausted) {
         // Ties at the position's uploadTime come whole (few), then a batch strictly older.
         const from = position;
@@ -240,10 +245,11 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
             'WITHSCORES',
             'LIMIT',
             0,
-            LIST_BATCH,
+            batchSize,
           ),
         );
-        exhausted = older.length < LIST_BATCH;
+        exhausted = older.length < batchSize;
+        batchSize = Math.min(LIST_MAX_BATCH, batchSize * 2);
         const batch = [...ties, ...older];
         if (batch.length === 0) break;
         const pipeline = redis.pipeline();
