@@ -8,6 +8,7 @@ const END_TO_END = [
   'upload',
   'delete-videos',
   'video-operations',
+  'metrics',
   'status',
   'subscriptions',
   'webhook',

@@ -51,6 +51,12 @@ export interface GatewayConfig {
   readonly maviUploadContentLength: boolean;
   /** Per client and minute: searches (searchVideos, searchClips), chats, and transcript requests. */
   readonly rateLimits: { readonly search: number; readonly chat: number; readonly transcript: number };
+  /** Bearer token that GET /metrics requires; unset: /metrics is not served. */
+  readonly metricsToken: string | undefined;
+  /** The least severe level logged. */
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** JSON lines, or readable lines; unset: readable only when stdout is a terminal. */
+  readonly logFormat: 'json' | 'pretty' | undefined;
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
 }
@@ -152,6 +158,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     );
   }
 
+  const metricsToken = read('METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    problems.push('METRICS_TOKEN must be at least 16 characters long, without spaces');
+  }
+
   const gatewayApiKeys = (read('GATEWAY_API_KEYS') ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -198,6 +209,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
     introspection: flag('INTROSPECTION', true),
+    metricsToken: read('METRICS_TOKEN'),
+    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    logFormat: read('LOG_FORMAT') === undefined ? undefined : oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
     rateLimits: {
       search: integer('RATE_LIMIT_SEARCH_PER_MINUTE', 30, 1),
       chat: integer('RATE_LIMIT_CHAT_PER_MINUTE', 10, 1),

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
     config = Object.freeze({ ...config, maviApiKey: simulator.apiKey, maviBaseUrl: simulator.url });
   }
 
-  const logger = createLogger(); // createGateway registers every configured secret for redaction
+  // createGateway registers every configured secret for redaction.
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const gateway = createGateway(config, { logger, callbackToSelf: simulator !== undefined });
   await gateway.start();
 

@@ -1,17 +1,27 @@
 /**
- * A small structured logger: one JSON line per entry. Every line passes through
- * `redact`, so a secret that slips into a message or an error (a MAVI key echoed
- * by an upstream, a client key in a header dump) is replaced before it is written.
- * The same `redact` scrubs what clients are sent (server/yoga.ts).
+ * The structured logger, on pino: JSON lines in production, readable lines on a
+ * terminal or with LOG_FORMAT=pretty. Every line passes through `redact` on its
+ * way out, so a secret that slips into a message or an error (a MAVI key echoed by
+ * an upstream, a client key in a header dump) is replaced before it is written:
+ * pino's own path redaction cannot see inside a message, so the scrubber sits in
+ * the write path, after pino has made the line. The same `redact` scrubs what
+ * clients are sent (server/yoga.ts).
  *
  * A secret of MIN_SUBSTRING_SECRET characters or more is replaced wherever it
  * occurs, even inside a longer word. A shorter one (only MAVI_API_KEY has no
  * minimum length) is replaced only as a whole token: replacing every occurrence
  * of a few letters would mangle every line while protecting nothing.
+ *
+ * Every line logged while a request is handled carries its request id (see
+ * `withRequestId`): the id lives in AsyncLocalStorage, and pino's mixin reads it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export type LogFormat = 'json' | 'pretty';
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -26,9 +36,18 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
+  /** JSON lines, or readable ones; by default readable only when stdout is a terminal. */
+  format?: LogFormat;
   secrets?: readonly (string | undefined)[];
-  /** Where a finished line goes; stderr by default. Tests capture it here. */
+  /** Where a finished JSON line goes; stdout by default. Tests capture it here. */
   write?: (line: string) => void;
+}
+
+const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Runs `work` as part of request `requestId`: every line it logs, however deep, carries the id. */
+export function withRequestId<Result>(requestId: string, work: () => Result): Result {
+  return requestContext.run({ requestId }, work);
 }
 
 const REDACTED = '[redacted]';
@@ -44,8 +63,6 @@ function escapeRegExp(text: string): string {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const minRank = levelRank[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const secrets = new Set<string>();
   const shortSecrets: RegExp[] = [];
   const addSecret = (secret: string | undefined) => {
@@ -66,11 +83,31 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     return result;
   };
 
-  const log = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
-    if (levelRank[level] < minRank) return;
-    const entry = { time: new Date().toISOString(), level, message, ...serializeFields(fields) };
-    write(redact(JSON.stringify(entry)));
-  };
+  const format = options.format ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  const sink =
+    options.write ??
+    ((line: string) => {
+      process.stdout.write(`${line}\n`);
+    });
+  const output = format === 'pretty' ? prettyWriter(sink) : sink;
+  const instance = pino(
+    {
+      level: options.level ?? 'info',
+      messageKey: 'message',
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => {
+        const context = requestContext.getStore();
+        return context ? { requestId: context.requestId } : {};
+      },
+    },
+    // pino writes each line whole; it is scrubbed before it goes anywhere.
+    { write: (line: string) => output(redact(line.replace(/\n$/, ''))) },
+  );
+
+  const log = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) =>
+    instance[level](serializeFields(fields), message);
 
   return {
     debug: (message, fields) => log('debug', message, fields),
@@ -92,6 +129,26 @@ function serializeFields(fields: Record<string, unknown>): Record<string, unknow
         : value;
   }
   return result;
+}
+
+/** Readable lines for a terminal (pino-pretty), made from the scrubbed JSON line and given to `sink`. */
+function prettyWriter(sink: (text: string) => void): (line: string) => void {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      sink(chunk.toString().replace(/\n$/, ''));
+      done();
+    },
+  });
+  const stream = pretty({
+    colorize: process.stdout.isTTY === true,
+    messageKey: 'message',
+    translateTime: 'HH:MM:ss.l',
+    sync: true,
+    destination,
+  });
+  return (line) => {
+    stream.write(`${line}\n`);
+  };
 }
 
 function describeCause(cause: unknown): unknown {

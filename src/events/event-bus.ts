@@ -96,6 +96,8 @@ export class EventBus<Event> {
     private readonly transport: EventTransport,
     /** Prefixes every topic: the event kind, and the deployment's namespace on a shared Redis. */
     private readonly topicPrefix: string,
+    /** Told of each event published (the metrics count them). */
+    private readonly onPublish: () => void = () => undefined,
   ) {}
 
   /** Subscriptions currently listening. */
@@ -104,6 +106,7 @@ export class EventBus<Event> {
   }
 
   publish(key: string, event: Event): void {
+    this.onPublish();
     this.transport.target.dispatchEvent(new CustomEvent(this.topicPrefix + key, { detail: event }));
   }
 

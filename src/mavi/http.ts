@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import { MaviError, maviErrorFromAnswer } from './errors.js';
 
 export interface MaviHttpOptions {
@@ -17,6 +18,8 @@ export interface MaviHttpOptions {
   /** Longest silence while reading MAVI's answer body. */
   bodyTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Counts each request by endpoint and outcome, with its latency. */
+  metrics?: Pick<GatewayMetrics, 'maviRequests' | 'maviLatency'>;
 }
 
 export interface CallInit {
@@ -46,60 +49,83 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
   });
 
-  return {
-    async call<Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean) {
-      const url = new URL(`${options.baseUrl}${path}`);
-      for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
+  /** Times one request to `path`; its outcome is ok, or the MaviError's code. */
+  const measured = async <Result>(path: string, request: () => Promise<Result>): Promise<Result> => {
+    const endpoint = path.slice(path.lastIndexOf('/') + 1); // the family's fixed endpoint names
+    const stop = options.metrics?.maviLatency.startTimer({ endpoint });
+    try {
+      const result = await request();
+      options.metrics?.maviRequests.inc({ endpoint, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      options.metrics?.maviRequests.inc({
+        endpoint,
+        outcome: error instanceof MaviError ? error.code : 'INTERNAL_SERVER_ERROR',
+      });
+      throw error;
+    } finally {
+      stop?.();
+    }
+  };
 
-      let answer: Dispatcher.ResponseData;
-      let text: string;
-      try {
-        answer = await request(url, {
-          method: init.method,
-          // undici streams any async iterable body; its typings only list Readable.
-          body: init.body as Readable | string | undefined,
-          dispatcher,
-          headers: { ...init.headers, authorization: options.apiKey },
-        });
-        text = await answer.body.text();
-      } catch (error) {
-        throw transportError(error);
-      }
-      const envelope = parseEnvelope(text);
-      const failure = maviErrorFromAnswer(answer.statusCode, envelope);
-      if (failure && !accept?.(failure)) throw failure;
-      return envelope?.data as Data | undefined;
-    },
-    async stream(path: string, init: CallInit, signal: AbortSignal) {
-      const url = new URL(`${options.baseUrl}${path}`);
-      for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
-      let answer: Dispatcher.ResponseData;
-      try {
-        answer = await request(url, {
-          method: init.method,
-          body: init.body as Readable | string | undefined,
-          dispatcher,
-          signal,
-          headers: { ...init.headers, authorization: options.apiKey },
-        });
-      } catch (error) {
-        throw transportError(error);
-      }
-      // A JSON answer instead of a stream is an envelope: MAVI refusing (busy, bad key, …).
-      const json = String(answer.headers['content-type'] ?? '').includes('application/json');
-      if (answer.statusCode >= 300 || json) {
-        const text = await answer.body.text().catch(() => '');
-        const envelope = parseEnvelope(text);
-        const failure = maviErrorFromAnswer(answer.statusCode, envelope);
-        if (failure) throw failure;
-        if (answer.statusCode >= 300)
-          throw new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${answer.statusCode}.`);
-        return readingErrorsAsMavi([Buffer.from(text)]);
-      }
-      return readingErrorsAsMavi(answer.body);
-    },
+  return {
+    call: <Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean) =>
+      measured(path, () => callOnce<Data>(path, init, accept)),
+    stream: (path: string, init: CallInit, signal: AbortSignal) => measured(path, () => streamOnce(path, init, signal)),
     close: () => dispatcher.close(),
   };
+
+  async function callOnce<Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean) {
+    const url = new URL(`${options.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
+
+    let answer: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      answer = await request(url, {
+        method: init.method,
+        // undici streams any async iterable body; its typings only list Readable.
+        body: init.body as Readable | string | undefined,
+        dispatcher,
+        headers: { ...init.headers, authorization: options.apiKey },
+      });
+      text = await answer.body.text();
+    } catch (error) {
+      throw transportError(error);
+    }
+    const envelope = parseEnvelope(text);
+    const failure = maviErrorFromAnswer(answer.statusCode, envelope);
+    if (failure && !accept?.(failure)) throw failure;
+    return envelope?.data as Data | undefined;
+  }
+
+  async function streamOnce(path: string, init: CallInit, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const url = new URL(`${options.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
+    let answer: Dispatcher.ResponseData;
+    try {
+      answer = await request(url, {
+        method: init.method,
+        body: init.body as Readable | string | undefined,
+        dispatcher,
+        signal,
+        headers: { ...init.headers, authorization: options.apiKey },
+      });
+    } catch (error) {
+      throw transportError(error);
+    }
+    // A JSON answer instead of a stream is an envelope: MAVI refusing (busy, bad key, …).
+    const json = String(answer.headers['content-type'] ?? '').includes('application/json');
+    if (answer.statusCode >= 300 || json) {
+      const text = await answer.body.text().catch(() => '');
+      const envelope = parseEnvelope(text);
+      const failure = maviErrorFromAnswer(answer.statusCode, envelope);
+      if (failure) throw failure;
+      if (answer.statusCode >= 300) throw new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${answer.statusCode}.`);
+      return readingErrorsAsMavi([Buffer.from(text)]);
+    }
+    return readingErrorsAsMavi(answer.body);
+  }
 }
 
 /** A body whose read failures (reset, timeout) are MAVI being unavailable, like any call's. */

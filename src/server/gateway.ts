@@ -12,6 +12,7 @@ import type { GatewayConfig } from '../config.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviApi } from '../mavi/connect.js';
+import { GatewayMetrics } from '../metrics/metrics.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
 import type { StatusEvent, StatusStore } from '../status/status-store.js';
@@ -67,7 +68,12 @@ export interface Gateway {
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger();
-  for (const secret of [config.maviApiKey, config.webhookSecret, ...config.gatewayApiKeys.map(({ key }) => key)]) {
+  for (const secret of [
+    config.maviApiKey,
+    config.webhookSecret,
+    config.metricsToken,
+    ...config.gatewayApiKeys.map(({ key }) => key),
+  ]) {
     if (secret) logger.addSecret(secret);
   }
   const webhookSecret = config.webhookSecret ?? randomWebhookSecret(logger);
@@ -77,8 +83,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let stopped: Promise<void> | undefined;
   const callbackBaseUrl = () => config.publicUrl ?? (options.callbackToSelf ? url : undefined);
 
+  const metrics = new GatewayMetrics();
   const backends = createBackends(config, logger, { events: options.events });
-  const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`);
+  const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`, () =>
+    metrics.eventsPublished.inc({ kind: 'status' }),
+  );
   const status = new StatusService(backends.store, events);
   const reportUnknownStatus = unknownStatusReporter(logger);
   const mavi = createMaviApi({
@@ -86,6 +95,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     baseUrl: config.maviBaseUrl,
     apiKey: requireKey(config.maviApiKey),
     onUnknownStatus: reportUnknownStatus,
+    metrics,
   });
   const tokens = createCallbackTokens(webhookSecret);
   const transcriptTokens = createCallbackTokens(webhookSecret, 'transcript');
@@ -102,6 +112,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return base === undefined ? undefined : callbackUrl(base, token);
     },
     resolveHost: options.resolveHost,
+    metrics,
   });
   const library = new VideoLibrary({ mavi, status, cost: backends.cost, logger });
   const chats = new Chats({ mavi, library, records: backends.records, cost: backends.cost, logger });
@@ -109,7 +120,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     mavi,
     status,
     records: backends.records,
-    events: new EventBus<TranscriptDone>(backends.events, `${backends.topicNamespace}${TRANSCRIPT_TOPIC}`),
+    events: new EventBus<TranscriptDone>(backends.events, `${backends.topicNamespace}${TRANSCRIPT_TOPIC}`, () =>
+      metrics.eventsPublished.inc({ kind: 'transcript' }),
+    ),
     tokens: transcriptTokens,
     callbackUrlFor: (token) => {
       const base = callbackBaseUrl();
@@ -119,7 +132,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logger,
   });
   const poller = new StatusPoller(
-    { mavi, status, logger, claim: backends.claimPolls },
+    { mavi, status, logger, claim: backends.claimPolls, onRound: (outcome) => metrics.pollRounds.inc({ outcome }) },
     {
       ...options.polling,
       intervalMs: config.statusPollIntervalMs,
@@ -135,6 +148,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     chats,
     transcripts,
     logger,
+    metrics,
     introspection: config.introspection,
     readiness: () => (stopping ? 'stopping' : status.isReady() && backends.isReady() ? 'ready' : 'not ready'),
   });
@@ -147,7 +161,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
     createRequestHandler({
       yoga,
+      metrics: {
+        registry: metrics.registry,
+        readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),
+      },
       webhook: {
+        count: (kind, outcome) => metrics.webhooks.inc({ kind, outcome }),
         tokens,
         transcripts: {
           tokens: transcriptTokens,
@@ -172,7 +191,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       stopping: () => stopping,
     }),
   );
-  const webSockets = attachGraphQLWebSocket(server, yoga, clientKeys, logger);
+  const webSockets = attachGraphQLWebSocket(server, yoga, clientKeys, logger, metrics);
+  metrics.observe({
+    uploadsInFlight: () => uploads.inFlight.size,
+    storeUp: () => status.isReady(),
+    redisUp: config.store === 'redis' ? () => backends.isReady() : undefined,
+    pollPeriodSeconds: () => poller.currentPeriodMs / 1000,
+  });
 
   return {
     parts: { config, store: backends.store, events, status, tokens, transcriptTokens, chats },

@@ -3,16 +3,20 @@
  * request stage first), and everything else to Yoga (GraphQL, GraphiQL, /ready).
  * Every request's body gets a deadline before anything else is done with it.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
 import { startBodyDeadline } from '../http/body-deadline.js';
 import { sendError, sendGraphQLError, sendJson } from '../http/responses.js';
-import type { Logger } from '../logger.js';
+import type { Registry } from 'prom-client';
+import { withRequestId, type Logger } from '../logger.js';
 import { isUploadRequest, prepareUploadRequest, type UploadRequestOptions } from '../upload/upload-request.js';
 import { handleWebhook, isWebhookPath, WEBHOOK_PATH_PREFIX, type WebhookDeps } from '../webhook/webhook-route.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
 export interface RouteDeps {
+  /** GET /metrics: the registry, and who may read it (undefined: nobody, the route is not served). */
+  metrics: { registry: Registry; readers: ClientKeys | undefined };
   yoga: GatewayYoga;
   webhook: WebhookDeps;
   uploadRequests: UploadRequestOptions;
@@ -30,6 +34,7 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
     const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
     // Liveness: answered here, without Yoga, as long as the process serves at all.
     if (pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/metrics') return serveMetrics(req, res, deps.metrics);
 
     const liftBodyDeadline = startBodyDeadline(req, deps.requestBodyTimeoutMs, () =>
       logger.info('dropped a request whose body did not arrive in time', {
@@ -54,10 +59,46 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
   };
 
   return (req, res) => {
-    route(req, res).catch((error: unknown) => {
-      logger.error('request failed', { error, path: req.url?.split('?')[0] });
-      if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR');
-      else res.destroy();
-    });
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    withRequestId(requestId, () =>
+      route(req, res).catch((error: unknown) => {
+        logger.error('request failed', { error, path: req.url?.split('?')[0] });
+        if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR');
+        else res.destroy();
+      }),
+    );
   };
+}
+
+/**
+ * Prometheus scrapes GET /metrics with `Authorization: Bearer <METRICS_TOKEN>`.
+ * Without METRICS_TOKEN the route does not exist (404): metrics are never open on
+ * the public listener by accident.
+ */
+async function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: RouteDeps['metrics']): Promise<void> {
+  req.resume();
+  if (!metrics.readers) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: /metrics needs METRICS_TOKEN.\n');
+    return;
+  }
+  if (metrics.readers.identify(req.headers.authorization) === undefined) {
+    return sendError(
+      res,
+      'UNAUTHENTICATED',
+      'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.',
+      UNAUTHENTICATED_HEADERS,
+    );
+  }
+  const text = await metrics.registry.metrics();
+  res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+}
+
+/** A request id a caller (or its proxy) may set; anything else is replaced, so a log line cannot be forged through it. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a sane one, else a new id. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }

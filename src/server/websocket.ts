@@ -13,16 +13,20 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { randomUUID } from 'node:crypto';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
-import type { Logger } from '../logger.js';
+import { withRequestId, type Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
 interface EnvelopedExecution {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
+  /** The operation's request id (see logger.ts withRequestId). */
+  requestId: string;
 }
 
 interface SocketExtra {
@@ -43,46 +47,59 @@ export function attachGraphQLWebSocket(
   yoga: GatewayYoga,
   clientKeys: ClientKeys,
   logger: Logger,
+  metrics: Pick<GatewayMetrics, 'websockets'>,
 ): GraphQLWebSocketServer {
   const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, handleProtocols });
   wss.on('error', (error) => logger.error('websocket server error', { error }));
 
   const graphqlWs = makeServer<Record<string, unknown> | undefined, SocketExtra>({
-    execute: (args) => (args.rootValue as EnvelopedExecution).execute(args) as never,
-    subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args) as never,
+    execute: (args) => {
+      const root = args.rootValue as EnvelopedExecution;
+      return withRequestId(root.requestId, () => root.execute(args)) as never;
+    },
+    subscribe: (args) => {
+      const root = args.rootValue as EnvelopedExecution;
+      return withRequestId(root.requestId, () => root.subscribe(args)) as never;
+    },
     // A connection without a valid client key is closed with 4403 Forbidden.
     onConnect: (ctx) => {
       const authorization = websocketAuthorization(ctx.extra.request.headers.authorization, ctx.connectionParams);
       return clientKeys.identify(authorization) !== undefined;
     },
-    onSubscribe: async (ctx, _id, params) => {
-      try {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const args: ExecutionArgs = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedExecution,
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
-      } catch (error) {
-        // A syntax error or a refused context is this operation's error, not the socket's.
-        if (error instanceof GraphQLError) return [error];
-        logger.error('websocket operation could not start', { error });
-        return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
-      }
+    // Each operation is a request of its own: its id is on every line it logs.
+    onSubscribe: (ctx, _id, params) => {
+      const requestId = randomUUID();
+      return withRequestId(requestId, async () => {
+        try {
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+          });
+          const args: ExecutionArgs = {
+            schema,
+            operationName: params.operationName,
+            document: parse(params.query),
+            variableValues: params.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe, requestId } satisfies EnvelopedExecution,
+          };
+          const errors = validate(args.schema, args.document);
+          return errors.length > 0 ? errors : args;
+        } catch (error) {
+          // A syntax error or a refused context is this operation's error, not the socket's.
+          if (error instanceof GraphQLError) return [error];
+          logger.error('websocket operation could not start', { error });
+          return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+        }
+      });
     },
   });
 
   wss.on('connection', (socket, request) => {
+    metrics.websockets.inc();
+    socket.once('close', () => metrics.websockets.dec());
     socket.on('error', (error) => {
       logger.warn('websocket error', { error });
       socket.terminate();

@@ -18,7 +18,9 @@ import type { Uploads } from '../upload/upload-video.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
+import { useGatewayMetrics } from './plugins/use-gateway-metrics.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
@@ -80,6 +82,7 @@ export interface GatewayYogaOptions {
   chats: Chats;
   transcripts: Transcripts;
   logger: Logger;
+  metrics: GatewayMetrics;
   /** Serve GraphiQL and answer introspection. */
   introspection: boolean;
   /** What GET /ready answers: 'ready' (200), or why not (503). */
@@ -130,7 +133,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       : false,
     renderGraphiQL,
     landingPage: false,
-    // In order: readiness (answers /ready itself), limits (cheapest refusals), introspection, uploads.
+    // In order: readiness (answers /ready itself), limits (cheapest refusals), metrics, introspection, uploads.
     plugins: [
       useReadinessCheck({
         endpoint: '/ready',
@@ -140,6 +143,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         },
       }),
       ...useOperationLimits(),
+      ...useGatewayMetrics(options.metrics),
       ...(options.introspection ? [] : [useNoIntrospection()]),
       useValidationRule(oneUploadPerOperation),
       useCloseUnfinishedUploads(),

@@ -36,6 +36,8 @@ export interface StatusPollerDeps {
   logger: Logger;
   /** Decides which of the candidates this instance polls (several instances share the work). */
   claim?: (videoNos: string[]) => Promise<string[]>;
+  /** Told how each round ended (the metrics count them). */
+  onRound?: (outcome: 'ok' | 'busy' | 'failed') => void;
 }
 
 export class StatusPoller {
@@ -63,6 +65,11 @@ export class StatusPoller {
 
   start(): void {
     this.schedule();
+  }
+
+  /** Milliseconds between rounds now: the interval, or longer while MAVI asks to back off. */
+  get currentPeriodMs(): number {
+    return this.periodMs;
   }
 
   async stop(): Promise<void> {
@@ -112,8 +119,11 @@ export class StatusPoller {
     try {
       await this.pollOnce();
       this.periodMs = this.options.intervalMs;
+      this.deps.onRound?.('ok');
     } catch (error) {
-      if (error instanceof MaviError && error.code === 'MAVI_BUSY') {
+      const busy = error instanceof MaviError && error.code === 'MAVI_BUSY';
+      this.deps.onRound?.(busy ? 'busy' : 'failed');
+      if (busy) {
         this.periodMs = Math.min(this.periodMs * 2, this.maxBackoffMs);
         this.deps.logger.warn('MAVI is busy: polling backs off', { nextPollInMs: this.periodMs });
       } else {

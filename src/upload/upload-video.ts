@@ -10,12 +10,14 @@
  * owner finds it. Until then, a client that goes away breaks the file stream,
  * which aborts the upstream request, and MAVI registers nothing.
  */
+import { performance } from 'node:perf_hooks';
 import { GraphQLError } from 'graphql';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MaviApi, UploadMetadata } from '../mavi/api.js';
+import { outcomeOf, type GatewayMetrics } from '../metrics/metrics.js';
 import { SNIFF_BYTES, sniffContainer } from '../mavi/containers.js';
 import { MaviError } from '../mavi/errors.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
@@ -39,6 +41,7 @@ export interface UploadDeps {
   callbackUrlFor(token: string): string | undefined;
   /** Resolves a URL's host name to its addresses (the DNS; tests may answer for names they invent). */
   resolveHost?: HostResolver;
+  metrics: Pick<GatewayMetrics, 'uploads' | 'uploadBytes' | 'uploadDuration'>;
 }
 
 /** The uploads of one gateway: each one tracked until it ends, so that shutdown can wait for them. */
@@ -49,7 +52,7 @@ export class Uploads {
 
   /** Uploads the request's file for `ownerId` (see VideoRecord.ownerId). */
   upload(file: Promise<IncomingFile>, ownerId: string, metadata?: UploadMetadata): Promise<VideoRecord> {
-    return this.inFlight.track(uploadVideo(this.deps, file, ownerId, metadata));
+    return this.measured('file', uploadVideo(this.deps, file, ownerId, metadata));
   }
 
   /**
@@ -58,7 +61,8 @@ export class Uploads {
    * before MAVI is called (see video-url.ts).
    */
   uploadFromUrl(url: string, ownerId: string, metadata?: UploadMetadata): Promise<VideoRecord> {
-    return this.inFlight.track(
+    return this.measured(
+      'url',
       (async () => {
         const checked = await checkVideoUrl(url, this.deps.resolveHost);
         const videoName = decodeURIComponent(checked.pathname.split('/').pop() ?? '') || checked.hostname;
@@ -72,6 +76,21 @@ export class Uploads {
         );
       })(),
     );
+  }
+
+  /** Tracks an upload until it ends (for shutdown) and counts it by outcome, with its duration. */
+  private measured(kind: 'file' | 'url', upload: Promise<VideoRecord>): Promise<VideoRecord> {
+    const { metrics } = this.deps;
+    const started = performance.now();
+    const count = (outcome: string) => {
+      metrics.uploads.inc({ kind, outcome });
+      metrics.uploadDuration.observe({ kind, outcome }, (performance.now() - started) / 1000);
+    };
+    upload.then(
+      () => count('ok'),
+      (error: unknown) => count(outcomeOf(error)),
+    );
+    return this.inFlight.track(upload);
   }
 }
 
@@ -198,6 +217,7 @@ async function registerAtMavi(
       });
     }
     logger.info('video uploaded', { videoNo: video.videoNo, bytes: bytesSent(), client: partition });
+    deps.metrics.uploadBytes.inc(bytesSent() ?? 0);
     return completed.record;
   } catch (error) {
     await status.abandonUpload(uploadId).catch(() => undefined); // the store may be what failed

@@ -39,6 +39,8 @@ export interface TranscriptCallbacks {
 }
 
 export interface WebhookDeps {
+  /** Counts each callback by kind and outcome. */
+  count: (kind: 'status' | 'transcript', outcome: string) => void;
   tokens: CallbackTokens;
   transcripts: TranscriptCallbacks;
   status: StatusService;
@@ -67,12 +69,15 @@ export async function handleWebhook(
   res: ServerResponse,
   pathname: string,
 ): Promise<void> {
+  const forTranscript = pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX);
+  const kind = forTranscript ? 'transcript' : 'status';
   // An early refusal leaves the body unread: close the connection instead of draining it.
-  const refuse = (code: ErrorCode, message?: string, headers: Record<string, string> = {}) =>
+  const refuse = (code: ErrorCode, message?: string, headers: Record<string, string> = {}) => {
+    deps.count(kind, code);
     sendError(res, code, message, req.readableEnded ? headers : { ...headers, connection: 'close' });
+  };
 
   if (req.method !== 'POST') return refuse('METHOD_NOT_ALLOWED', undefined, { allow: 'POST' });
-  const forTranscript = pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX);
   const prefix = forTranscript ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
   // Tokens are base64url: taken as they stand, never %-decoded (a bad escape is just a wrong token).
   const token = pathname.slice(prefix.length);
@@ -126,8 +131,10 @@ export async function handleWebhook(
       });
       return refuse('CALLBACK_VIDEO_MISMATCH');
     case 'held':
+      deps.count(kind, 'held');
       return sendJson(res, 202, { accepted: true, applied: false });
     case 'applied':
+      deps.count(kind, outcome.change !== undefined ? 'applied' : 'duplicate');
       return sendJson(res, 200, { accepted: true, applied: outcome.change !== undefined });
   }
 }
@@ -166,6 +173,7 @@ async function handleTranscriptCallback(
         'The callback token was issued for a transcription of a different video.',
       );
     case 'applied':
+      deps.count('transcript', outcome.changed ? 'applied' : 'duplicate');
       return sendJson(res, 200, { accepted: true, applied: outcome.changed });
   }
 }

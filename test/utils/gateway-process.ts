@@ -15,11 +15,15 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `src/index.ts`; its SQLite store goes to a fresh temporary DATA_DIR unless `env` names one. */
-export function startGatewayProcess(env: Record<string, string>): GatewayProcess {
+/** What runs: the sources through tsx (as `npm run dev`), or the build (`node dist/index.js`, production). */
+export type Entry = 'source' | 'dist';
+
+/** Starts the gateway; its SQLite store goes to a fresh temporary DATA_DIR unless `env` names one. */
+export function startGatewayProcess(env: Record<string, string>, entry: Entry = 'source'): GatewayProcess {
   const output: string[] = [];
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gateway-data-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  const args = entry === 'dist' ? ['dist/index.js'] : ['--import', 'tsx', 'src/index.ts'];
+  const proc = spawn(process.execPath, args, {
     cwd: new URL('../..', import.meta.url).pathname,
     env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, MAVI_API: testFamily(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,10 +31,10 @@ export function startGatewayProcess(env: Record<string, string>): GatewayProcess
   const url = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line in:\n${output.join('')}`)), 20_000);
     const check = () => {
-      const match = /"message":"gateway listening","url":"(http:\/\/[^"]+)"/.exec(output.join(''));
-      if (match) {
+      const url = logLines(output).find((line) => line.message === 'gateway listening')?.url;
+      if (typeof url === 'string') {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(url);
       }
     };
     const collect = (chunk: Buffer) => {
@@ -56,4 +60,19 @@ export function startGatewayProcess(env: Record<string, string>): GatewayProcess
       return exited;
     },
   };
+}
+
+/** The JSON log lines among what a process printed (the banner and other text are skipped). */
+export function logLines(output: readonly string[]): Record<string, unknown>[] {
+  return output
+    .join('')
+    .split('\n')
+    .flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
 }

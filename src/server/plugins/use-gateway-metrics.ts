@@ -1,0 +1,97 @@
+/**
+ * The GraphQL side of the metrics: operations, their errors and their duration
+ * from @graphql-yoga/plugin-prometheus, and subscriptions by transport from a
+ * small plugin of our own. Operations are labelled by their type and root fields
+ * (`videos`, `uploadVideo`…), which the schema bounds, never by the operation
+ * name a client chose or the URL: a client cannot grow the series.
+ */
+import type { DocumentNode } from 'graphql';
+import { Kind } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { createCounter, createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { GatewayMetrics, Transport } from '../../metrics/metrics.js';
+
+/** The operation's root fields, sorted: bounded by the schema. */
+function rootFieldsOf(document: DocumentNode | undefined): string {
+  const fields = new Set<string>();
+  for (const definition of document?.definitions ?? []) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const selection of definition.selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) fields.add(selection.name.value);
+    }
+  }
+  return [...fields].sort().slice(0, 4).join(',') || 'none';
+}
+
+export function useGatewayMetrics(metrics: GatewayMetrics): Plugin[] {
+  const { registry } = metrics;
+  const labels = (params: { document?: DocumentNode; operationType?: string }) => ({
+    operationType: params.operationType ?? 'unknown',
+    rootFields: rootFieldsOf(params.document),
+  });
+  return [
+    usePrometheus({
+      registry,
+      endpoint: false, // served by the gateway, behind METRICS_TOKEN (server/routes.ts)
+      labels: { url: false, operationName: false },
+      metrics: {
+        graphql_envelop_request: createCounter({
+          registry,
+          counter: {
+            name: 'graphql_envelop_request',
+            help: 'GraphQL operations, by type and root fields.',
+            labelNames: ['operationType', 'rootFields'],
+          },
+          fillLabelsFn: labels,
+        }),
+        graphql_envelop_error_result: createCounter({
+          registry,
+          counter: {
+            name: 'graphql_envelop_error_result',
+            help: 'GraphQL operations that ended with errors, by type, root fields and the phase that failed.',
+            labelNames: ['operationType', 'rootFields', 'phase'],
+          },
+          fillLabelsFn: (params) => ({ ...labels(params), phase: params.errorPhase ?? 'unknown' }),
+        }),
+        graphql_envelop_request_duration: createHistogram({
+          registry,
+          histogram: {
+            name: 'graphql_envelop_request_duration',
+            help: 'GraphQL operation duration in seconds, by type and root fields.',
+            labelNames: ['operationType', 'rootFields'],
+          },
+          fillLabelsFn: labels,
+        }),
+        graphql_yoga_http_duration: true,
+        graphql_envelop_request_time_summary: false,
+        graphql_envelop_phase_parse: false,
+        graphql_envelop_phase_validate: false,
+        graphql_envelop_phase_context: false,
+        graphql_envelop_phase_execute: false,
+        graphql_envelop_phase_subscribe: false,
+        graphql_envelop_deprecated_field: false,
+        graphql_envelop_schema_change: false,
+      },
+    }),
+    useSubscriptionMetrics(metrics),
+  ];
+}
+
+/** Open subscriptions and the events sent on them, by transport (websocket operations carry their socket). */
+function useSubscriptionMetrics(metrics: GatewayMetrics): Plugin {
+  return {
+    onSubscribe() {
+      return {
+        onSubscribeResult({ args, result }) {
+          if (!(Symbol.asyncIterator in (result as object))) return undefined; // refused: nothing opened
+          const transport: Transport = (args.contextValue as { socket?: unknown }).socket ? 'websocket' : 'sse';
+          metrics.subscriptions.inc({ transport });
+          return {
+            onNext: () => metrics.eventsDelivered.inc({ transport }),
+            onEnd: () => metrics.subscriptions.dec({ transport }),
+          };
+        },
+      };
+    },
+  };
+}
