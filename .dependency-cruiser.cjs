@@ -13,7 +13,7 @@
  *   mavi/  redis/  auth/  http/     clients of MAVI and Redis; client keys and callback tokens; plain HTTP answers;
  *   limits/                         taking turns from rate budgets
  *   config.ts  errors.ts  logger.ts the ground everything stands on;
- *   metrics/                        the Prometheus registry every part counts into
+ *   metrics/  tracing/              the Prometheus registry every part counts into; spans (OpenTelemetry, opt-in)
  *
  * simulator/ is MAVI's stand-in: only index.ts starts it, and it knows nothing of
  * the gateway but MAVI's own shapes (mavi/types.ts).
@@ -26,7 +26,7 @@ const layers = [
   ['^src/status/', '^src/kv/'],
   ['^src/events/'],
   ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/', '^src/limits/'],
-  ['^src/(config|errors|logger)\\.ts$', '^src/metrics/'],
+  ['^src/(config|errors|logger)\\.ts$', '^src/metrics/', '^src/tracing/'],
 ];
 
 const upward = layers.slice(1).flatMap((layer, index) =>

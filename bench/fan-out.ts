@@ -35,6 +35,8 @@ export interface FanOutOptions {
   transport: 'graphql-ws' | 'SSE';
   /** Subscribers on instance A, callbacks to instance B, sharing this Redis. */
   acrossInstancesRedisUrl?: string;
+  /** More environment for the gateways (observability settings). */
+  gatewayEnv?: Record<string, string>;
 }
 
 const SUBSCRIBERS_PER_VIDEO = 10;
@@ -45,6 +47,7 @@ export async function benchFanOut(options: FanOutOptions): Promise<FanOutRow> {
     MAVI_API_KEY: simulator.apiKey,
     MAVI_BASE_URL: simulator.url,
     MAX_CONCURRENT_UPLOADS_PER_KEY: '64',
+    ...options.gatewayEnv,
   };
   const gateways: GatewayChild[] = [];
   try {

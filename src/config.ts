@@ -51,6 +51,10 @@ export interface GatewayConfig {
   readonly maviUploadContentLength: boolean;
   /** Per client and minute: searches (searchVideos, searchClips), chats, and transcript requests. */
   readonly rateLimits: { readonly search: number; readonly chat: number; readonly transcript: number };
+  /** Where OpenTelemetry traces go (OTLP/HTTP); unset: no tracing, nothing loaded. */
+  readonly otelEndpoint: string | undefined;
+  /** The service name traces carry. */
+  readonly otelServiceName: string;
   /** Bearer token that GET /metrics requires; unset: /metrics is not served. */
   readonly metricsToken: string | undefined;
   /** The least severe level logged. */
@@ -210,6 +214,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
     introspection: flag('INTROSPECTION', true),
     metricsToken: read('METRICS_TOKEN'),
+    otelEndpoint: httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    otelServiceName: read('OTEL_SERVICE_NAME') ?? 'mavi-graphql-gateway',
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     logFormat: read('LOG_FORMAT') === undefined ? undefined : oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
     rateLimits: {

@@ -20,6 +20,14 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Tracing is opt-in: without an endpoint, no SDK is even loaded.
+  const tracing = config.otelEndpoint
+    ? (await import('./tracing/start-tracing.js')).startTracing({
+        endpoint: config.otelEndpoint,
+        serviceName: config.otelServiceName,
+      })
+    : undefined;
+
   let simulator: MaviSimulator | undefined;
   if (!config.maviApiKey) {
     simulator = new MaviSimulator({ parseDelayMs: 5_000, family: config.maviApi });
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
     gateway
       .stop()
       .then(() => simulator?.stop())
+      .then(() => tracing?.stop())
       .then(
         () => process.exit(0),
         (error: unknown) => {

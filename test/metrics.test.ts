@@ -3,6 +3,7 @@
  * uploads, callbacks and subscriptions happen, and labels that clients cannot
  * grow (no operation names, URLs, videoNos or keys).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoDocument, VideoStatusDocument } from './generated/operations.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient } from './utils/graphql-clients.js';
@@ -118,5 +119,26 @@ describe('/metrics', () => {
     expect(after).not.toContain('mavi_video_secret_id_4242');
     expect(after).not.toContain('/graphql');
     expect(value(after, 'graphql_envelop_request', { operationType: 'query', rootFields: 'video' })).toBeGreaterThan(0);
+  });
+});
+
+describe('the Grafana dashboard (dashboards/mavi-gateway.json)', () => {
+  it('queries only metrics the gateway exports', async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../dashboards/mavi-gateway.json', import.meta.url), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const exposition = await scrape();
+    const exported = new Set([...exposition.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]));
+    const used = new Set(
+      dashboard.panels
+        .flatMap((panel) =>
+          panel.targets.flatMap((target) => [
+            ...target.expr.matchAll(/\b((?:mavi_gateway|graphql|process|nodejs)_[a-z_]+)\b/g),
+          ]),
+        )
+        .map((match) => match[1]!.replace(/_(bucket|count|sum)$/, '')),
+    );
+    expect(used.size).toBeGreaterThan(15);
+    for (const name of used) expect(exported, name).toContain(name);
   });
 });

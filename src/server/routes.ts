@@ -11,7 +11,14 @@ import { sendError, sendGraphQLError, sendJson } from '../http/responses.js';
 import type { Registry } from 'prom-client';
 import { withRequestId, type Logger } from '../logger.js';
 import { isUploadRequest, prepareUploadRequest, type UploadRequestOptions } from '../upload/upload-request.js';
-import { handleWebhook, isWebhookPath, WEBHOOK_PATH_PREFIX, type WebhookDeps } from '../webhook/webhook-route.js';
+import { incomingContext, inSpan, SpanKind } from '../tracing/tracer.js';
+import {
+  handleWebhook,
+  isWebhookPath,
+  TRANSCRIPT_WEBHOOK_PATH_PREFIX,
+  WEBHOOK_PATH_PREFIX,
+  type WebhookDeps,
+} from '../webhook/webhook-route.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
 export interface RouteDeps {
@@ -45,7 +52,8 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
     if (isWebhookPath(pathname)) return handleWebhook(deps.webhook, req, res, pathname);
     if (pathname === GRAPHQL_PATH && isUploadRequest(req)) {
       if (deps.stopping()) return sendGraphQLError(res, 'SHUTTING_DOWN', undefined, { connection: 'close' });
-      if (!(await prepareUploadRequest(req, res, deps.uploadRequests))) return;
+      const admitted = await inSpan('multipart intake', {}, () => prepareUploadRequest(req, res, deps.uploadRequests));
+      if (!admitted) return;
       liftBodyDeadline(); // the envelope is read; the file streams at whatever pace MAVI reads it
     } else if (
       pathname === GRAPHQL_PATH &&
@@ -61,13 +69,26 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
   return (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    withRequestId(requestId, () =>
+    const handled = () =>
       route(req, res).catch((error: unknown) => {
         logger.error('request failed', { error, path: req.url?.split('?')[0] });
         if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR');
         else res.destroy();
-      }),
-    );
+      });
+    withRequestId(requestId, () => {
+      const routeName = tracedRoute(req.url);
+      if (routeName === undefined) return handled();
+      // One trace per request (continuing the caller's, when it sent a traceparent): its steps are children.
+      return inSpan(
+        `${req.method ?? 'GET'} ${routeName}`,
+        { 'http.request.method': req.method ?? '', 'http.route': routeName, 'request.id': requestId },
+        async (span) => {
+          await handled();
+          span.setAttribute('http.response.status_code', res.statusCode);
+        },
+        { kind: SpanKind.SERVER, parent: incomingContext(req.headers) },
+      );
+    });
   };
 }
 
@@ -92,6 +113,15 @@ async function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: 
   }
   const text = await metrics.registry.metrics();
   res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+}
+
+/** The route a request is traced under (never its URL: tokens and ids stay out), or undefined for probes. */
+function tracedRoute(url: string | undefined): string | undefined {
+  const pathname = new URL(url ?? '/', 'http://gateway').pathname;
+  if (pathname === '/health' || pathname === '/ready' || pathname === '/metrics') return undefined;
+  if (isWebhookPath(pathname))
+    return pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX) ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
+  return pathname === GRAPHQL_PATH ? GRAPHQL_PATH : 'other';
 }
 
 /** A request id a caller (or its proxy) may set; anything else is replaced, so a log line cannot be forged through it. */

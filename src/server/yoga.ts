@@ -21,6 +21,7 @@ import type { VideoLibrary } from '../videos/video-library.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
 import { useGatewayMetrics } from './plugins/use-gateway-metrics.js';
+import { useTracing } from './plugins/use-tracing.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
@@ -144,6 +145,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       }),
       ...useOperationLimits(),
       ...useGatewayMetrics(options.metrics),
+      useTracing(),
       ...(options.introspection ? [] : [useNoIntrospection()]),
       useValidationRule(oneUploadPerOperation),
       useCloseUnfinishedUploads(),

@@ -6,6 +6,7 @@
  */
 import { StoreUnavailableError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
+import { inSpan } from '../tracing/tracer.js';
 import type { VideoStatus } from '../mavi/types.js';
 import { StatusFeed } from './status-feed.js';
 import {
@@ -40,7 +41,7 @@ export class StatusService {
 
   /** Records MAVI's answer to an upload; a held early callback's change is published. */
   async completeUpload(uploadId: string, record: VideoRecord): Promise<CompletedUpload> {
-    const completed = await this.store.completeUpload(uploadId, record);
+    const completed = await inSpan('store completeUpload', {}, () => this.store.completeUpload(uploadId, record));
     this.announce(completed.change);
     return completed;
   }
@@ -52,7 +53,9 @@ export class StatusService {
     status: VideoStatus,
     receivedAt: number,
   ): Promise<CallbackOutcome> {
-    const outcome = await this.store.applyCallback(uploadId, videoNo, status, receivedAt);
+    const outcome = await inSpan('store applyCallback', { 'mavi.status': status }, () =>
+      this.store.applyCallback(uploadId, videoNo, status, receivedAt),
+    );
     if (outcome.kind === 'applied') this.announce(outcome.change);
     return outcome;
   }

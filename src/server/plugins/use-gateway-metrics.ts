@@ -6,22 +6,10 @@
  * name a client chose or the URL: a client cannot grow the series.
  */
 import type { DocumentNode } from 'graphql';
-import { Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { GatewayMetrics, Transport } from '../../metrics/metrics.js';
-
-/** The operation's root fields, sorted: bounded by the schema. */
-function rootFieldsOf(document: DocumentNode | undefined): string {
-  const fields = new Set<string>();
-  for (const definition of document?.definitions ?? []) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    for (const selection of definition.selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) fields.add(selection.name.value);
-    }
-  }
-  return [...fields].sort().slice(0, 4).join(',') || 'none';
-}
+import { rootFieldsOf } from './root-fields.js';
 
 export function useGatewayMetrics(metrics: GatewayMetrics): Plugin[] {
   const { registry } = metrics;
