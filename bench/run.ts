@@ -12,6 +12,7 @@ import { benchFanOut, type FanOutRow } from './fan-out.js';
 import { benchFanOutFloor } from './fan-out-floor.js';
 import { fmt } from './lib/stats.js';
 import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
+import { benchObservability, observabilityTable } from './observability.js';
 import { benchVideoList, listStores, type ListRow } from './video-list.js';
 import { benchWebhookIngest } from './webhook-ingest.js';
 
@@ -28,6 +29,7 @@ const plan = quick
       cross: 200,
       repeats: 1,
       listVideos: 1000,
+      observability: { uploadMiB: 64, rounds: 1, subscribers: 1000, passes: 1 },
     }
   : {
       uploadSizesMiB: [512, 2048],
@@ -39,6 +41,7 @@ const plan = quick
       cross: 1000,
       repeats: 3,
       listVideos: 5000,
+      observability: { uploadMiB: 512, rounds: 3, subscribers: 5000, passes: 3 },
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -131,6 +134,9 @@ const ingestTable = [
   ),
 ];
 
+log('observability cost…');
+const observability = observabilityTable(await benchObservability(plan.observability), plan.observability);
+
 const listTable = [
   '| store | videos of the client | pages of 20 | pages read | p50 ms | p99 ms |',
   '|---|---|---|---|---|---|',
@@ -152,6 +158,9 @@ const tables = [
   '',
   '## Video list (`videos`, one client)',
   ...listTable,
+  '',
+  '## Observability cost',
+  ...observability,
 ].join('\n');
 process.stdout.write(`\n${tables}\n`);
 

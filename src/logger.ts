@@ -18,7 +18,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'pretty';
@@ -139,6 +139,8 @@ function prettyWriter(sink: (text: string) => void): (line: string) => void {
       done();
     },
   });
+  // Loaded only for readable output: production (JSON lines) never pays for it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const stream = pretty({
     colorize: process.stdout.isTTY === true,
     messageKey: 'message',

@@ -4,7 +4,6 @@
  */
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { UNAUTHENTICATED_HEADERS, websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
@@ -132,7 +131,9 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     graphiql: options.introspection
       ? { title: 'MAVI GraphQL gateway', defaultQuery: EXAMPLE_OPERATION, subscriptionsProtocol: 'WS' }
       : false,
-    renderGraphiQL,
+    // The GraphiQL bundle is large (about half a second to load): loaded when first asked for, not at start.
+    renderGraphiQL: async (graphiqlOptions) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: false,
     // In order: readiness (answers /ready itself), limits (cheapest refusals), metrics, introspection, uploads.
     plugins: [
