@@ -49,6 +49,26 @@ export interface GatewayConfig {
   readonly maxConcurrentUploadsPerKey: number;
   /** Send uploads to MAVI with Content-Length instead of chunked (the client must declare its length). */
   readonly maviUploadContentLength: boolean;
+  /** Websocket limits: frame size, connection_init deadline, ping period, subscriptions per socket, sockets per client. */
+  readonly websocket: {
+    readonly maxPayloadBytes: number;
+    readonly initTimeoutMs: number;
+    readonly pingIntervalMs: number;
+    readonly maxSubscriptionsPerSocket: number;
+    readonly maxSocketsPerClient: number;
+  };
+  /** Open SSE subscription streams one client may hold. */
+  readonly sseMaxStreamsPerClient: number;
+  /** Failed webhook requests (bad token, bad body) one source address may send per minute before it gets 429. */
+  readonly webhookFailuresPerMinute: number;
+  /** Per-client quotas over time: uploads an hour, upload bytes a day, GraphQL operations a minute. */
+  readonly quotas: {
+    readonly uploadsPerHour: number;
+    readonly uploadBytesPerDay: number;
+    readonly operationsPerMinute: number;
+  };
+  /** An upload whose body sends no byte for this long is cut (a gap, not a rate: a slow live upload keeps going). */
+  readonly uploadIdleTimeoutMs: number;
   /** Per client and minute: searches (searchVideos, searchClips), chats, and transcript requests. */
   readonly rateLimits: { readonly search: number; readonly chat: number; readonly transcript: number };
   /** Where OpenTelemetry traces go (OTLP/HTTP); unset: no tracing, nothing loaded. */
@@ -218,6 +238,22 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     otelServiceName: read('OTEL_SERVICE_NAME') ?? 'mavi-graphql-gateway',
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     logFormat: read('LOG_FORMAT') === undefined ? undefined : oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    websocket: {
+      // The JSON body cap (256 KiB) and room for the frame's envelope: no legitimate message is larger.
+      maxPayloadBytes: integer('WS_MAX_PAYLOAD_BYTES', 264 * 1024, 1024),
+      initTimeoutMs: integer('WS_INIT_TIMEOUT_MS', 3_000, 100),
+      pingIntervalMs: integer('WS_PING_INTERVAL_MS', 12_000, 100),
+      maxSubscriptionsPerSocket: integer('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 1_000, 1),
+      maxSocketsPerClient: integer('WS_MAX_SOCKETS_PER_CLIENT', 20_000, 1),
+    },
+    sseMaxStreamsPerClient: integer('SSE_MAX_STREAMS_PER_CLIENT', 20_000, 1),
+    webhookFailuresPerMinute: integer('WEBHOOK_FAILURES_PER_MINUTE', 300, 1),
+    quotas: {
+      uploadsPerHour: integer('UPLOADS_PER_HOUR', 1_000, 1),
+      uploadBytesPerDay: integer('UPLOAD_BYTES_PER_DAY', 1024 * GIB, 1),
+      operationsPerMinute: integer('OPERATIONS_PER_MINUTE', 6_000, 1),
+    },
+    uploadIdleTimeoutMs: integer('UPLOAD_IDLE_TIMEOUT_MS', 60_000, 100),
     rateLimits: {
       search: integer('RATE_LIMIT_SEARCH_PER_MINUTE', 30, 1),
       chat: integer('RATE_LIMIT_CHAT_PER_MINUTE', 10, 1),

@@ -53,9 +53,14 @@ export const errorRegistry = {
     retryable: false,
   },
   CHAT_SESSION_NOT_FOUND: { message: 'No chat session with this id is known to you.', retryable: false },
+  TOO_MANY_SUBSCRIPTIONS: {
+    message: 'Too many open subscriptions for this client: close one first.',
+    retryable: true,
+  },
   RATE_LIMITED: {
     message: 'Too many requests of this kind: wait for the time in extensions.retryAfterSeconds.',
     retryable: true,
+    httpStatus: 429,
   },
   INVALID_INPUT: { message: "The operation's arguments are not acceptable.", retryable: false },
   UNAUTHENTICATED: {
@@ -98,6 +103,11 @@ export const errorRegistry = {
     message: "The callback token's upload is not known (it failed or expired).",
     retryable: false,
     httpStatus: 404,
+  },
+  CALLBACK_SOURCE_LIMITED: {
+    message: 'Too many failed callback requests from this address: wait for the time in Retry-After.',
+    retryable: true,
+    httpStatus: 429,
   },
   CALLBACK_TOO_LARGE: { message: 'The callback body is too large.', retryable: false, httpStatus: 413 },
   CALLBACK_INVALID: { message: 'The callback body is not a MAVI callback.', retryable: false, httpStatus: 400 },

@@ -95,6 +95,12 @@ export async function startGateway(
       PUBLIC_URL: url,
       WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
       STATUS_POLL_INTERVAL_MS: '600000',
+      // One anonymous client plays every user: its quotas must not be what a benchmark measures.
+      OPERATIONS_PER_MINUTE: '1000000',
+      UPLOADS_PER_HOUR: '1000000',
+      WS_MAX_SOCKETS_PER_CLIENT: '1000000',
+      SSE_MAX_STREAMS_PER_CLIENT: '1000000',
+      WEBHOOK_FAILURES_PER_MINUTE: '1000000',
       ...env,
     },
     /"message":"gateway listening"/,

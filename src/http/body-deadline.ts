@@ -19,3 +19,38 @@ export function startBodyDeadline(req: IncomingMessage, timeoutMs: number, onExp
   req.once('close', lift);
   return lift;
 }
+
+/**
+ * Cuts a request whose body stops arriving: no byte for `gapMs` while the gateway
+ * is reading it. A gap, not a byte rate, so that a slow but live upload is never
+ * cut: any byte resets the clock. Time when the gateway itself is not reading
+ * (backpressure: MAVI is slower than the client) does not count. Returns the stop.
+ */
+export function startIdleGapDeadline(req: IncomingMessage, gapMs: number, onExpire: () => void): () => void {
+  let last = Date.now();
+  const onData = () => {
+    last = Date.now();
+  };
+  const timer = setInterval(
+    () => {
+      if (req.complete || req.destroyed) return stop();
+      if (req.readableFlowing !== true) {
+        last = Date.now(); // paused by backpressure: the wait is the gateway's, not the client's
+        return;
+      }
+      if (Date.now() - last < gapMs) return;
+      stop();
+      onExpire();
+      req.socket.destroy();
+    },
+    Math.max(25, Math.min(1_000, gapMs / 4)),
+  );
+  timer.unref();
+  const stop = () => {
+    clearInterval(timer);
+    req.off('data', onData);
+  };
+  req.on('data', onData);
+  req.once('close', stop);
+  return stop;
+}

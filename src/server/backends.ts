@@ -19,7 +19,7 @@ import { uploadPace, type UploadPace } from '../upload/upload-pace.js';
 import { createMemoryKeyValueStore, type KeyValueStore } from '../kv/key-value-store.js';
 import { createRedisKeyValueStore } from '../kv/redis-key-value-store.js';
 import { openSqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
-import { costControl, type CostClass, type CostControl } from '../videos/cost-control.js';
+import { costControl, type CostControl, type CostLimiters } from '../limits/cost-control.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface Backends {
@@ -28,6 +28,8 @@ export interface Backends {
   readonly records: KeyValueStore;
   /** Per-client budgets of the operations that spend MAVI credits (RATE_LIMIT_*_PER_MINUTE). */
   readonly cost: CostControl;
+  /** Failed webhook requests per source address (WEBHOOK_FAILURES_PER_MINUTE). */
+  readonly webhookFailures: RateLimiterAbstract;
   readonly events: EventTransport;
   /** Prefixes event topics, so that deployments sharing a Redis do not hear each other. */
   readonly topicNamespace: string;
@@ -63,8 +65,9 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       store,
       records,
       cost: costControl(
-        costLimiters(config, (points, keyPrefix) => new RateLimiterMemory({ points, duration: 60, keyPrefix })),
+        costLimiters(config, (points, keyPrefix, duration) => new RateLimiterMemory({ points, duration, keyPrefix })),
       ),
+      webhookFailures: new RateLimiterMemory({ points: config.webhookFailuresPerMinute, duration: 60 }),
       uploadPace: pace(config, (points) => new RateLimiterMemory({ points, duration: 60 })),
       events: options.events ?? memoryTransport(),
       topicNamespace: '',
@@ -82,15 +85,21 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   return {
     store: createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix }),
     records: createRedisKeyValueStore(redis.command, config.redisPrefix),
+    webhookFailures: new RateLimiterRedis({
+      storeClient: redis.command,
+      points: config.webhookFailuresPerMinute,
+      duration: 60,
+      keyPrefix: `${config.redisPrefix}webhook-failures`,
+    }),
     // Every instance spends the same budgets.
     cost: costControl(
       costLimiters(
         config,
-        (points, keyPrefix) =>
+        (points, keyPrefix, duration) =>
           new RateLimiterRedis({
             storeClient: redis.command,
             points,
-            duration: 60,
+            duration,
             keyPrefix: `${config.redisPrefix}${keyPrefix}`,
           }),
       ),
@@ -116,12 +125,17 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
 
 function costLimiters(
   config: GatewayConfig,
-  limiter: (points: number, keyPrefix: string) => RateLimiterAbstract,
-): Record<CostClass, RateLimiterAbstract> {
+  limiter: (points: number, keyPrefix: string, durationSeconds: number) => RateLimiterAbstract,
+): CostLimiters {
   return {
-    search: limiter(config.rateLimits.search, 'limit-search'),
-    chat: limiter(config.rateLimits.chat, 'limit-chat'),
-    transcript: limiter(config.rateLimits.transcript, 'limit-transcript'),
+    perClass: {
+      search: limiter(config.rateLimits.search, 'limit-search', 60),
+      chat: limiter(config.rateLimits.chat, 'limit-chat', 60),
+      transcript: limiter(config.rateLimits.transcript, 'limit-transcript', 60),
+      operation: limiter(config.quotas.operationsPerMinute, 'limit-operation', 60),
+    },
+    uploads: limiter(config.quotas.uploadsPerHour, 'limit-uploads', 3600),
+    uploadBytes: limiter(config.quotas.uploadBytesPerDay, 'limit-upload-bytes', 86400),
   };
 }
 

@@ -12,6 +12,7 @@ import type { GatewayConfig } from '../config.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviApi } from '../mavi/connect.js';
+import { takeTurn } from '../limits/turns.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
@@ -113,6 +114,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
     resolveHost: options.resolveHost,
     metrics,
+    quotas: backends.cost,
   });
   const library = new VideoLibrary({ mavi, status, cost: backends.cost, logger });
   const chats = new Chats({ mavi, library, records: backends.records, cost: backends.cost, logger });
@@ -149,6 +151,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     transcripts,
     logger,
     metrics,
+    cost: backends.cost,
+    sseMaxStreamsPerClient: config.sseMaxStreamsPerClient,
     introspection: config.introspection,
     readiness: () => (stopping ? 'stopping' : status.isReady() && backends.isReady() ? 'ready' : 'not ready'),
   });
@@ -166,6 +170,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),
       },
       webhook: {
+        takeFailureTurn: (source) => takeTurn(backends.webhookFailures, source),
         count: (kind, outcome) => metrics.webhooks.inc({ kind, outcome }),
         tokens,
         transcripts: {
@@ -182,16 +187,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           pace: backends.uploadPace,
           maxUploadBytes: config.maxUploadBytes,
           maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
+          quotas: backends.cost,
         }),
         measureFileStart: config.maviUploadContentLength,
       },
       clientKeys,
       logger,
       requestBodyTimeoutMs: config.requestBodyTimeoutMs,
+      uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
       stopping: () => stopping,
     }),
   );
-  const webSockets = attachGraphQLWebSocket(server, yoga, clientKeys, logger, metrics);
+  const webSockets = attachGraphQLWebSocket(server, yoga, clientKeys, logger, metrics, config.websocket);
   metrics.observe({
     uploadsInFlight: () => uploads.inFlight.size,
     storeUp: () => status.isReady(),

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
-import { startBodyDeadline } from '../http/body-deadline.js';
+import { startBodyDeadline, startIdleGapDeadline } from '../http/body-deadline.js';
 import { sendError, sendGraphQLError, sendJson } from '../http/responses.js';
 import type { Registry } from 'prom-client';
 import { withRequestId, type Logger } from '../logger.js';
@@ -30,6 +30,8 @@ export interface RouteDeps {
   clientKeys: ClientKeys;
   logger: Logger;
   requestBodyTimeoutMs: number;
+  /** The longest gap in an upload's body (see startIdleGapDeadline). */
+  uploadIdleTimeoutMs: number;
   /** True once shutdown has begun: new uploads are refused. */
   stopping(): boolean;
 }
@@ -54,7 +56,11 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
       if (deps.stopping()) return sendGraphQLError(res, 'SHUTTING_DOWN', undefined, { connection: 'close' });
       const admitted = await inSpan('multipart intake', {}, () => prepareUploadRequest(req, res, deps.uploadRequests));
       if (!admitted) return;
-      liftBodyDeadline(); // the envelope is read; the file streams at whatever pace MAVI reads it
+      liftBodyDeadline(); // the envelope is read; the file streams at whatever pace MAVI reads it…
+      // …as long as the client keeps sending: a body that stops for UPLOAD_IDLE_TIMEOUT_MS is cut.
+      startIdleGapDeadline(req, deps.uploadIdleTimeoutMs, () =>
+        logger.info('dropped an upload whose body stopped arriving', { idleMs: deps.uploadIdleTimeoutMs }),
+      );
     } else if (
       pathname === GRAPHQL_PATH &&
       req.method === 'POST' &&

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
+import { gatewayError, StoreUnavailableError } from '../errors.js';
 import { withRequestId, type Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { coalesceWrites } from './coalesce-writes.js';
@@ -34,8 +35,20 @@ interface SocketExtra {
   request: IncomingMessage;
 }
 
-/** A socket that has not answered a ping within this long is gone (graphql-ws's own default). */
-const KEEP_ALIVE_MS = 12_000;
+/** The close code for a limit reached (graphql-ws's "too many" code; the reason says which limit). */
+const TOO_MANY = CloseCode.TooManyInitialisationRequests;
+
+export interface WebSocketLimits {
+  /** The largest frame read; a larger one closes the socket (1009) before it is held. */
+  maxPayloadBytes: number;
+  /** A socket that sends no connection_init within this long is closed (4408). */
+  initTimeoutMs: number;
+  /** Server pings: a socket that has not answered the previous ping is terminated. */
+  pingIntervalMs: number;
+  maxSubscriptionsPerSocket: number;
+  /** Per client key (per instance). */
+  maxSocketsPerClient: number;
+}
 
 export interface GraphQLWebSocketServer {
   /** Stops accepting sockets and closes every open one with 1001 "Going away". */
@@ -48,11 +61,21 @@ export function attachGraphQLWebSocket(
   clientKeys: ClientKeys,
   logger: Logger,
   metrics: Pick<GatewayMetrics, 'websockets'>,
+  limits: WebSocketLimits,
 ): GraphQLWebSocketServer {
-  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, handleProtocols });
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    handleProtocols,
+    maxPayload: limits.maxPayloadBytes,
+  });
+  /** Open sockets per client, and each socket's client once it is known. */
+  const socketsPerClient = new Map<string, number>();
+  const clientOf = new WeakMap<WebSocket, string>();
   wss.on('error', (error) => logger.error('websocket server error', { error }));
 
   const graphqlWs = makeServer<Record<string, unknown> | undefined, SocketExtra>({
+    connectionInitWaitTimeout: limits.initTimeoutMs,
     execute: (args) => {
       const root = args.rootValue as EnvelopedExecution;
       return withRequestId(root.requestId, () => root.execute(args)) as never;
@@ -62,12 +85,29 @@ export function attachGraphQLWebSocket(
       return withRequestId(root.requestId, () => root.subscribe(args)) as never;
     },
     // A connection without a valid client key is closed with 4403 Forbidden.
+    // A client already holding its share of sockets is closed with 4429.
     onConnect: (ctx) => {
       const authorization = websocketAuthorization(ctx.extra.request.headers.authorization, ctx.connectionParams);
-      return clientKeys.identify(authorization) !== undefined;
+      const ownerId = clientKeys.identify(authorization);
+      if (ownerId === undefined) return false;
+      const open = socketsPerClient.get(ownerId) ?? 0;
+      if (open >= limits.maxSocketsPerClient) {
+        ctx.extra.socket.close(TOO_MANY, `Too many sockets for this client (at most ${limits.maxSocketsPerClient})`);
+        return false;
+      }
+      socketsPerClient.set(ownerId, open + 1);
+      clientOf.set(ctx.extra.socket, ownerId);
+      return true;
     },
     // Each operation is a request of its own: its id is on every line it logs.
     onSubscribe: (ctx, _id, params) => {
+      if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerSocket) {
+        ctx.extra.socket.close(
+          TOO_MANY,
+          `Too many subscriptions on this socket (at most ${limits.maxSubscriptionsPerSocket})`,
+        );
+        return [new GraphQLError('Too many subscriptions on this socket.')];
+      }
       const requestId = randomUUID();
       return withRequestId(requestId, async () => {
         try {
@@ -90,6 +130,7 @@ export function attachGraphQLWebSocket(
         } catch (error) {
           // A syntax error or a refused context is this operation's error, not the socket's.
           if (error instanceof GraphQLError) return [error];
+          if (error instanceof StoreUnavailableError) return [gatewayError('STORE_UNAVAILABLE')];
           logger.error('websocket operation could not start', { error });
           return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
@@ -135,11 +176,17 @@ export function attachGraphQLWebSocket(
       if (!alive) return socket.terminate();
       alive = false;
       socket.ping();
-    }, KEEP_ALIVE_MS);
+    }, limits.pingIntervalMs);
     pinger.unref();
 
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
+      const ownerId = clientOf.get(socket);
+      if (ownerId !== undefined) {
+        const open = (socketsPerClient.get(ownerId) ?? 1) - 1;
+        if (open > 0) socketsPerClient.set(ownerId, open);
+        else socketsPerClient.delete(ownerId);
+      }
       closed(code, reason.toString()).catch((error: unknown) =>
         logger.error('websocket close handling failed', { error }),
       );

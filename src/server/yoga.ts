@@ -17,9 +17,12 @@ import type { Uploads } from '../upload/upload-video.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
+import type { CostControl } from '../limits/cost-control.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
 import { useGatewayMetrics } from './plugins/use-gateway-metrics.js';
+import { useOperationQuota } from './plugins/use-operation-quota.js';
+import { useSseLimits } from './plugins/use-sse-limits.js';
 import { useTracing } from './plugins/use-tracing.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
@@ -83,6 +86,10 @@ export interface GatewayYogaOptions {
   transcripts: Transcripts;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** The client's operations-a-minute quota. */
+  cost: Pick<CostControl, 'spend'>;
+  /** Open SSE subscriptions one client may hold. */
+  sseMaxStreamsPerClient: number;
   /** Serve GraphiQL and answer introspection. */
   introspection: boolean;
   /** What GET /ready answers: 'ready' (200), or why not (503). */
@@ -146,6 +153,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       }),
       ...useOperationLimits(),
       ...useGatewayMetrics(options.metrics),
+      useOperationQuota(options.cost),
+      useSseLimits(options.sseMaxStreamsPerClient),
       useTracing(),
       ...(options.introspection ? [] : [useNoIntrospection()]),
       useValidationRule(oneUploadPerOperation),

@@ -5,13 +5,15 @@
  *     set. (Yoga's own CSRF check never sees uploads: they reach it as JSON.)
  *  2. The client key, when keys are configured.
  *  3. A declared Content-Length already over the upload limit.
- *  4. Concurrent uploads per client key.
- *  5. The pace of uploads MAVI takes (MAVI_UPLOADS_PER_MINUTE), for all clients.
+ *  4. The client's quotas: uploads an hour, bytes a day (UPLOADS_PER_HOUR, UPLOAD_BYTES_PER_DAY).
+ *  5. Concurrent uploads per client key.
+ *  6. The pace of uploads MAVI takes (MAVI_UPLOADS_PER_MINUTE), for all clients.
  * A refusal here costs nothing: no parsing, nothing sent to MAVI.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
 import { errorRegistry, type ErrorCode } from '../errors.js';
+import type { CostControl } from '../limits/cost-control.js';
 import type { UploadPace } from './upload-pace.js';
 
 /** Headers that a cross-site HTML form cannot send (lower case, as Node gives them). */
@@ -41,6 +43,8 @@ export interface UploadAdmissionOptions {
   pace?: UploadPace;
   maxUploadBytes: number;
   maxConcurrentUploadsPerKey: number;
+  /** The client's upload quotas. */
+  quotas: Pick<CostControl, 'admitUpload'>;
 }
 
 export class UploadAdmission {
@@ -72,6 +76,25 @@ export class UploadAdmission {
       return {
         code: 'UPLOAD_TOO_LARGE',
         message: `The request is ${declared} bytes; the upload limit is ${this.options.maxUploadBytes} bytes.`,
+      };
+    }
+
+    let quotaRefusal;
+    try {
+      const declaredFile = Number.isFinite(declared) ? Math.max(0, declared - ENVELOPE_ALLOWANCE_BYTES) : undefined;
+      quotaRefusal = await this.options.quotas.admitUpload(ownerId, declaredFile);
+    } catch {
+      return {
+        code: 'STORE_UNAVAILABLE',
+        message: errorRegistry.STORE_UNAVAILABLE.message,
+        headers: { 'retry-after': '5' },
+      };
+    }
+    if (quotaRefusal) {
+      return {
+        code: 'RATE_LIMITED',
+        message: quotaRefusal.message,
+        headers: { 'retry-after': String(quotaRefusal.waitSeconds) },
       };
     }
 

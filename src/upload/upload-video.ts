@@ -16,6 +16,7 @@ import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { CostControl } from '../limits/cost-control.js';
 import type { MaviApi, UploadMetadata } from '../mavi/api.js';
 import { outcomeOf, type GatewayMetrics } from '../metrics/metrics.js';
 import { SNIFF_BYTES, sniffContainer } from '../mavi/containers.js';
@@ -42,6 +43,8 @@ export interface UploadDeps {
   /** Resolves a URL's host name to its addresses (the DNS; tests may answer for names they invent). */
   resolveHost?: HostResolver;
   metrics: Pick<GatewayMetrics, 'uploads' | 'uploadBytes' | 'uploadDuration'>;
+  /** The client's bytes-a-day quota counts what each upload sent. */
+  quotas: Pick<CostControl, 'recordUploadBytes'>;
 }
 
 /** The uploads of one gateway: each one tracked until it ends, so that shutdown can wait for them. */
@@ -218,6 +221,9 @@ async function registerAtMavi(
     }
     logger.info('video uploaded', { videoNo: video.videoNo, bytes: bytesSent(), client: partition });
     deps.metrics.uploadBytes.inc(bytesSent() ?? 0);
+    await deps.quotas.recordUploadBytes(ownerId, bytesSent() ?? 0).catch((error: unknown) => {
+      logger.warn('could not count an upload against its quota', { error });
+    });
     return completed.record;
   } catch (error) {
     await status.abandonUpload(uploadId).catch(() => undefined); // the store may be what failed

@@ -21,7 +21,7 @@ import type { KeyValueStore } from '../kv/key-value-store.js';
 import type { Logger } from '../logger.js';
 import type { ChatPiece, ChatTurn, MaviApi } from '../mavi/api.js';
 import { MaviError } from '../mavi/errors.js';
-import type { CostControl } from './cost-control.js';
+import type { CostControl } from '../limits/cost-control.js';
 import type { VideoLibrary } from './video-library.js';
 
 /** What a chat subscriber receives: MAVI's pieces, then the end with the session to continue. */

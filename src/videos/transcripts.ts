@@ -25,7 +25,7 @@ import type { Logger } from '../logger.js';
 import type { MaviApi, TranscriptKind, TranscriptSegment } from '../mavi/api.js';
 import type { StatusService } from '../status/status-service.js';
 import type { VideoRecord } from '../status/status-store.js';
-import type { CostControl } from './cost-control.js';
+import type { CostControl } from '../limits/cost-control.js';
 import { videoNotFound } from './video-library.js';
 
 /** READY: the segments are final. PENDING: being made; ask again, or wait with transcriptReady. UNAVAILABLE: MAVI has none. */

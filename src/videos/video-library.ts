@@ -11,7 +11,7 @@ import type { MaviApi, VideoDetails } from '../mavi/api.js';
 import type { StatusService } from '../status/status-service.js';
 import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
 import type { VideoStatus } from '../mavi/types.js';
-import type { CostControl } from './cost-control.js';
+import type { CostControl } from '../limits/cost-control.js';
 
 /** The most videos one deleteVideos call takes (MAVI's successor deletes at most 100 per request). */
 export const MAX_DELETE_VIDEOS = 100;

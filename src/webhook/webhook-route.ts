@@ -39,6 +39,13 @@ export interface TranscriptCallbacks {
 }
 
 export interface WebhookDeps {
+  /**
+   * Takes a turn from the failure budget of a source address: undefined when it
+   * has budget left, else the seconds until it has. Only requests that fail before
+   * their token is found genuine spend it: a genuine token is never refused for
+   * its source's failures (MAVI may share an address with anyone).
+   */
+  takeFailureTurn: (source: string) => Promise<number | undefined>;
   /** Counts each callback by kind and outcome. */
   count: (kind: 'status' | 'transcript', outcome: string) => void;
   tokens: CallbackTokens;
@@ -77,13 +84,23 @@ export async function handleWebhook(
     sendError(res, code, message, req.readableEnded ? headers : { ...headers, connection: 'close' });
   };
 
-  if (req.method !== 'POST') return refuse('METHOD_NOT_ALLOWED', undefined, { allow: 'POST' });
+  // A request that fails before its token is found genuine spends its source's failure budget;
+  // past it, the source gets 429 for such requests (a flood of forgeries costs one HMAC each).
+  const refuseUnproven = async (code: ErrorCode, headers: Record<string, string> = {}) => {
+    const waitSeconds = await deps.takeFailureTurn(req.socket.remoteAddress ?? 'unknown').catch(() => undefined);
+    if (waitSeconds !== undefined) {
+      return refuse('CALLBACK_SOURCE_LIMITED', undefined, { 'retry-after': String(waitSeconds) });
+    }
+    return refuse(code, undefined, headers);
+  };
+
+  if (req.method !== 'POST') return refuseUnproven('METHOD_NOT_ALLOWED', { allow: 'POST' });
   const prefix = forTranscript ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
   // Tokens are base64url: taken as they stand, never %-decoded (a bad escape is just a wrong token).
   const token = pathname.slice(prefix.length);
-  if (token === '' || pathname.length < prefix.length) return refuse('CALLBACK_TOKEN_MISSING');
+  if (token === '' || pathname.length < prefix.length) return refuseUnproven('CALLBACK_TOKEN_MISSING');
   const uploadId = (forTranscript ? deps.transcripts.tokens : deps.tokens).verify(token);
-  if (uploadId === undefined) return refuse('CALLBACK_TOKEN_INVALID');
+  if (uploadId === undefined) return refuseUnproven('CALLBACK_TOKEN_INVALID');
 
   const maxBytes = forTranscript ? MAX_TRANSCRIPT_CALLBACK_BYTES : MAX_CALLBACK_BYTES;
   let text: string;
