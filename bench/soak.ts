@@ -23,7 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
@@ -314,8 +314,8 @@ const verdict = {
   lost: counts.lost === 0 && counts.forgedAccepted === 0,
 };
 const fmt = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
-const report = [
-  '# Soak',
+const section = [
+  `## ${withRedis ? 'Redis, restarted at the middle' : 'SQLite (the default store)'}`,
   '',
   `Written by \`npm run soak${withRedis ? ' -- --redis' : ''}${minutes !== 10 ? ` -- --minutes ${minutes}` : ''}\` (bench/soak.ts) on ${new Date().toISOString()}: ${minutes} minutes on loopback, ${withRedis ? 'Redis store, Redis killed and restarted at the middle' : 'SQLite store (the default)'}; the gateway, the MAVI simulator and the clients in separate processes. Memory and handles are read through the gateway's inspector after a forced GC.`,
   '',
@@ -341,8 +341,14 @@ const report = [
   `Tolerances: RSS may end at most ${RSS_TOLERANCE_MIB} MiB above the start, heap ${HEAP_TOLERANCE_MIB} MiB, open handles 2 (the store's and the inspector's own churn); nothing lost. Verdict: RSS ${verdict.rss ? 'within' : '**over**'}, heap ${verdict.heap ? 'within' : '**over**'}, handles ${verdict.handles ? 'within' : '**over**'}, losses ${verdict.lost ? 'none' : '**some**'}.`,
   '',
 ].join('\n');
-const target = new URL(withRedis ? './SOAK.redis.md' : './SOAK.md', import.meta.url).pathname;
+// bench/SOAK.md holds one section per store; this run replaces its own.
+const target = new URL('./SOAK.md', import.meta.url).pathname;
+const title = '# Soak\n\n`npm run soak` (SQLite) and `npm run soak -- --redis`: see bench/soak.ts for the mix.\n';
+const sections = (existsSync(target) ? readFileSync(target, 'utf8') : '')
+  .split(/\n(?=## )/)
+  .filter((part) => part.startsWith('## ') && !part.startsWith(section.split('\n')[0]!));
+const report = [title, ...sections.map((part) => part.trimEnd() + '\n'), section].join('\n');
 writeFileSync(target, report);
-process.stdout.write(report);
+process.stdout.write(section);
 log(`wrote ${target}`);
 process.exit(Object.values(verdict).every(Boolean) ? 0 : 1);
