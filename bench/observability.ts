@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'undici';
 import { benchFanOut } from './fan-out.js';
-import { startGateway, startSimulator } from './lib/child.js';
+import { startGatewayOn, startSimulator } from './lib/child.js';
 import { fmt, median } from './lib/stats.js';
 import { uploadThroughGateway } from './lib/upload-client.js';
 
@@ -61,12 +61,7 @@ async function scraping<Result>(url: string | undefined, work: () => Promise<Res
 
 async function uploadRate(env: Record<string, string>, sizeMiB: number, rounds: number, scrape: boolean) {
   const simulator = await startSimulator();
-  const gateway = await startGateway({
-    MAVI_API_KEY: simulator.apiKey,
-    MAVI_BASE_URL: simulator.url,
-    MAX_UPLOAD_BYTES: String(8 * 1024 ** 3),
-    ...env,
-  });
+  const gateway = await startGatewayOn(simulator, { MAX_UPLOAD_BYTES: String(8 * 1024 ** 3), ...env });
   try {
     await uploadThroughGateway(`${gateway.url}/graphql`, 16 * MiB); // warm-up
     const rates: number[] = [];

@@ -28,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import { freePort } from '../test/utils/free-port.js';
-import { startGateway, startSimulator } from './lib/child.js';
+import { startGatewayOn, startSimulator } from './lib/child.js';
 import { readMemory } from './lib/memory.js';
 import { sseSubscriber, wsSubscriber, type Subscriber } from './lib/subscribers.js';
 import { uploadThroughGateway } from './lib/upload-client.js';
@@ -155,13 +155,9 @@ const simulator = await startSimulator();
 const redisPort = withRedis ? await freePort() : undefined;
 let redis = redisPort ? await startRedis(redisPort) : undefined;
 const inspectorPort = await freePort();
-const gateway = await startGateway(
-  {
-    MAVI_API_KEY: simulator.apiKey,
-    MAVI_BASE_URL: simulator.url,
-    MAX_CONCURRENT_UPLOADS_PER_KEY: '64',
-    ...(redisPort ? { REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_PREFIX: 'soak:' } : {}),
-  },
+const gateway = await startGatewayOn(
+  simulator,
+  redisPort ? { REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_PREFIX: 'soak:' } : {},
   [`--inspect=127.0.0.1:${inspectorPort}`],
 );
 const graphqlUrl = `${gateway.url}/graphql`;

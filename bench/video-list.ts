@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { startGateway, startSimulator } from './lib/child.js';
+import { startGatewayOn, startSimulator } from './lib/child.js';
 import { percentile } from './lib/stats.js';
 import { uploadVideos } from './lib/videos.js';
 
@@ -26,12 +26,7 @@ const QUERY =
 
 export async function benchVideoList(videos: number, store: string, env: Record<string, string>): Promise<ListRow[]> {
   const simulator = await startSimulator();
-  const gateway = await startGateway({
-    MAVI_API_KEY: simulator.apiKey,
-    MAVI_BASE_URL: simulator.url,
-    MAX_CONCURRENT_UPLOADS_PER_KEY: '64',
-    ...env,
-  });
+  const gateway = await startGatewayOn(simulator, env);
   const dispatcher = new Agent({ connections: 1 });
   try {
     const uploaded = await uploadVideos(`${gateway.url}/graphql`, simulator, videos);

@@ -4,7 +4,7 @@
  * (refused, or not reflected in the video's status afterwards).
  */
 import { Agent, request } from 'undici';
-import { startGateway, startSimulator } from './lib/child.js';
+import { startGatewayOn, startSimulator } from './lib/child.js';
 import { callbackConnections, fireCallbacks, uploadVideos } from './lib/videos.js';
 
 export interface IngestRow {
@@ -17,12 +17,7 @@ export interface IngestRow {
 /** `env` chooses the store (STORE, SQLITE_SYNCHRONOUS); every 2xx is counted only if its status stuck. */
 export async function benchWebhookIngest(count: number, env: Record<string, string> = {}): Promise<IngestRow> {
   const simulator = await startSimulator();
-  const gateway = await startGateway({
-    MAVI_API_KEY: simulator.apiKey,
-    MAVI_BASE_URL: simulator.url,
-    MAX_CONCURRENT_UPLOADS_PER_KEY: '64',
-    ...env,
-  });
+  const gateway = await startGatewayOn(simulator, env);
   try {
     const videos = await uploadVideos(`${gateway.url}/graphql`, simulator, count);
     // Warm-up on a few videos (JIT), then the measured burst on the rest.

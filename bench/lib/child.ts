@@ -113,3 +113,20 @@ export async function startGateway(
   };
   return { child, url };
 }
+
+/** A gateway in front of a simulator child, as every benchmark starts one: `env` adds to it. */
+export function startGatewayOn(
+  simulator: SimulatorChild,
+  env: Record<string, string> = {},
+  nodeArgs?: string[],
+): Promise<GatewayChild> {
+  return startGateway(
+    {
+      MAVI_API_KEY: simulator.apiKey,
+      MAVI_BASE_URL: simulator.url,
+      MAX_CONCURRENT_UPLOADS_PER_KEY: '64',
+      ...env,
+    },
+    nodeArgs,
+  );
+}

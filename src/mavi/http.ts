@@ -49,6 +49,13 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
   });
 
+  /** MAVI's address for `path`, with the query. */
+  const urlOf = (path: string, query: Record<string, string> = {}) => {
+    const url = new URL(`${options.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    return url;
+  };
+
   /** Times one request to `path`; its outcome is ok, or the MaviError's code. */
   const measured = async <Result>(path: string, request: () => Promise<Result>): Promise<Result> => {
     const endpoint = path.slice(path.lastIndexOf('/') + 1); // the family's fixed endpoint names
@@ -76,8 +83,7 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
   };
 
   async function callOnce<Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean) {
-    const url = new URL(`${options.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
+    const url = urlOf(path, init.query);
 
     let answer: Dispatcher.ResponseData;
     let text: string;
@@ -100,8 +106,7 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
   }
 
   async function streamOnce(path: string, init: CallInit, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
-    const url = new URL(`${options.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
+    const url = urlOf(path, init.query);
     let answer: Dispatcher.ResponseData;
     try {
       answer = await request(url, {

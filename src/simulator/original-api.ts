@@ -9,9 +9,8 @@
  * videos are in one account, which is why the gateway filters what it passes on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eighteenDigits, readIdList, readUpload, type ReceivedFile } from './read-upload.js';
+import { eighteenDigits, readIdList, readJson, readUpload, type ReceivedFile } from './read-upload.js';
 import {
-  readJson,
   routeTable,
   sendJson,
   type SimulatedApi,

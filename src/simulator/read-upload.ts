@@ -87,15 +87,34 @@ export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Prom
   });
 }
 
-/** A delete request's body: a JSON array of at most `max` ids, or undefined when it is not one. */
-export async function readIdList(req: IncomingMessage, max: number): Promise<string[] | undefined> {
+/** The most of a plain (non-upload) request body the simulator reads. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A request's body as text, or undefined when it is longer than MAX_BODY_BYTES. */
+export async function readText(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  let ids: unknown;
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString();
+}
+
+/** A request's JSON body, or undefined when it is not JSON (or too long). */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readText(req);
+  if (text === undefined) return undefined;
   try {
-    ids = JSON.parse(Buffer.concat(chunks).toString());
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+/** A delete request's body: a JSON array of at most `max` ids, or undefined when it is not one. */
+export async function readIdList(req: IncomingMessage, max: number): Promise<string[] | undefined> {
+  const ids = await readJson(req);
   return Array.isArray(ids) && ids.length <= max ? ids.map(String) : undefined;
 }

@@ -8,15 +8,8 @@
  * partition. Callbacks are `{videoNo, status}`; ids `VI` + 18 digits.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eighteenDigits, readIdList, readUpload } from './read-upload.js';
-import {
-  readJson,
-  routeTable,
-  sendJson,
-  type SimulatedApi,
-  type SimulatedVideo,
-  type SimulatorCore,
-} from './simulated-api.js';
+import { eighteenDigits, readIdList, readJson, readText, readUpload } from './read-upload.js';
+import { routeTable, sendJson, type SimulatedApi, type SimulatedVideo, type SimulatorCore } from './simulated-api.js';
 import { answerPieces, clipsOf, searchVideos, transcriptOf, writeEventStream } from './video-content.js';
 
 const PREFIX = '/serve/api/v1/';
@@ -46,12 +39,7 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     const refusal = refuseFields(fields, tags);
     if (refusal) return envelope(res, '0001', refusal);
 
-    const answer = await simulator.registerUpload(`VI${eighteenDigits()}`, file, {
-      callbackUri: fields.callback || undefined,
-      partition: fields.unique_id ?? 'default',
-      fields,
-      tags,
-    });
+    const answer = await simulator.registerUpload(`VI${eighteenDigits()}`, file, registered(fields, tags));
     envelope(res, '0000', 'success', answer);
   }
 
@@ -61,19 +49,14 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
       req.resume();
       return envelope(res, '0001', 'the body must be application/x-www-form-urlencoded');
     }
-    const form = new URLSearchParams(await readText(req));
+    const form = new URLSearchParams((await readText(req)) ?? '');
     const url = form.get('url') ?? '';
     if (!/^https?:\/\//.test(url)) return envelope(res, '0001', 'url is required');
     const fields = Object.fromEntries(form);
     const tags = form.getAll('tags');
     const refusal = refuseFields(fields, tags);
     if (refusal) return envelope(res, '0001', refusal);
-    const answer = await simulator.registerUrlUpload(`VI${eighteenDigits()}`, url, {
-      callbackUri: fields.callback || undefined,
-      partition: fields.unique_id ?? 'default',
-      fields,
-      tags,
-    });
+    const answer = await simulator.registerUrlUpload(`VI${eighteenDigits()}`, url, registered(fields, tags));
     envelope(res, '0000', 'success', answer);
   }
 
@@ -240,6 +223,11 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
   };
 }
 
+/** What both uploads keep of their fields: the callback, the partition (default "default"), the fields, the tags. */
+function registered(fields: Record<string, string>, tags: string[]) {
+  return { callbackUri: fields.callback || undefined, partition: fields.unique_id ?? 'default', fields, tags };
+}
+
 /** The successor's checks of the upload fields both uploads share (§2.1, §2.13). */
 function refuseFields(fields: Record<string, string>, tags: readonly string[]): string | undefined {
   if (fields.unique_id === '') return 'unique_id must not be empty';
@@ -251,10 +239,4 @@ function refuseFields(fields: Record<string, string>, tags: readonly string[]): 
   }
   if ((fields.latitude === undefined) !== (fields.longitude === undefined)) return 'latitude and longitude go together';
   return undefined;
-}
-
-async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString();
 }
