@@ -57,6 +57,8 @@ export interface GatewayConfig {
     readonly maxSubscriptionsPerSocket: number;
     readonly maxSocketsPerClient: number;
   };
+  /** Origins whose browser apps may call the gateway (CORS): `*` (any) or a list. */
+  readonly corsOrigins: '*' | readonly string[];
   /** Open SSE subscription streams one client may hold. */
   readonly sseMaxStreamsPerClient: number;
   /** Failed webhook requests (bad token, bad body) one source address may send per minute before it gets 429. */
@@ -198,6 +200,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const names = gatewayApiKeys.flatMap(({ name }) => (name ? [name] : []));
   if (new Set(names).size !== names.length) problems.push('GATEWAY_API_KEYS: every name may be used once');
 
+  const corsOrigins = parseCorsOrigins(read('CORS_ORIGINS'), problems);
+
   const maviBaseUrl = httpUrl('MAVI_BASE_URL');
   // The successor lives at memories.ai's API host; any other address is taken for the original family.
   const maviApi = oneOf(
@@ -246,6 +250,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxSubscriptionsPerSocket: integer('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 1_000, 1),
       maxSocketsPerClient: integer('WS_MAX_SOCKETS_PER_CLIENT', 20_000, 1),
     },
+    corsOrigins,
     sseMaxStreamsPerClient: integer('SSE_MAX_STREAMS_PER_CLIENT', 20_000, 1),
     webhookFailuresPerMinute: integer('WEBHOOK_FAILURES_PER_MINUTE', 300, 1),
     quotas: {
@@ -272,4 +277,32 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * CORS_ORIGINS: `*` (the default: keys are headers, not cookies, so any origin
+ * may call with a key it holds) or a comma-separated list of origins such as
+ * `https://app.example.com`, each a scheme, host and optional port.
+ */
+function parseCorsOrigins(raw: string | undefined, problems: string[]): '*' | readonly string[] {
+  if (raw === undefined || raw.trim() === '*') return '*';
+  const origins = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      problems.push(
+        `CORS_ORIGINS: "${origin}" is not an origin (like https://app.example.com, no path or trailing slash)`,
+      );
+    }
+  }
+  if (origins.length === 0) problems.push('CORS_ORIGINS must be * or a comma-separated list of origins');
+  return origins;
 }

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createCallbackTokens, type CallbackTokens } from '../auth/callback-tokens.js';
 import { createClientKeys } from '../auth/client-keys.js';
+import { corsOptions } from '../http/cors.js';
+import { deferContinue } from '../http/unread-body.js';
 import type { GatewayConfig } from '../config.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -142,8 +144,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
   );
 
+  const cors = corsOptions(config.corsOrigins);
   const yoga = createGatewayYoga({
     clientKeys,
+    cors,
     status,
     uploads,
     library,
@@ -156,6 +160,42 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     introspection: config.introspection,
     readiness: () => (stopping ? 'stopping' : status.isReady() && backends.isReady() ? 'ready' : 'not ready'),
   });
+  const handleRequest = createRequestHandler({
+    yoga,
+    metrics: {
+      registry: metrics.registry,
+      readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),
+    },
+    webhook: {
+      takeFailureTurn: (source) => takeTurn(backends.webhookFailures, source),
+      count: (kind, outcome) => metrics.webhooks.inc({ kind, outcome }),
+      tokens,
+      transcripts: {
+        tokens: transcriptTokens,
+        acceptCallback: (taskId, body) => transcripts.acceptCallback(taskId, body),
+      },
+      status,
+      logger,
+      onUnknownStatus: reportUnknownStatus,
+    },
+    uploadRequests: {
+      admission: new UploadAdmission({
+        keys: clientKeys,
+        pace: backends.uploadPace,
+        maxUploadBytes: config.maxUploadBytes,
+        maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
+        quotas: backends.cost,
+      }),
+      measureFileStart: config.maviUploadContentLength,
+    },
+    clientKeys,
+    cors,
+    introspection: config.introspection,
+    logger,
+    requestBodyTimeoutMs: config.requestBodyTimeoutMs,
+    uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
+    stopping: () => stopping,
+  });
   const server = createServer(
     {
       // Uploads of gigabytes take longer than Node's default 5-minute request timeout;
@@ -163,41 +203,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       requestTimeout: 0,
       headersTimeout: 60_000,
     },
-    createRequestHandler({
-      yoga,
-      metrics: {
-        registry: metrics.registry,
-        readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),
-      },
-      webhook: {
-        takeFailureTurn: (source) => takeTurn(backends.webhookFailures, source),
-        count: (kind, outcome) => metrics.webhooks.inc({ kind, outcome }),
-        tokens,
-        transcripts: {
-          tokens: transcriptTokens,
-          acceptCallback: (taskId, body) => transcripts.acceptCallback(taskId, body),
-        },
-        status,
-        logger,
-        onUnknownStatus: reportUnknownStatus,
-      },
-      uploadRequests: {
-        admission: new UploadAdmission({
-          keys: clientKeys,
-          pace: backends.uploadPace,
-          maxUploadBytes: config.maxUploadBytes,
-          maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
-          quotas: backends.cost,
-        }),
-        measureFileStart: config.maviUploadContentLength,
-      },
-      clientKeys,
-      logger,
-      requestBodyTimeoutMs: config.requestBodyTimeoutMs,
-      uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
-      stopping: () => stopping,
-    }),
+    handleRequest,
   );
+  // A client that asks first (Expect: 100-continue) is told to send its body only once it is read.
+  server.on('checkContinue', deferContinue(handleRequest));
   const webSockets = attachGraphQLWebSocket(server, yoga, clientKeys, logger, metrics, config.websocket);
   metrics.observe({
     uploadsInFlight: () => uploads.inFlight.size,

@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
 import { startBodyDeadline, startIdleGapDeadline } from '../http/body-deadline.js';
+import { corsHeadersFor } from '../http/cors.js';
+import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
+import type { CORSOptions } from '@whatwg-node/server';
 import { sendError, sendGraphQLError, sendJson } from '../http/responses.js';
 import type { Registry } from 'prom-client';
 import { withRequestId, type Logger } from '../logger.js';
@@ -28,6 +31,10 @@ export interface RouteDeps {
   webhook: WebhookDeps;
   uploadRequests: UploadRequestOptions;
   clientKeys: ClientKeys;
+  /** CORS_ORIGINS, as Yoga applies it: the gateway's own answers carry the same headers. */
+  cors: CORSOptions;
+  /** Keyless callers may introspect (GraphiQL loads the schema before a key is typed). */
+  introspection: boolean;
   logger: Logger;
   requestBodyTimeoutMs: number;
   /** The longest gap in an upload's body (see startIdleGapDeadline). */
@@ -53,7 +60,11 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
     );
     if (isWebhookPath(pathname)) return handleWebhook(deps.webhook, req, res, pathname);
     if (pathname === GRAPHQL_PATH && isUploadRequest(req)) {
-      if (deps.stopping()) return sendGraphQLError(res, 'SHUTTING_DOWN', undefined, { connection: 'close' });
+      if (deps.stopping()) {
+        return answerUnreadBody(req, res, (headers) =>
+          sendGraphQLError(res, 'SHUTTING_DOWN', undefined, { ...headers, connection: 'close' }),
+        );
+      }
       const admitted = await inSpan('multipart intake', {}, () => prepareUploadRequest(req, res, deps.uploadRequests));
       if (!admitted) return;
       liftBodyDeadline(); // the envelope is read; the file streams at whatever pace MAVI reads it…
@@ -64,17 +75,24 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
     } else if (
       pathname === GRAPHQL_PATH &&
       req.method === 'POST' &&
+      !deps.introspection &&
       deps.clientKeys.identify(req.headers.authorization) === undefined
     ) {
-      // The key is checked before any body is read: a caller without one costs no memory.
-      return sendGraphQLError(res, 'UNAUTHENTICATED', undefined, { ...UNAUTHENTICATED_HEADERS, connection: 'close' });
+      // The key is checked before any body is read: a caller without one costs no memory. (With
+      // introspection on, a keyless body is read, up to 256 KiB: it may be an introspection query.)
+      return answerUnreadBody(req, res, (headers) =>
+        sendGraphQLError(res, 'UNAUTHENTICATED', undefined, { ...UNAUTHENTICATED_HEADERS, ...headers }),
+      );
     }
+    acceptBody(req, res);
     return deps.yoga(req, res);
   };
 
   return (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    // Every answer carries the CORS policy (Yoga sets the same headers again on its own answers).
+    for (const [name, value] of Object.entries(corsHeadersFor(req, deps.cors))) res.setHeader(name, value);
     const handled = () =>
       route(req, res).catch((error: unknown) => {
         logger.error('request failed', { error, path: req.url?.split('?')[0] });

@@ -2,6 +2,7 @@
  * The Yoga instance: schema, context, error masking, GraphiQL, and the plugins,
  * in the order they run (listed once, here).
  */
+import type { CORSOptions } from '@whatwg-node/server';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { UNAUTHENTICATED_HEADERS, websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
@@ -19,6 +20,7 @@ import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
+import { isIntrospectionOnly } from './introspection-only.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
 import { useGatewayMetrics } from './plugins/use-gateway-metrics.js';
 import { useOperationQuota } from './plugins/use-operation-quota.js';
@@ -79,6 +81,8 @@ subscription Chat($videoNo: ID! = "mavi_video_…") {
 
 export interface GatewayYogaOptions {
   clientKeys: ClientKeys;
+  /** CORS_ORIGINS (http/cors.ts): the same policy the gateway's own answers carry. */
+  cors: CORSOptions;
   status: StatusService;
   uploads: Uploads;
   library: VideoLibrary;
@@ -103,12 +107,18 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     graphqlEndpoint: GRAPHQL_PATH,
     // Uploads are parsed before Yoga (upload/upload-request.ts): Yoga's own parser buffers whole files.
     multipart: false,
+    cors: options.cors,
     maxRequestBodySize: MAX_JSON_BODY_BYTES,
-    context: ({ request, req, connectionParams }) => {
+    context: ({ request, req, connectionParams, params }) => {
       // HTTP: the request's header. Websocket (no `request`): see websocketAuthorization.
       const authorization =
         request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
-      const ownerId = clientKeys.identify(authorization ?? undefined);
+      const ownerId =
+        clientKeys.identify(authorization ?? undefined) ??
+        // Keyless schema questions, when introspection is on: budgeted per address (operation quota).
+        (options.introspection && request && isIntrospectionOnly(params?.query, params?.operationName ?? undefined)
+          ? `introspection:${req?.socket.remoteAddress ?? 'unknown'}`
+          : undefined);
       if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED', undefined, { headers: UNAUTHENTICATED_HEADERS });
       return { status, uploads, library, chats, transcripts, details: library.detailsLoader(), ownerId };
     },
@@ -136,7 +146,17 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       },
     },
     graphiql: options.introspection
-      ? { title: 'MAVI GraphQL gateway', defaultQuery: EXAMPLE_OPERATION, subscriptionsProtocol: 'WS' }
+      ? {
+          title: 'MAVI GraphQL gateway',
+          defaultQuery: EXAMPLE_OPERATION,
+          // SSE: subscriptions are plain fetches, so they carry the Headers tab (a key) as queries do.
+          // GraphiQL's websocket client sends no headers (an empty connection_init).
+          subscriptionsProtocol: 'SSE',
+          // With keys configured, the Headers tab starts with where the key goes.
+          ...(clientKeys.open
+            ? {}
+            : { headers: JSON.stringify({ Authorization: 'Bearer <your client key>' }, null, 2) }),
+        }
       : false,
     // The GraphiQL bundle is large (about half a second to load): loaded when first asked for, not at start.
     renderGraphiQL: async (graphiqlOptions) =>

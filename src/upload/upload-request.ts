@@ -17,6 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../errors.js';
 import { sendGraphQLError } from '../http/responses.js';
+import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
 import { MultipartRequestError } from './multipart-errors.js';
 import { readMultipartUpload } from './multipart-intake.js';
 import type { UploadAdmission } from './upload-admission.js';
@@ -46,15 +47,16 @@ export async function prepareUploadRequest(
   res: ServerResponse,
   options: UploadRequestOptions,
 ): Promise<boolean> {
-  // Any refusal leaves most of the body unread: close the connection rather than drain it.
+  // Any refusal leaves most of the body unread: see http/unread-body.ts.
   const refuse = (code: ErrorCode, message: string, headers: Record<string, string> = {}) => {
-    sendGraphQLError(res, code, message, { ...headers, connection: 'close' });
+    answerUnreadBody(req, res, (extra) => sendGraphQLError(res, code, message, { ...headers, ...extra }));
     return false;
   };
 
   const admitted = await options.admission.admit(req, res);
   if ('code' in admitted) return refuse(admitted.code, admitted.message, admitted.headers);
 
+  acceptBody(req, res);
   try {
     const operations = await readMultipartUpload(req, {
       maxFieldBytes: MAX_FIELD_BYTES,

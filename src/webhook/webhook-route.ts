@@ -10,6 +10,7 @@ import type { CallbackTokens } from '../auth/callback-tokens.js';
 import type { ErrorCode } from '../errors.js';
 import { BodyTooLargeError, readSmallBody } from '../http/read-body.js';
 import { sendError, sendJson } from '../http/responses.js';
+import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
 import type { Logger } from '../logger.js';
 import { normalizeStatus } from '../mavi/types.js';
 import type { StatusService } from '../status/status-service.js';
@@ -78,10 +79,10 @@ export async function handleWebhook(
 ): Promise<void> {
   const forTranscript = pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX);
   const kind = forTranscript ? 'transcript' : 'status';
-  // An early refusal leaves the body unread: close the connection instead of draining it.
+  // An early refusal leaves the body unread: see http/unread-body.ts.
   const refuse = (code: ErrorCode, message?: string, headers: Record<string, string> = {}) => {
     deps.count(kind, code);
-    sendError(res, code, message, req.readableEnded ? headers : { ...headers, connection: 'close' });
+    answerUnreadBody(req, res, (extra) => sendError(res, code, message, { ...headers, ...extra }));
   };
 
   // A request that fails before its token is found genuine spends its source's failure budget;
@@ -104,6 +105,7 @@ export async function handleWebhook(
 
   const maxBytes = forTranscript ? MAX_TRANSCRIPT_CALLBACK_BYTES : MAX_CALLBACK_BYTES;
   let text: string;
+  acceptBody(req, res);
   try {
     text = await readSmallBody(req, maxBytes);
   } catch (error) {

@@ -4,8 +4,10 @@
  * Without Redis the tests are skipped with a message, except under CI, where
  * they must run.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { freePort } from './free-port.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -50,4 +52,21 @@ export async function dropPrefix(prefix: string, url = REDIS_URL): Promise<void>
   } finally {
     client.disconnect();
   }
+}
+
+/** A Redis of a test's own (on a free port, nothing saved), for tests that take it away. */
+export async function startPrivateRedis(): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 100 && !(await redisIsUp(url)); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url, stop: () => child.kill('SIGKILL') };
 }
