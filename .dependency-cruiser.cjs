@@ -15,6 +15,9 @@
  *   config.ts  errors.ts  logger.ts the ground everything stands on;
  *   metrics/  tracing/              the Prometheus registry every part counts into; spans (OpenTelemetry, opt-in)
  *
+ * web/ is the browser app served at `/`: a client of the gateway, built apart (Vite,
+ * its own tsconfig) and served as files; it imports nothing of the gateway's.
+ *
  * simulator/ is MAVI's stand-in: only index.ts starts it, and it knows nothing of
  * the gateway but MAVI's own shapes (mavi/types.ts).
  */
@@ -75,6 +78,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/simulator/' },
       to: { path: '^src/', pathNot: ['^src/simulator/', '^src/mavi/types\\.ts$'] },
+    },
+    {
+      name: 'web-app-is-a-client',
+      comment: 'web/ is the browser app: it speaks GraphQL over the network, like any client, and imports no gateway code.',
+      severity: 'error',
+      from: { path: '^src/web/' },
+      to: { path: '^src/', pathNot: '^src/web/' },
+    },
+    {
+      name: 'nothing-imports-the-web-app',
+      comment: 'The gateway serves the web app as built files (dist/web/), never as code.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/web/' },
+      to: { path: '^src/web/' },
     },
     {
       name: 'no-test-code-in-src',

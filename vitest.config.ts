@@ -18,6 +18,7 @@ const END_TO_END = [
   'scale-out',
   'shutdown',
   'start',
+  'web-app',
 ];
 
 export default defineConfig({

@@ -4,27 +4,13 @@
  * is typed (introspection needs none), and a subscription run with the key from
  * the Headers tab receives MAVI's callbacks (over SSE, which carries headers).
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, requireChromium } from './utils/browser.js';
 import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  // .ci/run installs it; on a developer machine without it, say why this file is skipped.
-  console.warn(`skipping the GraphiQL browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-  if (process.env.CI) throw new Error(`CI must run the browser test, but ${CHROMIUM} is missing`);
-}
+const hasChromium = requireChromium('graphiql-browser.test.ts');
 
 const KEY = 'graphiql-browser-key-9d1c';
 
@@ -33,7 +19,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!hasChromium) return;
   stack = await startStack({ simulator: { manualCallbacks: true }, env: { GATEWAY_API_KEYS: KEY } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -5,10 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createCallbackTokens, type CallbackTokens } from '../auth/callback-tokens.js';
 import { createClientKeys } from '../auth/client-keys.js';
 import { corsOptions } from '../http/cors.js';
+import { loadStaticFiles } from '../http/static-files.js';
 import { deferContinue } from '../http/unread-body.js';
 import type { GatewayConfig } from '../config.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
@@ -68,6 +70,9 @@ export interface Gateway {
   /** Graceful: refuses new work, lets uploads finish (bounded), closes subscriptions. */
   stop(): Promise<void>;
 }
+
+/** Where `npm run build` puts the web app: dist/web/ at the top, from src/server/ and dist/server/ alike. */
+const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger();
@@ -160,8 +165,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     introspection: config.introspection,
     readiness: () => (stopping ? 'stopping' : status.isReady() && backends.isReady() ? 'ready' : 'not ready'),
   });
+  const webApp = loadStaticFiles(WEB_APP_DIR);
+  if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
   const handleRequest = createRequestHandler({
     yoga,
+    webApp,
     metrics: {
       registry: metrics.registry,
       readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
 import { startBodyDeadline, startIdleGapDeadline } from '../http/body-deadline.js';
 import { corsHeadersFor } from '../http/cors.js';
+import type { StaticFiles } from '../http/static-files.js';
 import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
 import type { CORSOptions } from '@whatwg-node/server';
 import { sendError, sendGraphQLError, sendJson } from '../http/responses.js';
@@ -28,6 +29,8 @@ export interface RouteDeps {
   /** GET /metrics: the registry, and who may read it (undefined: nobody, the route is not served). */
   metrics: { registry: Registry; readers: ClientKeys | undefined };
   yoga: GatewayYoga;
+  /** The web app's built files (served at `/`), or undefined when it was not built. */
+  webApp: StaticFiles | undefined;
   webhook: WebhookDeps;
   uploadRequests: UploadRequestOptions;
   clientKeys: ClientKeys;
@@ -51,6 +54,14 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
     // Liveness: answered here, without Yoga, as long as the process serves at all.
     if (pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/metrics') return serveMetrics(req, res, deps.metrics);
+    if (deps.webApp?.serve(req, res, pathname)) return;
+    if (pathname === '/' && !deps.webApp) {
+      req.resume();
+      res
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('The web app is not built: run `npm run build` (it builds into dist/web/). GraphiQL is at /graphql.\n');
+      return;
+    }
 
     const liftBodyDeadline = startBodyDeadline(req, deps.requestBodyTimeoutMs, () =>
       logger.info('dropped a request whose body did not arrive in time', {

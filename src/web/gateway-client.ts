@@ -1,0 +1,149 @@
+/**
+ * How the web app talks to the gateway, the way the README tells any app to:
+ * queries and mutations as JSON POSTs, uploads as GraphQL multipart requests
+ * over XMLHttpRequest (the one browser API that reports upload progress), and
+ * subscriptions over graphql-ws with the key in connectionParams.
+ */
+import { createClient, type Client } from 'graphql-ws';
+
+const GRAPHQL_PATH = '/graphql';
+
+/** A refusal or failure, with the gateway's error code (or NETWORK_ERROR when the gateway was not reached). */
+export class GatewayError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; retryAfterSeconds?: number } }[];
+}
+
+export interface Subscription<T> {
+  next(data: T): void;
+  error(error: GatewayError): void;
+  complete?(): void;
+}
+
+function resultOf<T>(body: GraphQLResponse<T>, status: number): T {
+  const [error] = body.errors ?? [];
+  if (error) {
+    throw new GatewayError(
+      error.message,
+      error.extensions?.code ?? `HTTP_${status}`,
+      error.extensions?.retryAfterSeconds,
+    );
+  }
+  if (body.data == null) throw new GatewayError(`The gateway answered ${status} without data.`, `HTTP_${status}`);
+  return body.data;
+}
+
+function parse<T>(text: string, status: number): GraphQLResponse<T> {
+  try {
+    return JSON.parse(text) as GraphQLResponse<T>;
+  } catch {
+    throw new GatewayError(`The gateway answered ${status} with something that is not JSON.`, `HTTP_${status}`);
+  }
+}
+
+export class GatewayClient {
+  private readonly socket: Client;
+
+  /** `key` may be empty: an open gateway (no GATEWAY_API_KEYS) takes everyone. */
+  constructor(private readonly key: string) {
+    const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${GRAPHQL_PATH}`;
+    this.socket = createClient({
+      url: wsUrl,
+      lazy: true,
+      connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+      retryAttempts: 3,
+    });
+  }
+
+  private headers(): Record<string, string> {
+    return this.key ? { authorization: `Bearer ${this.key}` } : {};
+  }
+
+  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(GRAPHQL_PATH, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...this.headers() },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch {
+      throw new GatewayError('The gateway could not be reached.', 'NETWORK_ERROR');
+    }
+    return resultOf(parse<T>(await response.text(), response.status), response.status);
+  }
+
+  /** One file, per the GraphQL multipart request spec; `onProgress` gets the share of the request sent (0 to 1). */
+  upload<T>(query: string, file: File, onProgress: (sent: number) => void): Promise<T> {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query, variables: { file: null } }));
+    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.append('0', file, file.name);
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', GRAPHQL_PATH);
+      for (const [name, value] of Object.entries(this.headers())) xhr.setRequestHeader(name, value);
+      // Marks the request as not coming from a plain HTML form (the gateway's CSRF check).
+      xhr.setRequestHeader('apollo-require-preflight', 'true');
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable) onProgress(event.loaded / event.total);
+      };
+      xhr.onload = () => {
+        try {
+          resolve(resultOf(parse<T>(xhr.responseText, xhr.status), xhr.status));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      xhr.onerror = () => reject(new GatewayError('The upload could not reach the gateway.', 'NETWORK_ERROR'));
+      xhr.send(form);
+    });
+  }
+
+  /** Returns the function that ends the subscription. */
+  subscribe<T>(query: string, variables: Record<string, unknown>, sink: Subscription<T>): () => void {
+    return this.socket.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          try {
+            sink.next(resultOf(result as GraphQLResponse<T>, 200));
+          } catch (error) {
+            sink.error(error as GatewayError);
+          }
+        },
+        error: (error) => sink.error(socketError(error)),
+        complete: () => sink.complete?.(),
+      },
+    );
+  }
+
+  close(): void {
+    void this.socket.dispose();
+  }
+}
+
+/** graphql-ws reports a closed socket as its CloseEvent, GraphQL errors as an array. */
+function socketError(error: unknown): GatewayError {
+  if (Array.isArray(error)) {
+    const [first] = error as { message: string; extensions?: { code?: string } }[];
+    return new GatewayError(first?.message ?? 'The subscription failed.', first?.extensions?.code ?? 'GRAPHQL_ERROR');
+  }
+  if (error && typeof error === 'object' && 'code' in error && 'reason' in error) {
+    const { code, reason } = error as CloseEvent;
+    if (code === 4403)
+      return new GatewayError('The websocket was refused: the client key is not valid.', 'UNAUTHENTICATED');
+    return new GatewayError(`The websocket closed (${code}${reason ? `: ${reason}` : ''}).`, `WS_${code}`);
+  }
+  return new GatewayError('The websocket could not reach the gateway.', 'NETWORK_ERROR');
+}
