@@ -269,6 +269,18 @@ describe('per-client quotas', () => {
       const body = (await refused.json()) as { errors: { extensions: { code: string; retryAfterSeconds: number } }[] };
       expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
       expect(Number(refused.headers.get('retry-after'))).toBe(body.errors[0]!.extensions.retryAfterSeconds);
+
+      // Over a websocket the same refusal is an ordinary error: no HTTP status or headers in it.
+      const client = wsClient(stack.wsUrl, asA);
+      try {
+        const { collected } = subscribeWs(client, VideoStatusDocument, { videoNo: 'mavi_video_1' });
+        await collected.ended();
+        const error = collected.events[0]?.errors?.[0] ?? (collected.error as { extensions?: object }[] | undefined)?.[0];
+        expect(error?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
+        expect(error?.extensions).not.toHaveProperty('http');
+      } finally {
+        await client.dispose();
+      }
     });
   });
 });

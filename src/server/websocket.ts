@@ -12,7 +12,7 @@
  * stay up.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -99,6 +99,10 @@ export function attachGraphQLWebSocket(
       clientOf.set(ctx.extra.socket, ownerId);
       return true;
     },
+    // `extensions.http` (a status and headers) belongs to HTTP answers: on a socket it is left out.
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors?.some(carriesHttp) ? { ...result, errors: result.errors.map(withoutHttp) } : undefined,
+    onError: (_ctx, _id, _payload, errors) => (errors.some(carriesHttp) ? errors.map(withoutHttp) : undefined),
     // Each operation is a request of its own: its id is on every line it logs.
     onSubscribe: (ctx, _id, params) => {
       if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerSocket) {
@@ -199,4 +203,14 @@ export function attachGraphQLWebSocket(
       await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+const carriesHttp = (error: GraphQLFormattedError | GraphQLError) =>
+  error.extensions !== undefined && 'http' in error.extensions;
+
+function withoutHttp(error: GraphQLFormattedError | GraphQLError): GraphQLFormattedError {
+  const formatted = error instanceof GraphQLError ? error.toJSON() : error;
+  if (!carriesHttp(formatted)) return formatted;
+  const { http: _http, ...extensions } = formatted.extensions!;
+  return { ...formatted, extensions };
 }
