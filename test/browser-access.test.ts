@@ -125,6 +125,18 @@ describe('introspection without a key', () => {
     }
   });
 
+  it('a keyless body larger than an introspection query needs (16 KiB), or of undeclared length, is refused before it is read', async () => {
+    const large = await fetch(anyOrigin.graphqlUrl, query({ query: `{ __typename }${' '.repeat(20_000)}` }));
+    expect(large.status).toBe(401);
+    const chunked = await fetch(anyOrigin.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Blob([JSON.stringify({ query: '{ __typename }' })]).stream(),
+      duplex: 'half',
+    });
+    expect(chunked.status).toBe(401);
+  });
+
   it('with introspection off, a keyless schema query is refused before its body is read', async () => {
     const closed = await startStack({ env: { GATEWAY_API_KEYS: KEY, INTROSPECTION: 'false' } });
     try {

@@ -23,14 +23,14 @@ describe('health and readiness', () => {
 });
 
 describe('GraphiQL', () => {
-  it('is served at GET /graphql to browsers, with the example operation and websocket subscriptions', async () => {
+  it('is served at GET /graphql to browsers, with the example operation and subscriptions over SSE (they carry its headers)', async () => {
     const response = await fetch(stack.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
     const html = await response.text();
     expect(html).toContain('MAVI GraphQL gateway');
     expect(html).toContain('subscription WatchVideo');
-    expect(html).toContain('"subscriptionsProtocol":"WS"');
+    expect(html).toContain('"subscriptionsProtocol":"SSE"');
     // Served from the package, not a CDN: works on machines without internet access.
     expect(html).not.toMatch(/unpkg\.com|cdn\.jsdelivr/);
   });

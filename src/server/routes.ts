@@ -25,6 +25,15 @@ import {
 } from '../webhook/webhook-route.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
+/** The largest keyless body read (with introspection on): GraphiQL's introspection query is about 2 KiB. */
+const KEYLESS_BODY_BYTES = 16 * 1024;
+
+/** The body's declared length; Infinity when it is not declared (chunked) or not a number. */
+function declaredLength(req: IncomingMessage): number {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  return Number.isFinite(declared) && declared >= 0 ? declared : Infinity;
+}
+
 export interface RouteDeps {
   /** GET /metrics: the registry, and who may read it (undefined: nobody, the route is not served). */
   metrics: { registry: Registry; readers: ClientKeys | undefined };
@@ -86,11 +95,12 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
     } else if (
       pathname === GRAPHQL_PATH &&
       req.method === 'POST' &&
-      !deps.introspection &&
+      !(deps.introspection && declaredLength(req) <= KEYLESS_BODY_BYTES) &&
       deps.clientKeys.identify(req.headers.authorization) === undefined
     ) {
-      // The key is checked before any body is read: a caller without one costs no memory. (With
-      // introspection on, a keyless body is read, up to 256 KiB: it may be an introspection query.)
+      // The key is checked before any body is read: a caller without one costs no more memory than
+      // its headers. With introspection on, a small declared body is read: it may ask for the schema
+      // (GraphiQL does before a key is typed), which needs no key (see yoga.ts).
       return answerUnreadBody(req, res, (headers) =>
         sendGraphQLError(res, 'UNAUTHENTICATED', undefined, { ...UNAUTHENTICATED_HEADERS, ...headers }),
       );
