@@ -2,8 +2,8 @@
  * The web app at `/`, built by `npm run build` (npm test builds it first) and
  * served by the gateway as static files, used in Chromium as a person would:
  * a refusal's message, a file picked with a real <input type=file>, its
- * progress bar moving, its status going live to PARSE over graphql-ws, then
- * search, chat and delete.
+ * progress bar moving, its status going live to PARSE over graphql-ws, two
+ * files dropped at once, then search, clips, chat, a transcript and delete.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -130,6 +130,27 @@ describe.skipIf(!built || !hasChromium)('the web app in Chromium', () => {
     const badge = `tr[data-video-no="${videoNo}"] .status`;
     await expect.poll(() => page.textContent(badge), { timeout: 10_000 }).toBe('PARSE');
     expect(stack.simulator.videos.has(videoNo)).toBe(true);
+
+    // Two files dropped at once: a row and an upload each.
+    const dropped = await page.evaluateHandle(
+      (header) => {
+        const transfer = new DataTransfer();
+        for (const name of ['first drop.mp4', 'second drop.mp4']) {
+          const bytes = new Uint8Array(64 * 1024);
+          bytes.set(header);
+          transfer.items.add(new File([bytes], name, { type: 'video/mp4' }));
+        }
+        return transfer;
+      },
+      [...MP4_HEADER],
+    );
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: dropped });
+    for (const name of ['first drop.mp4', 'second drop.mp4']) {
+      await expect
+        .poll(() => page.textContent(`#uploads li[data-file="${name}"] .message`), { timeout: 10_000 })
+        .toMatch(/uploaded as \S+/);
+    }
+    await expect.poll(() => page.locator('#videos tr').count()).toBe(3);
 
     // Search by the file's words, then chat about the ticked video.
     await page.fill('#search-query', 'beach dog');
