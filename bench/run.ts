@@ -10,6 +10,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { benchFanOut, type FanOutRow } from './fan-out.js';
 import { benchFanOutFloor } from './fan-out-floor.js';
+import { benchIdleSubscriptions, idleTable } from './idle-subscriptions.js';
+import { benchUploadFloor, uploadFloorTable } from './upload-floor.js';
 import { fmt } from './lib/stats.js';
 import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
 import { benchObservability, observabilityTable } from './observability.js';
@@ -30,6 +32,7 @@ const plan = quick
       repeats: 1,
       listVideos: 1000,
       observability: { uploadMiB: 64, rounds: 1, subscribers: 1000, passes: 1 },
+      floors: { uploadMiB: 128, uploadRounds: 1, idleSubscriptions: 2000, idleRuns: 1 },
     }
   : {
       uploadSizesMiB: [512, 2048],
@@ -42,6 +45,7 @@ const plan = quick
       repeats: 3,
       listVideos: 5000,
       observability: { uploadMiB: 512, rounds: 3, subscribers: 5000, passes: 3 },
+      floors: { uploadMiB: 512, uploadRounds: 3, idleSubscriptions: 10000, idleRuns: 3 },
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -89,6 +93,11 @@ for (const subscribers of plan.fanOut) {
   fanOut.push(await repeated(`fan-out floor: ${subscribers} bare websockets`, () => benchFanOutFloor(subscribers)));
 }
 
+log('upload floor: the gateway against a bare pipe proxy…');
+const uploadFloor = await benchUploadFloor(plan.floors.uploadMiB, plan.floors.uploadRounds);
+log('idle subscriptions…');
+const idle = await benchIdleSubscriptions(plan.floors.idleSubscriptions, plan.floors.idleRuns);
+
 /** Ingest on each store one instance can use: SQLite (the default, each fsync mode) and memory. */
 const ingestStores: { store: string; env: Record<string, string> }[] = [
   { store: 'SQLite, synchronous=FULL (default)', env: { STORE: 'sqlite', SQLITE_SYNCHRONOUS: 'full' } },
@@ -106,6 +115,10 @@ const listRows: ListRow[] = [];
 for (const { store, env } of listStores(redisUrl)) {
   log(`videos list: ${plan.listVideos} videos, ${store}…`);
   listRows.push(...(await benchVideoList(plan.listVideos, store, env)));
+}
+
+function wsRowOf(subscribers: number): FanOutRow | undefined {
+  return fanOut.find((row) => row.scenario === 'graphql-ws' && row.subscribers === subscribers);
 }
 
 const uploadTable = [
@@ -146,7 +159,37 @@ const listTable = [
   ),
 ];
 
+/** Fan-out p99 against the bare-ws floor measured in this run, per subscriber count. */
+const floorRow = (subscribers: number) =>
+  fanOut.find((row) => row.scenario.startsWith('floor: bare ws') && row.subscribers === subscribers);
+const fanOutRatios = [
+  '| subscribers | gateway p99 ms (every run) | bare-ws floor p99 ms (every run) | ratio | lost |',
+  '|---|---|---|---|---|',
+  ...plan.fanOut.flatMap((subscribers) => {
+    const [gateway, floor] = [wsRowOf(subscribers), floorRow(subscribers)];
+    if (!gateway || !floor) return [];
+    const runs = (row: FanOutRow) => (row.p99Runs ?? [row.p99Ms]).map((p99) => fmt(p99, 0)).join(', ');
+    return [
+      `| ${subscribers} | ${fmt(gateway.p99Ms, 0)} (${runs(gateway)}) | ${fmt(floor.p99Ms, 0)} (${runs(floor)}) | ${fmt(gateway.p99Ms / floor.p99Ms, 2)}x | ${gateway.lost} |`,
+    ];
+  }),
+];
+
 const tables = [
+  '## Against floors measured in this run',
+  '',
+  'Fan-out (graphql-ws, 10 subscribers per video) against bare `ws` sends:',
+  '',
+  ...fanOutRatios,
+  '',
+  'Uploads against a bare TCP pipe proxy:',
+  '',
+  ...uploadFloorTable(uploadFloor),
+  '',
+  'Idle subscriptions (gateway RSS growth):',
+  '',
+  ...idleTable(idle),
+  '',
   '## Upload forwarding',
   ...uploadTable,
   '',
@@ -169,8 +212,7 @@ const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem
 
 // Each target of issue 6, checked against this run's figures.
 const gatewayRow = (sizeMiB: number) => uploads.find((row) => row.path === 'gateway' && row.sizeMiB === sizeMiB);
-const wsRow = (subscribers: number) =>
-  fanOut.find((row) => row.scenario === 'graphql-ws' && row.subscribers === subscribers);
+const wsRow = wsRowOf;
 const crossRow = fanOut.find((row) => row.scenario.includes('across'));
 const [small, large] = [gatewayRow(plan.uploadSizesMiB[0]!), gatewayRow(plan.uploadSizesMiB[1]!)];
 const targets: [string, string, string, boolean | undefined][] = [
@@ -246,7 +288,7 @@ writeFileSync(
     '## Targets',
     targetTable,
     '',
-    tables.replaceAll('## ', '### ').replace('### Upload forwarding', '## Figures\n\n### Upload forwarding'),
+    tables.replaceAll('## ', '### ').replace('### Against floors', '## Figures\n\n### Against floors'),
     '',
     analysis,
   ].join('\n'),
