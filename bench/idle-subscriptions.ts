@@ -28,7 +28,7 @@ export interface IdleRow {
 }
 
 /** One websocket holding `count` subscriptions; resolves once each delivered its first event. */
-function socketWith(wsUrl: string, videoNos: string[]): Promise<WebSocket> {
+export function socketWith(wsUrl: string, videoNos: string[]): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { perMessageDeflate: false });
     let waiting = videoNos.length;
@@ -59,7 +59,7 @@ function socketWith(wsUrl: string, videoNos: string[]): Promise<WebSocket> {
  * (started with --inspect on a free port): what stays is what is retained, not
  * garbage the collector has not reached yet.
  */
-async function collectGarbage(inspectorUrl: string): Promise<number> {
+export async function collectGarbage(inspectorUrl: string): Promise<number> {
   const socket = new WebSocket(inspectorUrl);
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const call = (id: number, method: string) => {
@@ -145,7 +145,7 @@ export async function benchIdleSubscriptions(subscriptions: number, runs: number
 }
 
 /** The inspector's websocket URL, from the "Debugger listening on ws://…" line. */
-async function inspectorOf(output: string[]): Promise<string> {
+export async function inspectorOf(output: string[]): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const found = /Debugger listening on (ws:\/\/\S+)/.exec(output.join(''));
     if (found) return found[1]!;
