@@ -81,9 +81,8 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
     if (isWebhookPath(pathname)) return handleWebhook(deps.webhook, req, res, pathname);
     if (pathname === GRAPHQL_PATH && isUploadRequest(req)) {
       if (deps.stopping()) {
-        return answerUnreadBody(req, res, (headers) =>
-          sendGraphQLError(res, 'SHUTTING_DOWN', undefined, { ...headers, connection: 'close' }),
-        );
+        // No new upload; the connection closes once idle (the shutdown closes idle connections).
+        return answerUnreadBody(req, res, (headers) => sendGraphQLError(res, 'SHUTTING_DOWN', undefined, headers));
       }
       const admitted = await inSpan('multipart intake', {}, () => prepareUploadRequest(req, res, deps.uploadRequests));
       if (!admitted) return;
