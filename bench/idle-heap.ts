@@ -1,11 +1,11 @@
 /**
  * What idle subscriptions retain, by constructor (issue 17): heap snapshots of
  * a gateway before and after `subscriptions` idle videoStatus subscriptions
- * (10 per socket), taken through its inspector, compared by the self size and
+ * (10 per socket unless told), taken through its inspector, compared by the self size and
  * count of each constructor's objects. Prints the largest growths per
  * subscription.
  *
- *   npx tsx bench/idle-heap.ts [subscriptions]
+ *   npx tsx bench/idle-heap.ts [subscriptions] [per socket]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
@@ -54,6 +54,7 @@ async function snapshotByConstructor(inspectorUrl: string): Promise<Map<string, 
 }
 
 const subscriptions = Number(process.argv[2] ?? 2000);
+const perSocket = Number(process.argv[3] ?? 10);
 const simulator = await startSimulator();
 const gateway = await startGatewayOn(simulator, {}, ['--inspect=127.0.0.1:0']);
 try {
@@ -82,7 +83,7 @@ try {
     .sort((a, b) => b.size - a.size);
   const total = growth.reduce((sum, entry) => sum + entry.size, 0);
   process.stdout.write(
-    `retained per subscription: ${fmt(total / subscriptions / 1024, 2)} KiB (${subscriptions} subscriptions, 10 per socket)\n`,
+    `retained per subscription: ${fmt(total / subscriptions / 1024, 2)} KiB (${subscriptions} subscriptions, ${perSocket} per socket)\n`,
   );
   process.stdout.write('| constructor | bytes per subscription | objects per subscription |\n|---|---|---|\n');
   for (const entry of growth.slice(0, 30)) {
