@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/idle-heap.ts [subscriptions] [per socket]
  */
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { startGatewayOn, startSimulator } from './lib/child.js';
@@ -36,7 +37,10 @@ async function snapshotByConstructor(inspectorUrl: string): Promise<Map<string, 
   socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.takeHeapSnapshot', params: { reportProgress: false } }));
   await done;
   socket.close();
-  const heap = JSON.parse(chunks.join('')) as HeapSnapshot;
+  const text = chunks.join('');
+  // HEAP_SNAPSHOT_FILE=… keeps the last snapshot, to open in Chrome's DevTools (Memory tab).
+  if (process.env.HEAP_SNAPSHOT_FILE) writeFileSync(process.env.HEAP_SNAPSHOT_FILE, text);
+  const heap = JSON.parse(text) as HeapSnapshot;
   const fields = heap.snapshot.meta.node_fields;
   const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((field) => fields.indexOf(field));
   const types = heap.snapshot.meta.node_types[0];
