@@ -37,6 +37,8 @@ export interface FanOutOptions {
   acrossInstancesRedisUrl?: string;
   /** More environment for the gateways (observability settings). */
   gatewayEnv?: Record<string, string>;
+  /** Subscribers watching each video (10 unless told): 1 makes every subscription its own topic. */
+  perVideo?: number;
 }
 
 const SUBSCRIBERS_PER_VIDEO = 10;
@@ -66,8 +68,9 @@ export async function benchFanOut(options: FanOutOptions): Promise<FanOutRow> {
       gateways.push(subscribeTo);
     }
 
-    const videoCount = Math.max(1, Math.ceil(options.subscribers / SUBSCRIBERS_PER_VIDEO));
-    const videos = await uploadVideos(`${subscribeTo.url}/graphql`, simulator, videoCount);
+    const perVideo = options.perVideo ?? SUBSCRIBERS_PER_VIDEO;
+    const videoCount = Math.max(1, Math.ceil(options.subscribers / perVideo));
+    const videos = await uploadVideos(`${subscribeTo.url}/graphql`, simulator, videoCount, 32);
     const wsUrl = `${subscribeTo.url.replace('http', 'ws')}/graphql`;
     const subscribers = await openSubscribers(options.subscribers, (index) => {
       const { videoNo } = videos[index % videos.length]!;
@@ -100,7 +103,9 @@ export async function benchFanOut(options: FanOutOptions): Promise<FanOutRow> {
     return {
       scenario: options.acrossInstancesRedisUrl
         ? `${options.transport}, across 2 instances (Redis)`
-        : options.transport,
+        : perVideo === SUBSCRIBERS_PER_VIDEO
+          ? options.transport
+          : `${options.transport}, ${perVideo} per video`,
       subscribers: options.subscribers,
       videos: videoCount,
       p50Ms: percentile(latencies, 50),

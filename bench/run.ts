@@ -80,6 +80,11 @@ for (const subscribers of plan.fanOut) {
   );
 }
 fanOut.push(
+  await repeated(`fan-out: ${plan.fanOut[1] ?? plan.fanOut[0]!} graphql-ws subscribers, 1 per video`, () =>
+    benchFanOut({ subscribers: plan.fanOut[1] ?? plan.fanOut[0]!, transport: 'graphql-ws', perVideo: 1 }),
+  ),
+);
+fanOut.push(
   await repeated(`fan-out: ${plan.sse} SSE subscribers`, () =>
     benchFanOut({ subscribers: plan.sse, transport: 'SSE' }),
   ),
@@ -166,19 +171,24 @@ const fanOutRatios = [
   '| subscribers | gateway p99 ms (every run) | bare-ws floor p99 ms (every run) | ratio | lost |',
   '|---|---|---|---|---|',
   ...plan.fanOut.flatMap((subscribers) => {
-    const [gateway, floor] = [wsRowOf(subscribers), floorRow(subscribers)];
-    if (!gateway || !floor) return [];
+    const floor = floorRow(subscribers);
+    const rows = fanOut.filter(
+      (row) =>
+        row.scenario.startsWith('graphql-ws') && !row.scenario.includes('across') && row.subscribers === subscribers,
+    );
+    if (!floor) return [];
     const runs = (row: FanOutRow) => (row.p99Runs ?? [row.p99Ms]).map((p99) => fmt(p99, 0)).join(', ');
-    return [
-      `| ${subscribers} | ${fmt(gateway.p99Ms, 0)} (${runs(gateway)}) | ${fmt(floor.p99Ms, 0)} (${runs(floor)}) | ${fmt(gateway.p99Ms / floor.p99Ms, 2)}x | ${gateway.lost} |`,
-    ];
+    return rows.map(
+      (gateway) =>
+        `| ${subscribers} on ${gateway.videos} videos | ${fmt(gateway.p99Ms, 0)} (${runs(gateway)}) | ${fmt(floor.p99Ms, 0)} (${runs(floor)}) | ${fmt(gateway.p99Ms / floor.p99Ms, 2)}x | ${gateway.lost} |`,
+    );
   }),
 ];
 
 const tables = [
   '## Against floors measured in this run',
   '',
-  'Fan-out (graphql-ws, 10 subscribers per video) against bare `ws` sends:',
+  'Fan-out (graphql-ws; 10 subscribers per video, and 1) against bare `ws` sends:',
   '',
   ...fanOutRatios,
   '',
