@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch, FormData } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
+import { collect, MP4_HEADER, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { requireRedis, startPrivateRedis, uniquePrefix } from './utils/redis.js';
 import { startStack, TEST_WEBHOOK_SECRET, type Stack } from './utils/stack.js';
 
@@ -249,6 +249,38 @@ function withCurl(refusal: Refusal, size: number): Promise<Answer & { seconds: n
     });
   });
 }
+
+describe('a client that asks first (Expect: 100-continue)', () => {
+  it('is told to go on once the upload is admitted, and its upload goes through', async () => {
+    const args = ['-s', '-o', '-', '-w', '\n%{http_code}', '-H', `authorization: Bearer ${KEY}`];
+    args.push('-F', `operations=${OPERATIONS}`, '-F', 'map={"0":["variables.file"]}');
+    const file = join(dir, 'clip.mp4');
+    await writeFile(file, Buffer.concat([MP4_HEADER, Buffer.alloc(8 * MIB)]));
+    // curl sends Expect: 100-continue for a body this large; a gateway whose limits admit it.
+    const admitting = await startStack({ env: { GATEWAY_API_KEYS: KEY } });
+    try {
+      args.push('-F', `0=@${file}`, admitting.graphqlUrl);
+      let trace = '';
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = spawn('curl', ['-v', ...args]);
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (piece: string) => (text += piece));
+        child.stderr.setEncoding('utf8').on('data', (piece: string) => (trace += piece));
+        child.on('error', reject);
+        child.on('close', () => resolve(text));
+      });
+      // It asked, and was answered (not left to give up waiting and send anyway).
+      expect(trace).toContain('> Expect: 100-continue');
+      expect(trace).toContain('< HTTP/1.1 100 Continue');
+      const [body, status] = [output.slice(0, output.lastIndexOf('\n')), output.slice(output.lastIndexOf('\n') + 1)];
+      expect(status).toBe('200');
+      const videoNo = (JSON.parse(body) as { data: { uploadVideo: { videoNo: string } } }).data.uploadVideo.videoNo;
+      expect(admitting.simulator.videos.has(videoNo)).toBe(true);
+    } finally {
+      await admitting.stop();
+    }
+  });
+});
 
 describe('early refusals reach the client', () => {
   for (const refusal of [...refusals, storeAway]) {

@@ -14,6 +14,7 @@ import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium } from './utils/browser.js';
 import { collect, MP4_HEADER, videoFile } from './utils/multipart-client.js';
+import { sendRaw } from './utils/raw-http.js';
 import { startStack, type Stack } from './utils/stack.js';
 
 const KEY = 'web-app-client-key-31c7a9';
@@ -61,8 +62,18 @@ describe.skipIf(!built)('the web app as static files', () => {
     expect(asset.headers.get('content-encoding')).toBe('gzip');
     expect(await asset.text()).toContain('graphql-transport-ws');
 
-    expect((await fetch(`${stack.url}/assets/../package.json`)).status).toBe(404);
     expect((await fetch(`${stack.url}/assets/missing.js`)).status).toBe(404);
+    // Paths a client library would normalise, sent byte for byte: nothing outside the built files.
+    for (const path of [
+      '/assets/../package.json',
+      '/assets/%2e%2e/package.json',
+      '/..%2f..%2fpackage.json',
+      '//etc/passwd',
+    ]) {
+      const answer = await sendRaw(stack.url, { method: 'GET', path, headers: {}, body: [] }).response;
+      expect({ path, status: answer?.status }).toEqual({ path, status: 404 });
+      expect(answer?.body).not.toContain('"name": "mavi-graphql-gateway"');
+    }
   });
 });
 
