@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, requireChromium } from './utils/browser.js';
+import { launchChromium, requireChromium, throttleUploads } from './utils/browser.js';
 import { collect, MP4_HEADER, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
 
@@ -139,14 +139,7 @@ describe('the README client recipes', () => {
       await tab.goto(appOrigin);
       await tab.waitForFunction(() => 'runRecipe' in window);
       // An upload at a pace at which progress can be seen.
-      const cdp = await tab.context().newCDPSession(tab);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: 0,
-        downloadThroughput: -1,
-        uploadThroughput: 8 * 1024 * 1024,
-      });
+      await throttleUploads(tab, 8 * 1024 * 1024);
       const result = await tab.evaluate(
         ([header, size]) =>
           (

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, requireChromium } from './utils/browser.js';
+import { launchChromium, requireChromium, throttleUploads } from './utils/browser.js';
 import { collect, MP4_HEADER, videoFile } from './utils/multipart-client.js';
 import { sendRaw } from './utils/raw-http.js';
 import { startStack, type Stack } from './utils/stack.js';
@@ -114,14 +114,7 @@ describe.skipIf(!built || !hasChromium)('the web app in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('mavi-gateway.client-key'))).toBe(KEY);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     await expect.poll(() => page.isHidden('#error')).toBe(true);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 12 * 1024 * 1024,
-    });
+    await throttleUploads(page, 12 * 1024 * 1024);
     await recordProgress(page);
     await page.setInputFiles('#files', bigFile);
     await expect
@@ -130,12 +123,7 @@ describe.skipIf(!built || !hasChromium)('the web app in Chromium', () => {
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
     expect(seen.filter((value) => value > 0 && value < 1).length).toBeGreaterThanOrEqual(2);
     expect(seen.at(-1)).toBe(1);
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
+    await throttleUploads(page, undefined);
 
     const videoNo = /uploaded as (\S+)/.exec((await page.textContent('#uploads li:first-child .message'))!)![1]!;
     const badge = `tr[data-video-no="${videoNo}"] .status`;

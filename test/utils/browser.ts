@@ -1,6 +1,6 @@
 /** Debian's Chromium, launched the way this machine allows (test tools' own browser downloads fail here). */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -22,4 +22,19 @@ export function requireChromium(file: string): boolean {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * Limits the page's upload rate (Chromium's network emulation, over CDP), so
+ * that upload progress has time to be seen; `undefined` lifts the limit.
+ */
+export async function throttleUploads(page: Page, bytesPerSecond: number | undefined): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond ?? -1,
+  });
 }
