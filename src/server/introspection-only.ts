@@ -4,7 +4,7 @@
  * introspection on it needs no client key: GraphiQL loads the schema before
  * anyone has typed a key into its Headers tab.
  */
-import { Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 
 export function isIntrospectionOnly(query: string | undefined, operationName: string | undefined): boolean {
   if (query === undefined) return false;
@@ -14,12 +14,9 @@ export function isIntrospectionOnly(query: string | undefined, operationName: st
   } catch {
     return false;
   }
-  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  const operation =
-    operationName === undefined
-      ? operations[0]
-      : operations.find((candidate) => candidate.name?.value === operationName);
-  if (operation === undefined || (operationName === undefined && operations.length > 1)) return false;
+  // The operation that runs (graphql-js's own choice: none when the name is missing and there are several).
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return false;
   const fragments = new Map(
     document.definitions.flatMap((definition) =>
       definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
