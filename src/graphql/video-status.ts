@@ -3,6 +3,7 @@ import { gatewayError } from '../errors.js';
 import type { StatusChange } from '../status/status-store.js';
 import { videoNotFound } from '../videos/video-library.js';
 import { builder } from './builder.js';
+import { shareableField } from './shared-results.js';
 import { ownedByCaller, VideoStatus } from './video.js';
 
 const VideoStatusEvent = builder.objectRef<StatusChange>('VideoStatusEvent').implement({
@@ -24,6 +25,8 @@ builder.subscriptionField('videoStatus', (t) =>
     description:
       'The current status of a video you uploaded, then one event per change. Completes right after PARSE or FAIL. Unknown videos fail with VIDEO_NOT_FOUND; a video deleted while followed ends with a VIDEO_DELETED error.',
     args: { videoNo: t.arg.id({ required: true }) },
+    // The caller's own view of one video: subscribers asking the same share each event's execution.
+    extensions: shareableField,
     subscribe: async (_root, args, context) => {
       const videoNo = String(args.videoNo);
       const feed = await context.status.follow(videoNo, ownedByCaller(context));

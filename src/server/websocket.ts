@@ -12,7 +12,7 @@
  * stay up.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,7 +20,9 @@ import { websocketAuthorization, type ClientKeys } from '../auth/client-keys.js'
 import { gatewayError, StoreUnavailableError } from '../errors.js';
 import { withRequestId, type Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
+import { isShareableSubscription } from '../graphql/shared-results.js';
 import { coalesceWrites } from './coalesce-writes.js';
+import { SharedSubscriptions, type SendFrame } from './shared-subscriptions.js';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
 
 interface EnvelopedExecution {
@@ -33,7 +35,13 @@ interface EnvelopedExecution {
 interface SocketExtra {
   socket: WebSocket;
   request: IncomingMessage;
+  /** Writes a frame the way graphql-ws's own frames are written (coalesced). */
+  sendFrame: SendFrame;
+  /** Ids of this socket's subscriptions that opened a stream (the open-subscriptions gauge). */
+  streaming: Set<string>;
 }
+
+const WEBSOCKET = { transport: 'websocket' } as const;
 
 /** The close code for a limit reached (graphql-ws's "too many" code; the reason says which limit). */
 const TOO_MANY = CloseCode.TooManyInitialisationRequests;
@@ -60,7 +68,7 @@ export function attachGraphQLWebSocket(
   yoga: GatewayYoga,
   clientKeys: ClientKeys,
   logger: Logger,
-  metrics: Pick<GatewayMetrics, 'websockets'>,
+  metrics: Pick<GatewayMetrics, 'websockets' | 'subscriptions' | 'eventsDelivered'>,
   limits: WebSocketLimits,
 ): GraphQLWebSocketServer {
   const wss = new WebSocketServer({
@@ -73,6 +81,11 @@ export function attachGraphQLWebSocket(
   const socketsPerClient = new Map<string, number>();
   const clientOf = new WeakMap<WebSocket, string>();
   wss.on('error', (error) => logger.error('websocket server error', { error }));
+  const shared = new SharedSubscriptions({
+    serialise: nextPayload,
+    delivered: (count) => metrics.eventsDelivered.inc(WEBSOCKET, count),
+    logger,
+  });
 
   const graphqlWs = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     connectionInitWaitTimeout: limits.initTimeoutMs,
@@ -99,9 +112,31 @@ export function attachGraphQLWebSocket(
       clientOf.set(ctx.extra.socket, ownerId);
       return true;
     },
+    // A subscription that opened a stream is counted open until graphql-ws completes it. One
+    // whose fields are shareable joins the group of its caller's identical subscriptions.
+    onOperation: (ctx, id, payload, args, result) => {
+      if (!isAsyncIterable(result)) return undefined;
+      ctx.extra.streaming.add(id);
+      metrics.subscriptions.inc(WEBSOCKET);
+      if (!isShareableSubscription(args.schema, args.document, args.operationName)) return undefined;
+      const { ownerId } = args.contextValue as { ownerId: string };
+      const key = JSON.stringify([ownerId, payload.operationName ?? null, payload.variables ?? null, payload.query]);
+      const member = shared.join(key, result, id, ctx.extra.sendFrame);
+      // graphql-ws keeps these arguments for the life of the subscription, but only to hand
+      // them to onNext, which a shared subscriber never reaches (its group writes its frames):
+      // the operation's context and enveloped functions need not live that long.
+      args.contextValue = undefined;
+      args.rootValue = undefined;
+      return member;
+    },
+    onComplete: (ctx, id) => {
+      if (ctx.extra.streaming.delete(id)) metrics.subscriptions.dec(WEBSOCKET);
+    },
     // `extensions.http` (a status and headers) belongs to HTTP answers: on a socket it is left out.
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors?.some(carriesHttp) ? { ...result, errors: result.errors.map(withoutHttp) } : undefined,
+    onNext: (ctx, id, _payload, _args, result) => {
+      if (ctx.extra.streaming.has(id)) metrics.eventsDelivered.inc(WEBSOCKET);
+      return result.errors?.some(carriesHttp) ? { ...result, errors: result.errors.map(withoutHttp) } : undefined;
+    },
     onError: (_ctx, _id, _payload, errors) => (errors.some(carriesHttp) ? errors.map(withoutHttp) : undefined),
     // Each operation is a request of its own: its id is on every line it logs.
     onSubscribe: (ctx, _id, params) => {
@@ -151,6 +186,9 @@ export function attachGraphQLWebSocket(
     });
     // graphql-ws waits for each frame's send; see coalesce-writes.ts for why they leave together.
     const send = coalesceWrites(request.socket, socket.send.bind(socket));
+    const sendFrame: SendFrame = (frame) => {
+      if (socket.readyState === socket.OPEN) send(frame);
+    };
     const closed = graphqlWs.opened(
       {
         protocol: socket.protocol,
@@ -168,7 +206,7 @@ export function attachGraphQLWebSocket(
             });
           }),
       },
-      { socket, request },
+      { socket, request, sendFrame, streaming: new Set() },
     );
 
     // Pings find peers that vanished without a close; their subscriptions are then freed.
@@ -203,6 +241,15 @@ export function attachGraphQLWebSocket(
       await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>
+  typeof (value as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] === 'function';
+
+/** A `next` message's payload, as graphql-ws would write it (errors last), without `extensions.http`. */
+function nextPayload(result: ExecutionResult): string {
+  const { errors, ...rest } = result;
+  return JSON.stringify(errors ? { ...rest, errors: errors.map(withoutHttp) } : rest);
 }
 
 const carriesHttp = (error: GraphQLFormattedError | GraphQLError) =>

@@ -65,14 +65,19 @@ export function useGatewayMetrics(metrics: GatewayMetrics): Plugin[] {
   ];
 }
 
-/** Open subscriptions and the events sent on them, by transport (websocket operations carry their socket). */
+/**
+ * Open SSE subscriptions and the events sent on them. Websocket subscriptions are
+ * counted where their frames are written (server/websocket.ts): subscribers that
+ * share a stream there do not each run this plugin's per-event hook.
+ */
 function useSubscriptionMetrics(metrics: GatewayMetrics): Plugin {
+  const transport: Transport = 'sse';
   return {
     onSubscribe() {
       return {
         onSubscribeResult({ args, result }) {
           if (!(Symbol.asyncIterator in (result as object))) return undefined; // refused: nothing opened
-          const transport: Transport = (args.contextValue as { socket?: unknown }).socket ? 'websocket' : 'sse';
+          if ((args.contextValue as { socket?: unknown }).socket) return undefined; // a websocket operation
           metrics.subscriptions.inc({ transport });
           return {
             onNext: () => metrics.eventsDelivered.inc({ transport }),

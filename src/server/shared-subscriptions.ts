@@ -1,0 +1,193 @@
+/**
+ * Websocket subscriptions that ask the same thing share one stream: each event
+ * is executed, masked and serialised once per group, and only the frame's id
+ * differs between subscribers. A group is one caller's subscriptions with the
+ * same query, operation name and variables, for fields the schema marks
+ * shareable (graphql/shared-results.ts).
+ *
+ * Why: a status change watched by N sockets used to run N copies of everything
+ * between the event bus and the socket (the status feed, graphql-js's event
+ * mapping and execution, envelop's and Yoga's result mappers, graphql-ws's
+ * message building), and every idle subscription held that whole iterator
+ * stack (about 18 KiB; bench/ANALYSIS.md).
+ *
+ * How a subscriber joins: it subscribes through Yoga like any other operation
+ * (every plugin runs for it: its quota turn, its span, its own existence and
+ * ownership checks, refusals masked and sent as before). Only when that opened
+ * a stream does it come here:
+ *  - with no live group for its key, its stream becomes the group's source;
+ *  - otherwise its own stream is closed unread, and the group's latest event is
+ *    its first (the replay). The group has listened since before that event,
+ *    so nothing between the replay and the next event can be missed.
+ *
+ * graphql-ws still owns ids and completion: each subscriber is a small iterator
+ * that yields nothing (the group writes its `next` frames) and ends when the
+ * group does, after which graphql-ws sends `complete` as for any subscription.
+ * A subscriber that leaves only leaves its group; the last one out closes the
+ * source (and so its bus listener).
+ */
+import type { ExecutionResult } from 'graphql';
+import type { Logger } from '../logger.js';
+
+/** Writes one text frame to a subscriber's socket (never throws; a closed socket drops it). */
+export type SendFrame = (frame: string) => void;
+
+export interface SharedSubscriptionsOptions {
+  /** The `payload` of a `next` message for this result, as JSON (the websocket's own shaping). */
+  serialise: (result: ExecutionResult) => string;
+  /** Told how many subscribers one event was written to (the delivery counter). */
+  delivered: (count: number) => void;
+  logger: Logger;
+}
+
+const DONE: IteratorResult<never> = { done: true, value: undefined };
+
+export class SharedSubscriptions {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly options: SharedSubscriptionsOptions) {}
+
+  /** Live groups (one per key), for tests and the bench. */
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /**
+   * Adds a subscriber whose own subscribe just opened `stream`, and returns the
+   * iterator graphql-ws follows for it in place of that stream.
+   */
+  join(key: string, stream: AsyncIterable<ExecutionResult>, id: string, send: SendFrame): AsyncIterableIterator<never> {
+    const member = new Member(`{"id":${JSON.stringify(id)},"type":"next","payload":`, send);
+    const group = this.groups.get(key);
+    if (group !== undefined) {
+      this.closeUnread(stream);
+      group.add(member);
+      return member;
+    }
+    const created: Group = new Group(stream[Symbol.asyncIterator](), this.options, () => {
+      // Forget the group the moment it ends or empties, so no one joins a group that is going.
+      if (this.groups.get(key) === created) this.groups.delete(key);
+    });
+    this.groups.set(key, created);
+    created.add(member);
+    created.run();
+    return member;
+  }
+
+  private closeUnread(stream: AsyncIterable<ExecutionResult>): void {
+    const iterator = stream[Symbol.asyncIterator]();
+    iterator
+      .return?.()
+      .catch((error: unknown) => this.options.logger.warn('closing a joined stream failed', { error }));
+  }
+}
+
+class Group {
+  private readonly members = new Set<Member>();
+  /** The latest event's payload: a joining subscriber's replay. */
+  private latest: string | undefined;
+  private over = false;
+
+  constructor(
+    private readonly source: AsyncIterator<ExecutionResult>,
+    private readonly options: SharedSubscriptionsOptions,
+    private readonly forget: () => void,
+  ) {}
+
+  add(member: Member): void {
+    member.group = this;
+    this.members.add(member);
+    if (this.latest !== undefined) this.deliver(member);
+  }
+
+  leave(member: Member): void {
+    if (!this.members.delete(member) || this.members.size > 0 || this.over) return;
+    // The last subscriber left: the source stops listening.
+    this.over = true;
+    this.forget();
+    this.source
+      .return?.()
+      .catch((error: unknown) => this.options.logger.warn('closing a shared stream failed', { error }));
+  }
+
+  run(): void {
+    this.pump().then(
+      () => this.end((member) => member.finish()),
+      (error: unknown) => this.end((member) => member.fail(error)),
+    );
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      const next = await this.source.next();
+      if (next.done || this.over) return;
+      this.latest = this.options.serialise(next.value);
+      for (const member of this.members) this.deliver(member);
+      this.options.delivered(this.members.size);
+    }
+  }
+
+  private deliver(member: Member): void {
+    member.send(member.prefix + this.latest! + '}');
+  }
+
+  private end(settle: (member: Member) => void): void {
+    this.over = true;
+    this.forget();
+    for (const member of this.members) settle(member);
+    this.members.clear();
+  }
+}
+
+/** One subscriber: its frame prefix (the id), its socket, and the promise graphql-ws waits on. */
+class Member implements AsyncIterableIterator<never> {
+  group: Group | undefined;
+  /** Set once the group ended or the subscriber left: DONE, or the group's error. */
+  private outcome: Promise<IteratorResult<never>> | undefined;
+  private waiting: { resolve: (result: IteratorResult<never>) => void; reject: (error: unknown) => void } | undefined;
+
+  constructor(
+    readonly prefix: string,
+    readonly send: SendFrame,
+  ) {}
+
+  next(): Promise<IteratorResult<never>> {
+    return (
+      this.outcome ??
+      new Promise((resolve, reject) => {
+        this.waiting = { resolve, reject };
+      })
+    );
+  }
+
+  /** The subscriber left (complete message, socket closed). */
+  async return(): Promise<IteratorResult<never>> {
+    if (this.outcome === undefined) {
+      this.group?.leave(this);
+      this.finish();
+    }
+    return DONE;
+  }
+
+  finish(): void {
+    this.settle(Promise.resolve(DONE));
+    this.waiting?.resolve(DONE);
+    this.waiting = undefined;
+  }
+
+  fail(error: unknown): void {
+    const failed = Promise.reject(error);
+    failed.catch(() => undefined); // read by the next call to next(), if any
+    this.settle(failed);
+    this.waiting?.reject(error);
+    this.waiting = undefined;
+  }
+
+  private settle(outcome: Promise<IteratorResult<never>>): void {
+    this.outcome ??= outcome;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
