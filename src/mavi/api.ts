@@ -4,14 +4,15 @@
  * limits and how to learn a video's status all live in the family's module; the
  * rest of the gateway sees only this (connect.ts makes one).
  */
+import type { Readable } from 'node:stream';
 import type { VideoContainer } from './containers.js';
 import type { MaviUploadedVideo, VideoStatus } from './types.js';
 
 export type MaviFamily = 'original' | 'v1';
 
 export interface UploadInput {
-  /** The file's bytes, read as MAVI takes them. */
-  file: AsyncIterable<Uint8Array>;
+  /** The file's bytes, read as MAVI takes them (a stream: see multipart-body.ts). */
+  file: Readable;
   fileName: string;
   /** The container sniffed from the file's first bytes. */
   container: VideoContainer;

@@ -1,14 +1,17 @@
 /**
  * A multipart/form-data body of plain fields and then one file part, written as
- * an async iterable so that undici streams it (Transfer-Encoding: chunked) while
- * the file is still arriving. undici's FormData cannot take a stream; this can,
- * and it never holds more than the chunk in hand.
+ * a stream so that undici streams it (Transfer-Encoding: chunked) while the file
+ * is still arriving. undici's FormData cannot take a stream; this can, and it
+ * never holds more than a chunk or two. A stream rather than an async iterable:
+ * undici writes a stream's chunks from their own events, with no promise and
+ * microtask per chunk (bench/ANALYSIS.md, issue 17).
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 
 export interface MultipartFileBody {
   contentType: string;
-  body: AsyncIterable<Uint8Array>;
+  body: Readable;
   /** The whole body's size, when the file's size was given. */
   contentLength: number | undefined;
 }
@@ -19,7 +22,7 @@ export interface MultipartFileParts {
   fileField: string;
   fileName: string;
   fileContentType: string;
-  chunks: AsyncIterable<Uint8Array>;
+  file: Readable;
   fileSize?: number;
 }
 
@@ -38,16 +41,34 @@ export function multipartFileBody(parts: MultipartFileParts): MultipartFileBody 
   ]);
   const epilogue = Buffer.from(`\r\n--${boundary}--\r\n`);
 
-  async function* body() {
-    yield preamble;
-    yield* parts.chunks;
-    yield epilogue;
-  }
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
-    body: body(),
+    body: framed(preamble, parts.file, epilogue),
     contentLength: parts.fileSize === undefined ? undefined : preamble.length + parts.fileSize + epilogue.length,
   };
+}
+
+/** `preamble`, then the file's chunks as they come (with its backpressure), then `epilogue`. */
+function framed(preamble: Buffer, file: Readable, epilogue: Buffer): Readable {
+  const body = new Readable({
+    read: () => {
+      file.resume();
+    },
+    destroy: (error, callback) => {
+      file.destroy();
+      callback(error);
+    },
+  });
+  body.push(preamble);
+  file.on('data', (chunk: Buffer) => {
+    if (!body.push(chunk)) file.pause();
+  });
+  file.once('end', () => {
+    body.push(epilogue);
+    body.push(null);
+  });
+  file.once('error', (error) => body.destroy(error));
+  return body;
 }
 
 /** The escaping browsers apply to names in a form-data part header (WHATWG HTML, "multipart/form-data encoding"). */

@@ -48,7 +48,7 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
         fileField: 'file',
         fileName: input.fileName,
         fileContentType: input.declaredContentType || 'application/octet-stream',
-        chunks: input.file,
+        file: input.file,
         fileSize: input.fileSize,
       });
       const headers: Record<string, string> = { 'content-type': contentType };

@@ -56,7 +56,7 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
         fileName: input.fileName,
         // MAVI checks that the part's type starts with video/: the sniffed container decides it.
         fileContentType: containerMimeTypes[input.container],
-        chunks: input.file,
+        file: input.file,
         fileSize: input.fileSize,
       });
       const headers: Record<string, string> = { 'content-type': contentType };

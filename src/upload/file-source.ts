@@ -5,7 +5,7 @@
  * client's side is remembered, so it is reported instead of the upstream failure
  * it causes.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { gatewayError } from '../errors.js';
 
 export interface FileSourceOptions {
@@ -17,11 +17,13 @@ export interface FileSourceOptions {
 }
 
 export class FileSource {
-  private readonly iterator: AsyncIterator<Buffer>;
   private readonly buffered: Buffer[] = [];
   private readonly maxBytes: number;
   private readonly expectedBytes: number | undefined;
   private readonly verifyEnd: () => Promise<void>;
+  /** The client's file has ended (every byte counted). */
+  private ended = false;
+  /** No more bytes are taken from the client: the file ended, failed or was let go. */
   private done = false;
   private bytes = 0;
   private firstFailure: unknown;
@@ -30,10 +32,12 @@ export class FileSource {
     private readonly stream: Readable,
     options: FileSourceOptions,
   ) {
-    this.iterator = stream[Symbol.asyncIterator]();
     this.maxBytes = options.maxBytes;
     this.expectedBytes = options.expectedBytes;
     this.verifyEnd = options.verifyEnd ?? (async () => undefined);
+    stream.once('end', () => {
+      this.ended = true;
+    });
   }
 
   /** Why reading from the client stopped early, if it did. */
@@ -44,28 +48,74 @@ export class FileSource {
   /** Reads until at least `count` bytes are at hand or the file ends; returns what is at hand. */
   async peek(count: number): Promise<Buffer> {
     let held = this.buffered.reduce((sum, chunk) => sum + chunk.length, 0);
-    while (held < count && !this.done) {
-      const chunk = await this.next();
-      if (chunk === undefined) break;
-      this.buffered.push(chunk);
-      held += chunk.length;
+    while (held < count && !this.ended) {
+      const chunk = this.stream.read() as Buffer | null;
+      if (chunk !== null) {
+        this.take(chunk);
+        this.buffered.push(chunk);
+        held += chunk.length;
+        continue;
+      }
+      if (this.stream.errored) throw this.fail(this.stream.errored);
+      if (this.stream.destroyed) throw this.fail(new Error('The file stream closed before its end.'));
+      await changeOf(this.stream);
     }
     return Buffer.concat(this.buffered, held);
   }
 
-  /** Every byte of the file, the peeked ones first. Iterate once. */
-  async *chunks(): AsyncGenerator<Buffer> {
-    try {
-      while (this.buffered.length > 0) yield this.buffered.shift()!;
-      for (let chunk = await this.next(); chunk !== undefined; chunk = await this.next()) yield chunk;
-      if (this.expectedBytes !== undefined && this.bytes !== this.expectedBytes) throw this.fail(sizeMismatch());
-      await this.verifyEnd().catch((error: unknown) => {
-        throw this.fail(error);
-      });
-    } finally {
-      // The upstream stopped reading (it failed, or we did): stop taking bytes from the client.
-      if (!this.done) this.stream.destroy();
+  /**
+   * Every byte of the file, the peeked ones first, as one stream: the client's
+   * chunks pass through as they come, with no promise per chunk (a stream body is
+   * written to MAVI's socket from the chunk's own event). Its end waits for
+   * `verifyEnd`; any failure breaks it with the failure. Take it once.
+   */
+  body(): Readable {
+    const body = new Readable({
+      read: () => {
+        this.stream.resume();
+      },
+      destroy: (error, callback) => {
+        // The upstream stopped reading (it failed, or we did): stop taking bytes from the client.
+        if (!this.done) this.discard();
+        callback(error);
+      },
+    });
+    for (const chunk of this.buffered.splice(0)) body.push(chunk);
+    const finish = () => {
+      this.done = true;
+      if (this.expectedBytes !== undefined && this.bytes !== this.expectedBytes) {
+        return body.destroy(asError(this.fail(sizeMismatch())));
+      }
+      this.verifyEnd().then(
+        () => body.push(null),
+        (error: unknown) => body.destroy(asError(this.fail(error))),
+      );
+    };
+    if (this.ended) {
+      finish();
+      return body;
     }
+    // Broken while it was peeked at: its error was told then, and is not told again.
+    if (this.stream.destroyed) {
+      body.destroy(asError(this.fail(this.stream.errored ?? new Error('The file stream closed before its end.'))));
+      return body;
+    }
+    this.stream.on('data', (chunk: Buffer) => {
+      try {
+        this.take(chunk);
+      } catch (error) {
+        return body.destroy(asError(error));
+      }
+      if (!body.push(chunk)) this.stream.pause();
+    });
+    this.stream.once('end', finish);
+    this.stream.once('error', (error) => body.destroy(asError(this.fail(error))));
+    this.stream.once('close', () => {
+      if (!this.ended && !body.destroyed)
+        body.destroy(asError(this.fail(new Error('The file stream closed before its end.'))));
+    });
+    this.stream.resume();
+    return body;
   }
 
   /** Stops reading a file that is refused before any of it is sent. */
@@ -86,24 +136,33 @@ export class FileSource {
     return this.bytes;
   }
 
-  private async next(): Promise<Buffer | undefined> {
-    try {
-      const result = await this.iterator.next();
-      if (result.done) {
-        this.done = true;
-        return undefined;
-      }
-      this.bytes += result.value.length;
-      if (this.bytes > this.maxBytes) {
-        throw gatewayError('UPLOAD_TOO_LARGE', `The file is larger than the upload limit of ${this.maxBytes} bytes.`);
-      }
-      // Never hand MAVI more bytes than were announced: stop before the extra chunk leaves.
-      if (this.expectedBytes !== undefined && this.bytes > this.expectedBytes) throw sizeMismatch();
-      return result.value;
-    } catch (error) {
-      throw this.fail(error);
+  /** Counts a chunk against the limits; throws (after failing) when it is one too many. */
+  private take(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      throw this.fail(
+        gatewayError('UPLOAD_TOO_LARGE', `The file is larger than the upload limit of ${this.maxBytes} bytes.`),
+      );
     }
+    // Never hand MAVI more bytes than were announced: stop before the extra chunk leaves.
+    if (this.expectedBytes !== undefined && this.bytes > this.expectedBytes) throw this.fail(sizeMismatch());
   }
+}
+
+/** Resolves at the stream's next change: bytes to read, its end, an error or its closing. */
+function changeOf(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const events = ['readable', 'end', 'error', 'close'] as const;
+    const settle = () => {
+      for (const event of events) stream.off(event, settle);
+      resolve();
+    };
+    for (const event of events) stream.once(event, settle);
+  });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function sizeMismatch() {

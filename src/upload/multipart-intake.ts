@@ -12,15 +12,23 @@
  * errors are all caught here (graphql-upload-minimal's processRequest listened
  * with `once` and let a second parser error crash the process).
  *
+ * busboy reads every byte but the file's own: once it has announced the file (its
+ * part headers checked), the file's bytes go straight to the upload, and the end
+ * of the file is found with a native search (delimiter-scan.ts); from the
+ * delimiter on, busboy reads again, so the end of the request is checked by the
+ * same parser as its head. busboy's search in JavaScript was the largest cost per
+ * byte after the upstream writes (bench/ANALYSIS.md).
+ *
  * A request is whole only when busboy has read it to its closing delimiter with
  * nothing but the one file after `map`; `IncomingFile.requestComplete` says so,
  * and the upload holds back the end of its upstream body until it does, so MAVI
  * never completes a video from a request that is then refused.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { Upload } from 'graphql-upload-minimal';
+import { DelimiterScan } from './delimiter-scan.js';
 import { MultipartRequestError } from './multipart-errors.js';
 
 /** The file of an upload request, as the Upload scalar hands it to the resolver. */
@@ -40,7 +48,7 @@ export interface IncomingFile {
 export interface MultipartIntakeOptions {
   /** Largest `operations` or `map` field. */
   maxFieldBytes: number;
-  /** Locate the file's first byte in the body, so that its size follows from Content-Length. */
+  /** Tell the file's size from Content-Length and the file's first byte (`declaredFileSize`). */
   measureFileStart: boolean;
 }
 
@@ -89,10 +97,24 @@ export function readMultipartUpload(
     let fileStream: Readable | undefined;
     let failure: MultipartRequestError | undefined;
     let finished = false;
-    const fileStart = options.measureFileStart
-      ? new FileStartScanner(boundaryOf(req.headers['content-type']))
-      : undefined;
+    const boundary = boundaryOf(req.headers['content-type']);
+    const fileStart = new FileStartScanner(boundary);
     const contentLength = req.headers['content-length'];
+    /** Who reads the next bytes: busboy, or (between the file's first byte and its end) the scan. */
+    let fileBody: { scan: DelimiterScan; out: Readable } | undefined;
+    /** Bytes of the request routed so far; the chunk busboy is reading now, while it does. */
+    let routed = 0;
+    let reading: { start: number; end: number } | undefined;
+    /** Once the scan has the file: where it starts, and the end of the bytes busboy had read then. */
+    let takenOver: { fileStart: number; busboyEnd: number } | undefined;
+    /** What pauses the request: busboy's buffer, or the file's reader. */
+    const holds = new Set<'busboy' | 'file'>();
+    const hold = (what: 'busboy' | 'file', on: boolean) => {
+      if (on) holds.add(what);
+      else holds.delete(what);
+      if (holds.size > 0) req.pause();
+      else if (!failure) req.resume();
+    };
 
     let settleComplete!: (error?: MultipartRequestError) => void;
     const complete = new Promise<void>((resolve, reject) => {
@@ -107,7 +129,8 @@ export function readMultipartUpload(
       upload?.reject(failure);
       if (fileStream && !fileStream.destroyed) fileStream.destroy(failure);
       settleComplete(failure);
-      req.unpipe(parser);
+      req.off('data', route);
+      req.pause();
       parser.destroy();
       // The rest of the body is not read: the refusal closes the connection.
     };
@@ -163,7 +186,7 @@ export function readMultipartUpload(
           `The file part '${name.slice(0, 64)}' is not the one 'map' names ('${fileField}').`,
         );
       }
-      fileStream = stream;
+      fileStream = takeOverFile(stream);
       let handedOut = false;
       const file: IncomingFile = {
         filename: info.filename ?? '',
@@ -171,10 +194,10 @@ export function readMultipartUpload(
         createReadStream: () => {
           if (handedOut) throw new MultipartRequestError('ONE_FILE_ONLY', 'The file can be used by one upload only.');
           handedOut = true;
-          return stream;
+          return fileStream!;
         },
         requestComplete: () => complete,
-        declaredFileSize: () => fileStart?.fileSizeFrom(contentLength),
+        declaredFileSize: () => (options.measureFileStart ? fileStart.fileSizeFrom(contentLength) : undefined),
         failure: () => failure,
       };
       upload.resolve(file);
@@ -199,16 +222,74 @@ export function readMultipartUpload(
       settleComplete();
     });
 
+    /**
+     * From the file's first byte, when it is in the chunk busboy is reading now, the
+     * file's bytes are the scan's: busboy's own file stream is drained unread, and
+     * busboy reads again from the delimiter on (see the top of this file). Otherwise
+     * (a head too large for FileStartScanner) busboy's stream is the file.
+     */
+    function takeOverFile(busboyStream: Readable): Readable {
+      const start = fileStart.fileStart;
+      if (reading === undefined || start === undefined || start < reading.start || start > reading.end) {
+        return busboyStream;
+      }
+      busboyStream.resume();
+      const out = new Readable({ read: () => hold('file', false) });
+      // A file the upload stops reading (it failed) no longer holds the request: its bytes are dropped.
+      out.once('close', () => hold('file', false));
+      // A failure after the upload read the file's end (a part after it) breaks a stream no one reads:
+      // heard here, so that it cannot crash the process; the upload learns it from requestComplete().
+      out.on('error', () => undefined);
+      fileBody = { scan: new DelimiterScan(Buffer.from(`\r\n--${boundary}`), start), out };
+      takenOver = { fileStart: start, busboyEnd: reading.end };
+      return out;
+    }
+
+    function toBusboy(bytes: Buffer): void {
+      if (!parser.write(bytes)) {
+        hold('busboy', true);
+        parser.once('drain', () => hold('busboy', false));
+      }
+    }
+
+    function toScan(bytes: Buffer): void {
+      const { scan, out } = fileBody!;
+      const step = scan.push(bytes);
+      for (const body of step.body) if (!out.destroyed && !out.push(body)) hold('file', true);
+      if (step.rest === undefined) return;
+      fileBody = undefined;
+      if (!out.destroyed) out.push(null);
+      // busboy reads on from the delimiter, less what it read of it in the chunk it took the file in.
+      const unread = step.rest.bytes.subarray(Math.max(0, takenOver!.busboyEnd - step.rest.offset));
+      if (unread.length > 0) toBusboy(unread);
+    }
+
+    function route(chunk: Buffer): void {
+      const start = routed;
+      routed += chunk.length;
+      if (!fileStart.done) fileStart.push(chunk);
+      if (fileBody !== undefined) return toScan(chunk);
+      reading = { start, end: routed };
+      toBusboy(chunk);
+      reading = undefined;
+      // The file began in this chunk: its bytes here are the scan's first.
+      if (
+        fileBody !== undefined &&
+        takenOver !== undefined &&
+        takenOver.fileStart <= routed &&
+        start <= takenOver.fileStart
+      ) {
+        toScan(chunk.subarray(takenOver.fileStart - start));
+      }
+    }
+
     req.once('close', () => {
       if (!req.complete) fail('INVALID_MULTIPART', 'The request ended before its multipart body did.', true);
     });
-    if (fileStart) {
-      const measure = (chunk: Buffer) => {
-        if (fileStart.push(chunk)) req.off('data', measure);
-      };
-      req.on('data', measure);
-    }
-    req.pipe(parser);
+    req.on('data', route);
+    req.once('end', () => {
+      if (!failure) parser.end();
+    });
   });
 }
 
@@ -298,8 +379,10 @@ class FileStartScanner {
   private length = 2;
   private searchFrom = 0;
   private delimitersSeen = 0;
-  private fileStart: number | undefined;
-  private done = false;
+  /** The file's first byte, once found. */
+  fileStart: number | undefined;
+  /** True once it needs no more bytes. */
+  done = false;
   private readonly delimiter: Buffer | undefined;
 
   constructor(boundary: string | undefined) {

@@ -161,7 +161,7 @@ async function uploadVideo(
     async (callbackUrl) => {
       try {
         return await mavi.uploadVideo({
-          file: source.chunks(),
+          file: source.body(),
           fileName,
           container,
           declaredContentType: file.mimetype,
