@@ -12,7 +12,7 @@ import { benchFanOut, type FanOutRow } from './fan-out.js';
 import { benchFanOutFloor } from './fan-out-floor.js';
 import { benchIdleSubscriptions, idleTable } from './idle-subscriptions.js';
 import { benchUploadFloor, uploadFloorTable } from './upload-floor.js';
-import { fmt } from './lib/stats.js';
+import { fmt, median } from './lib/stats.js';
 import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
 import { benchObservability, observabilityTable } from './observability.js';
 import { benchVideoList, listStores, type ListRow } from './video-list.js';
@@ -220,7 +220,7 @@ process.stdout.write(`\n${tables}\n`);
 const cpu = cpus();
 const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}`;
 
-// Each target of issue 6, checked against this run's figures.
+// Each target of issues 6 and 17, checked against this run's figures.
 const gatewayRow = (sizeMiB: number) => uploads.find((row) => row.path === 'gateway' && row.sizeMiB === sizeMiB);
 const wsRow = wsRowOf;
 const crossRow = fanOut.find((row) => row.scenario.includes('across'));
@@ -272,6 +272,47 @@ const targets: [string, string, string, boolean | undefined][] = [
     crossRow ? crossRow.p99Ms <= 20 : undefined,
   ],
 ];
+// Issue 17's targets: ratios to the floors measured in this same run.
+const fanOutRatio = (subscribers: number) => {
+  const gateway = wsRow(subscribers);
+  const floor = floorRow(subscribers);
+  return gateway && floor ? { ratio: gateway.p99Ms / floor.p99Ms, lost: gateway.lost } : undefined;
+};
+for (const [subscribers, limit] of [
+  [5000, 2.0],
+  [10000, 2.5],
+] as const) {
+  const measured = fanOutRatio(subscribers);
+  targets.push([
+    `fan-out p99 against the bare-ws floor, ${subscribers} subscribers (10 per video)`,
+    `<= ${fmt(limit, 1)}x, 0 lost`,
+    measured ? `${fmt(measured.ratio, 2)}x, ${measured.lost} lost` : 'not run',
+    measured ? measured.ratio <= limit && measured.lost === 0 : undefined,
+  ]);
+}
+const uploadCpuRatio = median(uploadFloor.gateway.cpuPerGiB) / median(uploadFloor.proxy.cpuPerGiB);
+const coldExtraMiB = median(uploadFloor.gateway.coldGrowthMiB) - median(uploadFloor.proxy.coldGrowthMiB);
+const idleAtTen = idle.find((row) => row.perSocket === 10);
+targets.push(
+  [
+    'gateway CPU per GiB uploaded, against a bare pipe proxy',
+    '<= 1.3x',
+    `${fmt(uploadCpuRatio, 2)}x (${fmt(median(uploadFloor.gateway.cpuPerGiB), 2)} against ${fmt(median(uploadFloor.proxy.cpuPerGiB), 2)} s/GiB)`,
+    uploadCpuRatio <= 1.3,
+  ],
+  [
+    'first-upload RSS growth in a cold process, against the proxy',
+    "<= the proxy's + 8 MiB",
+    `${coldExtraMiB >= 0 ? '+' : ''}${fmt(coldExtraMiB, 1)} MiB`,
+    coldExtraMiB <= 8,
+  ],
+  [
+    'idle memory per subscription (10 per socket)',
+    '<= 4 KB',
+    idleAtTen ? `${fmt(median(idleAtTen.perSubscription) / 1000, 2)} KB RSS` : 'not run',
+    idleAtTen ? median(idleAtTen.perSubscription) <= 4000 : undefined,
+  ],
+);
 const targetTable = [
   '| figure | target | measured | met |',
   '|---|---|---|---|',
