@@ -187,16 +187,13 @@ export function attachGraphQLWebSocket(
     // graphql-ws waits for each frame's send; see coalesce-writes.ts for why they leave together.
     const send = coalesceWrites(request.socket, socket.send.bind(socket));
     const sendFrame: SendFrame = (frame) => {
-      if (socket.readyState === socket.OPEN) send(frame);
+      // A write that fails breaks the socket, whose close then ends its subscriptions.
+      if (socket.readyState === socket.OPEN) send(frame)?.catch(() => undefined);
     };
     const closed = graphqlWs.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            send(data, (error) => (error ? reject(error) : resolve()));
-          }),
+        send: (data) => (socket.readyState === socket.OPEN ? send(data) : undefined),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
