@@ -12,7 +12,7 @@ import { benchFanOut, type FanOutRow } from './fan-out.js';
 import { benchFanOutFloor } from './fan-out-floor.js';
 import { benchIdleSubscriptions, idleTable } from './idle-subscriptions.js';
 import { benchUploadFloor, uploadFloorTable } from './upload-floor.js';
-import { fmt, median } from './lib/stats.js';
+import { fmt, median, signed } from './lib/stats.js';
 import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
 import { benchObservability, observabilityTable } from './observability.js';
 import { benchVideoList, listStores, type ListRow } from './video-list.js';
@@ -131,7 +131,7 @@ const uploadTable = [
   '|---|---|---|---|---|---|---|',
   ...uploads.map((row: UploadRow) => {
     const { client, server, simulator } = row.cpuPerGiB;
-    const growth = row.peakGrowthMiB === undefined ? '–' : `+${fmt(row.peakGrowthMiB)} MiB`;
+    const growth = row.peakGrowthMiB === undefined ? '–' : `${signed(row.peakGrowthMiB)} MiB`;
     const cpu = `${fmt(client, 2)} + ${fmt(server, 2)} + ${fmt(simulator, 2)} = ${fmt(client + server + simulator, 2)}`;
     return `| ${row.path} | ${row.sizeMiB} MiB | ${row.rounds} | ${fmt(row.mibPerSecond, 0)} | ${fmt(row.ratio, 2)}x | ${growth} | ${cpu} |`;
   }),
@@ -238,13 +238,13 @@ const targets: [string, string, string, boolean | undefined][] = [
   [
     `peak RSS growth at ${plan.uploadSizesMiB[0]} MiB`,
     '<= 32 MiB',
-    `+${fmt(small?.peakGrowthMiB ?? NaN)} MiB`,
+    `${signed(small?.peakGrowthMiB ?? NaN)} MiB`,
     (small?.peakGrowthMiB ?? Infinity) <= 32,
   ],
   [
     `peak RSS growth at ${plan.uploadSizesMiB[1]} MiB`,
     `no more than at ${plan.uploadSizesMiB[0]} MiB + a few MiB`,
-    `+${fmt(large?.peakGrowthMiB ?? NaN)} MiB`,
+    `${signed(large?.peakGrowthMiB ?? NaN)} MiB`,
     (large?.peakGrowthMiB ?? Infinity) <= (small?.peakGrowthMiB ?? 0) + 4,
   ],
   [
@@ -303,7 +303,7 @@ targets.push(
   [
     'first-upload RSS growth in a cold process, against the proxy',
     "<= the proxy's + 8 MiB",
-    `${coldExtraMiB >= 0 ? '+' : ''}${fmt(coldExtraMiB, 1)} MiB`,
+    `${signed(coldExtraMiB)} MiB`,
     coldExtraMiB <= 8,
   ],
   [

@@ -8,7 +8,7 @@
  */
 import { startChild, startGatewayOn, startSimulator } from './lib/child.js';
 import { cpuSeconds, MiB, readMemory, resetPeak } from './lib/memory.js';
-import { fmt, median } from './lib/stats.js';
+import { fmt, median, signed } from './lib/stats.js';
 import { uploadDirect, uploadThroughGateway, type UploadTiming } from './lib/upload-client.js';
 
 export interface UploadFloorResult {
@@ -65,7 +65,7 @@ export async function benchUploadFloor(sizeMiB: number, rounds: number): Promise
         result.proxy.cpuPerGiB.push(warmProxy.cpuPerGiB);
         process.stderr.write(
           `  upload floor round ${round}: CPU s/GiB gateway ${fmt(warmGateway.cpuPerGiB, 2)}, proxy ${fmt(warmProxy.cpuPerGiB, 2)}; ` +
-            `cold growth gateway +${fmt(coldGateway.growthMiB)} MiB, proxy +${fmt(coldProxy.growthMiB)} MiB\n`,
+            `cold growth gateway ${signed(coldGateway.growthMiB)} MiB, proxy ${signed(coldProxy.growthMiB)} MiB\n`,
         );
       } finally {
         await gateway.child.stop();
@@ -87,7 +87,7 @@ export function uploadFloorTable(result: UploadFloorResult): string[] {
     `| figure (${result.sizeMiB} MiB uploads, ${result.rounds} fresh processes each) | gateway | bare pipe proxy (floor) | ratio or difference | target |`,
     '|---|---|---|---|---|',
     `| CPU s per GiB forwarded (median; every round) | ${fmt(cpu.gateway, 2)} (${spread(result.gateway.cpuPerGiB)}) | ${fmt(cpu.proxy, 2)} (${spread(result.proxy.cpuPerGiB)}) | ${fmt(cpu.gateway / cpu.proxy, 2)}x | <= 1.3x |`,
-    `| first-upload RSS growth, cold process, MiB (median; every round) | +${fmt(growth.gateway)} (${spread(result.gateway.coldGrowthMiB, 1)}) | +${fmt(growth.proxy)} (${spread(result.proxy.coldGrowthMiB, 1)}) | ${growth.gateway - growth.proxy >= 0 ? '+' : ''}${fmt(growth.gateway - growth.proxy)} MiB | <= floor + 8 MiB |`,
+    `| first-upload RSS growth, cold process, MiB (median; every round) | ${signed(growth.gateway)} (${spread(result.gateway.coldGrowthMiB, 1)}) | ${signed(growth.proxy)} (${spread(result.proxy.coldGrowthMiB, 1)}) | ${signed(growth.gateway - growth.proxy)} MiB | <= floor + 8 MiB |`,
   ];
 }
 

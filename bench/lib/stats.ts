@@ -10,3 +10,6 @@ export function median(values: number[]): number {
 }
 
 export const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** A difference or growth with its sign: "+1.2", "-0.3". */
+export const signed = (value: number, digits = 1) => `${value >= 0 ? '+' : ''}${fmt(value, digits)}`;
