@@ -7,27 +7,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteVideosDocument, VideoDocument, VideoStatusDocument } from './generated/operations.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient } from './utils/graphql-clients.js';
-import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
-
-const ALICE = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const BOB = 'client-key-bbbbbbbbbbbbbbbbbbbb';
-const asAlice = { authorization: `Bearer ${ALICE}` };
-const asBob = { authorization: `Bearer ${BOB}` };
+import { ALICE, asAlice, asBob, TWO_CLIENT_KEYS, uploadSmallVideo } from './utils/two-clients.js';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     simulator: { manualCallbacks: true },
-    env: { GATEWAY_API_KEYS: `alice:${ALICE},bob:${BOB}` },
+    env: TWO_CLIENT_KEYS,
   });
 });
 afterAll(() => stack.stop());
 
-async function upload(headers: Record<string, string>): Promise<string> {
-  const result = await uploadVideo(stack.graphqlUrl, { content: await collect(videoFile(4096)), headers });
-  return result.json.data.uploadVideo.videoNo;
-}
+const upload = (headers: Record<string, string>) => uploadSmallVideo(stack.graphqlUrl, headers);
 
 const deleteVideos = (videoNos: string[], headers: Record<string, string>) =>
   postGraphQL(stack.graphqlUrl, DeleteVideosDocument, { videoNos }, headers);

@@ -9,26 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DeleteVideosDocument, VideoStatusDocument } from './generated/operations.js';
 import { postGraphQL, subscribeWs, wsClient } from './utils/graphql-clients.js';
-import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
-
-const ALICE = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const BOB = 'client-key-bbbbbbbbbbbbbbbbbbbb';
-const asAlice = { authorization: `Bearer ${ALICE}` };
+import { ALICE, asAlice, BOB, TWO_CLIENT_KEYS, uploadSmallVideo } from './utils/two-clients.js';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     simulator: { manualCallbacks: true },
-    env: { GATEWAY_API_KEYS: `alice:${ALICE},bob:${BOB}` },
+    env: TWO_CLIENT_KEYS,
   });
 });
 afterAll(() => stack.stop());
 
-async function upload(headers: Record<string, string>): Promise<string> {
-  const result = await uploadVideo(stack.graphqlUrl, { content: await collect(videoFile(4096)), headers });
-  return result.json.data.uploadVideo.videoNo;
-}
+const upload = (headers: Record<string, string>) => uploadSmallVideo(stack.graphqlUrl, headers);
 
 const statuses = (events: { data?: { videoStatus?: { status: string } } | null }[]) =>
   events.map((event) => event.data?.videoStatus?.status ?? null);
@@ -216,14 +209,10 @@ describe('shared subscriptions keep per-subscriber limits', () => {
   it('each joining subscriber spends its own operation turn: over quota it is refused, the group is untouched', async () => {
     const limited = await startStack({
       simulator: { manualCallbacks: true },
-      env: { GATEWAY_API_KEYS: `alice:${ALICE}`, OPERATIONS_PER_MINUTE: '3' },
+      env: { ...TWO_CLIENT_KEYS, OPERATIONS_PER_MINUTE: '3' },
     });
     try {
-      const result = await uploadVideo(limited.graphqlUrl, {
-        content: await collect(videoFile(4096)),
-        headers: asAlice,
-      }); // turn 1
-      const videoNo = result.json.data.uploadVideo.videoNo as string;
+      const videoNo = await uploadSmallVideo(limited.graphqlUrl, asAlice); // turn 1
       const { socket, framesOf } = await rawSocket(ALICE, limited.wsUrl);
       for (const id of ['a', 'b', 'c']) socket.send(subscribe(id, videoNo)); // turns 2, 3, then none left
       await until(() => ['a', 'b', 'c'].every((id) => framesOf(id).length >= 1));

@@ -144,7 +144,8 @@ class Member implements AsyncIterableIterator<never> {
   group: Group | undefined;
   /** Set once the group ended or the subscriber left: DONE, or the group's error. */
   private outcome: Promise<IteratorResult<never>> | undefined;
-  private waiting: { resolve: (result: IteratorResult<never>) => void; reject: (error: unknown) => void } | undefined;
+  /** Settles the promise graphql-ws waits on (with DONE, or with a rejected promise: the error). */
+  private settleWaiting: ((result: Promise<IteratorResult<never>>) => void) | undefined;
 
   constructor(
     readonly prefix: string,
@@ -154,8 +155,8 @@ class Member implements AsyncIterableIterator<never> {
   next(): Promise<IteratorResult<never>> {
     return (
       this.outcome ??
-      new Promise((resolve, reject) => {
-        this.waiting = { resolve, reject };
+      new Promise((resolve) => {
+        this.settleWaiting = resolve;
       })
     );
   }
@@ -171,20 +172,19 @@ class Member implements AsyncIterableIterator<never> {
 
   finish(): void {
     this.settle(Promise.resolve(DONE));
-    this.waiting?.resolve(DONE);
-    this.waiting = undefined;
   }
 
   fail(error: unknown): void {
     const failed = Promise.reject(error);
-    failed.catch(() => undefined); // read by the next call to next(), if any
+    failed.catch(() => undefined); // read by whoever waits, or by the next call to next()
     this.settle(failed);
-    this.waiting?.reject(error);
-    this.waiting = undefined;
   }
 
   private settle(outcome: Promise<IteratorResult<never>>): void {
-    this.outcome ??= outcome;
+    if (this.outcome !== undefined) return;
+    this.outcome = outcome;
+    this.settleWaiting?.(outcome);
+    this.settleWaiting = undefined;
   }
 
   [Symbol.asyncIterator](): this {

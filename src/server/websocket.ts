@@ -195,13 +195,16 @@ export function attachGraphQLWebSocket(
         protocol: socket.protocol,
         send: (data) => (socket.readyState === socket.OPEN ? send(data) : undefined),
         close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
+        onMessage: (handle) => {
+          // One handler per socket: a subscription's handling stays pending for its whole life.
+          const failed = (error: unknown) => {
+            logger.error('websocket message handling failed', { error });
+            socket.close(CloseCode.InternalServerError, 'Internal server error');
+          };
           socket.on('message', (data) => {
-            handle(String(data)).catch((error: unknown) => {
-              logger.error('websocket message handling failed', { error });
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
+            handle(String(data)).catch(failed);
+          });
+        },
       },
       { socket, request, sendFrame, streaming: new Set() },
     );
