@@ -59,29 +59,59 @@ const uploads = await benchUploadForwarding(plan.uploadSizesMiB, plan.rounds, pl
  * times; the run with the median p99 is reported, with every run's p99 and the most
  * events any run lost.
  */
-async function repeated(label: string, run: () => Promise<FanOutRow>): Promise<FanOutRow> {
-  const runs: FanOutRow[] = [];
-  for (let attempt = 1; attempt <= plan.repeats; attempt += 1) {
-    log(`${label} (run ${attempt} of ${plan.repeats})…`);
-    runs.push(await run());
-  }
+function summarized(runs: FanOutRow[]): FanOutRow {
   const sorted = [...runs].sort((a, b) => a.p99Ms - b.p99Ms);
   // Losses count from every run, not only the reported one.
   const lost = Math.max(...runs.map((row) => row.lost));
   return { ...sorted[Math.floor(sorted.length / 2)]!, lost, p99Runs: runs.map((row) => row.p99Ms) };
 }
 
+async function repeated(label: string, run: () => Promise<FanOutRow>): Promise<FanOutRow> {
+  const runs: FanOutRow[] = [];
+  for (let attempt = 1; attempt <= plan.repeats; attempt += 1) {
+    log(`${label} (run ${attempt} of ${plan.repeats})…`);
+    runs.push(await run());
+  }
+  return summarized(runs);
+}
+
+/** A gateway scenario's floor runs, and the ratio of each gateway run to the floor run right after it. */
+const floors = new Map<FanOutRow, { floor: FanOutRow; ratios: number[] }>();
+
+/**
+ * The gateway's runs and the bare-ws floor's alternate, so that the machine's speed,
+ * which drifts here from minute to minute, reaches both alike: each gateway run is
+ * divided by the floor run right after it, and the median of those ratios is reported.
+ */
+async function pairedWithFloor(label: string, subscribers: number, run: () => Promise<FanOutRow>): Promise<FanOutRow> {
+  const gatewayRuns: FanOutRow[] = [];
+  const floorRuns: FanOutRow[] = [];
+  for (let attempt = 1; attempt <= plan.repeats; attempt += 1) {
+    log(`${label} (run ${attempt} of ${plan.repeats})…`);
+    gatewayRuns.push(await run());
+    log(`  its floor: ${subscribers} bare websockets…`);
+    floorRuns.push(await benchFanOutFloor(subscribers));
+  }
+  const gateway = summarized(gatewayRuns);
+  floors.set(gateway, {
+    floor: summarized(floorRuns),
+    ratios: gatewayRuns.map((row, index) => row.p99Ms / floorRuns[index]!.p99Ms),
+  });
+  return gateway;
+}
+
 const fanOut: FanOutRow[] = [];
 for (const subscribers of plan.fanOut) {
   fanOut.push(
-    await repeated(`fan-out: ${subscribers} graphql-ws subscribers`, () =>
+    await pairedWithFloor(`fan-out: ${subscribers} graphql-ws subscribers`, subscribers, () =>
       benchFanOut({ subscribers, transport: 'graphql-ws' }),
     ),
   );
 }
+const onePerVideo = plan.fanOut[1] ?? plan.fanOut[0]!;
 fanOut.push(
-  await repeated(`fan-out: ${plan.fanOut[1] ?? plan.fanOut[0]!} graphql-ws subscribers, 1 per video`, () =>
-    benchFanOut({ subscribers: plan.fanOut[1] ?? plan.fanOut[0]!, transport: 'graphql-ws', perVideo: 1 }),
+  await pairedWithFloor(`fan-out: ${onePerVideo} graphql-ws subscribers, 1 per video`, onePerVideo, () =>
+    benchFanOut({ subscribers: onePerVideo, transport: 'graphql-ws', perVideo: 1 }),
   ),
 );
 fanOut.push(
@@ -94,8 +124,10 @@ fanOut.push(
     benchFanOut({ subscribers: plan.cross, transport: 'graphql-ws', acrossInstancesRedisUrl: redisUrl }),
   ),
 );
+// The floors of the 10-per-video scenarios, as rows of the fan-out table.
 for (const subscribers of plan.fanOut) {
-  fanOut.push(await repeated(`fan-out floor: ${subscribers} bare websockets`, () => benchFanOutFloor(subscribers)));
+  const paired = floors.get(wsRowOf(subscribers)!);
+  if (paired) fanOut.push(paired.floor);
 }
 
 log('upload floor: the gateway against a bare pipe proxy…');
@@ -164,31 +196,24 @@ const listTable = [
   ),
 ];
 
-/** Fan-out p99 against the bare-ws floor measured in this run, per subscriber count. */
-const floorRow = (subscribers: number) =>
-  fanOut.find((row) => row.scenario.startsWith('floor: bare ws') && row.subscribers === subscribers);
+/** Fan-out p99 against the bare-ws floor run next to it, per scenario. */
 const fanOutRatios = [
-  '| subscribers | gateway p99 ms (every run) | bare-ws floor p99 ms (every run) | ratio | lost |',
-  '|---|---|---|---|---|',
-  ...plan.fanOut.flatMap((subscribers) => {
-    const floor = floorRow(subscribers);
-    const rows = fanOut.filter(
-      (row) =>
-        row.scenario.startsWith('graphql-ws') && !row.scenario.includes('across') && row.subscribers === subscribers,
-    );
-    if (!floor) return [];
+  '| subscribers | gateway p99 ms (every run) | bare-ws floor p99 ms (every run, each right after a gateway run) | ratio of each pair | ratio (median) | lost |',
+  '|---|---|---|---|---|---|',
+  ...fanOut.flatMap((gateway) => {
+    const paired = floors.get(gateway);
+    if (!paired) return [];
     const runs = (row: FanOutRow) => (row.p99Runs ?? [row.p99Ms]).map((p99) => fmt(p99, 0)).join(', ');
-    return rows.map(
-      (gateway) =>
-        `| ${subscribers} on ${gateway.videos} videos | ${fmt(gateway.p99Ms, 0)} (${runs(gateway)}) | ${fmt(floor.p99Ms, 0)} (${runs(floor)}) | ${fmt(gateway.p99Ms / floor.p99Ms, 2)}x | ${gateway.lost} |`,
-    );
+    return [
+      `| ${gateway.subscribers} on ${gateway.videos} videos | ${fmt(gateway.p99Ms, 0)} (${runs(gateway)}) | ${fmt(paired.floor.p99Ms, 0)} (${runs(paired.floor)}) | ${paired.ratios.map((ratio) => `${fmt(ratio, 2)}x`).join(', ')} | ${fmt(median(paired.ratios), 2)}x | ${gateway.lost} |`,
+    ];
   }),
 ];
 
 const tables = [
   '## Against floors measured in this run',
   '',
-  'Fan-out (graphql-ws; 10 subscribers per video, and 1) against bare `ws` sends:',
+  'Fan-out (graphql-ws; 10 subscribers per video, and 1) against bare `ws` sends, the two run by turns:',
   '',
   ...fanOutRatios,
   '',
@@ -275,8 +300,8 @@ const targets: [string, string, string, boolean | undefined][] = [
 // Issue 17's targets: ratios to the floors measured in this same run.
 const fanOutRatio = (subscribers: number) => {
   const gateway = wsRow(subscribers);
-  const floor = floorRow(subscribers);
-  return gateway && floor ? { ratio: gateway.p99Ms / floor.p99Ms, lost: gateway.lost } : undefined;
+  const paired = gateway && floors.get(gateway);
+  return gateway && paired ? { ratio: median(paired.ratios), lost: gateway.lost } : undefined;
 };
 for (const [subscribers, limit] of [
   [5000, 2.0],
