@@ -135,7 +135,7 @@ export function attachGraphQLWebSocket(
     // `extensions.http` (a status and headers) belongs to HTTP answers: on a socket it is left out.
     onNext: (ctx, id, _payload, _args, result) => {
       if (ctx.extra.streaming.has(id)) metrics.eventsDelivered.inc(WEBSOCKET);
-      return result.errors?.some(carriesHttp) ? { ...result, errors: result.errors.map(withoutHttp) } : undefined;
+      return result.errors?.some(carriesHttp) ? forSocket(result) : undefined;
     },
     onError: (_ctx, _id, _payload, errors) => (errors.some(carriesHttp) ? errors.map(withoutHttp) : undefined),
     // Each operation is a request of its own: its id is on every line it logs.
@@ -246,11 +246,14 @@ export function attachGraphQLWebSocket(
 const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>
   typeof (value as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] === 'function';
 
-/** A `next` message's payload, as graphql-ws would write it (errors last), without `extensions.http`. */
-function nextPayload(result: ExecutionResult): string {
+/** A result as a socket carries it: errors last, as graphql-ws writes them, and without `extensions.http`. */
+function forSocket(result: ExecutionResult): Record<string, unknown> {
   const { errors, ...rest } = result;
-  return JSON.stringify(errors ? { ...rest, errors: errors.map(withoutHttp) } : rest);
+  return errors ? { ...rest, errors: errors.map(withoutHttp) } : rest;
 }
+
+/** A shared `next` message's payload: the same bytes graphql-ws would write for this subscriber. */
+const nextPayload = (result: ExecutionResult): string => JSON.stringify(forSocket(result));
 
 const carriesHttp = (error: GraphQLFormattedError | GraphQLError) =>
   error.extensions !== undefined && 'http' in error.extensions;

@@ -98,7 +98,9 @@ export function readMultipartUpload(
     let failure: MultipartRequestError | undefined;
     let finished = false;
     const boundary = boundaryOf(req.headers['content-type']);
-    const fileStart = new FileStartScanner(boundary);
+    /** CRLF "--" boundary: what ends every part (RFC 2046). */
+    const delimiter = boundary === undefined ? undefined : Buffer.from(`\r\n--${boundary}`);
+    const fileStart = new FileStartScanner(delimiter);
     const contentLength = req.headers['content-length'];
     /** Who reads the next bytes: busboy, or (between the file's first byte and its end) the scan. */
     let fileBody: { scan: DelimiterScan; out: Readable } | undefined;
@@ -240,7 +242,7 @@ export function readMultipartUpload(
       // A failure after the upload read the file's end (a part after it) breaks a stream no one reads:
       // heard here, so that it cannot crash the process; the upload learns it from requestComplete().
       out.on('error', () => undefined);
-      fileBody = { scan: new DelimiterScan(Buffer.from(`\r\n--${boundary}`), start), out };
+      fileBody = { scan: new DelimiterScan(delimiter!, start), out };
       takenOver = { fileStart: start, busboyEnd: reading.end };
       return out;
     }
@@ -272,15 +274,8 @@ export function readMultipartUpload(
       reading = { start, end: routed };
       toBusboy(chunk);
       reading = undefined;
-      // The file began in this chunk: its bytes here are the scan's first.
-      if (
-        fileBody !== undefined &&
-        takenOver !== undefined &&
-        takenOver.fileStart <= routed &&
-        start <= takenOver.fileStart
-      ) {
-        toScan(chunk.subarray(takenOver.fileStart - start));
-      }
+      // The scan took the file in this chunk (takeOverFile checked that it starts here): its bytes here are the scan's first.
+      if (fileBody !== undefined) toScan(chunk.subarray(takenOver!.fileStart - start));
     }
 
     req.once('close', () => {
@@ -385,9 +380,9 @@ class FileStartScanner {
   done = false;
   private readonly delimiter: Buffer | undefined;
 
-  constructor(boundary: string | undefined) {
-    this.delimiter = boundary === undefined ? undefined : Buffer.from(`\r\n--${boundary}`);
-    this.done = this.delimiter === undefined;
+  constructor(delimiter: Buffer | undefined) {
+    this.delimiter = delimiter;
+    this.done = delimiter === undefined;
   }
 
   /** Takes the next bytes of the body; true once it needs no more. */
