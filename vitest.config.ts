@@ -19,6 +19,8 @@ const END_TO_END = [
   'shutdown',
   'start',
   'web-app',
+  'chat-bounds',
+  'subscription-leaks',
 ];
 
 export default defineConfig({
@@ -31,8 +33,9 @@ export default defineConfig({
     ],
   },
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Bounds for a test that hangs, generous enough for a machine whose cores are all busy.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
     // Each file starts its own gateways and simulators on free ports; two cores, so two forks.
     pool: 'forks',
     maxWorkers: 2,

@@ -71,6 +71,8 @@ export interface GatewayConfig {
   };
   /** An upload whose body sends no byte for this long is cut (a gap, not a rate: a slow live upload keeps going). */
   readonly uploadIdleTimeoutMs: number;
+  /** One chat answer's bounds: how long it may stream and how many bytes it may carry before it is cut. */
+  readonly chat: { readonly maxAnswerMs: number; readonly maxAnswerBytes: number };
   /** Per client and minute: searches (searchVideos, searchClips), chats, and transcript requests. */
   readonly rateLimits: { readonly search: number; readonly chat: number; readonly transcript: number };
   /** Where OpenTelemetry traces go (OTLP/HTTP); unset: no tracing, nothing loaded. */
@@ -265,6 +267,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       transcript: integer('RATE_LIMIT_TRANSCRIPT_PER_MINUTE', 30, 1),
     },
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
+    // Real answers take seconds and a few KiB; these bounds stop an upstream that never ends.
+    chat: {
+      maxAnswerMs: integer('CHAT_MAX_ANSWER_MS', 5 * 60_000, 100),
+      maxAnswerBytes: integer('CHAT_MAX_ANSWER_BYTES', 1024 * 1024, 1024),
+    },
   };
 
   // The successor takes callback addresses of at most 299 characters: PUBLIC_URL, the webhook path

@@ -53,6 +53,11 @@ export const errorRegistry = {
     retryable: false,
   },
   CHAT_SESSION_NOT_FOUND: { message: 'No chat session with this id is known to you.', retryable: false },
+  CHAT_ANSWER_TOO_LONG: {
+    message:
+      "MAVI's answer outgrew the gateway's bound on one answer (CHAT_MAX_ANSWER_MS, CHAT_MAX_ANSWER_BYTES): it was cut.",
+    retryable: false,
+  },
   TOO_MANY_SUBSCRIPTIONS: {
     message: 'Too many open subscriptions for this client: close one first.',
     retryable: true,

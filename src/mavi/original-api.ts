@@ -125,9 +125,10 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
         request.signal,
       );
       // Each line is an envelope holding one piece of the answer; the stream ends with the body.
+      // A line that is no envelope (no code: a keep-alive, an empty list) carries no piece: skipped.
       for await (const data of eventStreamData(body)) {
-        const envelope = data as { code?: unknown; msg?: unknown; data?: { msg?: unknown } } | null;
-        if (envelope === null || typeof envelope !== 'object') continue;
+        if (!isEnvelope(data)) continue;
+        const envelope = data as { code?: unknown; msg?: unknown; data?: { msg?: unknown } };
         const failure = maviErrorFromAnswer(200, envelope);
         if (failure) throw failure;
         if (typeof envelope.data?.msg === 'string' && envelope.data.msg !== '') {
@@ -259,4 +260,9 @@ function mergeWindows(videos: readonly PendingVideo[]): Window[] {
     }
   }
   return windows;
+}
+
+/** A JSON object with a `code`: the only shape of line that carries a piece or a refusal. */
+function isEnvelope(data: unknown): boolean {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) && 'code' in data;
 }

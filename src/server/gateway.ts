@@ -124,7 +124,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     quotas: backends.cost,
   });
   const library = new VideoLibrary({ mavi, status, cost: backends.cost, logger });
-  const chats = new Chats({ mavi, library, records: backends.records, cost: backends.cost, logger });
+  const chats = new Chats({
+    mavi,
+    library,
+    records: backends.records,
+    cost: backends.cost,
+    logger,
+    limits: config.chat,
+  });
   const transcripts = new Transcripts({
     mavi,
     status,

@@ -39,6 +39,13 @@ interface SocketExtra {
   sendFrame: SendFrame;
   /** Ids of this socket's subscriptions that opened a stream (the open-subscriptions gauge). */
   streaming: Set<string>;
+  /**
+   * Ids whose subscribe is still being set up (context, validation, the resolver's
+   * checks). graphql-ws forgets an id as soon as the client completes it, even while
+   * its operation is starting; a new subscribe with that id would then run beside
+   * the first, and the first's stream would belong to no id, outliving the socket.
+   */
+  starting: Set<string>;
 }
 
 const WEBSOCKET = { transport: 'websocket' } as const;
@@ -115,7 +122,9 @@ export function attachGraphQLWebSocket(
     // A subscription that opened a stream is counted open until graphql-ws completes it. One
     // whose fields are shareable joins the group of its caller's identical subscriptions.
     onOperation: (ctx, id, payload, args, result) => {
-      if (!isAsyncIterable(result)) return undefined;
+      ctx.extra.starting.delete(id);
+      // Completed, or its socket closed, while starting: graphql-ws closes the stream unread.
+      if (!isAsyncIterable(result) || !(id in ctx.subscriptions)) return undefined;
       ctx.extra.streaming.add(id);
       metrics.subscriptions.inc(WEBSOCKET);
       if (!isShareableSubscription(args.schema, args.document, args.operationName)) return undefined;
@@ -139,7 +148,7 @@ export function attachGraphQLWebSocket(
     },
     onError: (_ctx, _id, _payload, errors) => (errors.some(carriesHttp) ? errors.map(withoutHttp) : undefined),
     // Each operation is a request of its own: its id is on every line it logs.
-    onSubscribe: (ctx, _id, params) => {
+    onSubscribe: (ctx, id, params) => {
       if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerSocket) {
         ctx.extra.socket.close(
           TOO_MANY,
@@ -147,6 +156,12 @@ export function attachGraphQLWebSocket(
         );
         return [new GraphQLError('Too many subscriptions on this socket.')];
       }
+      // An id is in use until its operation has started, as graphql-ws holds it in use while it runs.
+      if (ctx.extra.starting.has(id)) {
+        ctx.extra.socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+        return [new GraphQLError(`Subscriber for ${id} already exists.`)];
+      }
+      ctx.extra.starting.add(id);
       const requestId = randomUUID();
       return withRequestId(requestId, async () => {
         try {
@@ -165,8 +180,10 @@ export function attachGraphQLWebSocket(
             rootValue: { execute, subscribe, requestId } satisfies EnvelopedExecution,
           };
           const errors = validate(args.schema, args.document);
+          if (errors.length > 0) ctx.extra.starting.delete(id);
           return errors.length > 0 ? errors : args;
         } catch (error) {
+          ctx.extra.starting.delete(id);
           // A syntax error or a refused context is this operation's error, not the socket's.
           if (error instanceof GraphQLError) return [error];
           if (error instanceof StoreUnavailableError) return [gatewayError('STORE_UNAVAILABLE')];
@@ -206,7 +223,7 @@ export function attachGraphQLWebSocket(
           });
         },
       },
-      { socket, request, sendFrame, streaming: new Set() },
+      { socket, request, sendFrame, streaming: new Set(), starting: new Set() },
     );
 
     // Pings find peers that vanished without a close; their subscriptions are then freed.

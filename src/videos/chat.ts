@@ -46,8 +46,15 @@ interface Session {
   maviSessionId?: string;
 }
 
+/** How long and how large one answer may grow before it is cut (CHAT_MAX_ANSWER_MS, CHAT_MAX_ANSWER_BYTES). */
+export interface ChatLimits {
+  maxAnswerMs: number;
+  maxAnswerBytes: number;
+}
+
 export interface ChatsDeps {
   mavi: MaviApi;
+  limits: ChatLimits;
   library: VideoLibrary;
   records: KeyValueStore;
   cost: CostControl;
@@ -114,11 +121,29 @@ export class Chats {
     sessionId: string,
     session: Session,
   ): AsyncIterable<ChatEvent> {
+    const { maxAnswerMs, maxAnswerBytes } = this.deps.limits;
     return new Repeater<ChatEvent>(async (push, stop) => {
       const upstream = new AbortController();
       this.open.add(upstream);
       void stop.then(() => upstream.abort());
+      /** Set when the answer outgrew a bound: the subscriber is told, and MAVI's request is aborted. */
+      let cut: Error | undefined;
+      const cutShort = (error: Error) => {
+        cut ??= error;
+        upstream.abort();
+      };
+      const deadline = setTimeout(
+        () =>
+          cutShort(
+            gatewayError(
+              'CHAT_ANSWER_TOO_LONG',
+              `MAVI's answer took longer than ${maxAnswerMs} ms (CHAT_MAX_ANSWER_MS): it was cut.`,
+            ),
+          ),
+        maxAnswerMs,
+      );
       let answer = '';
+      let answerBytes = 0;
       let maviSessionId = session.maviSessionId;
       try {
         const pieces = this.deps.mavi.chat({
@@ -135,9 +160,21 @@ export class Chats {
             maviSessionId = piece.maviSessionId;
             continue;
           }
-          if (piece.kind === 'text' && answer.length < MAX_HISTORY_CHARS) answer += piece.text;
+          answerBytes += piecesBytes(piece);
+          if (answerBytes > maxAnswerBytes) {
+            cutShort(
+              gatewayError(
+                'CHAT_ANSWER_TOO_LONG',
+                `MAVI's answer grew past ${maxAnswerBytes} bytes (CHAT_MAX_ANSWER_BYTES): it was cut.`,
+              ),
+            );
+            break;
+          }
+          // What is stored is bounded, whatever the size of one piece: history is re-sent on every turn.
+          if (piece.kind === 'text') answer = (answer + piece.text).slice(0, MAX_HISTORY_CHARS - message.length);
           await push(piece); // resolves when the subscriber takes it: MAVI is read no faster
         }
+        if (cut) return stop(cut);
         if (upstream.signal.aborted) return;
         await this.deps.records.set(
           sessionKey(sessionId),
@@ -151,14 +188,23 @@ export class Chats {
         await push({ kind: 'done', sessionId });
         stop();
       } catch (error) {
+        if (cut) return stop(cut);
         if (upstream.signal.aborted) return; // the subscriber left: nothing to tell anyone
         stop(error instanceof MaviError ? error.toGatewayError() : error);
       } finally {
+        clearTimeout(deadline);
         this.open.delete(upstream);
         upstream.abort(); // whatever ended the stream, MAVI's request ends with it
       }
     });
   }
+}
+
+/** The bytes a piece carries to the subscriber (its strings, as UTF-8). */
+function piecesBytes(piece: ChatEvent): number {
+  let bytes = 0;
+  for (const value of Object.values(piece)) if (typeof value === 'string') bytes += Buffer.byteLength(value);
+  return bytes;
 }
 
 /** The last MAX_TURNS turns, fewer when they exceed MAX_HISTORY_CHARS. */

@@ -98,26 +98,31 @@ export class Transcripts {
   /**
    * Waits for the transcript without polling: the current state first when it is
    * final, else the transcript once ready (after the video is processed and, on
-   * the original family, its task called back). Ends after one event. Leaving
-   * releases everything at once (a Repeater's return() does not wait).
+   * the original family, its task called back). Ends after one event.
+   *
+   * Nothing listens before the subscriber starts reading: the bus subscription and
+   * the status feed are taken inside the Repeater, whose clean-up runs however it
+   * ends. A Repeater that is closed before it starts never runs its executor, so a
+   * subscriber that leaves at once leaves nothing behind (a listener taken out
+   * here would outlive it). The done-event cannot be missed: the transcript's state
+   * is read after both listen.
    */
   async waitFor(ownerId: string, videoNo: string, kind: TranscriptKind): Promise<AsyncIterable<Transcript>> {
     await this.owned(ownerId, videoNo);
     await this.deps.cost.spend('transcript', ownerId);
-    const done = this.deps.events.subscribe(topicOf(videoNo, kind));
-    const feed = await this.deps.status
-      .follow(videoNo, (record) => record.ownerId === ownerId)
-      .catch(async (error: unknown) => {
-        await done.return();
-        throw error;
-      });
-    if (!feed) {
-      await done.return();
-      throw videoNotFound(videoNo);
-    }
     return new Repeater<Transcript>(async (push, stop) => {
-      void stop.then(() => Promise.all([done.return(), feed.return()]));
+      const done = this.deps.events.subscribe(topicOf(videoNo, kind));
+      let feed: Awaited<ReturnType<StatusService['follow']>>;
+      let left = false;
+      const release = () => Promise.all([done.return(), feed?.return()]);
+      void stop.then(() => {
+        left = true;
+        return release();
+      });
       try {
+        feed = await this.deps.status.follow(videoNo, (record) => record.ownerId === ownerId);
+        if (left) return; // the subscriber left while the feed was opening: `finally` closes it
+        if (!feed) throw videoNotFound(videoNo);
         await done.ready;
         let record: VideoRecord | undefined;
         for await (const event of feed) {
@@ -140,7 +145,7 @@ export class Transcripts {
       } catch (error) {
         stop(error);
       } finally {
-        await Promise.all([done.return(), feed.return()]);
+        await release();
       }
     });
   }

@@ -27,7 +27,9 @@ export type SimulatorFault =
   /** Destroys the connection once this many bytes of the body arrived. */
   | { kind: 'reset'; afterBytes: number }
   /** Reads the body at this rate (bytes per second) before answering normally. */
-  | { kind: 'slow-read'; bytesPerSecond: number };
+  | { kind: 'slow-read'; bytesPerSecond: number }
+  /** The test's own answer, written as it likes (lines of a stream, a huge body, a trickle, nothing). */
+  | { kind: 'answer'; answer: (req: IncomingMessage, res: ServerResponse) => void };
 
 export interface TestSimulatorOptions extends SimulatorOptions {
   /** Refuse chunked upload bodies with HTTP 411, as some upstreams do (MAVI's behaviour is not documented). */
@@ -151,6 +153,9 @@ export class TestSimulator extends MaviSimulator {
         return this.drainThen(req, () => envelope(res, 200, '403', 'account disabled'));
       case 'rejected':
         return this.drainThen(req, () => envelope(res, 200, fault.code, fault.msg));
+      case 'answer':
+        fault.answer(req, res);
+        return true;
       case 'server-error':
         return this.drainThen(req, () => {
           res.writeHead(fault.status ?? 502, { 'content-type': 'text/html' });

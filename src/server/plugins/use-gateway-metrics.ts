@@ -5,10 +5,12 @@
  * (`videos`, `uploadVideo`…), which the schema bounds, never by the operation
  * name a client chose or the URL: a client cannot grow the series.
  */
+import type { ServerResponse } from 'node:http';
 import type { DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { GatewayMetrics, Transport } from '../../metrics/metrics.js';
+import { once, whenClosed } from './connection-closed.js';
 import { rootFieldsOf } from './root-fields.js';
 
 export function useGatewayMetrics(metrics: GatewayMetrics): Plugin[] {
@@ -79,9 +81,15 @@ function useSubscriptionMetrics(metrics: GatewayMetrics): Plugin {
           if (!(Symbol.asyncIterator in (result as object))) return undefined; // refused: nothing opened
           if ((args.contextValue as { socket?: unknown }).socket) return undefined; // a websocket operation
           metrics.subscriptions.inc({ transport });
+          // Closed when the stream ends or its connection closes, whichever is first (see use-sse-limits.ts).
+          const close = once(() => metrics.subscriptions.dec({ transport }));
+          const stopWatching = whenClosed((args.contextValue as { res?: ServerResponse }).res, close);
           return {
             onNext: () => metrics.eventsDelivered.inc({ transport }),
-            onEnd: () => metrics.subscriptions.dec({ transport }),
+            onEnd: () => {
+              stopWatching();
+              close();
+            },
           };
         },
       };

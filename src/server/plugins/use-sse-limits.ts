@@ -4,12 +4,25 @@
  * subscribed. Every event stream is answered with `X-Accel-Buffering: no`, so
  * that nginx-like proxies pass events on at once. (Keep-alive comments are
  * Yoga's own: `:` every 12 seconds.)
+ *
+ * A client that leaves before its stream is sent gives everything back at once.
+ * The node adapter (@whatwg-node/server) sends nothing to a response that is
+ * already closed, and so never reads or cancels its body: the subscription
+ * behind it (its slot, its bus listener, on Redis its channel, a chat's MAVI
+ * stream) would stay open until the gateway stopped. Here the connection's close
+ * cancels a body no one is reading,
+ * which returns the subscription's iterator; a body being sent is waiting on the
+ * subscription's next event, so the same close returns the subscription itself.
  */
+import type { ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { gatewayError } from '../../errors.js';
+import { once, whenClosed } from './connection-closed.js';
 
-export function useSseLimits(maxStreamsPerClient: number): Plugin<{ ownerId?: string; socket?: unknown }> {
+export function useSseLimits(
+  maxStreamsPerClient: number,
+): Plugin<{ ownerId?: string; socket?: unknown; res?: ServerResponse }, { res?: ServerResponse }> {
   const open = new Map<string, number>();
   return {
     onSubscribe({ args, setSubscribeFn }) {
@@ -31,20 +44,35 @@ export function useSseLimits(maxStreamsPerClient: number): Plugin<{ ownerId?: st
         onSubscribeResult({ result }) {
           if (!(Symbol.asyncIterator in (result as object))) return undefined;
           open.set(ownerId, (open.get(ownerId) ?? 0) + 1);
+          // The slot is given back when the stream ends or its connection closes, whichever is
+          // first: a stream whose response is never sent is never read to its end.
+          const release = once(() => {
+            const left = (open.get(ownerId) ?? 1) - 1;
+            if (left > 0) open.set(ownerId, left);
+            else open.delete(ownerId);
+          });
+          const stream = result as AsyncIterableIterator<unknown>;
+          const stopWatching = whenClosed(args.contextValue.res, () => {
+            release();
+            void stream.return?.();
+          });
           return {
             onEnd: () => {
-              const left = (open.get(ownerId) ?? 1) - 1;
-              if (left > 0) open.set(ownerId, left);
-              else open.delete(ownerId);
+              stopWatching();
+              release();
             },
           };
         },
       };
     },
-    onResponse({ response }) {
-      if (response.headers.get('content-type')?.includes('text/event-stream')) {
-        response.headers.set('x-accel-buffering', 'no');
-      }
+    onResponse({ response, serverContext }) {
+      if (!response.headers.get('content-type')?.includes('text/event-stream')) return;
+      response.headers.set('x-accel-buffering', 'no');
+      const body = response.body;
+      if (!body) return;
+      whenClosed(serverContext.res, () => {
+        if (!body.locked) body.cancel().catch(() => undefined);
+      });
     },
   };
 }
