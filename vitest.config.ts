@@ -21,6 +21,7 @@ const END_TO_END = [
   'web-app',
   'chat-bounds',
   'subscription-leaks',
+  'mavi-bounds',
 ];
 
 export default defineConfig({

@@ -71,6 +71,12 @@ export interface GatewayConfig {
   };
   /** An upload whose body sends no byte for this long is cut (a gap, not a rate: a slow live upload keeps going). */
   readonly uploadIdleTimeoutMs: number;
+  /** Bounds on every MAVI call: its answer's size, its whole duration, and an upload's answer after its last byte. */
+  readonly mavi: {
+    readonly maxAnswerBytes: number;
+    readonly callTimeoutMs: number;
+    readonly uploadAnswerTimeoutMs: number;
+  };
   /** One chat answer's bounds: how long it may stream and how many bytes it may carry before it is cut. */
   readonly chat: { readonly maxAnswerMs: number; readonly maxAnswerBytes: number };
   /** Per client and minute: searches (searchVideos, searchClips), chats, and transcript requests. */
@@ -267,6 +273,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       transcript: integer('RATE_LIMIT_TRANSCRIPT_PER_MINUTE', 30, 1),
     },
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
+    mavi: {
+      maxAnswerBytes: integer('MAVI_MAX_ANSWER_BYTES', 8 * 1024 * 1024, 64 * 1024),
+      callTimeoutMs: integer('MAVI_CALL_TIMEOUT_MS', 60_000, 100),
+      uploadAnswerTimeoutMs: integer('MAVI_UPLOAD_ANSWER_TIMEOUT_MS', 120_000, 100),
+    },
     // Real answers take seconds and a few KiB; these bounds stop an upstream that never ends.
     chat: {
       maxAnswerMs: integer('CHAT_MAX_ANSWER_MS', 5 * 60_000, 100),

@@ -275,7 +275,8 @@ describe('per-client quotas', () => {
       try {
         const { collected } = subscribeWs(client, VideoStatusDocument, { videoNo: 'mavi_video_1' });
         await collected.ended();
-        const error = collected.events[0]?.errors?.[0] ?? (collected.error as { extensions?: object }[] | undefined)?.[0];
+        const error =
+          collected.events[0]?.errors?.[0] ?? (collected.error as { extensions?: object }[] | undefined)?.[0];
         expect(error?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
         expect(error?.extensions).not.toHaveProperty('http');
       } finally {

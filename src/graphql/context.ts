@@ -17,6 +17,8 @@ export type ServerContext = {
   req: IncomingMessage;
   res?: ServerResponse;
   connectionParams?: Readonly<Record<string, unknown>>;
+  /** A websocket operation's: aborted when its socket closes (HTTP operations have their request's). */
+  signal?: AbortSignal;
 };
 
 /** What the gateway adds to every operation's context. */
@@ -28,6 +30,8 @@ export interface GatewayUserContext {
   transcripts: Transcripts;
   /** What MAVI knows of videos, loaded in batches; one loader per operation. */
   details: DataLoader<VideoRecord, VideoDetails | null, string>;
+  /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */
+  signal: AbortSignal | undefined;
   /** The caller's identity for per-client isolation: a hash of its key, or "anonymous". */
   ownerId: string;
 }

@@ -42,7 +42,8 @@ builder.queryField('searchVideos', (t) =>
       query: t.arg.string({ required: true, description: `What to look for, at most ${MAX_QUERY_CHARS} characters.` }),
       first: t.arg.int({ defaultValue: 10, description: `The most videos to answer, 1 to ${MAX_PAGE_SIZE}.` }),
     },
-    resolve: (_root, args, context) => context.library.searchVideos(context.ownerId, args.query, args.first ?? 10),
+    resolve: (_root, args, context) =>
+      context.library.searchVideos(context.ownerId, args.query, args.first ?? 10, context.signal),
   }),
 );
 
@@ -68,6 +69,7 @@ builder.queryField('searchClips', (t) =>
         videoNos: (args.videoNos ?? []).map(String),
         first: args.first ?? 10,
         minScore: args.minScore ?? undefined,
+        signal: context.signal,
       }),
   }),
 );

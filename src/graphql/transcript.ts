@@ -60,7 +60,8 @@ builder.queryField('transcript', (t) =>
     description:
       'The transcript of a video you uploaded. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED).',
     args: transcriptArgs,
-    resolve: (_root, { videoNo, kind }, context) => context.transcripts.get(context.ownerId, String(videoNo), kind),
+    resolve: (_root, { videoNo, kind }, context) =>
+      context.transcripts.get(context.ownerId, String(videoNo), kind, context.signal),
   }),
 );
 

@@ -1,3 +1,4 @@
+import { holdUploadSlot } from '../upload/upload-admission.js';
 import type { ValidationRule } from 'graphql';
 import { gatewayError } from '../errors.js';
 import type { UploadMetadata } from '../mavi/api.js';
@@ -57,8 +58,12 @@ builder.mutationField('uploadVideo', (t) =>
       file: t.arg({ type: 'Upload', required: true }),
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
     },
-    resolve: (_root, { file, metadata }, context) =>
-      context.uploads.upload(file, context.ownerId, metadataOf(metadata)),
+    resolve: (_root, { file, metadata }, context) => {
+      const upload = context.uploads.upload(file, context.ownerId, metadataOf(metadata));
+      // The client's slot (MAX_CONCURRENT_UPLOADS_PER_KEY) is held until MAVI has answered, not until it hangs up.
+      holdUploadSlot(context.req, upload);
+      return upload;
+    },
   }),
 );
 

@@ -76,6 +76,8 @@ export interface ClipSearch {
   /** The most clips wanted. */
   limit: number;
   partition: string;
+  /** Aborts the search at MAVI (the client left). */
+  signal?: AbortSignal;
 }
 
 /** One piece of MAVI's streamed chat answer. */
@@ -127,14 +129,19 @@ export type TranscriptSource =
   | {
       mode: 'read';
       /** The segments, or undefined while MAVI has none (not ready, or no audio track). */
-      read(videoNo: string, kind: TranscriptKind, partition: string): Promise<TranscriptSegment[] | undefined>;
+      read(
+        videoNo: string,
+        kind: TranscriptKind,
+        partition: string,
+        signal?: AbortSignal,
+      ): Promise<TranscriptSegment[] | undefined>;
     }
   | {
       mode: 'task';
       /** Starts a transcription task; MAVI calls `callbackUrl` when it ends. Answers MAVI's task number. */
       start(videoNo: string, kind: TranscriptKind, callbackUrl: string | undefined): Promise<string>;
       /** The task's segments, or undefined while it is not finished. */
-      fetch(taskNo: string): Promise<TranscriptSegment[] | undefined>;
+      fetch(taskNo: string, signal?: AbortSignal): Promise<TranscriptSegment[] | undefined>;
     };
 
 /** A video whose final status the gateway is still waiting for. */
@@ -150,10 +157,21 @@ export interface LookUpLimits {
   maxRequests: number;
   /** Page size, for a family that pages (the original family's searchDB). */
   pageSize?: number;
+  /** Aborts the look-up at MAVI (the client left). */
+  signal?: AbortSignal;
+}
+
+/** What a family can do, for the code outside mavi/ that must not name families. */
+export interface MaviCapabilities {
+  /** Search covers the whole MAVI account, not the caller's partition: hits must be filtered to the caller's. */
+  readonly searchesWholeAccount: boolean;
+  /** Clips come with a score (so `minScore` can apply). */
+  readonly clipScores: boolean;
 }
 
 export interface MaviApi {
   readonly family: MaviFamily;
+  readonly capabilities: MaviCapabilities;
   /** Why this family cannot take the file (a sentence naming what it takes), or undefined when it can. */
   refuseFile(fileName: string, container: VideoContainer): string | undefined;
   /** Why this family cannot take the metadata (a sentence), or undefined when it can. */
@@ -169,7 +187,7 @@ export interface MaviApi {
   /** What MAVI knows about each video it reports on (missing: unknown to MAVI), within `limits`. */
   lookUpDetails(videos: readonly PendingVideo[], limits: LookUpLimits): Promise<Map<string, VideoDetails>>;
   /** Videos matching a natural-language query, best first (the original family: of the whole account). */
-  searchVideos(query: string, partition: string, limit: number): Promise<VideoHit[]>;
+  searchVideos(query: string, partition: string, limit: number, signal?: AbortSignal): Promise<VideoHit[]>;
   /** Moments matching a natural-language query, best first. */
   searchClips(search: ClipSearch): Promise<ClipHit[]>;
   /** MAVI's answer about the videos, piece by piece, read as the caller pulls; ends when MAVI is done. */

@@ -3,8 +3,15 @@
  * Authorization header (raw, as both families document) and nowhere else, never
  * into an error, a log field or a URL; the answer's envelope is checked and
  * MAVI's refusals become MaviErrors.
+ *
+ * Every call is bounded, whatever MAVI does: its answer's size (a larger answer
+ * is MAVI_UNAVAILABLE, and nothing of it is parsed), and its whole duration (a
+ * total deadline, which undici's timeouts are not: `bodyTimeout` measures the
+ * gaps between bytes, so one byte a second never trips it). An upload's deadline
+ * counts from its last byte sent: sending takes as long as the client does. A
+ * call whose caller no longer waits (the client left) is aborted at MAVI.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { MaviError, maviErrorFromAnswer } from './errors.js';
@@ -18,6 +25,12 @@ export interface MaviHttpOptions {
   /** Longest silence while reading MAVI's answer body. */
   bodyTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** The longest answer read, in bytes (MAVI_MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
+  /** A call's whole duration, from its start to its answer's last byte (MAVI_CALL_TIMEOUT_MS). */
+  callTimeoutMs?: number;
+  /** An upload's answer, from the file's last byte sent to the answer's last byte (MAVI_UPLOAD_ANSWER_TIMEOUT_MS). */
+  uploadAnswerTimeoutMs?: number;
   /** Counts each request by endpoint and outcome, with its latency. */
   metrics?: Pick<GatewayMetrics, 'maviRequests' | 'maviLatency'>;
 }
@@ -27,7 +40,13 @@ export interface CallInit {
   headers?: Record<string, string>;
   body?: AsyncIterable<Uint8Array> | string;
   query?: Record<string, string>;
+  /** An upload: its deadline starts once the body (a stream) has been sent whole. */
+  upload?: boolean;
+  /** Aborts the call at MAVI: whoever asked no longer waits for it. */
+  signal?: AbortSignal;
 }
+
+const DEFAULTS = { maxAnswerBytes: 8 * 1024 * 1024, callTimeoutMs: 60_000, uploadAnswerTimeoutMs: 120_000 };
 
 /** An envelope whose code says success; what `accept` lets through as success too. */
 export interface MaviHttp {
@@ -84,7 +103,7 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
 
   async function callOnce<Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean) {
     const url = urlOf(path, init.query);
-
+    const deadline = callDeadline(init, options);
     let answer: Dispatcher.ResponseData;
     let text: string;
     try {
@@ -93,11 +112,14 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
         // undici streams any async iterable body; its typings only list Readable.
         body: init.body as Readable | string | undefined,
         dispatcher,
+        signal: deadline.signal,
         headers: { ...init.headers, authorization: options.apiKey },
       });
-      text = await answer.body.text();
+      text = await boundedText(answer, options.maxAnswerBytes ?? DEFAULTS.maxAnswerBytes);
     } catch (error) {
-      throw transportError(error);
+      throw deadline.reason() ?? transportError(error);
+    } finally {
+      deadline.clear();
     }
     const envelope = parseEnvelope(text);
     const failure = maviErrorFromAnswer(answer.statusCode, envelope);
@@ -122,7 +144,7 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
     // A JSON answer instead of a stream is an envelope: MAVI refusing (busy, bad key, …).
     const json = String(answer.headers['content-type'] ?? '').includes('application/json');
     if (answer.statusCode >= 300 || json) {
-      const text = await answer.body.text().catch(() => '');
+      const text = await boundedText(answer, options.maxAnswerBytes ?? DEFAULTS.maxAnswerBytes).catch(() => '');
       const envelope = parseEnvelope(text);
       const failure = maviErrorFromAnswer(answer.statusCode, envelope);
       if (failure) throw failure;
@@ -131,6 +153,70 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
     }
     return readingErrorsAsMavi(answer.body);
   }
+}
+
+/**
+ * The call's total deadline, and the caller's abort, as one signal for undici. An
+ * upload's deadline starts when its body stream ends (undici has read it all).
+ * `reason()` is the MaviError to throw once the deadline passed.
+ */
+function callDeadline(
+  init: CallInit,
+  options: MaviHttpOptions,
+): { signal: AbortSignal; reason(): MaviError | undefined; clear(): void } {
+  const controller = new AbortController();
+  const timeoutMs = init.upload
+    ? (options.uploadAnswerTimeoutMs ?? DEFAULTS.uploadAnswerTimeoutMs)
+    : (options.callTimeoutMs ?? DEFAULTS.callTimeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  let expired: MaviError | undefined;
+  const start = () => {
+    timer ??= setTimeout(() => {
+      expired = new MaviError(
+        'MAVI_UNAVAILABLE',
+        init.upload
+          ? `MAVI did not answer the upload within ${timeoutMs} ms of its last byte.`
+          : `MAVI did not answer within ${timeoutMs} ms.`,
+      );
+      controller.abort(expired);
+    }, timeoutMs);
+  };
+  if (init.upload && init.body instanceof Readable) init.body.once('end', start);
+  else start();
+  const callerLeft = () => controller.abort(init.signal?.reason);
+  if (init.signal?.aborted) callerLeft();
+  else init.signal?.addEventListener('abort', callerLeft, { once: true });
+  return {
+    signal: controller.signal,
+    reason: () => expired,
+    clear: () => {
+      clearTimeout(timer);
+      init.signal?.removeEventListener('abort', callerLeft);
+      if (init.upload && init.body instanceof Readable) init.body.off('end', start);
+    },
+  };
+}
+
+/** The body as text, read only up to `maxBytes`: a larger answer is refused before it is held, let alone parsed. */
+async function boundedText(answer: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+  const { body } = answer;
+  const tooLarge = () =>
+    new MaviError('MAVI_UNAVAILABLE', `MAVI answered with more than ${maxBytes} bytes (MAVI_MAX_ANSWER_BYTES).`);
+  if (Number(answer.headers['content-length'] ?? 0) > maxBytes) {
+    body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** A body whose read failures (reset, timeout) are MAVI being unavailable, like any call's. */

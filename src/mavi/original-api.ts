@@ -37,6 +37,7 @@ interface VideoPage {
 export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   const api: MaviApi = {
     family: 'original',
+    capabilities: { searchesWholeAccount: true, clipScores: false },
 
     refuseFile(fileName, container) {
       if (ACCEPTED.includes(container)) return undefined;
@@ -57,6 +58,7 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
         method: 'POST',
         headers,
         body,
+        upload: true,
         query: input.callbackUrl ? { callBackUri: input.callbackUrl } : {},
       });
       return uploadedVideo(data, statusOf);
@@ -90,27 +92,30 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
       return 'This MAVI (the original API family) takes no upload metadata: leave out tags, capturedAt, cameraModel, location and transcriptionPrompt.';
     },
 
-    async searchVideos(query, _partition, limit) {
-      const data = await http.call<{ videos?: { videoNo?: unknown }[] }>(
-        `${PREFIX}searchAI`,
-        jsonPost({ searchValue: query, limit }),
-      );
+    async searchVideos(query, _partition, limit, signal) {
+      const data = await http.call<{ videos?: { videoNo?: unknown }[] }>(`${PREFIX}searchAI`, {
+        ...jsonPost({ searchValue: query, limit }),
+        signal,
+      });
       return listOf(data?.videos, 'searchAI')
+        .slice(0, limit) // MAVI may answer more than asked: no work beyond what the caller can get
         .filter((video) => typeof video.videoNo === 'string')
         .map((video) => ({ videoNo: String(video.videoNo), score: undefined }));
     },
 
     async searchClips(search) {
-      const data = await http.call<{ videos?: Fragment[] }>(
-        `${PREFIX}searchVideoFragment`,
-        jsonPost({ videoNos: search.videoNos, searchValue: search.query, limit: search.limit }),
-      );
-      return listOf(data?.videos, 'searchVideoFragment').flatMap((fragment) => {
-        const startSeconds = seconds(fragment.fragmentStartTime);
-        const endSeconds = seconds(fragment.fragmentEndTime);
-        if (typeof fragment.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
-        return [{ videoNo: fragment.videoNo, startSeconds, endSeconds, score: undefined }];
+      const data = await http.call<{ videos?: Fragment[] }>(`${PREFIX}searchVideoFragment`, {
+        ...jsonPost({ videoNos: search.videoNos, searchValue: search.query, limit: search.limit }),
+        signal: search.signal,
       });
+      return listOf(data?.videos, 'searchVideoFragment')
+        .slice(0, search.limit)
+        .flatMap((fragment) => {
+          const startSeconds = seconds(fragment.fragmentStartTime);
+          const endSeconds = seconds(fragment.fragmentEndTime);
+          if (typeof fragment.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
+          return [{ videoNo: fragment.videoNo, startSeconds, endSeconds, score: undefined }];
+        });
     },
 
     async *chat(request) {
@@ -155,10 +160,11 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
         }
         return String(data.taskNo);
       },
-      async fetch(taskNo) {
+      async fetch(taskNo, signal) {
         const data = await http.call<TranscriptionTask>(`${PREFIX}getTranscription`, {
           method: 'GET',
           query: { taskNo },
+          signal,
         });
         return finishedSegments(data);
       },
@@ -185,7 +191,7 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
   /** Every searchDB row for the videos' windows, within the limits, given to `onRow`. */
   async function searchDb(
     videos: readonly PendingVideo[],
-    { maxRequests, pageSize = PAGE_SIZE }: LookUpLimits,
+    { maxRequests, pageSize = PAGE_SIZE, signal }: LookUpLimits,
     onRow: (row: ListedVideo) => void,
   ): Promise<void> {
     let requests = 0;
@@ -202,6 +208,7 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
             page: String(page),
             pageSize: String(pageSize),
           },
+          signal,
         });
         if (!result || !Array.isArray(result.videoData)) {
           throw new MaviError('MAVI_UNAVAILABLE', 'MAVI answered searchDB without a videoData list.');

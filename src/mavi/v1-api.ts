@@ -36,6 +36,7 @@ interface Metadata {
 export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   const api: MaviApi = {
     family: 'v1',
+    capabilities: { searchesWholeAccount: false, clipScores: true },
 
     refuseFile(fileName, container) {
       const extension = /\.[^.]*$/.exec(fileName.toLowerCase())?.[0] ?? '';
@@ -61,7 +62,7 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       });
       const headers: Record<string, string> = { 'content-type': contentType };
       if (contentLength !== undefined) headers['content-length'] = String(contentLength);
-      const data = await http.call<unknown>(`${PREFIX}upload`, { method: 'POST', headers, body });
+      const data = await http.call<unknown>(`${PREFIX}upload`, { method: 'POST', headers, body, upload: true });
       return uploadedVideo(data, statusOf);
     },
 
@@ -98,14 +99,14 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       return found;
     },
 
-    async searchVideos(query, partition, limit) {
+    async searchVideos(query, partition, limit, signal) {
       // BY_VIDEO is BY_CLIP at MAVI (§2.6): the clips are grouped into videos, each ranked by its best clip.
-      const clips = await search({
-        search_param: query,
-        search_type: 'BY_VIDEO',
-        unique_id: partition,
-        top_k: Math.min(1000, limit * 10),
-      });
+      const topK = Math.min(1000, limit * 10);
+      const clips = await search(
+        { search_param: query, search_type: 'BY_VIDEO', unique_id: partition, top_k: topK },
+        topK,
+        signal,
+      );
       const best = new Map<string, number | undefined>();
       for (const clip of clips) {
         const score = best.get(clip.videoNo);
@@ -117,15 +118,18 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
         .slice(0, limit);
     },
 
-    async searchClips({ query, videoNos, limit, partition }) {
-      const clips = await search({
-        search_param: query,
-        search_type: 'BY_CLIP',
-        unique_id: partition,
-        top_k: limit,
-        ...(videoNos.length > 0 ? { video_nos: videoNos } : {}),
-      });
-      return clips.slice(0, limit);
+    async searchClips({ query, videoNos, limit, partition, signal }) {
+      return search(
+        {
+          search_param: query,
+          search_type: 'BY_CLIP',
+          unique_id: partition,
+          top_k: limit,
+          ...(videoNos.length > 0 ? { video_nos: videoNos } : {}),
+        },
+        limit,
+        signal,
+      );
     },
 
     async *chat(request) {
@@ -167,12 +171,13 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
 
     transcripts: {
       mode: 'read',
-      async read(videoNo, kind, partition) {
+      async read(videoNo, kind, partition, signal) {
         // Speech from get_audio_transcription, scene descriptions from get_video_caption (§2.9).
         const endpoint = kind === 'SPEECH' ? 'get_audio_transcription' : 'get_video_caption';
         const data = await http.call<{ transcriptions?: [] } | null>(`${PREFIX}${endpoint}`, {
           method: 'GET',
           query: { video_no: videoNo, unique_id: partition },
+          signal,
         });
         return data ? segmentsOf(data.transcriptions) : undefined;
       },
@@ -200,7 +205,7 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
   /** get_metadata for each video, within the limits; `data: null` (unknown to MAVI) is left out. */
   async function getMetadata(
     videos: readonly PendingVideo[],
-    { maxRequests }: LookUpLimits,
+    { maxRequests, signal }: LookUpLimits,
   ): Promise<Map<string, Metadata>> {
     const found = new Map<string, Metadata>();
     await Promise.all(
@@ -208,6 +213,7 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
         const metadata = await http.call<Metadata | null>(`${PREFIX}get_metadata`, {
           method: 'GET',
           query: { video_no: video.videoNo, unique_id: video.partition },
+          signal,
         });
         if (metadata && typeof metadata === 'object') found.set(video.videoNo, metadata);
       }),
@@ -215,19 +221,23 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
     return found;
   }
 
-  async function search(body: Record<string, unknown>): Promise<ClipHit[]> {
+  /** MAVI's hits, at most `limit` of them read (MAVI may answer more than asked). */
+  async function search(body: Record<string, unknown>, limit: number, signal?: AbortSignal): Promise<ClipHit[]> {
     const data = await http.call<SearchRow[]>(`${PREFIX}search`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
+      signal,
     });
-    return listOf(data, 'search').flatMap((row) => {
-      const startSeconds = seconds(row.startTime);
-      const endSeconds = seconds(row.endTime);
-      if (typeof row.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
-      const score = typeof row.score === 'number' ? row.score : seconds(row.score);
-      return [{ videoNo: row.videoNo, startSeconds, endSeconds, score }];
-    });
+    return listOf(data, 'search')
+      .slice(0, limit)
+      .flatMap((row) => {
+        const startSeconds = seconds(row.startTime);
+        const endSeconds = seconds(row.endTime);
+        if (typeof row.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
+        const score = typeof row.score === 'number' ? row.score : seconds(row.score);
+        return [{ videoNo: row.videoNo, startSeconds, endSeconds, score }];
+      });
   }
 }
 

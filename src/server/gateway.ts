@@ -104,6 +104,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     apiKey: requireKey(config.maviApiKey),
     onUnknownStatus: reportUnknownStatus,
     metrics,
+    ...config.mavi,
   });
   const tokens = createCallbackTokens(webhookSecret);
   const transcriptTokens = createCallbackTokens(webhookSecret, 'transcript');

@@ -46,6 +46,8 @@ interface SocketExtra {
    * the first, and the first's stream would belong to no id, outliving the socket.
    */
   starting: Set<string>;
+  /** Aborted when the socket closes: its operations' MAVI calls are cancelled then. */
+  closed: AbortController;
 }
 
 const WEBSOCKET = { transport: 'websocket' } as const;
@@ -170,6 +172,7 @@ export function attachGraphQLWebSocket(
             req: ctx.extra.request,
             socket: ctx.extra.socket,
             params,
+            signal: ctx.extra.closed.signal,
           });
           const args: ExecutionArgs = {
             schema,
@@ -207,6 +210,14 @@ export function attachGraphQLWebSocket(
       // A write that fails breaks the socket, whose close then ends its subscriptions.
       if (socket.readyState === socket.OPEN) send(frame)?.catch(() => undefined);
     };
+    const extra: SocketExtra = {
+      socket,
+      request,
+      sendFrame,
+      streaming: new Set(),
+      starting: new Set(),
+      closed: new AbortController(),
+    };
     const closed = graphqlWs.opened(
       {
         protocol: socket.protocol,
@@ -223,7 +234,7 @@ export function attachGraphQLWebSocket(
           });
         },
       },
-      { socket, request, sendFrame, streaming: new Set(), starting: new Set() },
+      extra,
     );
 
     // Pings find peers that vanished without a close; their subscriptions are then freed.
@@ -240,6 +251,7 @@ export function attachGraphQLWebSocket(
 
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
+      extra.closed.abort();
       const ownerId = clientOf.get(socket);
       if (ownerId !== undefined) {
         const open = (socketsPerClient.get(ownerId) ?? 1) - 1;

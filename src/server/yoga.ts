@@ -109,7 +109,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     multipart: false,
     cors: options.cors,
     maxRequestBodySize: MAX_JSON_BODY_BYTES,
-    context: ({ request, req, connectionParams, params }) => {
+    context: ({ request, req, connectionParams, params, signal: socketSignal }) => {
       // HTTP: the request's header. Websocket (no `request`): see websocketAuthorization.
       const authorization =
         request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
@@ -120,7 +120,9 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
           ? `introspection:${req?.socket.remoteAddress ?? 'unknown'}`
           : undefined);
       if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED', undefined, { headers: UNAUTHENTICATED_HEADERS });
-      return { status, uploads, library, chats, transcripts, details: library.detailsLoader(), ownerId };
+      // HTTP: the request's signal, aborted when its connection closes early. Websocket: the socket's.
+      const signal = request?.signal ?? socketSignal;
+      return { status, uploads, library, chats, transcripts, details: library.detailsLoader(signal), signal, ownerId };
     },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),

@@ -6,7 +6,11 @@
  *  2. The client key, when keys are configured.
  *  3. A declared Content-Length already over the upload limit.
  *  4. The client's quotas: uploads an hour, bytes a day (UPLOADS_PER_HOUR, UPLOAD_BYTES_PER_DAY).
- *  5. Concurrent uploads per client key.
+ *  5. Concurrent uploads per client key. An upload holds its slot until it has
+ *     ended at MAVI (answered, or abandoned there), not until its client hangs up:
+ *     a client that sends its file and leaves has not ended its upload, which still
+ *     waits for MAVI (holdUploadSlot). A request that never starts one gives its
+ *     slot back when its connection closes.
  *  6. The pace of uploads MAVI takes (MAVI_UPLOADS_PER_MINUTE), for all clients.
  * A refusal here costs nothing: no parsing, nothing sent to MAVI.
  */
@@ -45,6 +49,14 @@ export interface UploadAdmissionOptions {
   maxConcurrentUploadsPerKey: number;
   /** The client's upload quotas. */
   quotas: Pick<CostControl, 'admitUpload'>;
+}
+
+/** The slot an admitted request holds, until its connection closes or, once it started an upload, the upload ends. */
+const slots = new WeakMap<IncomingMessage, { holdUntil(work: Promise<unknown>): void }>();
+
+/** Keeps the request's upload slot until `work` (its upload, through to MAVI's answer) has ended. */
+export function holdUploadSlot(req: IncomingMessage | undefined, work: Promise<unknown>): void {
+  if (req) slots.get(req)?.holdUntil(work);
 }
 
 export class UploadAdmission {
@@ -132,7 +144,25 @@ export class UploadAdmission {
         headers: { 'retry-after': String(wait) },
       };
     }
-    res.once('close', release);
+    let held = false;
+    let released = false;
+    const releaseOnce = () => {
+      if (released) return;
+      released = true;
+      release();
+    };
+    const releaseOnClose = () => {
+      if (!held) releaseOnce();
+    };
+    res.once('close', releaseOnClose);
+    slots.set(req, {
+      holdUntil: (work) => {
+        if (held) return;
+        held = true;
+        res.off('close', releaseOnClose);
+        work.then(releaseOnce, releaseOnce);
+      },
+    });
     return { ownerId };
   }
 }

@@ -89,10 +89,10 @@ export class Transcripts {
   constructor(private readonly deps: TranscriptsDeps) {}
 
   /** The transcript of the caller's video as it stands; starts making it when needed. */
-  async get(ownerId: string, videoNo: string, kind: TranscriptKind): Promise<Transcript> {
+  async get(ownerId: string, videoNo: string, kind: TranscriptKind, signal?: AbortSignal): Promise<Transcript> {
     const record = await this.owned(ownerId, videoNo);
     await this.deps.cost.spend('transcript', ownerId);
-    return this.current(record, kind);
+    return this.current(record, kind, signal);
   }
 
   /**
@@ -176,7 +176,7 @@ export class Transcripts {
     return record;
   }
 
-  private async current(record: VideoRecord, kind: TranscriptKind): Promise<Transcript> {
+  private async current(record: VideoRecord, kind: TranscriptKind, signal?: AbortSignal): Promise<Transcript> {
     const answer = (state: TranscriptState, segments: TranscriptSegment[] = []): Transcript => ({
       videoNo: record.videoNo,
       kind,
@@ -187,12 +187,12 @@ export class Transcripts {
     if (record.status === 'UNPARSE') return answer('PENDING');
     const source = this.deps.mavi.transcripts;
     if (source.mode === 'read') {
-      const segments = await source.read(record.videoNo, kind, partitionOf(record.ownerId));
+      const segments = await source.read(record.videoNo, kind, partitionOf(record.ownerId), signal);
       return segments ? answer('READY', segments) : answer('UNAVAILABLE');
     }
     const taskNo = await this.taskNo(record.videoNo, kind);
     if (taskNo === undefined) return answer('PENDING');
-    const segments = await source.fetch(taskNo);
+    const segments = await source.fetch(taskNo, signal);
     return segments ? answer('READY', segments) : answer('PENDING');
   }
 

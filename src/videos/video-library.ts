@@ -53,7 +53,12 @@ export interface ClipSearchRequest {
   videoNos: readonly string[];
   first: number;
   minScore: number | undefined;
+  /** Aborts MAVI's search when the client leaves. */
+  signal?: AbortSignal;
 }
+
+/** How many of MAVI's hits are looked up at once while filling a page with the caller's own. */
+const OWNERSHIP_BATCH = 32;
 
 export class VideoLibrary {
   constructor(private readonly deps: VideoLibraryDeps) {}
@@ -89,7 +94,7 @@ export class VideoLibrary {
    * GraphQL request, so that a page of videos asking for details costs one round
    * of MAVI calls, and no video is asked for twice.
    */
-  detailsLoader(): DataLoader<VideoRecord, VideoDetails | null, string> {
+  detailsLoader(signal?: AbortSignal): DataLoader<VideoRecord, VideoDetails | null, string> {
     return new DataLoader(
       async (records) => {
         const found = await this.deps.mavi.lookUpDetails(
@@ -99,7 +104,7 @@ export class VideoLibrary {
             partition: partitionOf(record.ownerId),
           })),
           // The original family may need a page per time window; the successor one call per video.
-          { maxRequests: 2 * records.length + 1 },
+          { maxRequests: 2 * records.length + 1, signal },
         );
         return records.map((record) => found.get(record.videoNo) ?? null);
       },
@@ -113,14 +118,15 @@ export class VideoLibrary {
    * searches the whole account, so its hits are filtered to the caller's videos
    * (more are asked for, to fill the page).
    */
-  async searchVideos(ownerId: string, query: string, first: number): Promise<FoundVideo[]> {
+  async searchVideos(ownerId: string, query: string, first: number, signal?: AbortSignal): Promise<FoundVideo[]> {
     checkQuery(query);
     checkPageSize(first);
     await this.deps.cost.spend('search', ownerId);
-    const wanted = this.deps.mavi.family === 'original' ? Math.min(200, first * 4) : first;
-    const hits = await this.deps.mavi.searchVideos(query, partitionOf(ownerId), wanted);
-    const owned = await this.ownedOnly(ownerId, hits);
-    return owned.slice(0, first).map(({ hit, record }) => ({ record, score: hit.score }));
+    const { searchesWholeAccount } = this.deps.mavi.capabilities;
+    const wanted = searchesWholeAccount ? Math.min(200, first * 4) : first;
+    const hits = await this.deps.mavi.searchVideos(query, partitionOf(ownerId), wanted, signal);
+    const owned = await this.ownedOnly(ownerId, hits, first);
+    return owned.map(({ hit, record }) => ({ record, score: hit.score }));
   }
 
   /** Moments in the caller's videos (all, or those named) matching a query, best first. */
@@ -134,29 +140,31 @@ export class VideoLibrary {
         `At most ${MAX_SEARCH_VIDEOS} videos may be searched at once; got ${videoNos.length}.`,
       );
     }
-    if (request.minScore !== undefined && this.deps.mavi.family === 'original') {
-      throw gatewayError('INVALID_INPUT', 'minScore cannot apply: the original MAVI family gives clips no score.');
+    const { searchesWholeAccount, clipScores } = this.deps.mavi.capabilities;
+    if (request.minScore !== undefined && !clipScores) {
+      throw gatewayError(
+        'INVALID_INPUT',
+        `minScore cannot apply: the ${this.deps.mavi.family} MAVI family gives clips no score.`,
+      );
     }
     await this.requireOwned(ownerId, videoNos);
     await this.deps.cost.spend('search', ownerId);
-    const limit =
-      this.deps.mavi.family === 'original' && videoNos.length === 0 ? Math.min(200, request.first * 4) : request.first;
+    const limit = searchesWholeAccount && videoNos.length === 0 ? Math.min(200, request.first * 4) : request.first;
     const hits = await this.deps.mavi.searchClips({
       query: request.query,
       videoNos,
       limit,
       partition: partitionOf(ownerId),
+      signal: request.signal,
     });
-    const owned = await this.ownedOnly(ownerId, hits);
-    return owned
-      .filter(({ hit }) => request.minScore === undefined || (hit.score ?? 0) >= request.minScore)
-      .slice(0, request.first)
-      .map(({ hit, record }) => ({
-        record,
-        startSeconds: hit.startSeconds,
-        endSeconds: hit.endSeconds,
-        score: hit.score,
-      }));
+    const scored = hits.filter((hit) => request.minScore === undefined || (hit.score ?? 0) >= request.minScore);
+    const owned = await this.ownedOnly(ownerId, scored, request.first);
+    return owned.map(({ hit, record }) => ({
+      record,
+      startSeconds: hit.startSeconds,
+      endSeconds: hit.endSeconds,
+      score: hit.score,
+    }));
   }
 
   /**
@@ -183,23 +191,29 @@ export class VideoLibrary {
     return deleted;
   }
 
-  /** The hits on the caller's own videos, with their records, in MAVI's order. */
+  /**
+   * The first `first` hits on the caller's own videos, with their records, in
+   * MAVI's order. Hits are looked up a batch at a time and no further than the
+   * page needs: the work is bounded by `first`, not by the size of MAVI's answer.
+   */
   private async ownedOnly<Hit extends { videoNo: string }>(
     ownerId: string,
     hits: readonly Hit[],
+    first: number,
   ): Promise<{ hit: Hit; record: VideoRecord }[]> {
-    const videoNos = [...new Set(hits.map((hit) => hit.videoNo))];
-    const records = new Map<string, VideoRecord>();
-    await Promise.all(
-      videoNos.map(async (videoNo) => {
-        const record = await this.findOwned(ownerId, videoNo);
-        if (record) records.set(videoNo, record);
-      }),
-    );
-    return hits.flatMap((hit) => {
-      const record = records.get(hit.videoNo);
-      return record ? [{ hit, record }] : [];
-    });
+    const found: { hit: Hit; record: VideoRecord }[] = [];
+    const records = new Map<string, VideoRecord | undefined>();
+    for (let at = 0; at < hits.length && found.length < first; at += OWNERSHIP_BATCH) {
+      const batch = hits.slice(at, at + OWNERSHIP_BATCH);
+      const unknown = [...new Set(batch.map((hit) => hit.videoNo))].filter((videoNo) => !records.has(videoNo));
+      const looked = await Promise.all(unknown.map((videoNo) => this.findOwned(ownerId, videoNo)));
+      unknown.forEach((videoNo, index) => records.set(videoNo, looked[index]));
+      for (const hit of batch) {
+        const record = records.get(hit.videoNo);
+        if (record && found.length < first) found.push({ hit, record });
+      }
+    }
+    return found;
   }
 }
 
