@@ -33,6 +33,8 @@ export interface GatewayConfig {
   readonly sqliteSynchronous: 'full' | 'normal';
   /** The size bound of the memory and SQLite stores, in accounted bytes. */
   readonly storeMaxBytes: number;
+  /** A Redis command not answered within this fails (STORE_UNAVAILABLE), and the instance reports not ready. */
+  readonly redisCommandTimeoutMs: number;
   /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
   readonly redisPrefix: string;
   /** Client keys, each with its name when it has one; empty means the gateway is open. */
@@ -240,6 +242,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     sqliteSynchronous: oneOf('SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
     storeMaxBytes: integer('STORE_MAX_BYTES', 128 * 1024 * 1024, 1024 * 1024),
     redisPrefix: read('REDIS_PREFIX') ?? 'mavi-gateway:',
+    redisCommandTimeoutMs: integer('REDIS_COMMAND_TIMEOUT_MS', 2_000, 50),
     gatewayApiKeys,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
     requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),

@@ -80,10 +80,11 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
     };
   }
 
-  const redis = connectRedis(config.redisUrl, logger);
+  const redis = connectRedis(config.redisUrl, logger, config.redisCommandTimeoutMs);
   const instanceId = randomBytes(8).toString('hex');
+  const redisStore = createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix, instanceId });
   return {
-    store: createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix }),
+    store: redisStore,
     records: createRedisKeyValueStore(redis.command, config.redisPrefix),
     webhookFailures: new RateLimiterRedis({
       storeClient: redis.command,
@@ -119,7 +120,10 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
     topicNamespace: config.redisPrefix,
     claimPolls: createPollLeases(redis.command, config.redisPrefix, instanceId, config.statusPollIntervalMs),
     isReady: () => redis.isReady(),
-    close: () => redis.close(),
+    close: async () => {
+      await redisStore.close?.();
+      await redis.close();
+    },
   };
 }
 

@@ -5,8 +5,16 @@
  *
  * Keys, under the configured prefix:
  *  - `video:<videoNo>`  hash: the record (+ its uploadId); TTL = maxAgeMs, renewed on change
- *  - `upload:<uploadId>` hash: ownerId, and videoNo once bound, or a held early callback;
- *                       TTL 24 h while open, then as the video
+ *  - `upload:<uploadId>` hash: ownerId, videoName, openedAt and the instance that opened it,
+ *                       and videoNo once bound, or a held early callback; TTL 24 h while
+ *                       open, then as the video
+ *  - `held`             sorted set: uploads holding an early callback; a sweep binds those
+ *                       whose instance died (no further callback may come after a final one)
+ *  - `instance:<id>`    a live instance's heartbeat (TTL INSTANCE_TTL_MS, renewed while it
+ *                       runs, deleted when it stops). An upload still open whose instance
+ *                       has none was interrupted (the instance died before MAVI answered):
+ *                       the first authentic callback binds it to the callback's video, as
+ *                       the SQLite store does for uploads open when its process died.
  *  - `pending`          sorted set: videoNos not yet final, by updatedAt (what polling reads)
  *  - `owner:<ownerId>`  sorted set: a client's videoNos by uploadTime (its list); members
  *                       whose video expired are dropped when a list meets them
@@ -44,16 +52,49 @@ end
 const APPLY_STATUS = `${APPLY}
 return apply(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])`;
 
-/** KEYS: upload, video, pending. ARGV: videoNo, status, at, ttl. */
+/**
+ * KEYS: upload, video, pending. ARGV: videoNo, status, at, ttl, the key prefix, uploadId.
+ * An interrupted upload (its instance's heartbeat is gone) is bound to this callback's
+ * video, with the most advanced of the held status and this one; a video another upload
+ * has is not its to take.
+ */
 const APPLY_CALLBACK = `${APPLY}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown-upload'} end
 local bound = redis.call('HGET', KEYS[1], 'videoNo')
+local instance = redis.call('HGET', KEYS[1], 'instance')
+local interrupted = (not bound) and ((not instance) or redis.call('EXISTS', ARGV[5] .. 'instance:' .. instance) == 0)
+if interrupted then
+  local owner = redis.call('HGET', KEYS[2], 'uploadId')
+  if owner and owner ~= ARGV[6] then return {'wrong-video', '(another upload)'} end
+  local upload = redis.call('HMGET', KEYS[1], 'ownerId', 'videoName', 'openedAt', 'heldVideoNo', 'heldStatus', 'heldAt')
+  redis.call('HSET', KEYS[1], 'videoNo', ARGV[1])
+  redis.call('HDEL', KEYS[1], 'heldVideoNo', 'heldStatus', 'heldAt')
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('ZREM', ARGV[5] .. 'held', ARGV[6])
+  if owner then
+    local nxt = apply(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+    if nxt then return {'applied', nxt} end
+    return {'applied'}
+  end
+  local first, firstAt = ARGV[2], ARGV[3]
+  if upload[4] == ARGV[1] and upload[5] then first, firstAt = upload[5], upload[6] end
+  redis.call('HSET', KEYS[2], 'videoNo', ARGV[1], 'videoName', upload[2] or '', 'status', first,
+    'uploadTime', upload[3] or ARGV[3], 'updatedAt', firstAt, 'ownerId', upload[1] or '', 'uploadId', ARGV[6])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  if TERMINAL[first] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], firstAt, ARGV[1]) end
+  local ownerKey = ARGV[5] .. 'owner:' .. (upload[1] or '')
+  redis.call('ZADD', ownerKey, upload[3] or ARGV[3], ARGV[1])
+  redis.call('PEXPIRE', ownerKey, ARGV[4])
+  local nxt = apply(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+  return {'applied', nxt or first, nxt and ARGV[3] or firstAt}
+end
 if not bound then
   local heldVideo = redis.call('HGET', KEYS[1], 'heldVideoNo')
   local heldStatus = redis.call('HGET', KEYS[1], 'heldStatus')
   -- Keep the most advanced status MAVI sent early: a terminal one must not be overwritten.
   if (not heldVideo) or (heldVideo == ARGV[1] and NEXT[heldStatus] and NEXT[heldStatus][ARGV[2]]) then
     redis.call('HSET', KEYS[1], 'heldVideoNo', ARGV[1], 'heldStatus', ARGV[2], 'heldAt', ARGV[3])
+    redis.call('ZADD', ARGV[5] .. 'held', ARGV[3], ARGV[6])
   end
   return {'held'}
 end
@@ -62,8 +103,15 @@ local nxt = apply(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 if nxt then return {'applied', nxt} end
 return {'applied'}`;
 
-/** KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl. */
+/**
+ * KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl.
+ * An upload a callback already bound (its instance's heartbeat lapsed while MAVI answered) keeps the status it has.
+ */
 const COMPLETE_UPLOAD = `${APPLY}
+if redis.call('HGET', KEYS[1], 'videoNo') == ARGV[1] and redis.call('HGET', KEYS[2], 'uploadId') == ARGV[7] then
+  redis.call('HSET', KEYS[2], 'videoName', ARGV[2], 'uploadTime', ARGV[4])
+  return {}
+end
 local held = redis.call('HMGET', KEYS[1], 'heldVideoNo', 'heldStatus', 'heldAt')
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'videoNo', ARGV[1], 'ownerId', ARGV[6])
@@ -106,12 +154,44 @@ const ABANDON_UPLOAD = `
 if redis.call('HEXISTS', KEYS[1], 'videoNo') == 0 then redis.call('DEL', KEYS[1]) end
 return 1`;
 
+/**
+ * KEYS: held. ARGV: the key prefix, the most uploads to look at. For each upload holding an
+ * early callback: forgotten here once bound or gone; an interrupted one is answered with its
+ * held callback ({uploadId, videoNo, status, at}, flattened), for the caller to apply.
+ */
+const INTERRUPTED_HELD = `
+local found = {}
+for _, uploadId in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do
+  local key = ARGV[1] .. 'upload:' .. uploadId
+  local upload = redis.call('HMGET', key, 'videoNo', 'instance', 'heldVideoNo', 'heldStatus', 'heldAt')
+  if upload[1] or not upload[3] then
+    redis.call('ZREM', KEYS[1], uploadId)
+  elseif (not upload[2]) or redis.call('EXISTS', ARGV[1] .. 'instance:' .. upload[2]) == 0 then
+    table.insert(found, uploadId)
+    table.insert(found, upload[3])
+    table.insert(found, upload[4])
+    table.insert(found, upload[5])
+  end
+end
+return found`;
+
+/** How often, and how many at a time, held callbacks of interrupted uploads are looked for. */
+const HELD_SWEEP_MS = 60_000;
+const HELD_SWEEP_BATCH = 100;
+
 export interface RedisStatusStoreOptions {
   redis: Redis;
   /** Key prefix, e.g. "mavi-gateway:", so that deployments can share one Redis. */
   prefix: string;
+  /** This instance, for its heartbeat (random per process). */
+  instanceId: string;
+  /** How long a heartbeat lives unrenewed: an instance silent this long is taken for dead. */
+  instanceTtlMs?: number;
   maxAgeMs?: number;
 }
+
+/** An instance renews its heartbeat every third of this; a dead one's uploads are interrupted after it. */
+const INSTANCE_TTL_MS = 30_000;
 
 export function createRedisStatusStore(options: RedisStatusStoreOptions): StatusStore {
   const { redis, prefix } = options;
@@ -120,6 +200,26 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const uploadKey = (uploadId: string) => `${prefix}upload:${uploadId}`;
   const pendingKey = `${prefix}pending`;
   const ownerKey = (ownerId: string) => `${prefix}owner:${ownerId}`;
+  const instanceKey = `${prefix}instance:${options.instanceId}`;
+  const heldKey = `${prefix}held`;
+  const instanceTtlMs = options.instanceTtlMs ?? INSTANCE_TTL_MS;
+  // The heartbeat: a failed renewal (Redis away) is retried at the next beat.
+  const beat = () => redis.set(instanceKey, '1', 'PX', instanceTtlMs).catch(() => undefined);
+  void beat();
+  const heartbeat = setInterval(beat, instanceTtlMs / 3).unref();
+  /**
+   * Binds interrupted uploads that hold an early callback (a final status MAVI will not send
+   * again), as the SQLite store does when it opens. Any instance may do it: binding is atomic.
+   */
+  const bindInterruptedHeld = async () => {
+    const found = (await run(INTERRUPTED_HELD, [heldKey], [prefix, HELD_SWEEP_BATCH])) as string[];
+    for (let at = 0; at + 3 < found.length; at += 4) {
+      const [uploadId, videoNo, status, heldAt] = found.slice(at, at + 4) as [string, string, string, string];
+      if (isVideoStatus(status)) await store.applyCallback(uploadId, videoNo, status, Number(heldAt));
+    }
+  };
+  const sweep = () => bindInterruptedHeld().catch(() => undefined); // Redis away: the next sweep retries
+  const sweeper = setInterval(sweep, HELD_SWEEP_MS).unref();
 
   const run = (script: string, keys: string[], args: (string | number)[]) =>
     redis.eval(script, keys.length, ...keys, ...args.map(String)) as Promise<unknown>;
@@ -153,7 +253,18 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     async openUpload(uploadId, ownerId, videoName) {
       await redis
         .multi()
-        .hset(uploadKey(uploadId), 'ownerId', ownerId, 'videoName', videoName, 'openedAt', String(Date.now()))
+        .hset(
+          uploadKey(uploadId),
+          'ownerId',
+          ownerId,
+          'videoName',
+          videoName,
+          'openedAt',
+          String(Date.now()),
+          'instance',
+          options.instanceId,
+        )
+        .set(instanceKey, '1', 'PX', instanceTtlMs)
         .pexpire(uploadKey(uploadId), OPEN_UPLOAD_TTL_MS)
         .exec();
     },
@@ -194,17 +305,17 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async applyCallback(uploadId, videoNo, status, receivedAt): Promise<CallbackOutcome> {
-      const [kind, detail] = (await run(
+      const [kind, detail, at] = (await run(
         APPLY_CALLBACK,
         [uploadKey(uploadId), videoKey(videoNo), pendingKey],
-        [videoNo, status, receivedAt, ttl],
-      )) as [string, string | undefined];
+        [videoNo, status, receivedAt, ttl, prefix, uploadId],
+      )) as [string, string | undefined, string | undefined];
       if (kind === 'unknown-upload') return { kind };
       if (kind === 'held') return { kind };
       if (kind === 'wrong-video') return { kind, expectedVideoNo: detail! };
       return {
         kind: 'applied',
-        change: detail ? { videoNo, status: detail as VideoStatus, receivedAt } : undefined,
+        change: detail ? { videoNo, status: detail as VideoStatus, receivedAt: Number(at ?? receivedAt) } : undefined,
       };
     },
 
@@ -293,9 +404,17 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       return records;
     },
 
-    // No close(): the connection belongs to whoever made it (redis/redis-connections.ts).
     isReady: () => redis.status === 'ready',
+
+    // The connection belongs to whoever made it (redis/redis-connections.ts): only the heartbeat stops.
+    // Uploads this instance still has open are then interrupted at once.
+    async close() {
+      clearInterval(heartbeat);
+      clearInterval(sweeper);
+      await redis.del(instanceKey).catch(() => undefined);
+    },
   };
+  void sweep();
   return {
     ...store,
     openUpload: guarded(store.openUpload),

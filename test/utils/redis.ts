@@ -55,7 +55,13 @@ export async function dropPrefix(prefix: string, url = REDIS_URL): Promise<void>
 }
 
 /** A Redis of a test's own (on a free port, nothing saved), for tests that take it away. */
-export async function startPrivateRedis(): Promise<{ url: string; stop(): void }> {
+export async function startPrivateRedis(): Promise<{
+  url: string;
+  stop(): void;
+  /** Stops the process (SIGSTOP): connected, but answering nothing, as a Redis that stalls. */
+  pause(): void;
+  resume(): void;
+}> {
   const port = await freePort();
   const child = spawn(
     'redis-server',
@@ -68,5 +74,10 @@ export async function startPrivateRedis(): Promise<{ url: string; stop(): void }
   for (let attempt = 0; attempt < 100 && !(await redisIsUp(url)); attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, stop: () => child.kill('SIGKILL') };
+  return {
+    url,
+    stop: () => child.kill('SIGKILL'),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+  };
 }
