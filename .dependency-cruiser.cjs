@@ -11,6 +11,7 @@
  *   status/  kv/                    what the gateway knows of each video (changes applied and published in one step); other records that expire (chats, transcription tasks)
  *   events/                         the event bus and its transports (memory, Redis)
  *   mavi/  redis/  auth/  http/     clients of MAVI and Redis; client keys and callback tokens; plain HTTP answers;
+ *   sqlite/                         the SQLite files (open, migrate, group commit, health) and the DATA_DIR lock
  *   limits/                         taking turns from rate budgets
  *   config.ts  errors.ts  logger.ts the ground everything stands on;
  *   metrics/  tracing/              the Prometheus registry every part counts into; spans (OpenTelemetry, opt-in)
@@ -28,7 +29,7 @@ const layers = [
   ['^src/upload/', '^src/webhook/', '^src/videos/'],
   ['^src/status/', '^src/kv/'],
   ['^src/events/'],
-  ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/', '^src/limits/'],
+  ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/', '^src/limits/', '^src/sqlite/'],
   ['^src/(config|errors|logger)\\.ts$', '^src/metrics/', '^src/tracing/'],
 ];
 

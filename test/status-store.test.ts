@@ -402,18 +402,7 @@ describe.each(places)('%s status store: what survives its process', (_name, plac
   });
 });
 
-describe('sqlite status store: its DATA_DIR', () => {
-  it('refuses a DATA_DIR locked by another live process, and takes over a lock left by a dead one', async () => {
-    const dir = freshDataDir();
-    writeFileSync(join(dir, 'gateway.lock'), String(process.ppid)); // a process that is alive
-    expect(() => sqlite(dir)).toThrow(
-      new RegExp(`DATA_DIR .* is in use by another gateway \\(process ${process.ppid}\\)`),
-    );
-    writeFileSync(join(dir, 'gateway.lock'), '2147483646'); // no such process: a gateway killed with -9
-    const store = sqlite(dir);
-    await store.close?.();
-  });
-
+describe('sqlite status store: its file', () => {
   it('refuses a database written by a newer schema, naming the path and both versions', () => {
     const dir = freshDataDir();
     const db = new Database(join(dir, DATABASE_FILE));
@@ -426,11 +415,5 @@ describe('sqlite status store: its DATA_DIR', () => {
     const dir = freshDataDir();
     writeFileSync(join(dir, DATABASE_FILE), 'this is not a database, just text '.repeat(200));
     expect(() => sqlite(dir)).toThrow(/gateway\.sqlite: file is not a database/);
-  });
-
-  it('refuses a DATA_DIR it cannot create, naming the path and the reason', () => {
-    const blocker = join(freshDataDir(), 'a-file');
-    writeFileSync(blocker, '');
-    expect(() => sqlite(join(blocker, 'data'))).toThrow(/Cannot use DATA_DIR .*a-file\/data: .*(ENOTDIR|EEXIST)/);
   });
 });

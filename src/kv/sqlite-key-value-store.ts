@@ -1,32 +1,39 @@
 /**
- * The key-value records on disk, in DATA_DIR next to the status database (whose
- * lock, taken first, keeps the folder to one gateway). A file of its own, so that
- * the status store's schema and group commit stay its own. Writes are rare
- * (chats and transcripts, rate-limited), so each is its own transaction.
+ * The key-value records on disk, in DATA_DIR next to the status database. A file
+ * of its own (opened, migrated and group-committed by sqlite/sqlite-file.ts), so
+ * that the status store's schema and writes stay its own. A failing disk is
+ * STORE_UNAVAILABLE here as there, and the expiry sweep, like the status store's,
+ * retries at its next round instead of failing the process.
  */
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 const DATABASE_FILE = 'records.sqlite';
 
+/** Versioned schema: migration N brings the file from version N to N+1. */
+const MIGRATIONS = [
+  'CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+];
+
+/** The records store, and whether its file can be trusted (readiness). */
+export interface SqliteKeyValueStore extends KeyValueStore {
+  isHealthy(): boolean;
+}
+
 export function openSqliteKeyValueStore(
   dataDir: string,
-  synchronous: 'full' | 'normal',
+  synchronous: SqliteSynchronous,
   now = Date.now,
-): KeyValueStore {
-  const path = join(dataDir, DATABASE_FILE);
-  let db: Database.Database;
-  try {
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous}`);
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)',
-    );
-  } catch (error) {
-    throw new Error(`Cannot open ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  { sweepIntervalMs = 60_000 } = {},
+): SqliteKeyValueStore {
+  const file = new SqliteFile({
+    path: join(dataDir, DATABASE_FILE),
+    what: 'records database',
+    synchronous,
+    migrations: MIGRATIONS,
+  });
+  const { db } = file;
   const sql = {
     get: db.prepare<[string, number], { value: string }>('SELECT value FROM records WHERE key = ? AND expires_at > ?'),
     set: db.prepare('INSERT OR REPLACE INTO records (key, value, expires_at) VALUES (?, ?, ?)'),
@@ -38,20 +45,25 @@ export function openSqliteKeyValueStore(
     delete: db.prepare('DELETE FROM records WHERE key = ?'),
     expired: db.prepare('DELETE FROM records WHERE expires_at <= ?'),
   };
-  const sweeper = setInterval(() => sql.expired.run(now()), 60_000).unref();
+  const sweeper = setInterval(() => {
+    file.submit(() => sql.expired.run(now())).catch(() => undefined); // a full disk: retried at the next sweep
+  }, sweepIntervalMs).unref();
 
   return {
-    get: async (key) => sql.get.get(key, now())?.value,
-    set: async (key, value, ttlMs) => {
-      sql.set.run(key, value, now() + ttlMs);
-    },
-    add: async (key, value, ttlMs) => sql.add.run(key, value, now() + ttlMs, now()).changes === 1,
-    delete: async (key) => {
-      sql.delete.run(key);
-    },
+    get: async (key) => file.read(() => sql.get.get(key, now())?.value),
+    set: (key, value, ttlMs) =>
+      file.submit(() => {
+        sql.set.run(key, value, now() + ttlMs);
+      }),
+    add: (key, value, ttlMs) => file.submit(() => sql.add.run(key, value, now() + ttlMs, now()).changes === 1),
+    delete: (key) =>
+      file.submit(() => {
+        sql.delete.run(key);
+      }),
+    isHealthy: () => file.isHealthy(),
     close: async () => {
       clearInterval(sweeper);
-      db.close();
+      await file.close();
     },
   };
 }

@@ -19,6 +19,7 @@ import { uploadPace, type UploadPace } from '../upload/upload-pace.js';
 import { createMemoryKeyValueStore, type KeyValueStore } from '../kv/key-value-store.js';
 import { createRedisKeyValueStore } from '../kv/redis-key-value-store.js';
 import { openSqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
+import { lockDataDir } from '../sqlite/data-dir-lock.js';
 import { costControl, type CostControl, type CostLimiters } from '../limits/cost-control.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
@@ -49,18 +50,15 @@ export interface BackendOptions {
 
 export function createBackends(config: GatewayConfig, logger: Logger, options: BackendOptions = {}): Backends {
   if (config.store !== 'redis' || !config.redisUrl) {
-    const store =
+    const { store, records, recordsHealthy, unlock } =
       config.store === 'memory'
-        ? createMemoryStatusStore({ maxBytes: config.storeMaxBytes })
-        : openSqliteStatusStore({
-            dataDir: config.dataDir,
-            synchronous: config.sqliteSynchronous,
-            maxBytes: config.storeMaxBytes,
-          });
-    const records =
-      config.store === 'memory'
-        ? createMemoryKeyValueStore()
-        : openSqliteKeyValueStore(config.dataDir, config.sqliteSynchronous);
+        ? {
+            store: createMemoryStatusStore({ maxBytes: config.storeMaxBytes }),
+            records: createMemoryKeyValueStore(),
+            recordsHealthy: () => true,
+            unlock: () => undefined,
+          }
+        : openDataDir(config);
     return {
       store,
       records,
@@ -72,10 +70,11 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       events: options.events ?? memoryTransport(),
       topicNamespace: '',
       claimPolls: undefined,
-      isReady: () => true,
+      isReady: recordsHealthy,
       close: async () => {
         await records.close?.();
         await store.close?.();
+        unlock();
       },
     };
   }
@@ -125,6 +124,28 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       await redis.close();
     },
   };
+}
+
+/** DATA_DIR, locked to this process first (sqlite/data-dir-lock.ts), then its two database files. */
+function openDataDir(config: GatewayConfig) {
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    const store = openSqliteStatusStore({
+      dataDir: config.dataDir,
+      synchronous: config.sqliteSynchronous,
+      maxBytes: config.storeMaxBytes,
+    });
+    try {
+      const records = openSqliteKeyValueStore(config.dataDir, config.sqliteSynchronous);
+      return { store, records, recordsHealthy: () => records.isHealthy(), unlock };
+    } catch (error) {
+      void store.close?.();
+      throw error;
+    }
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }
 
 function costLimiters(

@@ -1,13 +1,10 @@
 /**
  * The single-instance status store on disk: SQLite (better-sqlite3) in WAL mode,
- * one file under DATA_DIR. What the gateway has answered (an upload, a callback
+ * one file under DATA_DIR (opened, migrated and group-committed by
+ * sqlite/sqlite-file.ts). What the gateway has answered (an upload, a callback
  * with 2xx) or announced (an event) is committed first, so it survives a crash
- * of the process and a restart.
- *
- * Writes are group-committed: every write asked for within one turn of the event
- * loop runs, in order, in one transaction (each in a savepoint of its own, so one
- * failing write fails alone), and each caller hears back only after the commit.
- * With `synchronous=FULL` a burst of callbacks then costs one fsync, not one each.
+ * of the process and a restart. The gateway locks DATA_DIR before opening it
+ * (sqlite/data-dir-lock.ts).
  *
  * Bounded: videos not updated for `maxAgeMs` and uploads never answered within a
  * day are swept; past `maxBytes` (accounted per record, see storedBytes) the least
@@ -18,10 +15,8 @@
  * first authentic callback for it then binds it to the callback's videoNo, and a
  * callback held for it is bound at once. Its owner sees the video after all.
  */
-import { StoreUnavailableError } from '../errors.js';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import {
   DEFAULT_MAX_AGE_MS,
@@ -37,9 +32,6 @@ import { isTerminal, nextStatus } from './transitions.js';
 
 /** The file's name inside DATA_DIR. */
 export const DATABASE_FILE = 'gateway.sqlite';
-
-/** Held by the gateway using DATA_DIR: one gateway per folder (see lockDataDir). */
-const LOCK_FILE = 'gateway.lock';
 
 /** Versioned schema: migration N brings the database from version N to N+1 (PRAGMA user_version). */
 const MIGRATIONS = [
@@ -84,8 +76,6 @@ const MIGRATIONS = [
   `CREATE INDEX videos_by_owner ON videos (owner_id, upload_time DESC, video_no DESC);`,
 ];
 
-export type SqliteSynchronous = 'full' | 'normal';
-
 export interface SqliteStatusStoreOptions {
   /** The folder of the database file; created when missing. */
   dataDir: string;
@@ -95,11 +85,6 @@ export interface SqliteStatusStoreOptions {
   maxBytes: number;
   maxAgeMs?: number;
   now?: () => number;
-}
-
-/** The store cannot open its file: the message names the path and the reason. */
-class StoreOpenError extends Error {
-  override name = 'StoreOpenError';
 }
 
 interface VideoRow {
@@ -136,14 +121,13 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
   const path = join(options.dataDir, DATABASE_FILE);
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const now = options.now ?? Date.now;
-  const unlock = lockDataDir(options.dataDir);
-  let db: Database.Database;
-  try {
-    db = openDatabase(path, options.synchronous);
-  } catch (error) {
-    unlock();
-    throw error;
-  }
+  const file = new SqliteFile({
+    path,
+    what: 'status database',
+    synchronous: options.synchronous,
+    migrations: MIGRATIONS,
+  });
+  const { db } = file;
 
   const sql = {
     video: db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE video_no = ?'),
@@ -247,7 +231,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     return { kind: 'applied', change: { videoNo, status, receivedAt: at } };
   };
 
-  const writes = new GroupCommit(db, path);
+  const writes = file;
 
   // Opening the file is a new process: every upload still open belongs to a process that died.
   writes.runNow(() => {
@@ -370,185 +354,11 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
       return rows.map(toRecord).filter((record): record is VideoRecord => record !== undefined);
     },
 
-    isReady: () => db.open,
+    isReady: () => file.isHealthy(),
 
     async close() {
       clearInterval(sweeper);
-      await writes.drain();
-      db.close();
-      unlock();
+      await file.close();
     },
   };
-}
-
-/**
- * Makes this process the one gateway using `dataDir` (creating it when missing):
- * a second gateway on the same folder would take the first one's open uploads for
- * interrupted ones. A lock left by a process that is gone (killed, crashed) is
- * taken over. Returns the release.
- */
-function lockDataDir(dataDir: string): () => void {
-  const lockPath = join(dataDir, LOCK_FILE);
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    for (;;) {
-      try {
-        writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number(readFileSync(lockPath, 'utf8'));
-        if (holder !== process.pid && isAlive(holder)) {
-          throw new StoreOpenError(
-            `DATA_DIR ${dataDir} is in use by another gateway (process ${holder}): each instance needs a DATA_DIR of its own.`,
-          );
-        }
-        rmSync(lockPath, { force: true });
-      }
-    }
-  } catch (error) {
-    if (error instanceof StoreOpenError) throw error;
-    throw new StoreOpenError(`Cannot use DATA_DIR ${dataDir}: ${reason(error)}`);
-  }
-  return () => rmSync(lockPath, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Opens (creating the file when missing) and migrates; throws StoreOpenError naming the path. */
-function openDatabase(path: string, synchronous: SqliteSynchronous): Database.Database {
-  let db: Database.Database;
-  try {
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
-  } catch (error) {
-    throw new StoreOpenError(`Cannot open the status database ${path}: ${reason(error)}`);
-  }
-  try {
-    migrate(db, path);
-  } catch (error) {
-    db.close();
-    if (error instanceof StoreOpenError) throw error;
-    throw new StoreOpenError(`Cannot read the status database ${path}: ${reason(error)}`);
-  }
-  return db;
-}
-
-function migrate(db: Database.Database, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    throw new StoreOpenError(
-      `The status database ${path} has schema version ${version}, newer than this gateway knows (${MIGRATIONS.length}): it was written by a newer gateway. Run that version, or point DATA_DIR elsewhere.`,
-    );
-  }
-  db.transaction(() => {
-    for (let next = version; next < MIGRATIONS.length; next += 1) {
-      db.exec(MIGRATIONS[next]!);
-      db.pragma(`user_version = ${next + 1}`);
-    }
-  })();
-}
-
-function reason(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-}
-
-interface QueuedWrite {
-  run: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * Runs the writes asked for within one event-loop turn in one transaction, each in
- * a savepoint, and settles each caller after the commit.
- */
-class GroupCommit {
-  private queue: QueuedWrite[] = [];
-  private flushed: Promise<void> = Promise.resolve();
-  private flushing: (() => void) | undefined;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly path: string,
-  ) {}
-
-  submit<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length === 1) {
-        this.flushed = new Promise((done) => {
-          this.flushing = done;
-        });
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  /** Runs now, in its own transaction (at open, before anything else can write). */
-  runNow(run: () => void): void {
-    this.db.transaction(run)();
-  }
-
-  /** Reads what is committed; a closed database is an unavailable store. */
-  read<T>(run: () => T): T {
-    try {
-      return run();
-    } catch (error) {
-      throw new StoreUnavailableError(`SQLite (${this.path}) failed: ${reason(error)}`, { cause: error });
-    }
-  }
-
-  /** Resolves once every write asked for so far has been committed (or failed). */
-  drain(): Promise<void> {
-    return this.flushed;
-  }
-
-  private flush(): void {
-    const batch = this.queue;
-    this.queue = [];
-    const done = this.flushing;
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      this.db.transaction(() => {
-        for (const write of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.db.transaction(write.run)() });
-          } catch (error) {
-            // SQLite refusing (disk full, I/O error) is the store being unavailable; anything else is a bug.
-            const failure =
-              error instanceof Database.SqliteError
-                ? new StoreUnavailableError(`SQLite (${this.path}) failed: ${reason(error)}`, { cause: error })
-                : error;
-            outcomes.push({ ok: false, error: failure });
-          }
-        }
-      })();
-    } catch (error) {
-      const failure = new StoreUnavailableError(`SQLite (${this.path}) could not commit: ${reason(error)}`, {
-        cause: error,
-      });
-      for (const write of batch) write.reject(failure);
-      done?.();
-      return;
-    }
-    batch.forEach((write, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
-    });
-    done?.();
-  }
 }

@@ -19,11 +19,17 @@ export interface GatewayProcess {
 export type Entry = 'source' | 'dist';
 
 /** Starts the gateway; its SQLite store goes to a fresh temporary DATA_DIR unless `env` names one. */
-export function startGatewayProcess(env: Record<string, string>, entry: Entry = 'source'): GatewayProcess {
+export function startGatewayProcess(
+  env: Record<string, string>,
+  entry: Entry = 'source',
+  /** A command the gateway runs under (e.g. `unshare --pid --fork`), its arguments before the gateway's own. */
+  wrapper: readonly string[] = [],
+): GatewayProcess {
   const output: string[] = [];
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gateway-data-'));
   const args = entry === 'dist' ? ['dist/index.js'] : ['--import', 'tsx', 'src/index.ts'];
-  const proc = spawn(process.execPath, args, {
+  const [command, ...commandArgs] = [...wrapper, process.execPath, ...args];
+  const proc = spawn(command!, commandArgs, {
     cwd: new URL('../..', import.meta.url).pathname,
     env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir, MAVI_API: testFamily(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
