@@ -22,6 +22,7 @@ const END_TO_END = [
   'chat-bounds',
   'subscription-leaks',
   'mavi-bounds',
+  'video-names',
 ];
 
 export default defineConfig({

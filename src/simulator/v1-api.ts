@@ -9,7 +9,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eighteenDigits, readIdList, readJson, readText, readUpload } from './read-upload.js';
-import { routeTable, sendJson, type SimulatedApi, type SimulatedVideo, type SimulatorCore } from './simulated-api.js';
+import {
+  routeTable,
+  sendJson,
+  type SimulatedApi,
+  type SimulatedVideo,
+  type SimulatorCore,
+  type UploadAnswer,
+} from './simulated-api.js';
 import { answerPieces, clipsOf, searchVideos, transcriptOf, writeEventStream } from './video-content.js';
 
 const PREFIX = '/serve/api/v1/';
@@ -40,7 +47,7 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     if (refusal) return envelope(res, '0001', refusal);
 
     const answer = await simulator.registerUpload(`VI${eighteenDigits()}`, file, registered(fields, tags));
-    envelope(res, '0000', 'success', answer);
+    envelope(res, '0000', 'success', storedName(answer));
   }
 
   /** upload_url: form-urlencoded `url` and the upload's other fields (§2.2). */
@@ -57,7 +64,15 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     const refusal = refuseFields(fields, tags);
     if (refusal) return envelope(res, '0001', refusal);
     const answer = await simulator.registerUrlUpload(`VI${eighteenDigits()}`, url, registered(fields, tags));
-    envelope(res, '0000', 'success', answer);
+    envelope(res, '0000', 'success', storedName(answer));
+  }
+
+  /**
+   * The answer as MAVI documents it: `videoName` is an internal stored name, not the client's
+   * file name (memories-api.md §2.1), so a gateway that kept it would show names nobody gave.
+   */
+  function storedName(answer: UploadAnswer): UploadAnswer {
+    return { ...answer, videoName: `${answer.videoNo.toLowerCase()}_${Date.now()}.mp4` };
   }
 
   /** A processed video of the partition, or the reason there is none. */

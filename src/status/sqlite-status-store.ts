@@ -20,6 +20,7 @@ import { SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import {
   DEFAULT_MAX_AGE_MS,
+  foldName,
   OPEN_UPLOAD_TTL_MS,
   storedBytes,
   type CallbackOutcome,
@@ -128,6 +129,8 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     migrations: MIGRATIONS,
   });
   const { db } = file;
+  // SQLite's lower() folds ASCII only: names are compared as every store compares them.
+  db.function('fold_name', { deterministic: true }, (name) => foldName(String(name)));
 
   const sql = {
     video: db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE video_no = ?'),
@@ -160,7 +163,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
       `SELECT * FROM videos INDEXED BY videos_by_owner
        WHERE owner_id = @ownerId AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
          AND (@status IS NULL OR status = @status)
-         AND (@name IS NULL OR instr(lower(video_name), @name) > 0)
+         AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
        ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
     ),
     totalBytes: db.prepare<[], { value: number }>("SELECT value FROM totals WHERE name = 'video_bytes'"),
@@ -334,7 +337,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
           afterVideoNo: query.after?.videoNo ?? '\u{10FFFF}',
           liveSince: now() - maxAgeMs,
           status: query.status ?? null,
-          name: query.nameContains?.toLowerCase() ?? null,
+          name: query.nameContains === undefined ? null : foldName(query.nameContains),
           limit: query.limit + 1,
         }),
       );

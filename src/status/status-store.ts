@@ -112,8 +112,16 @@ export function isAfter(record: ListPosition, position: ListPosition | undefined
 export function matchesFilters(record: VideoRecord, query: Pick<VideoListQuery, 'status' | 'nameContains'>): boolean {
   return (
     (query.status === undefined || record.status === query.status) &&
-    (query.nameContains === undefined || record.videoName.toLowerCase().includes(query.nameContains.toLowerCase()))
+    (query.nameContains === undefined || foldName(record.videoName).includes(foldName(query.nameContains)))
   );
+}
+
+/**
+ * A name as `nameContains` compares it, on every store: in Unicode lower case (É is é, not only
+ * A is a), and in one normal form (an é typed on one system and stored by another as e + ´ match).
+ */
+export function foldName(name: string): string {
+  return name.normalize('NFC').toLowerCase();
 }
 
 export interface StatusStore {

@@ -207,7 +207,9 @@ async function registerAtMavi(
     video = await send(deps.callbackUrlFor(token));
     const completed = await status.completeUpload(uploadId, {
       videoNo: video.videoNo,
-      videoName: video.videoName,
+      // The name the client gave (its file's, or its URL's last segment), on every family: the
+      // successor answers an internal stored name instead (docs/mavi-families.md).
+      videoName,
       status: video.videoStatus,
       uploadTime: video.uploadTime,
       updatedAt: Date.now(),
