@@ -68,6 +68,11 @@ export const errorRegistry = {
     httpStatus: 429,
   },
   INVALID_INPUT: { message: "The operation's arguments are not acceptable.", retryable: false },
+  MALFORMED_REQUEST: {
+    message: "The request's Host header or target is malformed.",
+    retryable: false,
+    httpStatus: 400,
+  },
   UNAUTHENTICATED: {
     message: 'A valid client key is required: send Authorization: Bearer <key>.',
     retryable: false,

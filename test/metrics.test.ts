@@ -142,3 +142,30 @@ describe('the Grafana dashboard (dashboards/mavi-gateway.json)', () => {
     for (const name of used) expect(exported, name).toContain(name);
   });
 });
+
+describe('series a client cannot grow', () => {
+  it('operations naming fields the schema does not have, from a client without a key, share one label', async () => {
+    const keyed = await startStack({
+      env: { METRICS_TOKEN: TOKEN, GATEWAY_API_KEYS: 'client-key-aaaaaaaaaaaaaaaaaaaa' },
+    });
+    try {
+      const series = async () =>
+        (await (await fetch(`${keyed.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text())
+          .split('\n')
+          .filter((line) => line.startsWith('graphql_envelop_'))
+          .map((line) => line.replace(/ [^ ]+$/, '')); // the series, without its value
+      await fetch(`${keyed.graphqlUrl}?query=${encodeURIComponent('{ warmUp }')}`);
+      const before = new Set(await series());
+      for (let index = 0; index < 200; index += 1) {
+        await fetch(`${keyed.graphqlUrl}?query=${encodeURIComponent(`{ f${index} }`)}`);
+      }
+      const after = await series();
+      const added = after.filter((line) => !before.has(line));
+      expect(added).toEqual([]);
+      expect(after.some((line) => line.includes('rootFields="invalid"'))).toBe(true);
+      expect(after.some((line) => /rootFields="f\d+"/.test(line))).toBe(false);
+    } finally {
+      await keyed.stop();
+    }
+  });
+});

@@ -111,6 +111,14 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
   return (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    // Everything after this builds URLs from the target and the Host header (Yoga's adapter too, which
+    // would answer a bad one with a stack trace): a target or host that makes no URL ends here.
+    const malformed = normaliseTarget(req);
+    if (malformed !== undefined) {
+      logger.info('refused a malformed request', { problem: malformed });
+      req.resume();
+      return sendError(res, 'MALFORMED_REQUEST', `${malformed} (HTTP 400).`);
+    }
     // Every answer carries the CORS policy (Yoga sets the same headers again on its own answers).
     for (const [name, value] of Object.entries(corsHeadersFor(req, deps.cors))) res.setHeader(name, value);
     const handled = () =>
@@ -166,6 +174,38 @@ function tracedRoute(url: string | undefined): string | undefined {
   if (isWebhookPath(pathname))
     return pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX) ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
   return pathname === GRAPHQL_PATH ? GRAPHQL_PATH : 'other';
+}
+
+/**
+ * Checks the request target and Host header, answering what is wrong with them, or
+ * undefined when they are usable. An absolute-form target (`GET http://host/path`,
+ * as sent to proxies) is served by its path and query.
+ */
+function normaliseTarget(req: IncomingMessage): string | undefined {
+  const target = req.url ?? '';
+  if (!target.startsWith('/')) {
+    let absolute: URL | undefined;
+    try {
+      absolute = /^https?:\/\//i.test(target) ? new URL(target) : undefined;
+    } catch {
+      absolute = undefined;
+    }
+    if (!absolute) return `The request target ${JSON.stringify(target.slice(0, 100))} is not a path`;
+    req.url = `${absolute.pathname}${absolute.search}`;
+  }
+  const host = req.headers.host;
+  if (host !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(`http://${host}/`);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.host !== host.toLowerCase().replace(/:80$/, '') || parsed.pathname !== '/') {
+      return `The Host header ${JSON.stringify(host.slice(0, 100))} is not a host name`;
+    }
+  }
+  return undefined;
 }
 
 /** A request id a caller (or its proxy) may set; anything else is replaced, so a log line cannot be forged through it. */

@@ -178,7 +178,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       useOperationQuota(options.cost),
       useSseLimits(options.sseMaxStreamsPerClient),
       useTracing(),
-      ...(options.introspection ? [] : [useNoIntrospection()]),
+      ...(options.introspection ? [] : useNoIntrospection()),
       useValidationRule(oneUploadPerOperation),
       useCloseUnfinishedUploads(),
     ],

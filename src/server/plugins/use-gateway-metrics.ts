@@ -11,13 +11,15 @@ import type { Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { GatewayMetrics, Transport } from '../../metrics/metrics.js';
 import { once, whenClosed } from './connection-closed.js';
-import { rootFieldsOf } from './root-fields.js';
+import { knownRootFields, rootFieldsOf } from './root-fields.js';
+import { schema } from '../../graphql/schema.js';
 
 export function useGatewayMetrics(metrics: GatewayMetrics): Plugin[] {
   const { registry } = metrics;
+  const known = knownRootFields(schema);
   const labels = (params: { document?: DocumentNode; operationType?: string }) => ({
     operationType: params.operationType ?? 'unknown',
-    rootFields: rootFieldsOf(params.document),
+    rootFields: rootFieldsOf(params.document, known),
   });
   return [
     usePrometheus({

@@ -9,23 +9,23 @@
 import { Kind, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { startSpan, withContext } from '../../tracing/tracer.js';
-import { rootFieldsOf } from './root-fields.js';
+import { knownRootFields, rootFieldsOf } from './root-fields.js';
 
-function operationSpan(document: DocumentNode) {
+function operationSpan(document: DocumentNode, known: ReadonlySet<string>) {
   const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   const type = operation?.kind === Kind.OPERATION_DEFINITION ? operation.operation : 'unknown';
-  return startSpan(`graphql ${type} ${rootFieldsOf(document)}`, { 'graphql.operation.type': type });
+  return startSpan(`graphql ${type} ${rootFieldsOf(document, known)}`, { 'graphql.operation.type': type });
 }
 
 export function useTracing(): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const { span, context } = operationSpan(args.document);
+      const { span, context } = operationSpan(args.document, knownRootFields(args.schema));
       setExecuteFn((executionArgs) => withContext(context, () => executeFn(executionArgs)));
       return { onExecuteDone: () => span.end() };
     },
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
-      const { span, context } = operationSpan(args.document);
+      const { span, context } = operationSpan(args.document, knownRootFields(args.schema));
       setSubscribeFn((subscribeArgs) => withContext(context, () => subscribeFn(subscribeArgs)));
       return { onSubscribeResult: () => span.end() };
     },
