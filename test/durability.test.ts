@@ -167,7 +167,7 @@ describe('after kill -9 and a restart', () => {
 
     await simulator.setStatus(videoNo, 'FAIL'); // no callback: only polling can learn it
     url = await start(where);
-    await waitUntil(async () => (await statusOf(url, videoNo)) === 'FAIL', 'polling found FAIL', 10_000);
+    await waitUntil(async () => (await statusOf(url, videoNo)) === 'FAIL', 'polling found FAIL');
   });
 
   /**

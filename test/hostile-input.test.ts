@@ -203,7 +203,7 @@ describe('subscriptions that leaked', () => {
       socket.send(JSON.stringify({ id: String(i), type: 'complete' }));
       if (i % 100 === 99) await sleep(1);
     }
-    await waitUntil(() => stack.gateway.parts.events.size === 0, 'every subscription released', 10_000);
+    await waitUntil(() => stack.gateway.parts.events.size === 0, 'every subscription released');
     socket.close();
   });
 
@@ -232,7 +232,7 @@ describe('subscriptions that leaked', () => {
         );
         socket.send(JSON.stringify({ id: String(i), type: 'complete' }));
       }
-      await waitUntil(() => shared.gateway.parts.events.size === 0, 'every subscription released', 10_000);
+      await waitUntil(() => shared.gateway.parts.events.size === 0, 'every subscription released');
       await waitUntil(async () => (await redis.pubsub('CHANNELS', `${prefix}*`)).length === 0, 'channel unsubscribed');
       socket.close();
     } finally {

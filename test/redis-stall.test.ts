@@ -38,7 +38,7 @@ describe.skipIf(!hasRedis)('a Redis that stops answering', () => {
 
     redis.pause();
     try {
-      await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 503, '/ready turns 503', 15_000);
+      await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 503, '/ready turns 503');
       expect((await fetch(`${stack.url}/health`)).status).toBe(200);
 
       const callback = await stack.simulator.sendCallback(videoNo, 'PARSE', callbackUri);
@@ -53,7 +53,7 @@ describe.skipIf(!hasRedis)('a Redis that stops answering', () => {
     } finally {
       redis.resume();
     }
-    await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 200, '/ready back to 200', 15_000);
+    await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 200, '/ready back to 200');
     const after = await stack.simulator.sendCallback(videoNo, 'PARSE', callbackUri);
     expect(after.httpStatus).toBe(200);
     const query = await postGraphQL(stack.graphqlUrl, VideoDocument, { videoNo });

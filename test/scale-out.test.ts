@@ -252,8 +252,8 @@ describe.skipIf(!hasRedis)('a Redis restart in the middle of a run', () => {
       expect(query.body.errors![0]!.extensions).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
 
       await startRedis();
-      await waitUntil(async () => (await fetch(`${a.url}/ready`)).status === 200, '/ready back to 200', 15_000);
-      await waitUntil(async () => (await fetch(`${b.url}/ready`)).status === 200, '/ready back to 200 on B', 15_000);
+      await waitUntil(async () => (await fetch(`${a.url}/ready`)).status === 200, '/ready back to 200');
+      await waitUntil(async () => (await fetch(`${b.url}/ready`)).status === 200, '/ready back to 200 on B');
       // MAVI retries (or polling heals): this time it is stored, and B's subscriber hears it.
       const after = await simulator.sendCallback(videoNo, 'PARSE', tokenUri);
       expect(after.httpStatus).toBe(200);
@@ -278,7 +278,7 @@ describe.skipIf(!hasRedis)('a Redis restart in the middle of a run', () => {
       await waitUntil(async () => (await fetch(`${a.url}/ready`)).status === 503, '/ready turns 503');
       open.unsubscribe(); // UNSUBSCRIBE cannot reach Redis
       const late = subscribeWs(client, VideoStatusDocument, { videoNo }); // neither can SUBSCRIBE
-      await late.collected.ended(15_000);
+      await late.collected.ended();
       expect(late.collected.completed).toBe(true);
       expect(late.collected.events[0]!.errors![0]!.extensions!.code).toBe('STORE_UNAVAILABLE');
       await waitUntil(

@@ -10,14 +10,20 @@ import { startStack, type Stack } from './utils/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
-  // The simulator calls back UNPARSE after 10 ms and PARSE after 300 ms, as MAVI does (faster).
-  stack = await startStack({ simulator: { unparseCallbackDelayMs: 10, parseDelayMs: 300 } });
+  // MAVI's callbacks are sent by the tests once their subscribers listen: nothing here races a clock.
+  stack = await startStack({ simulator: { manualCallbacks: true } });
 });
 afterAll(() => stack.stop());
 
 async function upload(): Promise<string> {
   const result = await uploadVideo(stack.graphqlUrl, { content: await collect(videoFile(8192)) });
   return result.json.data.uploadVideo.videoNo;
+}
+
+/** MAVI calls back as it does for a video it processes: UNPARSE, then the final status. */
+async function processAtMavi(videoNo: string, final: 'PARSE' | 'FAIL' = 'PARSE'): Promise<void> {
+  await stack.simulator.setStatus(videoNo, 'UNPARSE', { notify: true });
+  await stack.simulator.setStatus(videoNo, final, { notify: true });
 }
 
 const statuses = (events: { data?: { videoStatus: { status: string } } | null }[]) =>
@@ -28,6 +34,8 @@ describe('videoStatus delivers MAVI callbacks', () => {
     const videoNo = await upload();
     const client = wsClient(stack.wsUrl);
     const { collected } = subscribeWs(client, VideoStatusDocument, { videoNo });
+    await collected.waitForEvents(1);
+    await processAtMavi(videoNo);
     await collected.ended();
     expect(collected.error).toBeUndefined();
     expect(statuses(collected.events)).toEqual(['UNPARSE', 'PARSE']);
@@ -42,23 +50,22 @@ describe('videoStatus delivers MAVI callbacks', () => {
     const videoNo = await upload();
     const { collected, status } = subscribeSse(stack.graphqlUrl, VideoStatusDocument, { videoNo });
     expect(await status).toBe(200);
+    await collected.waitForEvents(1);
+    await processAtMavi(videoNo);
     await collected.ended();
     expect(collected.error).toBeUndefined();
     expect(statuses(collected.events)).toEqual(['UNPARSE', 'PARSE']);
   });
 
   it('FAIL reaches subscribers too, and ends the subscription', async () => {
-    stack.simulator.options.outcome = 'FAIL';
-    try {
-      const videoNo = await upload();
-      const client = wsClient(stack.wsUrl);
-      const { collected } = subscribeWs(client, VideoStatusDocument, { videoNo });
-      await collected.ended();
-      expect(statuses(collected.events)).toEqual(['UNPARSE', 'FAIL']);
-      await client.dispose();
-    } finally {
-      stack.simulator.options.outcome = 'PARSE';
-    }
+    const videoNo = await upload();
+    const client = wsClient(stack.wsUrl);
+    const { collected } = subscribeWs(client, VideoStatusDocument, { videoNo });
+    await collected.waitForEvents(1);
+    await processAtMavi(videoNo, 'FAIL');
+    await collected.ended();
+    expect(statuses(collected.events)).toEqual(['UNPARSE', 'FAIL']);
+    await client.dispose();
   });
 
   it('many subscribers to one video each get every event', async () => {
@@ -66,7 +73,10 @@ describe('videoStatus delivers MAVI callbacks', () => {
     const client = wsClient(stack.wsUrl);
     const subscriptions = Array.from({ length: 20 }, () => subscribeWs(client, VideoStatusDocument, { videoNo }));
     const sse = Array.from({ length: 5 }, () => subscribeSse(stack.graphqlUrl, VideoStatusDocument, { videoNo }));
-    for (const { collected } of [...subscriptions, ...sse]) {
+    const all = [...subscriptions, ...sse];
+    await Promise.all(all.map(({ collected }) => collected.waitForEvents(1)));
+    await processAtMavi(videoNo);
+    for (const { collected } of all) {
       await collected.ended();
       expect(statuses(collected.events)).toEqual(['UNPARSE', 'PARSE']);
     }

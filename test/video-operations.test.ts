@@ -402,7 +402,7 @@ describe('chat: leaving stops MAVI at once', () => {
       );
       await Promise.all(chats.map((chat) => chat.collected.waitForEvents(3)));
       for (const chat of chats) chat.close(); // the clients vanish mid-answer
-      await waitUntil(() => long.simulator.chatStreams.open === 0, 'upstream streams closed', 15_000);
+      await waitUntil(() => long.simulator.chatStreams.open === 0, 'upstream streams closed');
     }
     await waitUntil(
       async () => (await connections()) === 0 && long.gateway.parts.chats.openCount === 0,

@@ -48,7 +48,7 @@ export class Collected<TData> {
   }
 
   /** Waits until at least `count` events arrived (or the subscription ended). */
-  async waitForEvents(count: number, timeoutMs = 10_000): Promise<ExecutionResult<TData>[]> {
+  async waitForEvents(count: number, timeoutMs = 30_000): Promise<ExecutionResult<TData>[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.events.length < count && !this.completed && this.error === undefined) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} events; got ${this.events.length}`);
@@ -61,7 +61,7 @@ export class Collected<TData> {
   }
 
   /** Waits for the end; fails the test if it does not come. */
-  async ended(timeoutMs = 10_000): Promise<this> {
+  async ended(timeoutMs = 30_000): Promise<this> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.done,
