@@ -25,13 +25,13 @@ export interface GatewayConfig {
   readonly maxUploadBytes: number;
   readonly statusPollIntervalMs: number;
   readonly redisUrl: string | undefined;
-  /** Where statuses are kept: SQLite on disk (one instance), memory (throwaway), Redis (several instances). */
+  /** Where statuses are kept: SQLite on disk (one instance), SQLite in memory (throwaway), Redis (several instances). */
   readonly store: 'sqlite' | 'memory' | 'redis';
   /** The folder of the SQLite database. */
   readonly dataDir: string;
   /** SQLite's `synchronous`: full syncs every commit to disk; normal leaves the last commits to the OS. */
   readonly sqliteSynchronous: 'full' | 'normal';
-  /** The size bound of the memory and SQLite stores, in accounted bytes. */
+  /** The size bound of the SQLite stores (on disk or in memory), in accounted bytes. */
   readonly storeMaxBytes: number;
   /** A Redis command not answered within this fails (STORE_UNAVAILABLE), and the instance reports not ready. */
   readonly redisCommandTimeoutMs: number;

@@ -1,6 +1,8 @@
 /**
- * The status stores: the transition rules; the contract every store (memory, Redis)
- * keeps, run against each; and the memory store's bounds in count and age.
+ * The status stores: the transition rules; the contract every store keeps (SQLite
+ * on a file, SQLite in memory, Redis), run against each, including what survives
+ * the process (SQLite's file and Redis: an in-memory database goes with it); and
+ * SQLite's bounds in size and age.
  */
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +11,6 @@ import { waitUntil } from './utils/wait.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryStatusStore } from '../src/status/memory-status-store.js';
 import Database from 'better-sqlite3';
 import {
   DATABASE_FILE,
@@ -26,7 +27,7 @@ import {
 } from '../src/status/status-store.js';
 import { nextStatus } from '../src/status/transitions.js';
 import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from './utils/redis.js';
-import { createMemoryKeyValueStore, type KeyValueStore } from '../src/kv/key-value-store.js';
+import type { KeyValueStore } from '../src/kv/key-value-store.js';
 import { createRedisKeyValueStore } from '../src/kv/redis-key-value-store.js';
 import { openSqliteKeyValueStore } from '../src/kv/sqlite-key-value-store.js';
 
@@ -73,12 +74,12 @@ const freshDataDir = () => {
 afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
-const sqlite = (dataDir: string, options: Partial<SqliteStatusStoreOptions> = {}) =>
+const sqlite = (dataDir: string | undefined, options: Partial<SqliteStatusStoreOptions> = {}) =>
   openSqliteStatusStore({ dataDir, synchronous: 'full', maxBytes: 1024 ** 3, ...options });
 
 const implementations: [string, () => StatusStore, boolean][] = [
-  ['memory', () => createMemoryStatusStore(), true],
-  ['sqlite', () => sqlite(freshDataDir()), true],
+  ['sqlite (a file)', () => sqlite(freshDataDir()), true],
+  ['sqlite (in memory: STORE=memory)', () => sqlite(undefined), true],
   [
     'redis',
     () => {
@@ -245,8 +246,8 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 });
 
 const keyValueStores: [string, () => KeyValueStore, boolean][] = [
-  ['memory', () => createMemoryKeyValueStore(), true],
-  ['sqlite', () => openSqliteKeyValueStore(freshDataDir(), 'full'), true],
+  ['sqlite (a file)', () => openSqliteKeyValueStore(freshDataDir(), 'full'), true],
+  ['sqlite (in memory: STORE=memory)', () => openSqliteKeyValueStore(undefined, 'full'), true],
   [
     'redis',
     () => {
@@ -281,8 +282,8 @@ describe.each(keyValueStores)('%s key-value store', (_name, create, available) =
 const TWO_RECORDS = storedBytes(record('a', 0)) * 2;
 
 describe.each([
-  ['memory', (maxBytes: number) => createMemoryStatusStore({ maxBytes })],
-  ['sqlite', (maxBytes: number) => sqlite(freshDataDir(), { maxBytes })],
+  ['sqlite (a file)', (maxBytes: number) => sqlite(freshDataDir(), { maxBytes })],
+  ['sqlite (in memory)', (maxBytes: number) => sqlite(undefined, { maxBytes })],
 ] as const)('%s status store: its bound in bytes', (_name, create) => {
   it('evicts the least recently updated video past maxBytes', async () => {
     const store = create(TWO_RECORDS);
@@ -300,8 +301,8 @@ describe.each([
 });
 
 describe.each([
-  ['memory', (options: { maxAgeMs: number; now: () => number }) => createMemoryStatusStore(options)],
-  ['sqlite', (options: { maxAgeMs: number; now: () => number }) => sqlite(freshDataDir(), options)],
+  ['sqlite (a file)', (options: { maxAgeMs: number; now: () => number }) => sqlite(freshDataDir(), options)],
+  ['sqlite (in memory)', (options: { maxAgeMs: number; now: () => number }) => sqlite(undefined, options)],
 ] as const)('%s status store: its bound in age', (_name, create) => {
   it('forgets a video not updated for maxAgeMs', async () => {
     let now = T;

@@ -6,7 +6,7 @@
  * retries at its next round instead of failing the process.
  */
 import { join } from 'node:path';
-import { SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
+import { IN_MEMORY, SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 const DATABASE_FILE = 'records.sqlite';
@@ -22,13 +22,14 @@ export interface SqliteKeyValueStore extends KeyValueStore {
 }
 
 export function openSqliteKeyValueStore(
-  dataDir: string,
+  /** The folder of the database file; undefined: in memory only. */
+  dataDir: string | undefined,
   synchronous: SqliteSynchronous,
   now = Date.now,
   { sweepIntervalMs = 60_000 } = {},
 ): SqliteKeyValueStore {
   const file = new SqliteFile({
-    path: join(dataDir, DATABASE_FILE),
+    path: dataDir === undefined ? IN_MEMORY : join(dataDir, DATABASE_FILE),
     what: 'records database',
     synchronous,
     migrations: MIGRATIONS,

@@ -2,7 +2,7 @@
  * How MAVI's answers turn into errors. MAVI signals trouble three ways: the HTTP
  * status, the envelope's string `code` (which can say "busy" under HTTP 200), and
  * the transport failing. Each maps to one gateway error code. Both API families
- * document the same four-digit codes (shared/memories-api.md §1.4); older clients
+ * document the same four-digit codes (docs/memories-api.md §1.4); older clients
  * compared three-digit spellings ("403"), so both are accepted.
  */
 import type { GraphQLError } from 'graphql';

@@ -1,6 +1,6 @@
 /**
  * Reads MAVI's streamed chat answers: lines of `data:<json>` (Server-Sent Events
- * framing, shared/memories-api.md §2.8 and §3). Whether a space follows `data:`,
+ * framing, docs/memories-api.md §2.8 and §3). Whether a space follows `data:`,
  * or `event:` lines occur, is not documented, so both are tolerated; the original
  * family's SDK strips `data:` from plain answers too, so a bare JSON line counts.
  */

@@ -1,6 +1,6 @@
 /**
  * The original MAVI API family, `{MAVI_BASE_URL}/api/serve/video/*`
- * (shared/mavi-api.md, shared/memories-api.md §3): multipart upload with the
+ * (docs/mavi-api.md, docs/memories-api.md §3): multipart upload with the
  * callback address in the `callBackUri` query parameter; statuses looked up with
  * `searchDB`, which filters by upload time, so each video is searched in a window
  * around its uploadTime and overlapping windows are merged into one paged query;
@@ -77,7 +77,7 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
     },
 
     async uploadVideoFromUrl(input) {
-      // pymavi's uploadUrl (shared/memories-api.md §3): JSON {url}, the callback in the query.
+      // pymavi's uploadUrl (docs/memories-api.md §3): JSON {url}, the callback in the query.
       const data = await http.call<unknown>(`${PREFIX}uploadUrl`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -1,4 +1,4 @@
-/** Shapes shared by both MAVI API families (shared/memories-api.md). */
+/** Shapes shared by both MAVI API families (docs/memories-api.md). */
 
 /** A video's processing status, as the gateway keeps it. PARSE and FAIL are terminal. */
 export const videoStatuses = ['UNPARSE', 'PARSE', 'FAIL'] as const;

@@ -1,6 +1,6 @@
 /**
  * The successor family at memories.ai, `{MAVI_BASE_URL}/serve/api/v1/*`
- * (shared/memories-api.md §2): multipart upload whose form fields (`unique_id`,
+ * (docs/memories-api.md §2): multipart upload whose form fields (`unique_id`,
  * `callback`) come before the file, a file part whose Content-Type must be
  * `video/*`, only `.mp4 .avi .mkv .mov` files, 3 GB at most; one video's status
  * from `GET get_metadata`; `POST delete_videos` with at most 100 ids and the

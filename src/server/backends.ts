@@ -10,13 +10,12 @@ import { memoryTransport, type EventTransport } from '../events/event-bus.js';
 import { redisTransport } from '../events/redis-transport.js';
 import type { Logger } from '../logger.js';
 import { connectRedis } from '../redis/redis-connections.js';
-import { createMemoryStatusStore } from '../status/memory-status-store.js';
 import { createPollLeases } from '../status/poll-leases.js';
 import { createRedisStatusStore } from '../status/redis-status-store.js';
 import { openSqliteStatusStore } from '../status/sqlite-status-store.js';
 import type { StatusStore } from '../status/status-store.js';
 import { uploadPace, type UploadPace } from '../upload/upload-pace.js';
-import { createMemoryKeyValueStore, type KeyValueStore } from '../kv/key-value-store.js';
+import type { KeyValueStore } from '../kv/key-value-store.js';
 import { createRedisKeyValueStore } from '../kv/redis-key-value-store.js';
 import { openSqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
 import { lockDataDir } from '../sqlite/data-dir-lock.js';
@@ -50,15 +49,8 @@ export interface BackendOptions {
 
 export function createBackends(config: GatewayConfig, logger: Logger, options: BackendOptions = {}): Backends {
   if (config.store !== 'redis' || !config.redisUrl) {
-    const { store, records, recordsHealthy, unlock } =
-      config.store === 'memory'
-        ? {
-            store: createMemoryStatusStore({ maxBytes: config.storeMaxBytes }),
-            records: createMemoryKeyValueStore(),
-            recordsHealthy: () => true,
-            unlock: () => undefined,
-          }
-        : openDataDir(config);
+    // STORE=memory: the same SQLite stores, on databases that live in memory (no file, no lock).
+    const { store, records, unlock } = openSqlite(config, config.store === 'memory' ? undefined : config.dataDir);
     return {
       store,
       records,
@@ -70,7 +62,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       events: options.events ?? memoryTransport(),
       topicNamespace: '',
       claimPolls: undefined,
-      isReady: recordsHealthy,
+      isReady: () => records.isHealthy(),
       close: async () => {
         await records.close?.();
         await store.close?.();
@@ -126,18 +118,21 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   };
 }
 
-/** DATA_DIR, locked to this process first (sqlite/data-dir-lock.ts), then its two database files. */
-function openDataDir(config: GatewayConfig) {
-  const unlock = lockDataDir(config.dataDir);
+/**
+ * The two SQLite stores: in DATA_DIR, locked to this process first (sqlite/data-dir-lock.ts),
+ * or in memory when `dataDir` is undefined.
+ */
+function openSqlite(config: GatewayConfig, dataDir: string | undefined) {
+  const unlock = dataDir === undefined ? () => undefined : lockDataDir(dataDir);
   try {
     const store = openSqliteStatusStore({
-      dataDir: config.dataDir,
+      dataDir,
       synchronous: config.sqliteSynchronous,
       maxBytes: config.storeMaxBytes,
     });
     try {
-      const records = openSqliteKeyValueStore(config.dataDir, config.sqliteSynchronous);
-      return { store, records, recordsHealthy: () => records.isHealthy(), unlock };
+      const records = openSqliteKeyValueStore(dataDir, config.sqliteSynchronous);
+      return { store, records, unlock };
     } catch (error) {
       void store.close?.();
       throw error;

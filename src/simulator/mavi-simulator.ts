@@ -1,5 +1,5 @@
 /**
- * A stand-in for MAVI, built from its API pages (shared/memories-api.md): a real
+ * A stand-in for MAVI, built from its API pages (docs/memories-api.md): a real
  * HTTP server that checks the key, takes uploads as a stream, answers in MAVI's
  * shapes, and later POSTs status callbacks, as MAVI does. `npm start` without a
  * MAVI key runs it; the tests and benchmarks extend it (test/utils/test-simulator.ts)

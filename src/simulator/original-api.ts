@@ -1,5 +1,5 @@
 /**
- * The original MAVI API family (`/api/serve/video/*`, shared/mavi-api.md) as the
+ * The original MAVI API family (`/api/serve/video/*`, docs/mavi-api.md) as the
  * simulator serves it: `upload` (multipart, `callBackUri` in the query),
  * `uploadUrl`, `searchDB` (by upload-time window, paged), `searchAI`,
  * `searchVideoFragment`, streamed `chat` with a client-side `history`,

@@ -1,5 +1,5 @@
 /**
- * The successor family at memories.ai (`/serve/api/v1/*`, shared/memories-api.md
+ * The successor family at memories.ai (`/serve/api/v1/*`, docs/memories-api.md
  * §2) as the simulator serves it, checking what the real one documents: the raw
  * key (no "Bearer"), form fields before the file, a `unique_id` partition (default
  * "default"), `.mp4 .avi .mkv .mov` only, a `video/*` file part, a size limit, a

@@ -29,7 +29,11 @@ export class SqliteOpenError extends Error {
   override name = 'SqliteOpenError';
 }
 
+/** The path of a database that lives in the process's memory only (STORE=memory): no file, no lock. */
+export const IN_MEMORY = ':memory:';
+
 export interface SqliteFileOptions {
+  /** The file, or IN_MEMORY. */
   path: string;
   /** What the file is, for messages: "status database", "records database". */
   what: string;
@@ -52,7 +56,8 @@ interface QueuedWrite {
 
 export class SqliteFile {
   readonly db: Database.Database;
-  private readonly identity: { dev: number; ino: number };
+  /** The opened file's identity; undefined in memory, where nothing can remove it. */
+  private readonly identity: { dev: number; ino: number } | undefined;
   private queue: QueuedWrite[] = [];
   private flushed: Promise<void> = Promise.resolve();
   private flushing: (() => void) | undefined;
@@ -75,8 +80,12 @@ export class SqliteFile {
     try {
       this.migrate();
       this.db.exec('CREATE TABLE IF NOT EXISTS gateway_probe (id INTEGER PRIMARY KEY, filler BLOB NOT NULL)');
-      const { dev, ino } = statSync(path);
-      this.identity = { dev, ino };
+      if (path === IN_MEMORY) {
+        this.identity = undefined;
+      } else {
+        const { dev, ino } = statSync(path);
+        this.identity = { dev, ino };
+      }
     } catch (error) {
       this.db.close();
       if (error instanceof SqliteOpenError) throw error;
@@ -149,6 +158,7 @@ export class SqliteFile {
   /** Whether the path still names the file that was opened (not removed, not replaced). */
   private stillThere(): boolean {
     if (this.replaced) return false;
+    if (!this.identity) return true;
     try {
       const { dev, ino } = statSync(this.options.path);
       if (dev === this.identity.dev && ino === this.identity.ino) return true;

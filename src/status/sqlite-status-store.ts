@@ -16,7 +16,7 @@
  * callback held for it is bound at once. Its owner sees the video after all.
  */
 import { join } from 'node:path';
-import { SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
+import { IN_MEMORY, SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import {
   DEFAULT_MAX_AGE_MS,
@@ -78,8 +78,8 @@ const MIGRATIONS = [
 ];
 
 export interface SqliteStatusStoreOptions {
-  /** The folder of the database file; created when missing. */
-  dataDir: string;
+  /** The folder of the database file (locked and created by sqlite/data-dir-lock.ts); undefined: in memory only. */
+  dataDir: string | undefined;
   /** FULL: every commit is on disk (fsync) before it is answered; NORMAL: in the OS, synced at checkpoints. */
   synchronous: SqliteSynchronous;
   /** The accounted size (storedBytes) past which the least recently updated videos are evicted. */
@@ -119,7 +119,7 @@ interface UploadRow {
 }
 
 export function openSqliteStatusStore(options: SqliteStatusStoreOptions): StatusStore {
-  const path = join(options.dataDir, DATABASE_FILE);
+  const path = options.dataDir === undefined ? IN_MEMORY : join(options.dataDir, DATABASE_FILE);
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const now = options.now ?? Date.now;
   const file = new SqliteFile({

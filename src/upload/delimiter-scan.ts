@@ -6,9 +6,9 @@
  * views of the chunks they came in (no copies); the delimiter and everything
  * after it are handed back in one piece.
  *
- * Why not busboy's own search: busboy (streamsearch, Boyer-Moore-Horspool in
- * JavaScript) costs about 0.36 CPU-s per GiB here, this about 0.22
- * (bench/multipart-parsers.ts), and a file is nearly all of an upload's bytes.
+ * Why not busboy's own search: busboy's (streamsearch, Boyer-Moore-Horspool in
+ * JavaScript) costs more CPU per GiB than this native search (bench/ANALYSIS.md,
+ * measured by bench/multipart-parsers.ts), and a file is nearly all of an upload's bytes.
  * The intake still gives busboy every byte around the file (multipart-intake.ts).
  */
 

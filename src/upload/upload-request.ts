@@ -4,15 +4,14 @@
  * intake. Yoga's own multipart support would buffer whole files; here the
  * request reaches Yoga as if it were a JSON request whose variables hold the
  * file's Upload, and the resolver streams the file while the client is still
- * sending (see shared/design.md).
+ * sending (see docs/architecture.md).
  *
  * Why not Yoga's request-parser hook (`onRequestParse` / `setRequestParser`):
  * Yoga's body-size limit (`maxRequestBodySize`, which guards every JSON request)
  * runs after every plugin's hook and refuses any request whose Content-Length
- * is over it, which is every upload; the hook needs that limit turned off. Tried
- * that way (same intake, limit off), two runs of 3 × 512 MiB each uploaded at
- * 335 and 308 MiB/s with 2.70 and 2.98 gateway CPU-s per GiB; this stage, in the
- * same runs, at 360 and 350 MiB/s with 2.42 and 2.60. So this stage stays.
+ * is over it, which is every upload; the hook needs that limit turned off, and
+ * measured that way it was slower and cost more CPU per GiB than this stage
+ * (bench/ANALYSIS.md, "Yoga's request-parser hook"). So this stage stays.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../errors.js';

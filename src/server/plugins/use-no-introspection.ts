@@ -17,9 +17,11 @@ function useNoSuggestions(): Plugin {
   const withoutHints = (result: ExecutionResult): ExecutionResult =>
     result.errors ? { ...result, errors: result.errors.map(withoutSuggestion) } : result;
   return {
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length > 0) setResult(result.map(withoutSuggestion));
-    },
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map(withoutSuggestion));
+      },
     onExecute: () => ({
       onExecuteDone: ({ result, setResult }) => {
         if (!(Symbol.asyncIterator in result)) setResult(withoutHints(result));
