@@ -175,6 +175,16 @@ for _, uploadId in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1
 end
 return found`;
 
+/** The scripts, each with its number of keys. */
+const SCRIPTS = {
+  applyStatus: [APPLY_STATUS, 2],
+  applyCallback: [APPLY_CALLBACK, 3],
+  completeUpload: [COMPLETE_UPLOAD, 4],
+  removeVideo: [REMOVE_VIDEO, 2],
+  abandonUpload: [ABANDON_UPLOAD, 1],
+  interruptedHeld: [INTERRUPTED_HELD, 1],
+} as const satisfies Record<string, readonly [string, number]>;
+
 /** How often, and how many at a time, held callbacks of interrupted uploads are looked for. */
 const HELD_SWEEP_MS = 60_000;
 const HELD_SWEEP_BATCH = 100;
@@ -212,7 +222,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
    * again), as the SQLite store does when it opens. Any instance may do it: binding is atomic.
    */
   const bindInterruptedHeld = async () => {
-    const found = (await run(INTERRUPTED_HELD, [heldKey], [prefix, HELD_SWEEP_BATCH])) as string[];
+    const found = (await run('interruptedHeld', [heldKey], [prefix, HELD_SWEEP_BATCH])) as string[];
     for (let at = 0; at + 3 < found.length; at += 4) {
       const [uploadId, videoNo, status, heldAt] = found.slice(at, at + 4) as [string, string, string, string];
       if (isVideoStatus(status)) await store.applyCallback(uploadId, videoNo, status, Number(heldAt));
@@ -221,8 +231,16 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const sweep = () => bindInterruptedHeld().catch(() => undefined); // Redis away: the next sweep retries
   const sweeper = setInterval(sweep, HELD_SWEEP_MS).unref();
 
-  const run = (script: string, keys: string[], args: (string | number)[]) =>
-    redis.eval(script, keys.length, ...keys, ...args.map(String)) as Promise<unknown>;
+  // Each script is sent once and then called by its digest (ioredis defineCommand: EVALSHA, and
+  // EVAL again only when Redis answers NOSCRIPT, after a restart or a SCRIPT FLUSH).
+  for (const [name, [lua, numberOfKeys]] of Object.entries(SCRIPTS)) {
+    redis.defineCommand(`maviGateway_${name}`, { lua, numberOfKeys });
+  }
+  const run = (script: keyof typeof SCRIPTS, keys: string[], args: (string | number)[]) =>
+    (redis as unknown as Record<string, (...words: string[]) => Promise<unknown>>)[`maviGateway_${script}`]!(
+      ...keys,
+      ...args.map(String),
+    );
 
   /** Redis failures become StoreUnavailableError: callers answer 503 / STORE_UNAVAILABLE. */
   const guarded =
@@ -271,7 +289,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
 
     async completeUpload(uploadId, record): Promise<CompletedUpload> {
       const result = (await run(
-        COMPLETE_UPLOAD,
+        'completeUpload',
         [uploadKey(uploadId), videoKey(record.videoNo), pendingKey, ownerKey(record.ownerId)],
         [
           record.videoNo,
@@ -301,12 +319,12 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async abandonUpload(uploadId) {
-      await run(ABANDON_UPLOAD, [uploadKey(uploadId)], []);
+      await run('abandonUpload', [uploadKey(uploadId)], []);
     },
 
     async applyCallback(uploadId, videoNo, status, receivedAt): Promise<CallbackOutcome> {
       const [kind, detail, at] = (await run(
-        APPLY_CALLBACK,
+        'applyCallback',
         [uploadKey(uploadId), videoKey(videoNo), pendingKey],
         [videoNo, status, receivedAt, ttl, prefix, uploadId],
       )) as [string, string | undefined, string | undefined];
@@ -320,7 +338,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async applyStatus(videoNo, status, receivedAt) {
-      const next = (await run(APPLY_STATUS, [videoKey(videoNo), pendingKey], [videoNo, status, receivedAt, ttl])) as
+      const next = (await run('applyStatus', [videoKey(videoNo), pendingKey], [videoNo, status, receivedAt, ttl])) as
         string | null;
       return next ? { videoNo, status: next as VideoStatus, receivedAt } : undefined;
     },
@@ -330,7 +348,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async remove(videoNo) {
-      return (await run(REMOVE_VIDEO, [videoKey(videoNo), pendingKey], [videoNo, prefix])) === 1;
+      return (await run('removeVideo', [videoKey(videoNo), pendingKey], [videoNo, prefix])) === 1;
     },
 
     async listVideos(query) {
