@@ -1,10 +1,10 @@
 /** `Subscription.videoStatus`: the current status, then each change, until a final one. */
 import { gatewayError } from '../errors.js';
 import type { StatusChange } from '../status/status-store.js';
-import { videoNotFound } from '../videos/video-library.js';
+import { videoNotFound, visibleTo } from '../videos/ownership.js';
 import { builder } from './builder.js';
 import { shareableField } from './shared-results.js';
-import { ownedByCaller, VideoStatus } from './video.js';
+import { VideoStatus } from './video.js';
 
 const VideoStatusEvent = builder.objectRef<StatusChange>('VideoStatusEvent').implement({
   description: "A video's status, as the gateway learned it.",
@@ -29,7 +29,7 @@ builder.subscriptionField('videoStatus', (t) =>
     extensions: shareableField,
     subscribe: async (_root, args, context) => {
       const videoNo = String(args.videoNo);
-      const feed = await context.status.follow(videoNo, ownedByCaller(context));
+      const feed = await context.status.follow(videoNo, visibleTo(context.ownerId));
       if (!feed) throw videoNotFound(videoNo);
       return feed;
     },

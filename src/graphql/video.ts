@@ -133,11 +133,6 @@ builder.queryField('videos', (t) =>
   }),
 );
 
-/** Whether the caller may see a record. Another client's video looks exactly like an unknown one. */
-export function ownedByCaller(context: GatewayContext): (record: VideoRecord) => boolean {
-  return (record) => record.ownerId === context.ownerId;
-}
-
 builder.queryField('video', (t) =>
   t.field({
     type: Video,

@@ -26,7 +26,7 @@ import type { MaviApi, TranscriptKind, TranscriptSegment } from '../mavi/api.js'
 import type { StatusService } from '../status/status-service.js';
 import type { VideoRecord } from '../status/status-store.js';
 import type { CostControl } from '../limits/cost-control.js';
-import { videoNotFound } from './video-library.js';
+import { canSee, videoNotFound, visibleTo } from './ownership.js';
 
 /** READY: the segments are final. PENDING: being made; ask again, or wait with transcriptReady. UNAVAILABLE: MAVI has none. */
 export type TranscriptState = 'READY' | 'PENDING' | 'UNAVAILABLE';
@@ -120,7 +120,7 @@ export class Transcripts {
         return release();
       });
       try {
-        feed = await this.deps.status.follow(videoNo, (record) => record.ownerId === ownerId);
+        feed = await this.deps.status.follow(videoNo, visibleTo(ownerId));
         if (left) return; // the subscriber left while the feed was opening: `finally` closes it
         if (!feed) throw videoNotFound(videoNo);
         await done.ready;
@@ -172,7 +172,7 @@ export class Transcripts {
 
   private async owned(ownerId: string, videoNo: string): Promise<VideoRecord> {
     const record = await this.deps.status.get(videoNo);
-    if (record?.ownerId !== ownerId) throw videoNotFound(videoNo);
+    if (!record || !canSee(ownerId, record)) throw videoNotFound(videoNo);
     return record;
   }
 

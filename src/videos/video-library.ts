@@ -12,6 +12,7 @@ import type { StatusService } from '../status/status-service.js';
 import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
 import type { VideoStatus } from '../mavi/types.js';
 import type { CostControl } from '../limits/cost-control.js';
+import { canSee, videoNotFound } from './ownership.js';
 
 /** The most videos one deleteVideos call takes (MAVI's successor deletes at most 100 per request). */
 export const MAX_DELETE_VIDEOS = 100;
@@ -78,7 +79,7 @@ export class VideoLibrary {
   /** The caller's video, or undefined when it is unknown or another client's. */
   async findOwned(ownerId: string, videoNo: string): Promise<VideoRecord | undefined> {
     const record = await this.deps.status.get(videoNo);
-    return record?.ownerId === ownerId ? record : undefined;
+    return record && canSee(ownerId, record) ? record : undefined;
   }
 
   /** The caller's videos, in the order asked; VIDEO_NOT_FOUND names the first that is not one of them. */
@@ -215,11 +216,6 @@ export class VideoLibrary {
     }
     return found;
   }
-}
-
-/** The same answer for an unknown video and another client's: nothing tells them apart. */
-export function videoNotFound(videoNo: string) {
-  return gatewayError('VIDEO_NOT_FOUND', `No video ${JSON.stringify(videoNo.slice(0, 100))} is known to you.`);
 }
 
 function checkPageSize(first: number): void {
