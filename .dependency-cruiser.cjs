@@ -82,7 +82,8 @@ module.exports = {
     },
     {
       name: 'web-app-is-a-client',
-      comment: 'web/ is the browser app: it speaks GraphQL over the network, like any client, and imports no gateway code.',
+      comment:
+        'web/ is the browser app: it speaks GraphQL over the network, like any client, and imports no gateway code.',
       severity: 'error',
       from: { path: '^src/web/' },
       to: { path: '^src/', pathNot: '^src/web/' },

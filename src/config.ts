@@ -7,7 +7,7 @@
 /** The original family's host; the default when neither MAVI_API nor MAVI_BASE_URL says otherwise. */
 export const DEFAULT_MAVI_BASE_URL = 'https://mavi-backend.openinterx.com';
 /** The successor family's host (MAVI_API=v1). */
-export const V1_MAVI_BASE_URL = 'https://api.memories.ai';
+const V1_MAVI_BASE_URL = 'https://api.memories.ai';
 const GIB = 1024 ** 3;
 
 export interface GatewayConfig {

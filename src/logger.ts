@@ -20,8 +20,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createRequire } from 'node:module';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFormat = 'json' | 'pretty';
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+type LogFormat = 'json' | 'pretty';
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;

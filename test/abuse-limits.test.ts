@@ -103,7 +103,7 @@ describe('websockets', () => {
     await withStack({ WS_MAX_SOCKETS_PER_CLIENT: '2' }, async (stack) => {
       const connect = (key: string) => {
         const raw = rawSocket(stack.wsUrl);
-        raw.opened.then(() =>
+        void raw.opened.then(() =>
           raw.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })),
         );
         const acked = new Promise<boolean>((resolve) => {

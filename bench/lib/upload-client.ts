@@ -19,7 +19,7 @@ const PATTERN = (() => {
 })();
 const WRITE_SIZE = 256 * 1024;
 
-export interface MultipartUpload {
+interface MultipartUpload {
   /** Text fields before the file, in order (GraphQL: operations, map). */
   fields: [name: string, value: string][];
   fileField: string;
@@ -34,7 +34,7 @@ export interface UploadTiming {
   seconds: number;
 }
 
-export function sendMultipart(url: string, upload: MultipartUpload): Promise<UploadTiming> {
+function sendMultipart(url: string, upload: MultipartUpload): Promise<UploadTiming> {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
   const head = Buffer.from(
     upload.fields

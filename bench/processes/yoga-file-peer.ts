@@ -45,7 +45,7 @@ const yoga: ReturnType<typeof createYoga> = createYoga({
   }),
 });
 
-const server = createServer({ requestTimeout: 0 }, yoga);
+const server = createServer({ requestTimeout: 0 }, (req, res) => void yoga(req, res));
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as { port: number };
   process.stdout.write(`YOGA_PEER http://127.0.0.1:${port}\n`);

@@ -11,7 +11,7 @@
  */
 import { Kind, getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 
-export const SAME_RESULT_FOR_SAME_CALLER = 'sameResultForSameCaller';
+const SAME_RESULT_FOR_SAME_CALLER = 'sameResultForSameCaller';
 
 /** The field extension that marks a subscription field as shareable (Pothos `extensions`). */
 export const shareableField = { [SAME_RESULT_FOR_SAME_CALLER]: true } as const;

@@ -5,7 +5,6 @@ import type { VideoDetails } from '../mavi/api.js';
 import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
 import { MAX_DELETE_VIDEOS, MAX_PAGE_SIZE } from '../videos/video-library.js';
 import { builder } from './builder.js';
-import type { GatewayContext } from './context.js';
 
 export const VideoStatus = builder.enumType('VideoStatus', {
   description: "A video's processing state at MAVI. PARSE and FAIL are final.",

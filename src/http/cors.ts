@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import { getCORSHeadersByRequestAndOptions, type CORSOptions } from '@whatwg-node/server';
 
 /** The request headers the README tells clients to send (answered to every preflight). */
-export const CORS_ALLOWED_HEADERS = [
+const CORS_ALLOWED_HEADERS = [
   'authorization',
   'content-type',
   'apollo-require-preflight',

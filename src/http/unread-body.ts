@@ -17,7 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** How much of a refused body the gateway reads and drops before it cuts the connection. */
-export const DISCARD_LIMITS = { maxBytes: 64 * 1024 * 1024, maxMs: 10_000 };
+const DISCARD_LIMITS = { maxBytes: 64 * 1024 * 1024, maxMs: 10_000 };
 
 /** Requests whose client waits for `100 Continue` before sending the body, not yet told to send it. */
 const awaitingContinue = new WeakSet<IncomingMessage>();

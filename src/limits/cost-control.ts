@@ -14,7 +14,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { gatewayError, StoreUnavailableError } from '../errors.js';
 import { takeTurn } from './turns.js';
 
-export type CostClass = 'search' | 'chat' | 'transcript' | 'operation';
+type CostClass = 'search' | 'chat' | 'transcript' | 'operation';
 
 export interface CostLimiters {
   perClass: Readonly<Record<CostClass, RateLimiterAbstract>>;
@@ -22,7 +22,7 @@ export interface CostLimiters {
   uploadBytes: RateLimiterAbstract;
 }
 
-export interface UploadRefusal {
+interface UploadRefusal {
   message: string;
   waitSeconds: number;
 }

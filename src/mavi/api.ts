@@ -10,7 +10,7 @@ import type { MaviUploadedVideo, VideoStatus } from './types.js';
 
 export type MaviFamily = 'original' | 'v1';
 
-export interface UploadInput {
+interface UploadInput {
   /** The file's bytes, read as MAVI takes them (a stream: see multipart-body.ts). */
   file: Readable;
   fileName: string;
@@ -38,7 +38,7 @@ export interface UploadMetadata {
   transcriptionPrompt?: string;
 }
 
-export interface UrlUploadInput {
+interface UrlUploadInput {
   /** A public http(s) address MAVI fetches the video from. */
   url: string;
   callbackUrl: string | undefined;
@@ -56,7 +56,7 @@ export interface VideoDetails {
 }
 
 /** A video a search found, best first; `score` where the family has one. */
-export interface VideoHit {
+interface VideoHit {
   videoNo: string;
   score: number | undefined;
 }
@@ -69,7 +69,7 @@ export interface ClipHit {
   score: number | undefined;
 }
 
-export interface ClipSearch {
+interface ClipSearch {
   query: string;
   /** The videos to search; empty for all of the partition's (the original family: all of the account's). */
   videoNos: readonly string[];
@@ -100,7 +100,7 @@ export interface ChatTurn {
   assistant: string;
 }
 
-export interface ChatRequest {
+interface ChatRequest {
   videoNos: readonly string[];
   message: string;
   partition: string;
@@ -125,7 +125,7 @@ export interface TranscriptSegment {
  * is processed (a read); the original runs a task per transcript and calls back
  * when it is done.
  */
-export type TranscriptSource =
+type TranscriptSource =
   | {
       mode: 'read';
       /** The segments, or undefined while MAVI has none (not ready, or no audio track). */
@@ -162,7 +162,7 @@ export interface LookUpLimits {
 }
 
 /** What a family can do, for the code outside mavi/ that must not name families. */
-export interface MaviCapabilities {
+interface MaviCapabilities {
   /** Search covers the whole MAVI account, not the caller's partition: hits must be filtered to the caller's. */
   readonly searchesWholeAccount: boolean;
   /** Clips come with a score (so `minScore` can apply). */

@@ -232,7 +232,7 @@ interface TranscriptionTask {
 }
 
 /** A task's segments once it is finished (FINISH in the docs, FINISHED in pymavi), else undefined. */
-export function finishedSegments(task: TranscriptionTask | null | undefined): TranscriptSegment[] | undefined {
+function finishedSegments(task: TranscriptionTask | null | undefined): TranscriptSegment[] | undefined {
   if (!task || !/^FINISH(ED)?$/i.test(String(task.status))) return undefined;
   return segmentsOf(task.transcriptions);
 }

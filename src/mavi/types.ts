@@ -23,13 +23,6 @@ export function normalizeStatus(raw: string): { status: VideoStatus; known: bool
   return { status: 'UNPARSE', known: false };
 }
 
-/** Every JSON answer from MAVI: `code` is a string, "0000" (or "SUCCESS") is success, whatever the HTTP status. */
-export interface MaviEnvelope<Data> {
-  code: string;
-  msg: string;
-  data: Data;
-}
-
 /** What the gateway keeps of MAVI's answer to an upload. */
 export interface MaviUploadedVideo {
   videoNo: string;

@@ -51,7 +51,7 @@ export interface GatewayOptions {
 }
 
 /** The parts of a running gateway that tests and benchmarks look into. */
-export interface GatewayParts {
+interface GatewayParts {
   readonly config: GatewayConfig;
   readonly store: StatusStore;
   readonly events: EventBus<StatusEvent>;

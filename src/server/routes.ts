@@ -127,7 +127,8 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
         if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR');
         else res.destroy();
       });
-    withRequestId(requestId, () => {
+    // `handled` answers every failure itself: nothing is left for a caller to wait on.
+    void withRequestId(requestId, () => {
       const routeName = tracedRoute(req.url);
       if (routeName === undefined) return handled();
       // One trace per request (continuing the caller's, when it sent a traceparent): its steps are children.
@@ -212,7 +213,7 @@ function normaliseTarget(req: IncomingMessage): string | undefined {
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's `x-request-id` when it is a sane one, else a new id. */
-export function requestIdOf(req: IncomingMessage): string {
+function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }

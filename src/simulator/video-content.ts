@@ -13,7 +13,7 @@ function wordsOf(text: string): string[] {
 }
 
 /** The share of the query's words found in the video's file name (0 to 1); 0 is no match. */
-export function matchScore(video: SimulatedVideo, query: string): number {
+function matchScore(video: SimulatedVideo, query: string): number {
   const words = wordsOf(query);
   if (words.length === 0) return 0;
   const name = video.videoName.toLowerCase();

@@ -216,7 +216,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   // The heartbeat: a failed renewal (Redis away) is retried at the next beat.
   const beat = () => redis.set(instanceKey, '1', 'PX', instanceTtlMs).catch(() => undefined);
   void beat();
-  const heartbeat = setInterval(beat, instanceTtlMs / 3).unref();
+  const heartbeat = setInterval(() => void beat(), instanceTtlMs / 3).unref();
   /**
    * Binds interrupted uploads that hold an early callback (a final status MAVI will not send
    * again), as the SQLite store does when it opens. Any instance may do it: binding is atomic.
@@ -229,7 +229,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     }
   };
   const sweep = () => bindInterruptedHeld().catch(() => undefined); // Redis away: the next sweep retries
-  const sweeper = setInterval(sweep, HELD_SWEEP_MS).unref();
+  const sweeper = setInterval(() => void sweep(), HELD_SWEEP_MS).unref();
 
   // Each script is sent once and then called by its digest (ioredis defineCommand: EVALSHA, and
   // EVAL again only when Redis answers NOSCRIPT, after a restart or a SCRIPT FLUSH).

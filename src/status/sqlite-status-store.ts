@@ -29,7 +29,7 @@ import {
   type StatusStore,
   type VideoRecord,
 } from './status-store.js';
-import { isTerminal, nextStatus } from './transitions.js';
+import { nextStatus } from './transitions.js';
 
 /** The file's name inside DATA_DIR. */
 export const DATABASE_FILE = 'gateway.sqlite';

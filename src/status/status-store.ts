@@ -19,7 +19,7 @@ export interface VideoRecord {
 }
 
 /** What a video's subscribers hear when it was deleted: their subscription ends with VIDEO_DELETED. */
-export interface VideoRemoved {
+interface VideoRemoved {
   videoNo: string;
   removed: true;
 }
@@ -97,15 +97,6 @@ export interface VideoListPage {
   records: VideoRecord[];
   /** Where the next page starts; absent when the list is known to end here. */
   next?: ListPosition;
-}
-
-/** Whether `record` comes after `position` in the newest-first order. */
-export function isAfter(record: ListPosition, position: ListPosition | undefined): boolean {
-  if (!position) return true;
-  return (
-    record.uploadTime < position.uploadTime ||
-    (record.uploadTime === position.uploadTime && record.videoNo < position.videoNo)
-  );
 }
 
 /** Whether a record passes a list query's filters (its owner aside). */

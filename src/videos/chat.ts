@@ -47,7 +47,7 @@ interface Session {
 }
 
 /** How long and how large one answer may grow before it is cut (CHAT_MAX_ANSWER_MS, CHAT_MAX_ANSWER_BYTES). */
-export interface ChatLimits {
+interface ChatLimits {
   maxAnswerMs: number;
   maxAnswerBytes: number;
 }

@@ -29,7 +29,7 @@ import type { CostControl } from '../limits/cost-control.js';
 import { canSee, videoNotFound, visibleTo } from './ownership.js';
 
 /** READY: the segments are final. PENDING: being made; ask again, or wait with transcriptReady. UNAVAILABLE: MAVI has none. */
-export type TranscriptState = 'READY' | 'PENDING' | 'UNAVAILABLE';
+type TranscriptState = 'READY' | 'PENDING' | 'UNAVAILABLE';
 
 export interface Transcript {
   videoNo: string;

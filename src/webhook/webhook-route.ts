@@ -26,7 +26,7 @@ const MAX_CALLBACK_BYTES = 16 * 1024;
 const MAX_TRANSCRIPT_CALLBACK_BYTES = 4 * 1024 * 1024;
 
 /** What becomes of a transcription callback (videos/transcripts.ts answers it). */
-export interface TranscriptCallbacks {
+interface TranscriptCallbacks {
   tokens: CallbackTokens;
   acceptCallback(
     taskId: string,

@@ -77,10 +77,6 @@ export class Collected<TData> {
   }
 }
 
-export interface WsSubscription<TData> extends Collected<TData> {
-  client: Client;
-}
-
 export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>, headers?: Record<string, string>) {
   return createClient({
     url: wsUrl,

@@ -172,7 +172,7 @@ export function uploadVideo(graphqlUrl: string, options: UploadOptions): Promise
 }
 
 /** `count` bytes of deterministic pseudo-random content in `chunkSize` pieces, never held whole. */
-export async function* generatedFile(count: number, chunkSize = 256 * 1024, seed = 1): AsyncGenerator<Buffer> {
+async function* generatedFile(count: number, chunkSize = 256 * 1024, seed = 1): AsyncGenerator<Buffer> {
   let state = seed;
   let left = count;
   while (left > 0) {

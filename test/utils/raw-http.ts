@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 
-export interface RawResponse {
+interface RawResponse {
   status: number;
   /** Lower-case header names. */
   headers: Record<string, string>;

@@ -2,7 +2,7 @@
 import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /** Labels of an operation that names a field the schema does not have (it fails validation). */
-export const INVALID_ROOT_FIELDS = 'invalid';
+const INVALID_ROOT_FIELDS = 'invalid';
 
 /**
  * The root fields a schema has (and the meta fields any operation may ask for): the only
