@@ -22,7 +22,8 @@ export interface GatewayConfig {
   readonly publicUrl: string | undefined;
   /** Key for the per-upload callback tokens. Unset: a random one per process. */
   readonly webhookSecret: string | undefined;
-  readonly maxUploadBytes: number;
+  /** MAX_UPLOAD_BYTES; undefined: the MAVI family's own limit (its capabilities, mavi/). */
+  readonly maxUploadBytes: number | undefined;
   readonly statusPollIntervalMs: number;
   readonly redisUrl: string | undefined;
   /** Where statuses are kept: SQLite on disk (one instance), SQLite in memory (throwaway), Redis (several instances). */
@@ -230,9 +231,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maviBaseUrl: maviBaseUrl ?? (maviApi === 'v1' ? V1_MAVI_BASE_URL : DEFAULT_MAVI_BASE_URL),
     publicUrl: httpUrl('PUBLIC_URL'),
     webhookSecret,
-    // The successor documents "max 3 GB": read as 3 × 10^9, the smaller reading, so MAVI never refuses
-    // what passed here. The original documents no limit.
-    maxUploadBytes: integer('MAX_UPLOAD_BYTES', maviApi === 'v1' ? 3_000_000_000 : 4 * GIB, 1),
+    maxUploadBytes: read('MAX_UPLOAD_BYTES') === undefined ? undefined : integer('MAX_UPLOAD_BYTES', 1, 1),
     maviUploadsPerMinute:
       read('MAVI_UPLOADS_PER_MINUTE') === undefined ? undefined : integer('MAVI_UPLOADS_PER_MINUTE', 1, 1),
     statusPollIntervalMs: integer('STATUS_POLL_INTERVAL_MS', 30_000, 100),
@@ -287,14 +286,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxAnswerBytes: integer('CHAT_MAX_ANSWER_BYTES', 1024 * 1024, 1024),
     },
   };
-
-  // The successor takes callback addresses of at most 299 characters: PUBLIC_URL, the webhook path
-  // (15 characters) and a token (66) must fit.
-  if (config.maviApi === 'v1' && config.publicUrl !== undefined && config.publicUrl.length + 81 > 299) {
-    problems.push(
-      'PUBLIC_URL is too long for MAVI_API=v1: callback addresses may have 299 characters, so PUBLIC_URL at most 218',
-    );
-  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
+import { createMaviApi } from '../src/mavi/connect.js';
+import { createGateway } from '../src/server/gateway.js';
 import { ConfigError, DEFAULT_MAVI_BASE_URL, loadConfig } from '../src/config.js';
 
 const problemsOf = (env: Record<string, string>) => {
@@ -11,6 +14,8 @@ const problemsOf = (env: Record<string, string>) => {
   return [];
 };
 
+const quiet = createLogger({ level: 'error', write: () => undefined });
+
 describe('configuration', () => {
   it('has working defaults', () => {
     const config = loadConfig({});
@@ -21,7 +26,7 @@ describe('configuration', () => {
       maviApiKey: undefined,
       publicUrl: undefined,
       statusPollIntervalMs: 30_000,
-      maxUploadBytes: 4 * 1024 ** 3,
+      maxUploadBytes: undefined, // the family's own limit (see below)
       gatewayApiKeys: [],
       store: 'sqlite',
       dataDir: './data',
@@ -109,11 +114,14 @@ describe('configuration', () => {
   });
 
   it('picks the MAVI API family from MAVI_BASE_URL when MAVI_API is unset, and its defaults', () => {
-    expect(loadConfig({})).toMatchObject({ maviApi: 'original', maxUploadBytes: 4 * 1024 ** 3 });
-    expect(loadConfig({ MAVI_BASE_URL: 'https://api.memories.ai' })).toMatchObject({
-      maviApi: 'v1',
-      maxUploadBytes: 3_000_000_000,
-    });
+    // MAX_UPLOAD_BYTES's default is the family's own limit, which the family states (mavi/): unset here.
+    expect(loadConfig({})).toMatchObject({ maviApi: 'original', maxUploadBytes: undefined });
+    expect(loadConfig({ MAVI_BASE_URL: 'https://api.memories.ai' })).toMatchObject({ maviApi: 'v1' });
+    expect(loadConfig({ MAX_UPLOAD_BYTES: '1000' }).maxUploadBytes).toBe(1000);
+    const limitsOf = (family: 'original' | 'v1') =>
+      createMaviApi({ family, baseUrl: 'http://127.0.0.1:9', apiKey: 'k' }).capabilities;
+    expect(limitsOf('original')).toMatchObject({ maxUploadBytes: 4 * 1024 ** 3, maxCallbackUrlChars: undefined });
+    expect(limitsOf('v1')).toMatchObject({ maxUploadBytes: 3_000_000_000, maxCallbackUrlChars: 299 });
     expect(loadConfig({ MAVI_API: 'v1' })).toMatchObject({ maviApi: 'v1', maviBaseUrl: 'https://api.memories.ai' });
     expect(loadConfig({ MAVI_API: 'original', MAVI_BASE_URL: 'https://api.memories.ai' }).maviApi).toBe('original');
     expect(loadConfig({ MAVI_BASE_URL: 'http://127.0.0.1:9000' }).maviApi).toBe('original');
@@ -132,9 +140,15 @@ describe('configuration', () => {
     ]);
   });
 
-  it("refuses a PUBLIC_URL too long for the successor's 299-character callback addresses", () => {
-    const [problem] = problemsOf({ MAVI_API: 'v1', PUBLIC_URL: `https://example.com/${'a'.repeat(200)}` });
-    expect(problem).toMatch(/PUBLIC_URL is too long for MAVI_API=v1/);
+  it("refuses a PUBLIC_URL too long for the successor's 299-character callback addresses, at start", () => {
+    const config = (publicUrl: string) =>
+      loadConfig({ MAVI_API: 'v1', PUBLIC_URL: publicUrl, MAVI_API_KEY: 'k'.repeat(20), STORE: 'memory' });
+    const longest = `https://example.com/${'a'.repeat(218 - 'https://example.com/'.length)}`;
+    expect(() => createGateway(config(`${longest}a`), { logger: quiet })).toThrow(
+      /PUBLIC_URL is too long for MAVI_API=v1: callback addresses may have 299 characters, so PUBLIC_URL at most 218/,
+    );
+    const fits = createGateway(config(longest), { logger: quiet });
+    void fits.stop();
   });
 
   it('refuses REDIS_URL without WEBHOOK_SECRET, saying why', () => {

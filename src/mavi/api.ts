@@ -167,6 +167,10 @@ interface MaviCapabilities {
   readonly searchesWholeAccount: boolean;
   /** Clips come with a score (so `minScore` can apply). */
   readonly clipScores: boolean;
+  /** The largest file the family takes (MAX_UPLOAD_BYTES's default; the operator may set less). */
+  readonly maxUploadBytes: number;
+  /** The longest callback address the family takes, or undefined when it documents no limit. */
+  readonly maxCallbackUrlChars: number | undefined;
 }
 
 export interface MaviApi {

@@ -37,7 +37,13 @@ interface VideoPage {
 export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   const api: MaviApi = {
     family: 'original',
-    capabilities: { searchesWholeAccount: true, clipScores: false },
+    // No upload limit is documented: 4 GiB, a bound that real videos for this family stay under.
+    capabilities: {
+      searchesWholeAccount: true,
+      clipScores: false,
+      maxUploadBytes: 4 * 1024 ** 3,
+      maxCallbackUrlChars: undefined,
+    },
 
     refuseFile(fileName, container) {
       if (ACCEPTED.includes(container)) return undefined;

@@ -36,7 +36,14 @@ interface Metadata {
 export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   const api: MaviApi = {
     family: 'v1',
-    capabilities: { searchesWholeAccount: false, clipScores: true },
+    // "max 3 GB", read as 3 × 10^9, the smaller reading, so MAVI never refuses what passed the gateway;
+    // callback addresses of at most 299 characters (docs/memories-api.md §2.1).
+    capabilities: {
+      searchesWholeAccount: false,
+      clipScores: true,
+      maxUploadBytes: 3_000_000_000,
+      maxCallbackUrlChars: 299,
+    },
 
     refuseFile(fileName, container) {
       const extension = /\.[^.]*$/.exec(fileName.toLowerCase())?.[0] ?? '';

@@ -12,7 +12,7 @@ import { createClientKeys } from '../auth/client-keys.js';
 import { corsOptions } from '../http/cors.js';
 import { loadStaticFiles } from '../http/static-files.js';
 import { deferContinue } from '../http/unread-body.js';
-import type { GatewayConfig } from '../config.js';
+import { ConfigError, type GatewayConfig } from '../config.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviApi } from '../mavi/connect.js';
@@ -92,11 +92,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const callbackBaseUrl = () => config.publicUrl ?? (options.callbackToSelf ? url : undefined);
 
   const metrics = new GatewayMetrics();
-  const backends = createBackends(config, logger, { events: options.events });
-  const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`, () =>
-    metrics.eventsPublished.inc({ kind: 'status' }),
-  );
-  const status = new StatusService(backends.store, events);
   const reportUnknownStatus = unknownStatusReporter(logger);
   const mavi = createMaviApi({
     family: config.maviApi,
@@ -108,13 +103,24 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   });
   const tokens = createCallbackTokens(webhookSecret);
   const transcriptTokens = createCallbackTokens(webhookSecret, 'transcript');
+  // What the family takes decides two settings (checked before anything is opened).
+  const maxUploadBytes = config.maxUploadBytes ?? mavi.capabilities.maxUploadBytes;
+  refuseLongCallbackUrls(config.publicUrl, mavi.capabilities.maxCallbackUrlChars, config.maviApi, [
+    callbackUrl('', tokens.mint().token),
+    ...(mavi.transcripts.mode === 'task' ? [transcriptCallbackUrl('', transcriptTokens.mint().token)] : []),
+  ]);
+  const backends = createBackends(config, logger, { events: options.events });
+  const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`, () =>
+    metrics.eventsPublished.inc({ kind: 'status' }),
+  );
+  const status = new StatusService(backends.store, events);
   const clientKeys = createClientKeys(config.gatewayApiKeys);
   const uploads = new Uploads({
     mavi,
     status,
     tokens,
     logger,
-    maxUploadBytes: config.maxUploadBytes,
+    maxUploadBytes,
     declareFileSize: config.maviUploadContentLength,
     callbackUrlFor: (token) => {
       const base = callbackBaseUrl();
@@ -198,7 +204,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       admission: new UploadAdmission({
         keys: clientKeys,
         pace: backends.uploadPace,
-        maxUploadBytes: config.maxUploadBytes,
+        maxUploadBytes,
         maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
         quotas: backends.cost,
       }),
@@ -286,6 +292,25 @@ function unknownStatusReporter(logger: Logger): (status: string) => void {
       status: status.slice(0, 64),
     });
   };
+}
+
+/**
+ * PUBLIC_URL must leave room, in the family's longest callback address, for the webhook
+ * paths and a token (`suffixes`: each callback address without its base).
+ */
+function refuseLongCallbackUrls(
+  publicUrl: string | undefined,
+  maxChars: number | undefined,
+  family: string,
+  suffixes: string[],
+): void {
+  if (publicUrl === undefined || maxChars === undefined) return;
+  const room = maxChars - Math.max(...suffixes.map((suffix) => suffix.length));
+  if (publicUrl.length > room) {
+    throw new ConfigError([
+      `PUBLIC_URL is too long for MAVI_API=${family}: callback addresses may have ${maxChars} characters, so PUBLIC_URL at most ${room}`,
+    ]);
+  }
 }
 
 function randomWebhookSecret(logger: Logger): string {
