@@ -125,7 +125,7 @@ export interface TranscriptSegment {
  * is processed (a read); the original runs a task per transcript and calls back
  * when it is done.
  */
-type TranscriptSource =
+export type TranscriptSource =
   | {
       mode: 'read';
       /** The segments, or undefined while MAVI has none (not ready, or no audio track). */

@@ -22,7 +22,7 @@ import { gatewayError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import type { Logger } from '../logger.js';
-import type { MaviApi, TranscriptKind, TranscriptSegment } from '../mavi/api.js';
+import type { MaviApi, TranscriptKind, TranscriptSegment, TranscriptSource } from '../mavi/api.js';
 import type { StatusService } from '../status/status-service.js';
 import type { VideoRecord } from '../status/status-store.js';
 import type { CostControl } from '../limits/cost-control.js';
@@ -190,14 +190,18 @@ export class Transcripts {
       const segments = await source.read(record.videoNo, kind, partitionOf(record.ownerId), signal);
       return segments ? answer('READY', segments) : answer('UNAVAILABLE');
     }
-    const taskNo = await this.taskNo(record.videoNo, kind);
+    const taskNo = await this.taskNo(source, record.videoNo, kind);
     if (taskNo === undefined) return answer('PENDING');
     const segments = await source.fetch(taskNo, signal);
     return segments ? answer('READY', segments) : answer('PENDING');
   }
 
   /** MAVI's taskNo for the video's transcript of this kind, starting the task when there is none. */
-  private async taskNo(videoNo: string, kind: TranscriptKind): Promise<string | undefined> {
+  private async taskNo(
+    source: Extract<TranscriptSource, { mode: 'task' }>,
+    videoNo: string,
+    kind: TranscriptKind,
+  ): Promise<string | undefined> {
     const { records } = this.deps;
     const existing = parseTask(await records.get(taskKey(videoNo, kind)));
     if (existing?.taskNo) return existing.taskNo;
@@ -213,8 +217,6 @@ export class Transcripts {
       : await records.add(taskKey(videoNo, kind), JSON.stringify(task), TASK_TTL_MS);
     if (!claimed) return undefined; // another request claimed it a moment ago
     await records.set(taskIdKey(taskId), JSON.stringify(task), TASK_TTL_MS);
-    const source = this.deps.mavi.transcripts;
-    if (source.mode !== 'task') return undefined;
     try {
       const taskNo = await source.start(videoNo, kind, this.deps.callbackUrlFor(token));
       await records.set(taskKey(videoNo, kind), JSON.stringify({ ...task, taskNo }), TASK_TTL_MS);
