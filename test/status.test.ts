@@ -9,6 +9,7 @@ import { VideoDocument, VideoStatusDocument } from './generated/operations.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient, type Collected } from './utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
+import { testFamily } from './utils/family.js';
 import { waitUntil } from './utils/wait.js';
 
 let stack: Stack;
@@ -212,21 +213,26 @@ describe('polling fallback', () => {
     }
   });
 
-  it('pages through searchDB and finds videos beyond the first page', async () => {
-    const polling = await startStack({
-      simulator: { manualCallbacks: true },
-      env: { STATUS_POLL_INTERVAL_MS: '100' },
-      gateway: { callbackToSelf: false, polling: { pageSize: 2 } },
-    });
-    try {
-      const videos = [];
-      for (let i = 0; i < 5; i += 1) videos.push(await upload(polling));
-      for (const video of videos) await polling.simulator.setStatus(video.videoNo, 'FAIL');
-      for (const video of videos) await waitUntil(async () => (await storedStatus(video.videoNo, polling)) === 'FAIL');
-    } finally {
-      await polling.stop();
-    }
-  });
+  // The successor family looks statuses up one video at a time (get_metadata): it has no pages.
+  it.skipIf(testFamily() === 'v1')(
+    'pages through searchDB and finds videos beyond the first page (the original family)',
+    async () => {
+      const polling = await startStack({
+        simulator: { manualCallbacks: true },
+        env: { STATUS_POLL_INTERVAL_MS: '100' },
+        gateway: { callbackToSelf: false, polling: { pageSize: 2 } },
+      });
+      try {
+        const videos = [];
+        for (let i = 0; i < 5; i += 1) videos.push(await upload(polling));
+        for (const video of videos) await polling.simulator.setStatus(video.videoNo, 'FAIL');
+        for (const video of videos)
+          await waitUntil(async () => (await storedStatus(video.videoNo, polling)) === 'FAIL');
+      } finally {
+        await polling.stop();
+      }
+    },
+  );
 
   it('with PUBLIC_URL, polls a video that has had no callback for a while', async () => {
     const stale = await startStack({
