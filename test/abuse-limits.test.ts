@@ -13,10 +13,8 @@ import { startGatewayProcess } from './utils/gateway-process.js';
 import { collect, MP4_HEADER, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
 import { waitUntil } from './utils/wait.js';
+import { ALICE as KEY_A, BOB as KEY_B, asAlice as asA } from './utils/two-clients.js';
 
-const KEY_A = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const KEY_B = 'client-key-bbbbbbbbbbbbbbbbbbbb';
-const asA = { authorization: `Bearer ${KEY_A}` };
 const keys = { GATEWAY_API_KEYS: `${KEY_A},${KEY_B}` };
 
 async function withStack(env: Record<string, string>, test: (stack: Stack) => Promise<void>) {

@@ -18,13 +18,10 @@ import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from './utils/redis
 import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from './utils/stack.js';
 import { TestSimulator } from './utils/test-simulator.js';
 import { waitUntil } from './utils/wait.js';
+import { ALICE, BOB, asAlice, asBob } from './utils/two-clients.js';
 
 const hasRedis = await requireRedis('test/cost-control.test.ts');
 
-const ALICE = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const BOB = 'client-key-bbbbbbbbbbbbbbbbbbbb';
-const asAlice = { authorization: `Bearer ${ALICE}` };
-const asBob = { authorization: `Bearer ${BOB}` };
 const limits = {
   GATEWAY_API_KEYS: `alice:${ALICE},bob:${BOB}`,
   RATE_LIMIT_SEARCH_PER_MINUTE: '2',

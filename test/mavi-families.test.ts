@@ -14,12 +14,9 @@ import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from './utils/redis
 import { startStack, TEST_MAVI_KEY, type Stack } from './utils/stack.js';
 import { TestSimulator } from './utils/test-simulator.js';
 import { waitUntil } from './utils/wait.js';
+import { ALICE, BOB, asAlice, asBob } from './utils/two-clients.js';
 
-const ALICE = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const BOB = 'client-key-bbbbbbbbbbbbbbbbbbbb';
 const UNNAMED = 'client-key-cccccccccccccccccccc';
-const asAlice = { authorization: `Bearer ${ALICE}` };
-const asBob = { authorization: `Bearer ${BOB}` };
 const VIDEO = Buffer.concat([MP4_HEADER, Buffer.alloc(4000, 1)]);
 
 describe('partitions per client on the successor family', () => {

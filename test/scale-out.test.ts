@@ -21,13 +21,9 @@ import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from './ut
 import { testFamily } from './utils/family.js';
 import { waitUntil } from './utils/wait.js';
 import { freePort } from './utils/free-port.js';
+import { ALICE as KEY_A, BOB as KEY_B, asAlice as asA, asBob as asB } from './utils/two-clients.js';
 
 const hasRedis = await requireRedis('test/scale-out.test.ts');
-
-const KEY_A = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const KEY_B = 'client-key-bbbbbbbbbbbbbbbbbbbb';
-const asA = { authorization: `Bearer ${KEY_A}` };
-const asB = { authorization: `Bearer ${KEY_B}` };
 
 const statuses = (collected: Collected<{ videoStatus: { status: string } }>) =>
   collected.events.map((event) => event.data?.videoStatus.status);

@@ -21,11 +21,8 @@ import {
 import { testFamily, videoNoPattern } from './utils/family.js';
 import { waitUntil } from './utils/wait.js';
 import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from './utils/stack.js';
+import { ALICE as KEY_A, BOB as KEY_B, asAlice as asA, asBob as asB } from './utils/two-clients.js';
 
-const KEY_A = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const KEY_B = 'client-key-bbbbbbbbbbbbbbbbbbbb';
-const asA = { authorization: `Bearer ${KEY_A}` };
-const asB = { authorization: `Bearer ${KEY_B}` };
 const MAX_UPLOAD_BYTES = 1024 * 1024;
 
 let stack: Stack;

@@ -30,12 +30,9 @@ import { postGraphQL, subscribeSse, subscribeWs, wsClient, type Collected } from
 import { collect, postMultipart, uploadVideo, videoFile } from './utils/multipart-client.js';
 import { startStack, type Stack } from './utils/stack.js';
 import { waitUntil } from './utils/wait.js';
+import { ALICE, BOB, asAlice, asBob } from './utils/two-clients.js';
 
-const ALICE = 'client-key-aaaaaaaaaaaaaaaaaaaa';
-const BOB = 'client-key-bbbbbbbbbbbbbbbbbbbb';
 const CAROL = 'client-key-cccccccccccccccccccc';
-const asAlice = { authorization: `Bearer ${ALICE}` };
-const asBob = { authorization: `Bearer ${BOB}` };
 const family = testFamily();
 const UNKNOWN_VIDEO = family === 'v1' ? 'VI000000000000000000' : 'mavi_video_000000000000000000';
 

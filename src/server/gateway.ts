@@ -50,8 +50,8 @@ export interface GatewayOptions {
   polling?: Partial<Omit<StatusPollerOptions, 'intervalMs' | 'pollAll'>>;
 }
 
-/** The parts of a running gateway that tests and benchmarks look into. */
-interface GatewayParts {
+/** The parts of a running gateway that tests look into (createGatewayWithParts). */
+export interface GatewayParts {
   readonly config: GatewayConfig;
   readonly store: StatusStore;
   readonly events: EventBus<StatusEvent>;
@@ -62,7 +62,6 @@ interface GatewayParts {
 }
 
 export interface Gateway {
-  readonly parts: GatewayParts;
   readonly server: Server;
   /** The base URL the gateway listens on, e.g. http://127.0.0.1:4000 (after start). */
   readonly url: string;
@@ -75,6 +74,17 @@ export interface Gateway {
 const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  return createGatewayWithParts(config, options).gateway;
+}
+
+/**
+ * For tests only: the gateway, and the parts they look into (its store, bus, chats, tokens).
+ * Not part of the Gateway a deployment gets.
+ */
+export function createGatewayWithParts(
+  config: GatewayConfig,
+  options: GatewayOptions = {},
+): { gateway: Gateway; parts: GatewayParts } {
   const logger = options.logger ?? createLogger();
   for (const secret of [
     config.maviApiKey,
@@ -237,8 +247,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     pollPeriodSeconds: () => poller.currentPeriodMs / 1000,
   });
 
-  return {
-    parts: { config, store: backends.store, events, status, tokens, transcriptTokens, chats },
+  const parts: GatewayParts = { config, store: backends.store, events, status, tokens, transcriptTokens, chats };
+  const gateway: Gateway = {
     server,
     get url() {
       return url;
@@ -277,6 +287,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return stopped;
     },
   };
+  return { gateway, parts };
 }
 
 /**

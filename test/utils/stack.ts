@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
+import {
+  createGatewayWithParts,
+  type Gateway,
+  type GatewayOptions,
+  type GatewayParts,
+} from '../../src/server/gateway.js';
 import { TestSimulator, type TestSimulatorOptions } from './test-simulator.js';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-5f1c0c2e9d';
@@ -16,7 +21,8 @@ export const TEST_MAVI_KEY = 'test-mavi-key-7c2b9e4a1d';
 
 export interface Stack {
   simulator: TestSimulator;
-  gateway: Gateway;
+  /** The gateway, with the parts tests look into (a test-only view: deployments get no `parts`). */
+  gateway: Gateway & { parts: GatewayParts };
   /** e.g. http://127.0.0.1:40123 */
   url: string;
   graphqlUrl: string;
@@ -51,7 +57,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const gateway = createGateway(config, { callbackToSelf: true, ...options.gateway, logger });
+  const created = createGatewayWithParts(config, { callbackToSelf: true, ...options.gateway, logger });
+  const gateway = Object.assign(created.gateway, { parts: created.parts });
   await gateway.start();
   return {
     simulator,
