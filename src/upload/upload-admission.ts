@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
-import { errorRegistry, type ErrorCode } from '../errors.js';
+import { errorRegistry, StoreUnavailableError, type ErrorCode } from '../errors.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { UploadPace } from './upload-pace.js';
 
@@ -95,7 +95,8 @@ export class UploadAdmission {
     try {
       const declaredFile = Number.isFinite(declared) ? Math.max(0, declared - ENVELOPE_ALLOWANCE_BYTES) : undefined;
       quotaRefusal = await this.options.quotas.admitUpload(ownerId, declaredFile);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error; // a bug is not the quota's store being away
       return {
         code: 'STORE_UNAVAILABLE',
         message: errorRegistry.STORE_UNAVAILABLE.message,
@@ -128,8 +129,10 @@ export class UploadAdmission {
     let wait: number | undefined;
     try {
       wait = await this.options.pace?.take();
-    } catch {
-      release(); // the shared budget's store (Redis) is away: refuse rather than exceed MAVI's limit
+    } catch (error) {
+      release();
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      // The shared budget's store (Redis) is away: refuse rather than exceed MAVI's limit.
       return {
         code: 'STORE_UNAVAILABLE',
         message: errorRegistry.STORE_UNAVAILABLE.message,

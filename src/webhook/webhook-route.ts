@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
-import type { ErrorCode } from '../errors.js';
+import { StoreUnavailableError, type ErrorCode } from '../errors.js';
 import { BodyTooLargeError, readSmallBody } from '../http/read-body.js';
 import { sendError, sendJson } from '../http/responses.js';
 import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
@@ -137,6 +137,7 @@ export async function handleWebhook(
   try {
     outcome = await deps.status.applyCallback(uploadId, callback.videoNo, status, Date.now());
   } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error; // a bug is not the store being away
     deps.logger.warn('could not store a callback', { error, videoNo: callback.videoNo });
     return storeUnavailable();
   }
@@ -175,6 +176,7 @@ async function handleTranscriptCallback(
   try {
     outcome = await deps.transcripts.acceptCallback(taskId, body);
   } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
     deps.logger.warn('could not store a transcription callback', { error });
     return refuse('STORE_UNAVAILABLE', undefined, { 'retry-after': '5' });
   }
