@@ -147,6 +147,7 @@ export class UploadAdmission {
         headers: { 'retry-after': String(wait) },
       };
     }
+    // Released once: at the connection's close, or, once an upload started, at the upload's end.
     let held = false;
     let released = false;
     const releaseOnce = () => {
@@ -154,15 +155,12 @@ export class UploadAdmission {
       released = true;
       release();
     };
-    const releaseOnClose = () => {
-      if (!held) releaseOnce();
-    };
-    res.once('close', releaseOnClose);
+    res.once('close', releaseOnce);
     slots.set(req, {
       holdUntil: (work) => {
         if (held) return;
         held = true;
-        res.off('close', releaseOnClose);
+        res.off('close', releaseOnce);
         work.then(releaseOnce, releaseOnce);
       },
     });

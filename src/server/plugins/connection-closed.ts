@@ -17,12 +17,21 @@ export function whenClosed(res: ServerResponse | undefined, leave: () => void): 
   return () => res.off('close', leave);
 }
 
-/** `run`, at most once however often it is called. */
-export function once(run: () => void): () => void {
-  let done = false;
+/**
+ * Runs `release` once, when an SSE subscription's stream ends or its connection closes,
+ * whichever is first (a stream whose response is never sent is never read to its end).
+ * Answers the stream's end handler.
+ */
+export function releaseAtEndOrClose(res: ServerResponse | undefined, release: () => void): () => void {
+  let released = false;
+  const releaseOnce = () => {
+    if (released) return;
+    released = true;
+    release();
+  };
+  const stopWatching = whenClosed(res, releaseOnce);
   return () => {
-    if (done) return;
-    done = true;
-    run();
+    stopWatching();
+    releaseOnce();
   };
 }

@@ -10,7 +10,7 @@ import type { DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createCounter, createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { GatewayMetrics, Transport } from '../../metrics/metrics.js';
-import { once, whenClosed } from './connection-closed.js';
+import { releaseAtEndOrClose } from './connection-closed.js';
 import { knownRootFields, rootFieldsOf } from './root-fields.js';
 import { schema } from '../../graphql/schema.js';
 
@@ -83,15 +83,11 @@ function useSubscriptionMetrics(metrics: GatewayMetrics): Plugin {
           if (!(Symbol.asyncIterator in (result as object))) return undefined; // refused: nothing opened
           if ((args.contextValue as { socket?: unknown }).socket) return undefined; // a websocket operation
           metrics.subscriptions.inc({ transport });
-          // Closed when the stream ends or its connection closes, whichever is first (see use-sse-limits.ts).
-          const close = once(() => metrics.subscriptions.dec({ transport }));
-          const stopWatching = whenClosed((args.contextValue as { res?: ServerResponse }).res, close);
           return {
             onNext: () => metrics.eventsDelivered.inc({ transport }),
-            onEnd: () => {
-              stopWatching();
-              close();
-            },
+            onEnd: releaseAtEndOrClose((args.contextValue as { res?: ServerResponse }).res, () =>
+              metrics.subscriptions.dec({ transport }),
+            ),
           };
         },
       };

@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { gatewayError } from '../../errors.js';
-import { once, whenClosed } from './connection-closed.js';
+import { releaseAtEndOrClose, whenClosed } from './connection-closed.js';
 
 export function useSseLimits(
   maxStreamsPerClient: number,
@@ -44,23 +44,16 @@ export function useSseLimits(
         onSubscribeResult({ result }) {
           if (!(Symbol.asyncIterator in (result as object))) return undefined;
           open.set(ownerId, (open.get(ownerId) ?? 0) + 1);
-          // The slot is given back when the stream ends or its connection closes, whichever is
-          // first: a stream whose response is never sent is never read to its end.
-          const release = once(() => {
-            const left = (open.get(ownerId) ?? 1) - 1;
-            if (left > 0) open.set(ownerId, left);
-            else open.delete(ownerId);
-          });
           const stream = result as AsyncIterableIterator<unknown>;
-          const stopWatching = whenClosed(args.contextValue.res, () => {
-            release();
-            void stream.return?.();
-          });
           return {
-            onEnd: () => {
-              stopWatching();
-              release();
-            },
+            // The slot is given back, and the stream closed (a no-op for one that ended), at the
+            // stream's end or its connection's close, whichever is first.
+            onEnd: releaseAtEndOrClose(args.contextValue.res, () => {
+              const left = (open.get(ownerId) ?? 1) - 1;
+              if (left > 0) open.set(ownerId, left);
+              else open.delete(ownerId);
+              void stream.return?.();
+            }),
           };
         },
       };
