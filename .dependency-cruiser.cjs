@@ -25,11 +25,12 @@
 const layers = [
   ['^src/index\\.ts$'],
   ['^src/server/'],
+  ['^src/edge/'],
   ['^src/graphql/'],
-  ['^src/upload/', '^src/webhook/', '^src/videos/'],
+  ['^src/upload/', '^src/videos/'],
   ['^src/status/', '^src/kv/'],
   ['^src/events/'],
-  ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/http/', '^src/limits/', '^src/sqlite/'],
+  ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/limits/', '^src/sqlite/'],
   ['^src/(config|errors|logger)\\.ts$', '^src/metrics/', '^src/tracing/'],
 ];
 

@@ -1,11 +1,15 @@
 /**
  * Every error code a client (or MAVI, calling back) can see, in one registry:
  * GraphQL errors and the plain HTTP routes' `{ error: { code, message } }`
- * answers alike. Each code has one default message, its HTTP status and whether
- * a retry may succeed. Resolvers throw `gatewayError(code)`; anything thrown that
- * is not a GraphQLError is masked by Yoga ("Unexpected error.") and logged, so
- * internal details never reach clients. The README's error table lists the same
- * codes (test/errors.test.ts).
+ * answers alike. Each code has one default message, its HTTP status, whether
+ * a retry may succeed and, where waiting helps, how long to wait.
+ *
+ * A refusal is one value, `Refusal` (code, message, retry-after), whatever
+ * carries it: resolvers throw it as a GraphQL error (`gatewayError`,
+ * `refusalError`); the HTTP edge writes it as an answer (edge/answers.ts).
+ * Anything thrown that is not a GraphQLError is masked by Yoga ("Unexpected
+ * error.") and logged, so internal details never reach clients. The README's
+ * error table lists the same codes (test/errors.test.ts).
  */
 import { GraphQLError } from 'graphql';
 
@@ -19,6 +23,10 @@ interface ErrorSpec {
    * without one, a GraphQL error leaves the status to Yoga and a route answers 400.
    */
   readonly httpStatus?: number;
+  /** Seconds a client should wait before retrying, unless the refusal knows better. */
+  readonly retryAfterSeconds?: number;
+  /** Headers every HTTP answer of this code carries. */
+  readonly httpHeaders?: Readonly<Record<string, string>>;
 }
 
 export const errorRegistry = {
@@ -77,8 +85,14 @@ export const errorRegistry = {
     message: 'A valid client key is required: send Authorization: Bearer <key>.',
     retryable: false,
     httpStatus: 401,
+    httpHeaders: { 'www-authenticate': 'Bearer' }, // RFC 6750
   },
-  TOO_MANY_UPLOADS: { message: 'Too many uploads: wait for your turn.', retryable: true, httpStatus: 429 },
+  TOO_MANY_UPLOADS: {
+    message: 'Too many uploads: wait for your turn.',
+    retryable: true,
+    httpStatus: 429,
+    retryAfterSeconds: 5,
+  },
   SHUTTING_DOWN: {
     message: 'The gateway is shutting down; retry on another instance.',
     retryable: true,
@@ -88,6 +102,7 @@ export const errorRegistry = {
     message: 'The status store is unavailable; retry shortly.',
     retryable: true,
     httpStatus: 503,
+    retryAfterSeconds: 5,
   },
   MAVI_BUSY: { message: 'MAVI is busy; retry later.', retryable: true },
   MAVI_AUTH: { message: 'MAVI refused the gateway credentials.', retryable: false },
@@ -130,19 +145,46 @@ export function httpStatusOf(code: ErrorCode): number {
   return spec.httpStatus ?? 400;
 }
 
-export function gatewayError(
-  code: ErrorCode,
-  message?: string,
-  options: { extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
-): GraphQLError {
+/** A refusal, whatever carries it: a GraphQL error (refusalError) or an HTTP answer (edge/answers.ts). */
+export interface Refusal {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Seconds until a retry may succeed (Retry-After, extensions.retryAfterSeconds), when waiting helps. */
+  readonly retryAfterSeconds: number | undefined;
+}
+
+/** A refusal with `code`: its registry message and retry-after unless given more precise ones. */
+export function refusal(code: ErrorCode, message?: string, retryAfterSeconds?: number): Refusal {
   const spec: ErrorSpec = errorRegistry[code];
+  return { code, message: message ?? spec.message, retryAfterSeconds: retryAfterSeconds ?? spec.retryAfterSeconds };
+}
+
+/** The headers of a refusal's HTTP answer: its code's own, and Retry-After when it has one. */
+export function refusalHeaders(refused: Refusal): Record<string, string> {
+  const spec: ErrorSpec = errorRegistry[refused.code];
+  const headers: Record<string, string> = { ...spec.httpHeaders };
+  if (refused.retryAfterSeconds !== undefined) headers['retry-after'] = String(refused.retryAfterSeconds);
+  return headers;
+}
+
+/** A refusal as a GraphQL error: `extensions.code`, `retryable`, `retryAfterSeconds`, and its HTTP status and headers. */
+export function refusalError(refused: Refusal, extensions: Record<string, unknown> = {}): GraphQLError {
+  const spec: ErrorSpec = errorRegistry[refused.code];
+  const headers = refusalHeaders(refused);
+  const hasHeaders = Object.keys(headers).length > 0;
   const http =
-    spec.httpStatus !== undefined || options.headers
-      ? { http: { status: spec.httpStatus ?? 200, headers: options.headers } }
+    spec.httpStatus !== undefined || hasHeaders
+      ? { http: { status: spec.httpStatus ?? 200, ...(hasHeaders ? { headers } : {}) } }
       : {};
-  return new GraphQLError(message ?? spec.message, {
-    extensions: { code, retryable: spec.retryable, ...options.extensions, ...http },
+  const retryAfter = refused.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: refused.retryAfterSeconds };
+  return new GraphQLError(refused.message, {
+    extensions: { code: refused.code, retryable: spec.retryable, ...retryAfter, ...extensions, ...http },
   });
+}
+
+/** Shorthand for the common case: a GraphQL error of `code`, with the registry's defaults. */
+export function gatewayError(code: ErrorCode, message?: string, extensions?: Record<string, unknown>): GraphQLError {
+  return refusalError(refusal(code, message), extensions);
 }
 
 /** A store's backend (Redis, SQLite) could not answer: a retryable condition, not a bug. */

@@ -12,9 +12,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ClientKey } from '../config.js';
 
-/** Headers of every UNAUTHENTICATED answer (RFC 6750). */
-export const UNAUTHENTICATED_HEADERS = { 'www-authenticate': 'Bearer' };
-
 /** The identity of every caller when the gateway is open (no keys configured). */
 const ANONYMOUS = 'anonymous';
 
@@ -33,18 +30,6 @@ export interface ClientKeys {
 export function partitionOf(ownerId: string): string {
   if (ownerId === ANONYMOUS) return 'default';
   return ownerId.startsWith('client:') ? ownerId.slice('client:'.length) : ownerId;
-}
-
-/**
- * The Authorization value of a websocket: the upgrade request's header, or
- * `connectionParams.authorization` (browsers cannot set websocket headers).
- */
-export function websocketAuthorization(
-  header: string | undefined,
-  connectionParams: Readonly<Record<string, unknown>> | undefined,
-): string | undefined {
-  const fromParams = connectionParams?.authorization;
-  return header ?? (typeof fromParams === 'string' ? fromParams : undefined);
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();

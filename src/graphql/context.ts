@@ -9,9 +9,22 @@ import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 
+/** Who is calling, as the edge identified them (edge/caller.ts). */
+export interface Caller {
+  /** The identity videos, limits and logs are kept under: never a credential. */
+  readonly ownerId: string;
+}
+
+/** The slot an admitted upload request holds (edge/upload-admission.ts). */
+export interface UploadSlot {
+  /** Keeps the slot until `work` (the upload, through to MAVI's answer) has ended, past the request's own end. */
+  holdUntil(work: Promise<unknown>): void;
+}
+
 /**
  * What the transport gives Yoga: node:http's request and response, or, for a
- * websocket operation, the upgrade request and the graphql-ws connectionParams.
+ * websocket operation, the upgrade request and the graphql-ws connectionParams;
+ * and what the edge learned of the request before Yoga saw it.
  */
 export type ServerContext = {
   req: IncomingMessage;
@@ -19,6 +32,10 @@ export type ServerContext = {
   connectionParams?: Readonly<Record<string, unknown>>;
   /** A websocket operation's: aborted when its socket closes (HTTP operations have their request's). */
   signal?: AbortSignal;
+  /** The identified caller; undefined when the request carried no valid credential. */
+  caller?: Caller;
+  /** An upload request's admission slot. */
+  uploadSlot?: UploadSlot;
 };
 
 /** What the gateway adds to every operation's context. */

@@ -1,4 +1,3 @@
-import { holdUploadSlot } from '../upload/upload-admission.js';
 import type { ValidationRule } from 'graphql';
 import { gatewayError } from '../errors.js';
 import type { UploadMetadata } from '../mavi/api.js';
@@ -61,7 +60,7 @@ builder.mutationField('uploadVideo', (t) =>
     resolve: (_root, { file, metadata }, context) => {
       const upload = context.uploads.upload(file, context.ownerId, metadataOf(metadata));
       // The client's slot (MAX_CONCURRENT_UPLOADS_PER_KEY) is held until MAVI has answered, not until it hangs up.
-      holdUploadSlot(context.req, upload);
+      context.uploadSlot?.holdUntil(upload);
       return upload;
     },
   }),

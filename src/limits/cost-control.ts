@@ -11,7 +11,7 @@
  * upload refused before its body is read gets `Retry-After`).
  */
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { gatewayError, StoreUnavailableError } from '../errors.js';
+import { refusal, refusalError, StoreUnavailableError, type Refusal } from '../errors.js';
 import { takeTurn } from './turns.js';
 
 type CostClass = 'search' | 'chat' | 'transcript' | 'operation';
@@ -22,16 +22,12 @@ export interface CostLimiters {
   uploadBytes: RateLimiterAbstract;
 }
 
-interface UploadRefusal {
-  message: string;
-  waitSeconds: number;
-}
-
 export interface CostControl {
   /** Takes one turn of `kind` for the client, or throws RATE_LIMITED. */
   spend(kind: CostClass, ownerId: string): Promise<void>;
   /** Before an upload is read: its turn of the hour, and room in the day for its declared bytes (when declared). */
-  admitUpload(ownerId: string, declaredBytes: number | undefined): Promise<UploadRefusal | undefined>;
+  /** Undefined when the upload may start, else its RATE_LIMITED refusal. */
+  admitUpload(ownerId: string, declaredBytes: number | undefined): Promise<Refusal | undefined>;
   /** After an upload: the bytes it sent count against the client's day. */
   recordUploadBytes(ownerId: string, bytes: number): Promise<void>;
 }
@@ -47,10 +43,12 @@ export function costControl(limiters: CostLimiters): CostControl {
       const limiter = limiters.perClass[kind];
       const waitSeconds = await takeTurn(limiter, `${kind}:${ownerId}`);
       if (waitSeconds === undefined) return;
-      throw gatewayError(
-        'RATE_LIMITED',
-        `Too many ${kind} requests: at most ${limiter.points} ${per(limiter)}. Retry in ${waitSeconds} s.`,
-        { extensions: { retryAfterSeconds: waitSeconds }, headers: { 'retry-after': String(waitSeconds) } },
+      throw refusalError(
+        refusal(
+          'RATE_LIMITED',
+          `Too many ${kind} requests: at most ${limiter.points} ${per(limiter)}. Retry in ${waitSeconds} s.`,
+          waitSeconds,
+        ),
       );
     },
 
@@ -61,17 +59,19 @@ export function costControl(limiters: CostLimiters): CostControl {
       const used = bytes?.consumedPoints ?? 0;
       const room = limiters.uploadBytes.points - used;
       if (room <= 0 || (declaredBytes !== undefined && declaredBytes > room)) {
-        return {
-          message: `This client's uploads are limited to ${limiters.uploadBytes.points} bytes ${per(limiters.uploadBytes)}; ${Math.max(0, room)} are left.`,
-          waitSeconds: Math.max(1, Math.ceil((bytes?.msBeforeNext ?? 1000) / 1000)),
-        };
+        return refusal(
+          'RATE_LIMITED',
+          `This client's uploads are limited to ${limiters.uploadBytes.points} bytes ${per(limiters.uploadBytes)}; ${Math.max(0, room)} are left.`,
+          Math.max(1, Math.ceil((bytes?.msBeforeNext ?? 1000) / 1000)),
+        );
       }
       const waitSeconds = await takeTurn(limiters.uploads, ownerId);
       if (waitSeconds === undefined) return undefined;
-      return {
-        message: `This client may upload at most ${limiters.uploads.points} videos ${per(limiters.uploads)}; the next may start in ${waitSeconds} s.`,
+      return refusal(
+        'RATE_LIMITED',
+        `This client may upload at most ${limiters.uploads.points} videos ${per(limiters.uploads)}; the next may start in ${waitSeconds} s.`,
         waitSeconds,
-      };
+      );
     },
 
     async recordUploadBytes(ownerId, bytes) {

@@ -5,6 +5,7 @@
  * rest of the gateway sees only this (connect.ts makes one).
  */
 import type { Readable } from 'node:stream';
+import type { Refusal } from '../errors.js';
 import type { VideoContainer } from './containers.js';
 import type { MaviUploadedVideo, VideoStatus } from './types.js';
 
@@ -176,10 +177,10 @@ interface MaviCapabilities {
 export interface MaviApi {
   readonly family: MaviFamily;
   readonly capabilities: MaviCapabilities;
-  /** Why this family cannot take the file (a sentence naming what it takes), or undefined when it can. */
-  refuseFile(fileName: string, container: VideoContainer): string | undefined;
-  /** Why this family cannot take the metadata (a sentence), or undefined when it can. */
-  refuseMetadata(metadata: UploadMetadata): string | undefined;
+  /** Why this family cannot take the file (UNSUPPORTED_MEDIA_TYPE, naming what it takes), or undefined when it can. */
+  refuseFile(fileName: string, container: VideoContainer): Refusal | undefined;
+  /** Why this family cannot take the metadata (INVALID_INPUT), or undefined when it can. */
+  refuseMetadata(metadata: UploadMetadata): Refusal | undefined;
   uploadVideo(input: UploadInput): Promise<MaviUploadedVideo>;
   /** Has MAVI fetch the video from a URL itself. */
   uploadVideoFromUrl(input: UrlUploadInput): Promise<MaviUploadedVideo>;

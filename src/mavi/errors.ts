@@ -28,7 +28,7 @@ export class MaviError extends Error {
   toGatewayError(): GraphQLError {
     const extensions =
       this.code === 'MAVI_REJECTED' ? { maviCode: this.context.maviCode, maviMessage: this.context.maviMsg } : {};
-    return gatewayError(this.code, this.message, { extensions });
+    return gatewayError(this.code, this.message, extensions);
   }
 }
 

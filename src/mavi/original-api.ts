@@ -8,6 +8,7 @@
  */
 import type { LookUpLimits, MaviApi, PendingVideo, TranscriptSegment, VideoDetails } from './api.js';
 import { alreadyGone, hasMetadata, listOf, seconds, segmentsOf, uploadedVideo, urlUploadedVideo } from './answers.js';
+import { refusal } from '../errors.js';
 import { MaviError, maviErrorFromAnswer } from './errors.js';
 import { eventStreamData } from './event-stream.js';
 import type { CallInit, MaviHttp } from './http.js';
@@ -47,7 +48,10 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
 
     refuseFile(fileName, container) {
       if (ACCEPTED.includes(container)) return undefined;
-      return `The file "${fileName}" is an ${container.toUpperCase()} file; this MAVI takes MP4/MOV or Matroska/WebM videos.`;
+      return refusal(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `The file "${fileName}" is an ${container.toUpperCase()} file; this MAVI takes MP4/MOV or Matroska/WebM videos.`,
+      );
     },
 
     async uploadVideo(input) {
@@ -95,7 +99,10 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
 
     refuseMetadata(metadata) {
       if (!hasMetadata(metadata)) return undefined;
-      return 'This MAVI (the original API family) takes no upload metadata: leave out tags, capturedAt, cameraModel, location and transcriptionPrompt.';
+      return refusal(
+        'INVALID_INPUT',
+        'This MAVI (the original API family) takes no upload metadata: leave out tags, capturedAt, cameraModel, location and transcriptionPrompt.',
+      );
     },
 
     async searchVideos(query, _partition, limit, signal) {

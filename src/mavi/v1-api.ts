@@ -14,6 +14,7 @@ import { containerMimeTypes, type VideoContainer } from './containers.js';
 import type { MaviHttp } from './http.js';
 import { multipartFileBody } from './multipart-body.js';
 import { alreadyGone, listOf, seconds, segmentsOf, uploadedVideo, urlUploadedVideo } from './answers.js';
+import { refusal, type Refusal } from '../errors.js';
 import { MaviError, maviErrorFromAnswer } from './errors.js';
 import { eventStreamData } from './event-stream.js';
 import type { VideoStatus } from './types.js';
@@ -51,7 +52,10 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       const what = ACCEPTED_CONTAINERS.includes(container)
         ? `its name ends in "${extension}"`
         : `it is a ${container.toUpperCase()} file`;
-      return `The file "${fileName}" cannot go to this MAVI: ${what}, and it takes only .mp4, .avi, .mkv and .mov files (MP4, AVI, Matroska, QuickTime).`;
+      return refusal(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `The file "${fileName}" cannot go to this MAVI: ${what}, and it takes only .mp4, .avi, .mkv and .mov files (MP4, AVI, Matroska, QuickTime).`,
+      );
     },
 
     refuseMetadata,
@@ -313,7 +317,12 @@ const MAX_TAG_CHARS = 100;
 const MAX_CAMERA_MODEL_CHARS = 200;
 const MAX_PROMPT_CHARS = 2000;
 
-function refuseMetadata(metadata: UploadMetadata): string | undefined {
+function refuseMetadata(metadata: UploadMetadata): Refusal | undefined {
+  const problem = metadataProblem(metadata);
+  return problem === undefined ? undefined : refusal('INVALID_INPUT', problem);
+}
+
+function metadataProblem(metadata: UploadMetadata): string | undefined {
   const tags = metadata.tags ?? [];
   if (tags.length > MAX_TAGS) return `At most ${MAX_TAGS} tags are taken; got ${tags.length}.`;
   if (tags.some((tag) => tag.trim() === '' || tag.length > MAX_TAG_CHARS)) {

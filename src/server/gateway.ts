@@ -9,30 +9,29 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createCallbackTokens, type CallbackTokens } from '../auth/callback-tokens.js';
 import { createClientKeys } from '../auth/client-keys.js';
-import { corsOptions } from '../http/cors.js';
-import { loadStaticFiles } from '../http/static-files.js';
-import { deferContinue } from '../http/unread-body.js';
+import { callerIdentification } from '../edge/caller.js';
+import { corsOptions } from '../edge/cors.js';
+import { callbackUrl, GRAPHQL_PATH, transcriptCallbackUrl } from '../edge/paths.js';
+import { createRequestHandler } from '../edge/request-handler.js';
+import { loadStaticFiles } from '../edge/static-files.js';
+import { UploadAdmission } from '../edge/upload-admission.js';
 import { ConfigError, type GatewayConfig } from '../config.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMaviApi } from '../mavi/connect.js';
-import { takeTurn } from '../limits/turns.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
 import type { StatusEvent, StatusStore } from '../status/status-store.js';
-import { UploadAdmission } from '../upload/upload-admission.js';
 import { Uploads } from '../upload/upload-video.js';
 import type { HostResolver } from '../upload/video-url.js';
 import { Chats } from '../videos/chat.js';
 import { TRANSCRIPT_TOPIC, Transcripts, type TranscriptDone } from '../videos/transcripts.js';
 import { VideoLibrary } from '../videos/video-library.js';
-import { callbackUrl, transcriptCallbackUrl } from '../webhook/webhook-route.js';
 import { createBackends } from './backends.js';
-import { createRequestHandler } from './routes.js';
 import { shutDown } from './shutdown.js';
 import { attachGraphQLWebSocket } from './websocket.js';
-import { createGatewayYoga, GRAPHQL_PATH } from './yoga.js';
+import { createGatewayYoga } from './yoga.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -174,8 +173,9 @@ export function createGatewayWithParts(
   );
 
   const cors = corsOptions(config.corsOrigins);
+  const callers = callerIdentification(clientKeys);
   const yoga = createGatewayYoga({
-    clientKeys,
+    keysRequired: !clientKeys.open,
     cors,
     status,
     uploads,
@@ -192,27 +192,24 @@ export function createGatewayWithParts(
   const webApp = loadStaticFiles(WEB_APP_DIR);
   if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
   const handleRequest = createRequestHandler({
-    yoga,
+    graphql: (req, res, context) => yoga(req, res, context),
     webApp,
     metrics: {
       registry: metrics.registry,
       readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),
     },
     webhook: {
-      takeFailureTurn: (source) => takeTurn(backends.webhookFailures, source),
+      failureBudget: backends.webhookFailures,
       count: (kind, outcome) => metrics.webhooks.inc({ kind, outcome }),
       tokens,
-      transcripts: {
-        tokens: transcriptTokens,
-        acceptCallback: (taskId, body) => transcripts.acceptCallback(taskId, body),
-      },
+      transcriptTokens,
+      transcripts,
       status,
       logger,
       onUnknownStatus: reportUnknownStatus,
     },
     uploadRequests: {
       admission: new UploadAdmission({
-        keys: clientKeys,
         pace: backends.uploadPace,
         maxUploadBytes,
         maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
@@ -220,7 +217,7 @@ export function createGatewayWithParts(
       }),
       measureFileStart: config.maviUploadContentLength,
     },
-    clientKeys,
+    callers,
     cors,
     introspection: config.introspection,
     logger,
@@ -231,15 +228,15 @@ export function createGatewayWithParts(
   const server = createServer(
     {
       // Uploads of gigabytes take longer than Node's default 5-minute request timeout;
-      // every body has its own deadline instead (REQUEST_BODY_TIMEOUT_MS, see routes.ts).
+      // every body has its own deadline instead (REQUEST_BODY_TIMEOUT_MS, see edge/request-handler.ts).
       requestTimeout: 0,
       headersTimeout: 60_000,
     },
     handleRequest,
   );
   // A client that asks first (Expect: 100-continue) is told to send its body only once it is read.
-  server.on('checkContinue', deferContinue(handleRequest));
-  const webSockets = attachGraphQLWebSocket(server, yoga, clientKeys, logger, metrics, config.websocket);
+  server.on('checkContinue', (req, res) => handleRequest(req, res, true));
+  const webSockets = attachGraphQLWebSocket(server, yoga, callers, logger, metrics, config.websocket);
   metrics.observe({
     uploadsInFlight: () => uploads.inFlight.size,
     storeUp: () => status.isReady(),

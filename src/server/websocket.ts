@@ -16,14 +16,16 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFor
 import { randomUUID } from 'node:crypto';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
+import { isRefusal, type CallerIdentification } from '../edge/caller.js';
+import { GRAPHQL_PATH } from '../edge/paths.js';
 import { gatewayError, StoreUnavailableError } from '../errors.js';
 import { withRequestId, type Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isShareableSubscription } from '../graphql/shared-results.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { SharedSubscriptions, type SendFrame } from './shared-subscriptions.js';
-import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
+import type { Caller } from '../graphql/context.js';
+import type { GatewayYoga } from './yoga.js';
 
 interface EnvelopedExecution {
   execute: (args: ExecutionArgs) => unknown;
@@ -48,6 +50,8 @@ interface SocketExtra {
   starting: Set<string>;
   /** Aborted when the socket closes: its operations' MAVI calls are cancelled then. */
   closed: AbortController;
+  /** Who opened the socket, once its connection_init is accepted. */
+  caller?: Caller;
 }
 
 const WEBSOCKET = { transport: 'websocket' } as const;
@@ -75,7 +79,7 @@ export interface GraphQLWebSocketServer {
 export function attachGraphQLWebSocket(
   httpServer: Server,
   yoga: GatewayYoga,
-  clientKeys: ClientKeys,
+  callers: CallerIdentification,
   logger: Logger,
   metrics: Pick<GatewayMetrics, 'websockets' | 'subscriptions' | 'eventsDelivered'>,
   limits: WebSocketLimits,
@@ -86,9 +90,8 @@ export function attachGraphQLWebSocket(
     handleProtocols,
     maxPayload: limits.maxPayloadBytes,
   });
-  /** Open sockets per client, and each socket's client once it is known. */
+  /** Open sockets per client. */
   const socketsPerClient = new Map<string, number>();
-  const clientOf = new WeakMap<WebSocket, string>();
   wss.on('error', (error) => logger.error('websocket server error', { error }));
   const shared = new SharedSubscriptions({
     serialise: nextPayload,
@@ -106,19 +109,20 @@ export function attachGraphQLWebSocket(
       const root = args.rootValue as EnvelopedExecution;
       return withRequestId(root.requestId, () => root.subscribe(args)) as never;
     },
-    // A connection without a valid client key is closed with 4403 Forbidden.
+    // A connection without a valid credential is closed with 4403 Forbidden.
     // A client already holding its share of sockets is closed with 4429.
-    onConnect: (ctx) => {
-      const authorization = websocketAuthorization(ctx.extra.request.headers.authorization, ctx.connectionParams);
-      const ownerId = clientKeys.identify(authorization);
-      if (ownerId === undefined) return false;
-      const open = socketsPerClient.get(ownerId) ?? 0;
+    onConnect: async (ctx) => {
+      const identified = await callers.ofWebSocket(ctx.extra.request, ctx.connectionParams);
+      if (isRefusal(identified)) return false;
+      // The socket may have closed while its caller was identified: it must not count then.
+      if (ctx.extra.closed.signal.aborted) return false;
+      const open = socketsPerClient.get(identified.ownerId) ?? 0;
       if (open >= limits.maxSocketsPerClient) {
         ctx.extra.socket.close(TOO_MANY, `Too many sockets for this client (at most ${limits.maxSocketsPerClient})`);
         return false;
       }
-      socketsPerClient.set(ownerId, open + 1);
-      clientOf.set(ctx.extra.socket, ownerId);
+      socketsPerClient.set(identified.ownerId, open + 1);
+      ctx.extra.caller = identified;
       return true;
     },
     // A subscription that opened a stream is counted open until graphql-ws completes it. One
@@ -173,6 +177,7 @@ export function attachGraphQLWebSocket(
             socket: ctx.extra.socket,
             params,
             signal: ctx.extra.closed.signal,
+            caller: ctx.extra.caller,
           });
           const args: ExecutionArgs = {
             schema,
@@ -252,7 +257,7 @@ export function attachGraphQLWebSocket(
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
       extra.closed.abort();
-      const ownerId = clientOf.get(socket);
+      const ownerId = extra.caller?.ownerId;
       if (ownerId !== undefined) {
         const open = (socketsPerClient.get(ownerId) ?? 1) - 1;
         if (open > 0) socketsPerClient.set(ownerId, open);

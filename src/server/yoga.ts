@@ -5,15 +5,14 @@
 import type { CORSOptions } from '@whatwg-node/server';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import { UNAUTHENTICATED_HEADERS, websocketAuthorization, type ClientKeys } from '../auth/client-keys.js';
-import { gatewayError } from '../errors.js';
+import { gatewayError, StoreUnavailableError } from '../errors.js';
+import { GRAPHQL_PATH, READY_PATH } from '../edge/paths.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { oneUploadPerOperation } from '../graphql/upload.js';
 import type { Logger } from '../logger.js';
 import { MaviError } from '../mavi/errors.js';
 import type { StatusService } from '../status/status-service.js';
-import { StoreUnavailableError } from '../errors.js';
 import type { Uploads } from '../upload/upload-video.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
@@ -30,12 +29,10 @@ import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 
-/** JSON requests carry a query and variables: a few KiB. Uploads bypass this (upload/upload-request.ts). */
+/** JSON requests carry a query and variables: a few KiB. Uploads bypass this (edge/upload-request.ts). */
 const MAX_JSON_BODY_BYTES = 256 * 1024;
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GatewayUserContext>;
-
-export const GRAPHQL_PATH = '/graphql';
 
 const EXAMPLE_OPERATION = `# Upload a video with curl (GraphiQL cannot send files), see the README:
 #   curl http://localhost:4000/graphql -H 'Apollo-Require-Preflight: true' \\
@@ -80,8 +77,9 @@ subscription Chat($videoNo: ID! = "mavi_video_…") {
 `;
 
 export interface GatewayYogaOptions {
-  clientKeys: ClientKeys;
-  /** CORS_ORIGINS (http/cors.ts): the same policy the gateway's own answers carry. */
+  /** Client keys are configured: GraphiQL's Headers tab starts with where the key goes. */
+  keysRequired: boolean;
+  /** CORS_ORIGINS (edge/cors.ts): the same policy the edge's own answers carry. */
   cors: CORSOptions;
   status: StatusService;
   uploads: Uploads;
@@ -101,25 +99,23 @@ export interface GatewayYogaOptions {
 }
 
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
-  const { clientKeys, status, uploads, library, chats, transcripts, logger } = options;
+  const { status, uploads, library, chats, transcripts, logger } = options;
   return createYoga<ServerContext, GatewayUserContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    // Uploads are parsed before Yoga (upload/upload-request.ts): Yoga's own parser buffers whole files.
+    // Uploads are parsed before Yoga (edge/upload-request.ts): Yoga's own parser buffers whole files.
     multipart: false,
     cors: options.cors,
     maxRequestBodySize: MAX_JSON_BODY_BYTES,
-    context: ({ request, req, connectionParams, params, signal: socketSignal }) => {
-      // HTTP: the request's header. Websocket (no `request`): see websocketAuthorization.
-      const authorization =
-        request?.headers.get('authorization') ?? websocketAuthorization(req?.headers.authorization, connectionParams);
+    // The caller was identified before Yoga, by the edge (HTTP) or at the socket's connection_init.
+    context: ({ caller, request, req, params, signal: socketSignal }) => {
       const ownerId =
-        clientKeys.identify(authorization ?? undefined) ??
+        caller?.ownerId ??
         // Keyless schema questions, when introspection is on: budgeted per address (operation quota).
         (options.introspection && request && isIntrospectionOnly(params?.query, params?.operationName ?? undefined)
           ? `introspection:${req?.socket.remoteAddress ?? 'unknown'}`
           : undefined);
-      if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED', undefined, { headers: UNAUTHENTICATED_HEADERS });
+      if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED');
       // HTTP: the request's signal, aborted when its connection closes early. Websocket: the socket's.
       const signal = request?.signal ?? socketSignal;
       return { status, uploads, library, chats, transcripts, details: library.detailsLoader(signal), signal, ownerId };
@@ -155,7 +151,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
           // GraphiQL's websocket client sends no headers (an empty connection_init).
           subscriptionsProtocol: 'SSE',
           // With keys configured, the Headers tab starts with where the key goes.
-          ...(clientKeys.open
+          ...(!options.keysRequired
             ? {}
             : { headers: JSON.stringify({ Authorization: 'Bearer <your client key>' }, null, 2) }),
         }
@@ -167,7 +163,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     // In order: readiness (answers /ready itself), limits (cheapest refusals), metrics, introspection, uploads.
     plugins: [
       useReadinessCheck({
-        endpoint: '/ready',
+        endpoint: READY_PATH,
         check: ({ fetchAPI }) => {
           const state = options.readiness();
           return fetchAPI.Response.json({ status: state }, { status: state === 'ready' ? 200 : 503 });

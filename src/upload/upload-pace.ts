@@ -8,22 +8,28 @@
  * spends one budget (server/backends.ts chooses).
  */
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { refusal, type Refusal } from '../errors.js';
 import { takeTurn } from '../limits/turns.js';
 
 /** The one key all uploads count against: MAVI's limit is per account, not per client. */
 const ACCOUNT_KEY = 'mavi-uploads';
 
 export interface UploadPace {
-  /** How many uploads may start each minute. */
-  readonly perMinute: number;
-  /** Takes one upload's turn: undefined when it may start, else the seconds until the next turn. */
-  take(): Promise<number | undefined>;
+  /** Takes one upload's turn: undefined when it may start, else its TOO_MANY_UPLOADS refusal. */
+  take(): Promise<Refusal | undefined>;
 }
 
 /** A pace of `limiter.points` uploads per `limiter.duration` (a minute). */
 export function uploadPace(limiter: RateLimiterAbstract): UploadPace {
   return {
-    perMinute: limiter.points,
-    take: () => takeTurn(limiter, ACCOUNT_KEY),
+    async take() {
+      const wait = await takeTurn(limiter, ACCOUNT_KEY);
+      if (wait === undefined) return undefined;
+      return refusal(
+        'TOO_MANY_UPLOADS',
+        `This gateway starts at most ${limiter.points} uploads a minute (MAVI's limit for the account); the next may start in ${wait} s.`,
+        wait,
+      );
+    },
   };
 }

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { GraphQLError } from 'graphql';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { partitionOf } from '../auth/client-keys.js';
-import { gatewayError } from '../errors.js';
+import { gatewayError, refusalError, type Refusal } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { MaviApi, UploadMetadata } from '../mavi/api.js';
@@ -126,10 +126,10 @@ async function uploadVideo(
     verifyEnd: () => file.requestComplete(),
   });
 
-  const refusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
-  if (refusal !== undefined) {
+  const metadataRefusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
+  if (metadataRefusal !== undefined) {
     source.discard();
-    throw gatewayError('INVALID_INPUT', `${refusal} Nothing was sent to MAVI.`);
+    throw nothingSent(metadataRefusal);
   }
 
   const head = await source.peek(SNIFF_BYTES).catch((error: unknown) => {
@@ -150,7 +150,7 @@ async function uploadVideo(
   const fileRefusal = mavi.refuseFile(fileName, container);
   if (fileRefusal !== undefined) {
     source.discard();
-    throw gatewayError('UNSUPPORTED_MEDIA_TYPE', `${fileRefusal} Nothing was sent to MAVI.`);
+    throw nothingSent(fileRefusal);
   }
   const partition = partitionOf(ownerId);
   return registerAtMavi(
@@ -197,8 +197,8 @@ async function registerAtMavi(
 ): Promise<VideoRecord> {
   const { status, tokens, logger, mavi } = deps;
   const partition = partitionOf(ownerId);
-  const refusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
-  if (refusal !== undefined) throw gatewayError('INVALID_INPUT', `${refusal} Nothing was sent to MAVI.`);
+  const metadataRefusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
+  if (metadataRefusal !== undefined) throw nothingSent(metadataRefusal);
 
   const { uploadId, token } = tokens.mint();
   await status.openUpload(uploadId, ownerId, videoName);
@@ -268,4 +268,9 @@ function asClientError(cause: unknown): unknown {
   if (cause instanceof MultipartRequestError) return gatewayError(cause.code, cause.message);
   if (cause instanceof MaviError) return cause.toGatewayError();
   return cause;
+}
+
+/** MAVI's refusal of what a client sent, found before anything went to MAVI: the client is told so. */
+function nothingSent(refused: Refusal): GraphQLError {
+  return refusalError({ ...refused, message: `${refused.message} Nothing was sent to MAVI.` });
 }

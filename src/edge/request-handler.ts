@@ -1,49 +1,58 @@
 /**
- * Where each HTTP request goes: /health, the webhook route, uploads (their
- * request stage first), and everything else to Yoga (GraphQL, GraphiQL, /ready).
+ * The HTTP edge: every request enters here. What can be answered without Yoga
+ * is answered here (/health, /metrics, the web app, MAVI's callbacks, refusals
+ * before a body is read); an upload first passes its request stage
+ * (upload-request.ts); then the request goes to Yoga (GraphQL, GraphiQL,
+ * /ready) with its caller, identified once (caller.ts), in the server context.
  * Every request's body gets a deadline before anything else is done with it.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { UNAUTHENTICATED_HEADERS, type ClientKeys } from '../auth/client-keys.js';
-import { startBodyDeadline, startIdleGapDeadline } from '../http/body-deadline.js';
-import { corsHeadersFor } from '../http/cors.js';
-import type { StaticFiles } from '../http/static-files.js';
-import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
 import type { CORSOptions } from '@whatwg-node/server';
-import { sendError, sendGraphQLError, sendJson } from '../http/responses.js';
 import type { Registry } from 'prom-client';
+import type { ClientKeys } from '../auth/client-keys.js';
+import { refusal, type Refusal } from '../errors.js';
+import type { ServerContext } from '../graphql/context.js';
 import { withRequestId, type Logger } from '../logger.js';
-import { isUploadRequest, prepareUploadRequest, type UploadRequestOptions } from '../upload/upload-request.js';
 import { incomingContext, inSpan, SpanKind } from '../tracing/tracer.js';
+import { sendJson, sendRefusal } from './answers.js';
+import { startBodyDeadline, startIdleGapDeadline } from './body-deadline.js';
+import { isRefusal, type CallerIdentification } from './caller.js';
+import { corsHeadersFor } from './cors.js';
 import {
-  handleWebhook,
+  GRAPHQL_PATH,
+  HEALTH_PATH,
   isWebhookPath,
-  TRANSCRIPT_WEBHOOK_PATH_PREFIX,
+  METRICS_PATH,
+  READY_PATH,
+  routeOf,
   WEBHOOK_PATH_PREFIX,
-  type WebhookDeps,
-} from '../webhook/webhook-route.js';
-import { GRAPHQL_PATH, type GatewayYoga } from './yoga.js';
+} from './paths.js';
+import { RequestBody } from './request-body.js';
+import type { StaticFiles } from './static-files.js';
+import { isUploadRequest, prepareUploadRequest, type UploadRequestOptions } from './upload-request.js';
+import { handleWebhook, type WebhookDeps } from './webhook-route.js';
 
 /** The largest keyless body read (with introspection on): GraphiQL's introspection query is about 2 KiB. */
 const KEYLESS_BODY_BYTES = 16 * 1024;
 
-/** The body's declared length; Infinity when it is not declared (chunked) or not a number. */
-function declaredLength(req: IncomingMessage): number {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  return Number.isFinite(declared) && declared >= 0 ? declared : Infinity;
-}
+/** Yoga's node handler: the request, its response, and what the edge adds to the server context. */
+type GraphQLHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: Pick<ServerContext, 'caller' | 'uploadSlot'>,
+) => unknown;
 
-export interface RouteDeps {
+export interface RequestHandlerDeps {
   /** GET /metrics: the registry, and who may read it (undefined: nobody, the route is not served). */
   metrics: { registry: Registry; readers: ClientKeys | undefined };
-  yoga: GatewayYoga;
+  graphql: GraphQLHandler;
   /** The web app's built files (served at `/`), or undefined when it was not built. */
   webApp: StaticFiles | undefined;
   webhook: WebhookDeps;
   uploadRequests: UploadRequestOptions;
-  clientKeys: ClientKeys;
-  /** CORS_ORIGINS, as Yoga applies it: the gateway's own answers carry the same headers. */
+  callers: CallerIdentification;
+  /** CORS_ORIGINS, as Yoga applies it: the edge's own answers carry the same headers. */
   cors: CORSOptions;
   /** Keyless callers may introspect (GraphiQL loads the schema before a key is typed). */
   introspection: boolean;
@@ -55,14 +64,21 @@ export interface RouteDeps {
   stopping(): boolean;
 }
 
-export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * The handler for the server's `request` and `checkContinue` events: a client
+ * that sent `Expect: 100-continue` (`awaitingContinue`) is told to send its
+ * body only when a reader takes it (request-body.ts).
+ */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, awaitingContinue?: boolean) => void;
+
+export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
   const { logger } = deps;
 
-  const route = async (req: IncomingMessage, res: ServerResponse) => {
+  const route = async (req: IncomingMessage, res: ServerResponse, body: RequestBody) => {
     const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
     // Liveness: answered here, without Yoga, as long as the process serves at all.
-    if (pathname === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (pathname === '/metrics') return serveMetrics(req, res, deps.metrics);
+    if (pathname === HEALTH_PATH) return sendJson(res, 200, { status: 'ok' });
+    if (pathname === METRICS_PATH) return serveMetrics(req, res, deps.metrics);
     if (deps.webApp?.serve(req, res, pathname)) return;
     if (pathname === '/' && !deps.webApp) {
       req.resume();
@@ -78,59 +94,66 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
         timeoutMs: deps.requestBodyTimeoutMs,
       }),
     );
-    if (isWebhookPath(pathname)) return handleWebhook(deps.webhook, req, res, pathname);
-    if (pathname === GRAPHQL_PATH && isUploadRequest(req)) {
-      if (deps.stopping()) {
-        // No new upload; the connection closes once idle (the shutdown closes idle connections).
-        return answerUnreadBody(req, res, (headers) => sendGraphQLError(res, 'SHUTTING_DOWN', undefined, headers));
-      }
-      const admitted = await inSpan('multipart intake', {}, () => prepareUploadRequest(req, res, deps.uploadRequests));
-      if (!admitted) return;
+    if (isWebhookPath(pathname)) return handleWebhook(deps.webhook, req, res, body, pathname);
+    // Any refusal here comes before the body is read: see request-body.ts.
+    const refuse = (refused: Refusal) => body.refuse((headers) => sendRefusal(res, refused, 'graphql', headers));
+
+    const identified = pathname === GRAPHQL_PATH ? await deps.callers.ofRequest(req) : undefined;
+    const caller = identified === undefined || isRefusal(identified) ? undefined : identified;
+    if (identified !== undefined && isUploadRequest(req)) {
+      // No new upload while stopping; the connection closes once idle (the shutdown closes idle connections).
+      if (deps.stopping()) return refuse(refusal('SHUTTING_DOWN'));
+      const uploadSlot = await inSpan('multipart intake', {}, () =>
+        prepareUploadRequest(req, res, body, identified, deps.uploadRequests),
+      );
+      if (!uploadSlot) return;
       liftBodyDeadline(); // the envelope is read; the file streams at whatever pace MAVI reads it…
       // …as long as the client keeps sending: a body that stops for UPLOAD_IDLE_TIMEOUT_MS is cut.
       startIdleGapDeadline(req, deps.uploadIdleTimeoutMs, () =>
         logger.info('dropped an upload whose body stopped arriving', { idleMs: deps.uploadIdleTimeoutMs }),
       );
-    } else if (
-      pathname === GRAPHQL_PATH &&
-      req.method === 'POST' &&
-      !(deps.introspection && declaredLength(req) <= KEYLESS_BODY_BYTES) &&
-      deps.clientKeys.identify(req.headers.authorization) === undefined
-    ) {
-      // The key is checked before any body is read: a caller without one costs no more memory than
-      // its headers. With introspection on, a small declared body is read: it may ask for the schema
-      // (GraphiQL does before a key is typed), which needs no key (see yoga.ts).
-      return answerUnreadBody(req, res, (headers) =>
-        sendGraphQLError(res, 'UNAUTHENTICATED', undefined, { ...UNAUTHENTICATED_HEADERS, ...headers }),
-      );
+      return deps.graphql(req, res, { caller, uploadSlot });
     }
-    acceptBody(req, res);
-    return deps.yoga(req, res);
+    if (
+      identified !== undefined &&
+      isRefusal(identified) &&
+      req.method === 'POST' &&
+      !(deps.introspection && declaredLength(req) <= KEYLESS_BODY_BYTES)
+    ) {
+      // The caller is known before any body is read: one without a credential costs no more memory
+      // than its headers. With introspection on, a small declared body is read: it may ask for the
+      // schema (GraphiQL does before a key is typed), which needs none (see server/yoga.ts).
+      return refuse(identified);
+    }
+    body.take();
+    return deps.graphql(req, res, { caller });
   };
 
-  return (req, res) => {
+  return (req, res, awaitingContinue = false) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    const body = new RequestBody(req, res, awaitingContinue);
     // Everything after this builds URLs from the target and the Host header (Yoga's adapter too, which
     // would answer a bad one with a stack trace): a target or host that makes no URL ends here.
     const malformed = normaliseTarget(req);
     if (malformed !== undefined) {
-      logger.info('refused a malformed request', { problem: malformed });
+      logger.info('refused a malformed request', { problem: malformed.message });
       req.resume();
-      return sendError(res, 'MALFORMED_REQUEST', `${malformed} (HTTP 400).`);
+      return sendRefusal(res, malformed, 'route');
     }
     // Every answer carries the CORS policy (Yoga sets the same headers again on its own answers).
     for (const [name, value] of Object.entries(corsHeadersFor(req, deps.cors))) res.setHeader(name, value);
     const handled = () =>
-      route(req, res).catch((error: unknown) => {
+      route(req, res, body).catch((error: unknown) => {
         logger.error('request failed', { error, path: req.url?.split('?')[0] });
-        if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR');
+        if (!res.headersSent) sendRefusal(res, refusal('INTERNAL_SERVER_ERROR'), 'route');
         else res.destroy();
       });
     // `handled` answers every failure itself: nothing is left for a caller to wait on.
     void withRequestId(requestId, () => {
-      const routeName = tracedRoute(req.url);
-      if (routeName === undefined) return handled();
+      const routeName = routeOf(new URL(req.url ?? '/', 'http://gateway').pathname);
+      // Probes are not traced.
+      if (routeName === HEALTH_PATH || routeName === READY_PATH || routeName === METRICS_PATH) return handled();
       // One trace per request (continuing the caller's, when it sent a traceparent): its steps are children.
       return inSpan(
         `${req.method ?? 'GET'} ${routeName}`,
@@ -145,44 +168,45 @@ export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, re
   };
 }
 
+/** The body's declared length; Infinity when it is not declared (chunked) or not a number. */
+function declaredLength(req: IncomingMessage): number {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  return Number.isFinite(declared) && declared >= 0 ? declared : Infinity;
+}
+
 /**
  * Prometheus scrapes GET /metrics with `Authorization: Bearer <METRICS_TOKEN>`.
  * Without METRICS_TOKEN the route does not exist (404): metrics are never open on
  * the public listener by accident.
  */
-async function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: RouteDeps['metrics']): Promise<void> {
+async function serveMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  metrics: RequestHandlerDeps['metrics'],
+): Promise<void> {
   req.resume();
   if (!metrics.readers) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: /metrics needs METRICS_TOKEN.\n');
     return;
   }
   if (metrics.readers.identify(req.headers.authorization) === undefined) {
-    return sendError(
+    return sendRefusal(
       res,
-      'UNAUTHENTICATED',
-      'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.',
-      UNAUTHENTICATED_HEADERS,
+      refusal('UNAUTHENTICATED', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.'),
+      'route',
     );
   }
   const text = await metrics.registry.metrics();
   res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
 }
 
-/** The route a request is traced under (never its URL: tokens and ids stay out), or undefined for probes. */
-function tracedRoute(url: string | undefined): string | undefined {
-  const pathname = new URL(url ?? '/', 'http://gateway').pathname;
-  if (pathname === '/health' || pathname === '/ready' || pathname === '/metrics') return undefined;
-  if (isWebhookPath(pathname))
-    return pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX) ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
-  return pathname === GRAPHQL_PATH ? GRAPHQL_PATH : 'other';
-}
-
 /**
- * Checks the request target and Host header, answering what is wrong with them, or
- * undefined when they are usable. An absolute-form target (`GET http://host/path`,
- * as sent to proxies) is served by its path and query.
+ * Checks the request target and Host header: MALFORMED_REQUEST naming what is
+ * wrong with them, or undefined when they are usable. An absolute-form target
+ * (`GET http://host/path`, as sent to proxies) is served by its path and query.
  */
-function normaliseTarget(req: IncomingMessage): string | undefined {
+function normaliseTarget(req: IncomingMessage): Refusal | undefined {
+  const malformed = (problem: string) => refusal('MALFORMED_REQUEST', `${problem} (HTTP 400).`);
   const target = req.url ?? '';
   if (!target.startsWith('/')) {
     let absolute: URL | undefined;
@@ -191,7 +215,7 @@ function normaliseTarget(req: IncomingMessage): string | undefined {
     } catch {
       absolute = undefined;
     }
-    if (!absolute) return `The request target ${JSON.stringify(target.slice(0, 100))} is not a path`;
+    if (!absolute) return malformed(`The request target ${JSON.stringify(target.slice(0, 100))} is not a path`);
     req.url = `${absolute.pathname}${absolute.search}`;
   }
   const host = req.headers.host;
@@ -203,7 +227,7 @@ function normaliseTarget(req: IncomingMessage): string | undefined {
       parsed = undefined;
     }
     if (!parsed || parsed.host !== host.toLowerCase().replace(/:80$/, '') || parsed.pathname !== '/') {
-      return `The Host header ${JSON.stringify(host.slice(0, 100))} is not a host name`;
+      return malformed(`The Host header ${JSON.stringify(host.slice(0, 100))} is not a host name`);
     }
   }
   return undefined;

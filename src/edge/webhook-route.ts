@@ -6,93 +6,67 @@
  * soon as the status is stored.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
-import { StoreUnavailableError, type ErrorCode } from '../errors.js';
-import { BodyTooLargeError, readSmallBody } from '../http/read-body.js';
-import { sendError, sendJson } from '../http/responses.js';
-import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
+import { refusal, StoreUnavailableError, type ErrorCode, type Refusal } from '../errors.js';
+import { takeTurn } from '../limits/turns.js';
 import type { Logger } from '../logger.js';
+import { CallbackInputError, parseCallback } from '../mavi/callback-body.js';
 import { normalizeStatus } from '../mavi/types.js';
 import type { StatusService } from '../status/status-service.js';
-import { CallbackInputError, parseCallback } from './parse-callback.js';
-
-export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
-/** Transcription callbacks (the original family's tasks), with tokens of their own kind. */
-export const TRANSCRIPT_WEBHOOK_PATH_PREFIX = `${WEBHOOK_PATH_PREFIX}transcripts/`;
+import type { Transcripts } from '../videos/transcripts.js';
+import { sendJson, sendRefusal } from './answers.js';
+import { TRANSCRIPT_WEBHOOK_PATH_PREFIX, WEBHOOK_PATH_PREFIX } from './paths.js';
+import { BodyTooLargeError, type RequestBody } from './request-body.js';
 
 /** MAVI's callback is under 200 bytes; anything near this is not one. */
 const MAX_CALLBACK_BYTES = 16 * 1024;
 /** A transcription callback carries the whole transcript (hours of speech fit). */
 const MAX_TRANSCRIPT_CALLBACK_BYTES = 4 * 1024 * 1024;
 
-/** What becomes of a transcription callback (videos/transcripts.ts answers it). */
-interface TranscriptCallbacks {
-  tokens: CallbackTokens;
-  acceptCallback(
-    taskId: string,
-    body: unknown,
-  ): Promise<
-    | { kind: 'unknown-task' }
-    | { kind: 'wrong-video' }
-    | { kind: 'invalid'; reason: string }
-    | { kind: 'applied'; changed: boolean }
-  >;
-}
-
 export interface WebhookDeps {
   /**
-   * Takes a turn from the failure budget of a source address: undefined when it
-   * has budget left, else the seconds until it has. Only requests that fail before
+   * The failure budget of each source address. Only requests that fail before
    * their token is found genuine spend it: a genuine token is never refused for
    * its source's failures (MAVI may share an address with anyone).
    */
-  takeFailureTurn: (source: string) => Promise<number | undefined>;
+  failureBudget: RateLimiterAbstract;
   /** Counts each callback by kind and outcome. */
   count: (kind: 'status' | 'transcript', outcome: string) => void;
   tokens: CallbackTokens;
-  transcripts: TranscriptCallbacks;
+  transcriptTokens: CallbackTokens;
+  transcripts: Pick<Transcripts, 'acceptCallback'>;
   status: StatusService;
   logger: Logger;
   /** Told about a status spelling the gateway does not know (it counts as still processing). */
   onUnknownStatus: (status: string) => void;
 }
 
-export function isWebhookPath(pathname: string): boolean {
-  return pathname === WEBHOOK_PATH_PREFIX.slice(0, -1) || pathname.startsWith(WEBHOOK_PATH_PREFIX);
-}
-
-/** The URL MAVI is given for one upload's callbacks. */
-export function callbackUrl(publicUrl: string, token: string): string {
-  return `${publicUrl}${WEBHOOK_PATH_PREFIX}${token}`;
-}
-
-/** The URL MAVI is given for one transcription task's callback. */
-export function transcriptCallbackUrl(publicUrl: string, token: string): string {
-  return `${publicUrl}${TRANSCRIPT_WEBHOOK_PATH_PREFIX}${token}`;
-}
+type Refuse = (code: ErrorCode, message?: string, retryAfterSeconds?: number) => void;
 
 export async function handleWebhook(
   deps: WebhookDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  body: RequestBody,
   pathname: string,
 ): Promise<void> {
   const forTranscript = pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX);
   const kind = forTranscript ? 'transcript' : 'status';
-  // An early refusal leaves the body unread: see http/unread-body.ts.
-  const refuse = (code: ErrorCode, message?: string, headers: Record<string, string> = {}) => {
-    deps.count(kind, code);
-    answerUnreadBody(req, res, (extra) => sendError(res, code, message, { ...headers, ...extra }));
+  // An early refusal leaves the body unread: see request-body.ts.
+  const send = (refused: Refusal, headers: Record<string, string> = {}) => {
+    deps.count(kind, refused.code);
+    body.refuse((extra) => sendRefusal(res, refused, 'route', { ...headers, ...extra }));
   };
+  const refuse: Refuse = (code, message, retryAfterSeconds) => send(refusal(code, message, retryAfterSeconds));
 
   // A request that fails before its token is found genuine spends its source's failure budget;
   // past it, the source gets 429 for such requests (a flood of forgeries costs one HMAC each).
   const refuseUnproven = async (code: ErrorCode, headers: Record<string, string> = {}) => {
-    const waitSeconds = await deps.takeFailureTurn(req.socket.remoteAddress ?? 'unknown').catch(() => undefined);
-    if (waitSeconds !== undefined) {
-      return refuse('CALLBACK_SOURCE_LIMITED', undefined, { 'retry-after': String(waitSeconds) });
-    }
-    return refuse(code, undefined, headers);
+    const source = req.socket.remoteAddress ?? 'unknown';
+    const wait = await takeTurn(deps.failureBudget, source).catch(() => undefined);
+    if (wait !== undefined) return refuse('CALLBACK_SOURCE_LIMITED', undefined, wait);
+    return send(refusal(code), headers);
   };
 
   if (req.method !== 'POST') return refuseUnproven('METHOD_NOT_ALLOWED', { allow: 'POST' });
@@ -100,14 +74,13 @@ export async function handleWebhook(
   // Tokens are base64url: taken as they stand, never %-decoded (a bad escape is just a wrong token).
   const token = pathname.slice(prefix.length);
   if (token === '' || pathname.length < prefix.length) return refuseUnproven('CALLBACK_TOKEN_MISSING');
-  const uploadId = (forTranscript ? deps.transcripts.tokens : deps.tokens).verify(token);
+  const uploadId = (forTranscript ? deps.transcriptTokens : deps.tokens).verify(token);
   if (uploadId === undefined) return refuseUnproven('CALLBACK_TOKEN_INVALID');
 
   const maxBytes = forTranscript ? MAX_TRANSCRIPT_CALLBACK_BYTES : MAX_CALLBACK_BYTES;
   let text: string;
-  acceptBody(req, res);
   try {
-    text = await readSmallBody(req, maxBytes);
+    text = await body.readText(maxBytes);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       return refuse('CALLBACK_TOO_LARGE', `The callback body exceeds ${maxBytes} bytes.`);
@@ -126,7 +99,7 @@ export async function handleWebhook(
   }
 
   // Refuse rather than accept and drop: MAVI may retry, and polling heals the rest.
-  const storeUnavailable = () => refuse('STORE_UNAVAILABLE', undefined, { 'retry-after': '5' });
+  const storeUnavailable = () => refuse('STORE_UNAVAILABLE');
   if (!deps.status.isReady()) return storeUnavailable();
 
   // FAILED and PARSE_ERROR are FAIL; an unknown spelling counts as still processing, which changes nothing.
@@ -163,7 +136,7 @@ async function handleTranscriptCallback(
   deps: WebhookDeps,
   taskId: string,
   text: string,
-  refuse: (code: ErrorCode, message?: string, headers?: Record<string, string>) => void,
+  refuse: Refuse,
   res: ServerResponse,
 ): Promise<void> {
   let body: unknown;
@@ -178,7 +151,7 @@ async function handleTranscriptCallback(
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     deps.logger.warn('could not store a transcription callback', { error });
-    return refuse('STORE_UNAVAILABLE', undefined, { 'retry-after': '5' });
+    return refuse('STORE_UNAVAILABLE');
   }
   switch (outcome.kind) {
     case 'invalid':

@@ -14,11 +14,12 @@
  * (bench/ANALYSIS.md, "Yoga's request-parser hook"). So this stage stays.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorCode } from '../errors.js';
-import { sendGraphQLError } from '../http/responses.js';
-import { acceptBody, answerUnreadBody } from '../http/unread-body.js';
-import { MultipartRequestError } from './multipart-errors.js';
-import { readMultipartUpload } from './multipart-intake.js';
+import { refusal, type Refusal } from '../errors.js';
+import type { Caller, UploadSlot } from '../graphql/context.js';
+import { MultipartRequestError } from '../upload/multipart-errors.js';
+import { readMultipartUpload } from '../upload/multipart-intake.js';
+import { sendRefusal } from './answers.js';
+import type { RequestBody } from './request-body.js';
 import type { UploadAdmission } from './upload-admission.js';
 
 /** The `operations` and `map` fields are JSON of a few KiB; a megabyte is already generous. */
@@ -35,42 +36,43 @@ export interface UploadRequestOptions {
 }
 
 /**
- * Admits the request and reads its envelope into `req.body`. Returns false (after
- * answering) when the request is refused. The file's size is not limited by the
- * parser: busboy would silently truncate it, and a truncated video must never
- * reach MAVI, so the upload counts bytes itself and fails loudly
- * (upload/file-source.ts).
+ * Admits the request and reads its envelope into `req.body`. Answers the slot
+ * the upload holds, or undefined (after answering) when the request is refused.
+ * The file's size is not limited by the parser: busboy would silently truncate
+ * it, and a truncated video must never reach MAVI, so the upload counts bytes
+ * itself and fails loudly (upload/file-source.ts).
  */
 export async function prepareUploadRequest(
   req: IncomingMessage,
   res: ServerResponse,
+  body: RequestBody,
+  caller: Caller | Refusal,
   options: UploadRequestOptions,
-): Promise<boolean> {
-  // Any refusal leaves most of the body unread: see http/unread-body.ts.
-  const refuse = (code: ErrorCode, message: string, headers: Record<string, string> = {}) => {
-    answerUnreadBody(req, res, (extra) => sendGraphQLError(res, code, message, { ...headers, ...extra }));
-    return false;
+): Promise<UploadSlot | undefined> {
+  // Any refusal leaves most of the body unread: see request-body.ts.
+  const refuse = (refused: Refusal) => {
+    body.refuse((headers) => sendRefusal(res, refused, 'graphql', headers));
+    return undefined;
   };
 
-  const admitted = await options.admission.admit(req, res);
-  if ('code' in admitted) return refuse(admitted.code, admitted.message, admitted.headers);
+  const admitted = await options.admission.admit(req, res, caller);
+  if ('code' in admitted) return refuse(admitted);
 
-  acceptBody(req, res);
   try {
-    const operations = await readMultipartUpload(req, {
+    const operations = await readMultipartUpload(body.take(), {
       maxFieldBytes: MAX_FIELD_BYTES,
       measureFileStart: options.measureFileStart,
     });
     Object.assign(req, { body: operations });
   } catch (error) {
     if (!(error instanceof MultipartRequestError)) throw error;
-    if (error.clientGone) return false;
-    return refuse(error.code, error.message);
+    if (error.clientGone) return undefined;
+    return refuse(refusal(error.code, error.message));
   }
 
   // Yoga now sees a parsed JSON body. Its body-size limit reads Content-Length, which
   // here is the size of the file: the upload limit is enforced while streaming instead.
   delete req.headers['content-length'];
   req.headers['content-type'] = 'application/json';
-  return true;
+  return admitted;
 }

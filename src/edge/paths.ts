@@ -1,0 +1,38 @@
+/**
+ * Every route the gateway serves, named once: the edge routes by them, Yoga and
+ * graphql-ws mount on GRAPHQL_PATH, and uploads and transcriptions tell MAVI
+ * their callback URLs with them.
+ */
+
+export const GRAPHQL_PATH = '/graphql';
+/** Liveness, answered by the edge itself. */
+export const HEALTH_PATH = '/health';
+/** Readiness, answered by Yoga's readiness plugin. */
+export const READY_PATH = '/ready';
+export const METRICS_PATH = '/metrics';
+
+export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
+/** Transcription callbacks (the original family's tasks), with tokens of their own kind. */
+export const TRANSCRIPT_WEBHOOK_PATH_PREFIX = `${WEBHOOK_PATH_PREFIX}transcripts/`;
+
+export function isWebhookPath(pathname: string): boolean {
+  return pathname === WEBHOOK_PATH_PREFIX.slice(0, -1) || pathname.startsWith(WEBHOOK_PATH_PREFIX);
+}
+
+/** The URL MAVI is given for one upload's callbacks. */
+export function callbackUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}${WEBHOOK_PATH_PREFIX}${token}`;
+}
+
+/** The URL MAVI is given for one transcription task's callback. */
+export function transcriptCallbackUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}${TRANSCRIPT_WEBHOOK_PATH_PREFIX}${token}`;
+}
+
+/** The route a request is traced and logged under (never its URL: tokens and ids stay out). */
+export function routeOf(pathname: string): string {
+  if (isWebhookPath(pathname)) {
+    return pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX) ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
+  }
+  return [GRAPHQL_PATH, HEALTH_PATH, READY_PATH, METRICS_PATH].includes(pathname) ? pathname : 'other';
+}
