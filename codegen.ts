@@ -1,7 +1,7 @@
 /**
  * GraphQL Code Generator: typed documents for the operations the tests send,
  * generated from the committed schema. `npm run codegen` rewrites
- * test/generated/operations.ts; test/schema.test.ts fails when it is stale.
+ * test/generated/operations.ts; test/unit/schema.test.ts fails when it is stale.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 

@@ -9,7 +9,7 @@ const config: KnipConfig = {
   // Programs the tests start that are the machine's, not npm's.
   ignoreBinaries: ['redis-server', 'unshare', 'mount', 'umount'],
   ignoreDependencies: [
-    // The README's client recipes import these; test/client-recipes.test.ts runs the recipes as printed.
+    // The README's client recipes import these; test/e2e/web/client-recipes.test.ts runs the recipes as printed.
     '@apollo/client',
     'apollo-upload-client',
     '@urql/core',

@@ -1,4 +1,4 @@
-/** Writes the printed, sorted SDL to schema/schema.graphql (`npm run schema`). test/schema.test.ts fails when it drifts. */
+/** Writes the printed, sorted SDL to schema/schema.graphql (`npm run schema`). test/unit/schema.test.ts fails when it drifts. */
 import { writeFileSync } from 'node:fs';
 import { printSortedSchema } from '../src/graphql/schema.js';
 

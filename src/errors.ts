@@ -9,7 +9,7 @@
  * `refusalError`); the HTTP edge writes it as an answer (edge/answers.ts).
  * Anything thrown that is not a GraphQLError is masked by Yoga ("Unexpected
  * error.") and logged, so internal details never reach clients. The README's
- * error table lists the same codes (test/errors.test.ts).
+ * error table lists the same codes (test/unit/errors.test.ts).
  */
 import { GraphQLError } from 'graphql';
 

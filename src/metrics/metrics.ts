@@ -93,6 +93,7 @@ export class GatewayMetrics {
   /** Gauges read at each scrape: the gateway gives how to read each state. */
   observe(states: {
     uploadsInFlight: () => number;
+    chatsStreaming: () => number;
     storeUp: () => boolean;
     redisUp: (() => boolean) | undefined;
     pollPeriodSeconds: () => number;
@@ -103,6 +104,14 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.set(states.uploadsInFlight());
+      },
+    });
+    new Gauge({
+      name: 'mavi_gateway_chats_streaming',
+      help: "Chat answers streaming from MAVI now (each holds an upstream call and the client's subscription).",
+      registers: [this.registry],
+      collect() {
+        this.set(states.chatsStreaming());
       },
     });
     new Gauge({

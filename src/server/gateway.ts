@@ -239,6 +239,7 @@ export function createGatewayWithParts(
   const webSockets = attachGraphQLWebSocket(server, yoga, callers, logger, metrics, config.websocket);
   metrics.observe({
     uploadsInFlight: () => uploads.inFlight.size,
+    chatsStreaming: () => chats.streaming,
     storeUp: () => status.isReady(),
     redisUp: config.store === 'redis' ? () => backends.isReady() : undefined,
     pollPeriodSeconds: () => poller.currentPeriodMs / 1000,

@@ -47,11 +47,6 @@ export class SharedSubscriptions {
 
   constructor(private readonly options: SharedSubscriptionsOptions) {}
 
-  /** Live groups (one per key), for tests and the bench. */
-  get size(): number {
-    return this.groups.size;
-  }
-
   /**
    * Adds a subscriber whose own subscribe just opened `stream`, and returns the
    * iterator graphql-ws follows for it in place of that stream.

@@ -64,12 +64,13 @@ export interface ChatsDeps {
 const sessionKey = (sessionId: string) => `chat:${sessionId}`;
 
 export class Chats {
-  /** Chats streaming now (for shutdown and leak checks). */
+  /** Chats streaming now: each one's upstream call. */
   private readonly open = new Set<AbortController>();
 
   constructor(private readonly deps: ChatsDeps) {}
 
-  get openCount(): number {
+  /** Chats streaming from MAVI now (the chats-streaming gauge). */
+  get streaming(): number {
     return this.open.size;
   }
 

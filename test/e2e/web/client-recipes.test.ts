@@ -1,0 +1,160 @@
+/**
+ * The README's client recipes, each run exactly as printed against a gateway
+ * with client keys: only the gateway's address (`http://localhost:4000`) and
+ * the key (`your-client-key`) are replaced. Node recipes run as their own
+ * `node` processes; the Apollo recipe (XMLHttpRequest, for upload progress) is
+ * bundled with esbuild and run in Chromium, on a page of another origin, so
+ * CORS is exercised as a browser app meets it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, requireChromium, throttleUploads } from '../../utils/browser.js';
+import { collect, MP4_HEADER, videoFile } from '../../utils/multipart-client.js';
+import { startStack, type Stack } from '../../utils/stack.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../../..', import.meta.url));
+const KEY = 'recipe-client-key-5e8b21';
+const hasChromium = requireChromium('client-recipes.test.ts');
+
+/** The README's recipes by name: a `<!-- recipe: name -->` line, then a js code block. */
+async function recipes(): Promise<Map<string, string>> {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const found = new Map<string, string>();
+  for (const match of readme.matchAll(/<!-- recipe: ([\w-]+) -->\n```js\n([\s\S]*?)```/g))
+    found.set(match[1]!, match[2]!);
+  return found;
+}
+
+let stack: Stack;
+let dir: string;
+let printed: Map<string, string>;
+const asRun = (code: string) =>
+  code
+    .replaceAll('http://localhost:4000', stack.url)
+    .replaceAll('ws://localhost:4000', stack.url.replace(/^http/, 'ws'))
+    .replaceAll('your-client-key', KEY);
+
+beforeAll(async () => {
+  printed = await recipes();
+  stack = await startStack({ simulator: { parseDelayMs: 300 }, env: { GATEWAY_API_KEYS: KEY } });
+  // Inside node_modules/, so that the recipes' imports resolve to this project's packages.
+  dir = await mkdtemp(join(ROOT, 'node_modules', '.recipes-'));
+  await writeFile(join(dir, 'clip.mp4'), Buffer.concat([MP4_HEADER, await collect(videoFile(256 * 1024))]));
+});
+afterAll(async () => {
+  await stack?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs a recipe as `node <name>.mjs [...args]` in the folder that holds clip.mp4; its output lines. */
+async function runRecipe(name: string, args: string[] = []): Promise<string[]> {
+  const code = printed.get(name);
+  expect(code, `the README has a "${name}" recipe`).toBeDefined();
+  const file = join(dir, `${name}.mjs`);
+  await writeFile(file, asRun(code!));
+  const { stdout } = await run(process.execPath, ['--no-warnings', file, ...args], { cwd: dir, timeout: 20_000 });
+  return stdout.trim().split('\n');
+}
+
+describe('the README client recipes', () => {
+  it('lists the five recipes the README promises', () => {
+    expect([...printed.keys()].sort()).toEqual(['apollo-upload', 'fetch-upload', 'graphql-sse', 'graphql-ws', 'urql']);
+  });
+
+  let videoNo: string;
+  it('plain fetch with FormData uploads a file', async () => {
+    const lines = await runRecipe('fetch-upload');
+    expect(lines).toHaveLength(1);
+    videoNo = lines[0]!;
+    expect(stack.simulator.videos.has(videoNo)).toBe(true);
+  });
+
+  it('graphql-ws with connectionParams follows the status to PARSE', async () => {
+    const statuses = await runRecipe('graphql-ws', [videoNo]);
+    expect(statuses.at(-1)).toBe('PARSE');
+    for (const status of statuses) expect(['UNPARSE', 'PARSE']).toContain(status);
+  });
+
+  it('graphql-sse follows the status with the key in its headers', async () => {
+    expect(await runRecipe('graphql-sse', [videoNo])).toEqual(['PARSE']);
+  });
+
+  it('urql lists the videos (fetchExchange, with subscriptionExchange wired)', async () => {
+    expect(await runRecipe('urql')).toContain(`${videoNo} PARSE`);
+  });
+
+  describe.skipIf(!hasChromium)('in Chromium, from another origin', () => {
+    let browser: Browser;
+    let page: Server;
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((resolve) => page?.close(resolve));
+    });
+
+    it('Apollo Client with apollo-upload-client uploads with progress through XMLHttpRequest', async () => {
+      await writeFile(join(dir, 'apollo-upload.mjs'), asRun(printed.get('apollo-upload')!));
+      await writeFile(
+        join(dir, 'harness.mjs'),
+        `import { uploadVideo } from './apollo-upload.mjs';
+         window.runRecipe = async (header, size) => {
+           const bytes = new Uint8Array(size);
+           bytes.set(header);
+           const file = new File([bytes], 'clip.mp4', { type: 'video/mp4' });
+           const progress = [];
+           const video = await uploadVideo(file, (share) => progress.push(share));
+           return { video, progress };
+         };`,
+      );
+      const bundle = await build({
+        entryPoints: [join(dir, 'harness.mjs')],
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        write: false,
+        logLevel: 'silent',
+        define: { 'globalThis.__DEV__': 'false' },
+      });
+      const script = bundle.outputFiles[0]!.text;
+      // The app's own origin: a page server of its own, not the gateway.
+      page = createServer((req, res) => {
+        if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+        else res.writeHead(200, { 'content-type': 'text/html' }).end('<script type="module" src="/app.js"></script>');
+      });
+      await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+      // localhost vs 127.0.0.1: another origin than the gateway's.
+      const appOrigin = `http://localhost:${(page.address() as AddressInfo).port}`;
+      expect(new URL(appOrigin).origin).not.toBe(new URL(stack.url).origin);
+
+      browser = await launchChromium();
+      const tab = await browser.newPage();
+      await tab.goto(appOrigin);
+      await tab.waitForFunction(() => 'runRecipe' in window);
+      // An upload at a pace at which progress can be seen.
+      await throttleUploads(tab, 8 * 1024 * 1024);
+      const result = await tab.evaluate(
+        ([header, size]) =>
+          (
+            window as unknown as {
+              runRecipe(
+                header: readonly number[],
+                size: number,
+              ): Promise<{ video: { videoNo: string }; progress: number[] }>;
+            }
+          ).runRecipe(header, size),
+        [[...MP4_HEADER], 8 * 1024 * 1024] as const,
+      );
+      expect(stack.simulator.videos.has(result.video.videoNo)).toBe(true);
+      expect(result.progress.at(-1)).toBe(1);
+      expect(result.progress.filter((share) => share > 0 && share < 1).length).toBeGreaterThanOrEqual(2);
+    }, 60_000);
+  });
+});

@@ -1,0 +1,80 @@
+/** The committed SDL and the generated typed documents must match the code. */
+import { readFileSync } from 'node:fs';
+import { generate } from '@graphql-codegen/cli';
+import { describe, expect, it } from 'vitest';
+import codegenConfig from '../../codegen.js';
+import { printSortedSchema, schema } from '../../src/graphql/schema.js';
+
+/** Each root type's fields, with their arguments' names (sorted). */
+function rootFields(): Record<string, Record<string, string[]>> {
+  const result: Record<string, Record<string, string[]>> = {};
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!type) continue;
+    result[type.name] = Object.fromEntries(
+      Object.values(type.getFields()).map((field) => [field.name, field.args.map((arg) => arg.name).sort()]),
+    );
+  }
+  return result;
+}
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+describe('schema', () => {
+  it('schema/schema.graphql matches the code (run `npm run schema` after changing the schema)', () => {
+    expect(read('schema/schema.graphql')).toBe(printSortedSchema());
+  });
+
+  it('test/generated/operations.ts is up to date (run `npm run codegen`)', async () => {
+    const [output] = await generate(
+      { ...codegenConfig, cwd: new URL('../../..', import.meta.url).pathname, silent: true },
+      false,
+    );
+    expect(read('test/generated/operations.ts')).toBe(output.content);
+  });
+
+  it('declares what clients rely on', () => {
+    const sdl = printSortedSchema();
+    for (const line of [
+      'scalar Upload',
+      'scalar DateTime',
+      'videoStatus(videoNo: ID!): VideoStatusEvent!',
+      'video(videoNo: ID!): Video',
+      'videoNo: ID!',
+      'videoName: String!',
+      'status: VideoStatus!',
+      'uploadTime: DateTime!',
+      'receivedAt: DateTime!',
+    ]) {
+      expect(sdl).toContain(line);
+    }
+    expect(sdl).toMatch(/enum VideoStatus \{[^}]*FAIL[^}]*PARSE[^}]*UNPARSE[^}]*\}/);
+    // Root fields and their arguments, whatever the descriptions around them.
+    const fields = rootFields();
+    expect(fields.Mutation).toMatchObject({
+      uploadVideo: ['file', 'metadata'],
+      uploadVideoFromUrl: ['metadata', 'url'],
+      deleteVideos: ['videoNos'],
+    });
+    expect(fields.Query).toMatchObject({
+      video: ['videoNo'],
+      videos: ['after', 'first', 'nameContains', 'status'],
+      searchVideos: ['first', 'query'],
+      searchClips: ['first', 'minScore', 'query', 'videoNos'],
+      transcript: ['kind', 'videoNo'],
+    });
+    expect(fields.Subscription).toMatchObject({
+      videoStatus: ['videoNo'],
+      chat: ['message', 'sessionId', 'videoNos'],
+      transcriptReady: ['kind', 'videoNo'],
+    });
+  });
+
+  it('the operations the tests send (and codegen types) cover every root field', () => {
+    const operations = read('test/operations/operations.graphql');
+    for (const [type, fields] of Object.entries(rootFields())) {
+      for (const field of Object.keys(fields)) {
+        expect(operations, `${type}.${field}`).toMatch(new RegExp(`^\\s+${field}(\\(|\\s*\\{)`, 'm'));
+      }
+    }
+  });
+});
