@@ -5,15 +5,15 @@
  * two folders of the same layer:
  *
  *   index.ts                        the process: configuration, simulator, signals
- *   server/                         HTTP, Yoga and websocket wiring; builds the parts, shuts them down
+ *   server/                         builds one gateway: backends, Yoga and its plugins, graphql-ws, shutdown
+ *   edge/                           the HTTP edge: routes, the request body, the caller, upload admission, webhooks
  *   graphql/                        the schema: what clients can ask (over the features below)
- *   upload/  webhook/  videos/      the features: one upload; MAVI's callbacks; what a client does with its videos
+ *   upload/  videos/                the features: one upload; what a client does with its videos
  *   status/  kv/                    what the gateway knows of each video (changes applied and published in one step); other records that expire (chats, transcription tasks)
  *   events/                         the event bus and its transports (memory, Redis)
- *   mavi/  redis/  auth/  http/     clients of MAVI and Redis; client keys and callback tokens; plain HTTP answers;
- *   sqlite/                         the SQLite files (open, migrate, group commit, health) and the DATA_DIR lock
- *   limits/                         taking turns from rate budgets
- *   config.ts  errors.ts  logger.ts the ground everything stands on;
+ *   mavi/  redis/  auth/            clients of MAVI and Redis; client keys and callback tokens;
+ *   sqlite/  limits/                the SQLite files and the DATA_DIR lock; rate budgets
+ *   config.ts  errors.ts  logger.ts the ground everything stands on (errors.ts: every code, the one refusal value);
  *   metrics/  tracing/              the Prometheus registry every part counts into; spans (OpenTelemetry, opt-in)
  *
  * web/ is the browser app served at `/`: a client of the gateway, built apart (Vite,

@@ -26,7 +26,7 @@ describe('schema', () => {
 
   it('test/generated/operations.ts is up to date (run `npm run codegen`)', async () => {
     const [output] = await generate(
-      { ...codegenConfig, cwd: new URL('../../..', import.meta.url).pathname, silent: true },
+      { ...codegenConfig, cwd: new URL('../..', import.meta.url).pathname, silent: true },
       false,
     );
     expect(read('test/generated/operations.ts')).toBe(output.content);

@@ -24,7 +24,7 @@ export function useGatewayMetrics(metrics: GatewayMetrics): Plugin[] {
   return [
     usePrometheus({
       registry,
-      endpoint: false, // served by the gateway, behind METRICS_TOKEN (server/routes.ts)
+      endpoint: false, // served by the gateway, behind METRICS_TOKEN (edge/request-handler.ts)
       labels: { url: false, operationName: false },
       metrics: {
         graphql_envelop_request: createCounter({

@@ -124,7 +124,9 @@ describe('/metrics', () => {
 
 describe('the Grafana dashboard (dashboards/mavi-gateway.json)', () => {
   it('queries only metrics the gateway exports', async () => {
-    const dashboard = JSON.parse(readFileSync(new URL('../../../dashboards/mavi-gateway.json', import.meta.url), 'utf8')) as {
+    const dashboard = JSON.parse(
+      readFileSync(new URL('../../../dashboards/mavi-gateway.json', import.meta.url), 'utf8'),
+    ) as {
       panels: { targets: { expr: string }[] }[];
     };
     const exposition = await scrape();

@@ -16,7 +16,7 @@ import { logLines, startGatewayProcess } from '../../utils/gateway-process.js';
 import { collect, uploadVideo, videoFile } from '../../utils/multipart-client.js';
 import { waitUntil } from '../../utils/wait.js';
 
-const root = new URL('../../../../..', import.meta.url).pathname;
+const root = new URL('../../..', import.meta.url).pathname;
 
 beforeAll(async () => {
   await promisify(execFile)('npm', ['run', 'build'], { cwd: root });

@@ -21,7 +21,7 @@ import { collect, MP4_HEADER, videoFile } from '../../utils/multipart-client.js'
 import { startStack, type Stack } from '../../utils/stack.js';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const KEY = 'recipe-client-key-5e8b21';
 const hasChromium = requireChromium('client-recipes.test.ts');
 
