@@ -38,8 +38,10 @@ export interface GatewayConfig {
   readonly redisCommandTimeoutMs: number;
   /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
   readonly redisPrefix: string;
-  /** Client keys, each with its name when it has one; empty means the gateway is open. */
+  /** Client keys, each with its name when it has one; empty (and no AUTH_ISSUER) means the gateway is open. */
   readonly gatewayApiKeys: readonly ClientKey[];
+  /** End users' tokens (JWTs from the app's OpenID provider), when AUTH_ISSUER is set. */
+  readonly auth: UserTokenConfig | undefined;
   /** Which MAVI API family the gateway speaks. */
   readonly maviApi: 'original' | 'v1';
   /** Uploads the gateway starts per minute, for all clients together (MAVI limits per account); unset: no limit. */
@@ -96,6 +98,21 @@ export interface GatewayConfig {
   readonly logFormat: 'json' | 'pretty' | undefined;
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
+}
+
+export interface UserTokenConfig {
+  /** AUTH_ISSUER: the `iss` every token must carry, exactly; its discovery document names the keys. */
+  readonly issuer: string;
+  /** AUTH_AUDIENCE: a value the token's `aud` must contain. */
+  readonly audience: string;
+  /** AUTH_JWKS_URL: the provider's keys, when not taken from the discovery document. */
+  readonly jwksUrl: string | undefined;
+  /** AUTH_USER_CLAIM: the claim that names the user (default `sub`). */
+  readonly userClaim: string;
+  /** AUTH_TENANT_CLAIM: the claim that names the user's tenant; unset, the whole app is one tenant. */
+  readonly tenantClaim: string | undefined;
+  /** AUTH_JWKS_COOLDOWN_MS: a token with an unknown key id refreshes the keys at most this often. */
+  readonly jwksCooldownMs: number;
 }
 
 /** A client's name: what may stand before the colon in `name:key` (and is used as MAVI's unique_id). */
@@ -212,6 +229,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (new Set(names).size !== names.length) problems.push('GATEWAY_API_KEYS: every name may be used once');
 
   const corsOrigins = parseCorsOrigins(read('CORS_ORIGINS'), problems);
+  const auth = parseUserTokenConfig(read, problems, integer('AUTH_JWKS_COOLDOWN_MS', 30_000, 0));
 
   const maviBaseUrl = httpUrl('MAVI_BASE_URL');
   // The successor lives at memories.ai's API host; any other address is taken for the original family.
@@ -243,6 +261,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     redisPrefix: read('REDIS_PREFIX') ?? 'mavi-gateway:',
     redisCommandTimeoutMs: integer('REDIS_COMMAND_TIMEOUT_MS', 2_000, 50),
     gatewayApiKeys,
+    auth,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
     requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
@@ -289,6 +308,62 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** Loopback hosts: the only ones an identity provider may be reached at over plain http (tests, a local provider). */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * AUTH_*: end users' tokens. AUTH_ISSUER turns them on and needs AUTH_AUDIENCE;
+ * the issuer and the key set must be https (http only on loopback): a token's
+ * keys fetched in the clear could be swapped by anyone on the path.
+ */
+function parseUserTokenConfig(
+  read: (name: string) => string | undefined,
+  problems: string[],
+  jwksCooldownMs: number,
+): UserTokenConfig | undefined {
+  const issuer = read('AUTH_ISSUER');
+  const audience = read('AUTH_AUDIENCE');
+  const jwksUrl = read('AUTH_JWKS_URL');
+  const others = [
+    'AUTH_AUDIENCE',
+    'AUTH_JWKS_URL',
+    'AUTH_USER_CLAIM',
+    'AUTH_TENANT_CLAIM',
+    'AUTH_JWKS_COOLDOWN_MS',
+  ];
+  if (issuer === undefined) {
+    const stray = others.filter((name) => read(name) !== undefined);
+    if (stray.length > 0)
+      problems.push(`${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set but AUTH_ISSUER is not`);
+    return undefined;
+  }
+  const secureUrl = (name: string, value: string) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      problems.push(`${name} must be an https URL, got "${value}"`);
+      return;
+    }
+    const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    if (!allowed) problems.push(`${name} must be an https URL (http only on a loopback address), got "${value}"`);
+  };
+  secureUrl('AUTH_ISSUER', issuer);
+  if (jwksUrl !== undefined) secureUrl('AUTH_JWKS_URL', jwksUrl);
+  if (audience === undefined)
+    problems.push('AUTH_ISSUER is set but AUTH_AUDIENCE is not: every token must be meant for this app');
+  return {
+    issuer,
+    audience: audience ?? '',
+    jwksUrl,
+    userClaim: read('AUTH_USER_CLAIM') ?? 'sub',
+    tenantClaim: read('AUTH_TENANT_CLAIM'),
+    jwksCooldownMs,
+  };
 }
 
 /**

@@ -87,6 +87,12 @@ export const errorRegistry = {
     httpStatus: 401,
     httpHeaders: { 'www-authenticate': 'Bearer' }, // RFC 6750
   },
+  IDENTITY_PROVIDER_UNAVAILABLE: {
+    message: "The identity provider's keys could not be loaded yet, so no token can be verified; retry shortly.",
+    retryable: true,
+    httpStatus: 503,
+    retryAfterSeconds: 5,
+  },
   TOO_MANY_UPLOADS: {
     message: 'Too many uploads: wait for your turn.',
     retryable: true,

@@ -12,6 +12,10 @@
  * minimum length) is replaced only as a whole token: replacing every occurrence
  * of a few letters would mangle every line while protecting nothing.
  *
+ * Anything shaped like a JSON Web Token (an end user's token: `eyJ…` in three
+ * base64url parts) is replaced too, wherever it occurs: tokens are not known in
+ * advance as the configured secrets are.
+ *
  * Every line logged while a request is handled carries its request id (see
  * `withRequestId`): the id lives in AsyncLocalStorage, and pino's mixin reads it.
  */
@@ -51,6 +55,8 @@ export function withRequestId<Result>(requestId: string, work: () => Result): Re
 }
 
 const REDACTED = '[redacted]';
+/** A JWT: a header (base64url of `{"…`), a payload and a signature. */
+const TOKEN_PATTERN = /eyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g;
 
 /** Secrets at least this long are redacted anywhere; shorter ones only as whole tokens. */
 const MIN_SUBSTRING_SECRET = 8;
@@ -80,7 +86,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       if (secret.length >= MIN_SUBSTRING_SECRET) result = result.split(secret).join(REDACTED);
     }
     for (const pattern of shortSecrets) result = result.replace(pattern, REDACTED);
-    return result;
+    return result.replace(TOKEN_PATTERN, REDACTED);
   };
 
   const format = options.format ?? (process.stdout.isTTY ? 'pretty' : 'json');

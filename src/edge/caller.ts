@@ -2,10 +2,15 @@
  * Who is calling: decided once per request (or once per websocket, at its
  * connection_init) and handed on through the server context to Yoga's context
  * and the websocket's operations, so that no later stage reads credentials
- * again. Today a caller is a client key (GATEWAY_API_KEYS, auth/client-keys.ts).
+ * again. A caller presents `Authorization: Bearer <credential>`:
+ *  - an end user's token (a JWT, when AUTH_ISSUER is set), verified locally
+ *    (auth/user-tokens.ts): the caller is that user;
+ *  - or a client key (GATEWAY_API_KEYS, auth/client-keys.ts): the caller is
+ *    the app itself, as its servers call.
  */
 import type { IncomingMessage } from 'node:http';
 import type { ClientKeys } from '../auth/client-keys.js';
+import { looksLikeToken, type UserTokens } from '../auth/user-tokens.js';
 import { refusal, type Refusal } from '../errors.js';
 import type { Caller } from '../graphql/context.js';
 
@@ -26,10 +31,18 @@ export function isRefusal(identified: Caller | Refusal): identified is Refusal {
   return 'code' in identified;
 }
 
-export function callerIdentification(keys: ClientKeys): CallerIdentification {
-  const identify = (authorization: string | undefined): Promise<Caller | Refusal> => {
+export function callerIdentification(keys: ClientKeys, tokens: UserTokens | undefined): CallerIdentification {
+  const missing = refusal(
+    'UNAUTHENTICATED',
+    tokens ? 'A valid token or client key is required: send Authorization: Bearer <token>.' : undefined,
+  );
+  const identify = async (authorization: string | undefined): Promise<Caller | Refusal> => {
+    const credential = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    if (tokens && credential !== undefined && looksLikeToken(credential)) return tokens.verify(credential);
+    // With tokens on and no client key configured, nobody is anonymous.
+    if (tokens && keys.open) return missing;
     const ownerId = keys.identify(authorization);
-    return Promise.resolve(ownerId === undefined ? refusal('UNAUTHENTICATED') : { ownerId });
+    return ownerId === undefined ? missing : { ownerId, expiresAt: undefined };
   };
   return {
     ofRequest: (req) => identify(req.headers.authorization),

@@ -99,7 +99,6 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
     const refuse = (refused: Refusal) => body.refuse((headers) => sendRefusal(res, refused, 'graphql', headers));
 
     const identified = pathname === GRAPHQL_PATH ? await deps.callers.ofRequest(req) : undefined;
-    const caller = identified === undefined || isRefusal(identified) ? undefined : identified;
     if (identified !== undefined && isUploadRequest(req)) {
       // No new upload while stopping; the connection closes once idle (the shutdown closes idle connections).
       if (deps.stopping()) return refuse(refusal('SHUTTING_DOWN'));
@@ -112,7 +111,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
       startIdleGapDeadline(req, deps.uploadIdleTimeoutMs, () =>
         logger.info('dropped an upload whose body stopped arriving', { idleMs: deps.uploadIdleTimeoutMs }),
       );
-      return deps.graphql(req, res, { caller, uploadSlot });
+      return deps.graphql(req, res, { caller: identified, uploadSlot });
     }
     if (
       identified !== undefined &&
@@ -126,7 +125,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
       return refuse(identified);
     }
     body.take();
-    return deps.graphql(req, res, { caller });
+    return deps.graphql(req, res, { caller: identified });
   };
 
   return (req, res, awaitingContinue = false) => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Refusal } from '../errors.js';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { StatusService } from '../status/status-service.js';
 import type { Uploads } from '../upload/upload-video.js';
@@ -11,8 +12,10 @@ import type { VideoLibrary } from '../videos/video-library.js';
 
 /** Who is calling, as the edge identified them (edge/caller.ts). */
 export interface Caller {
-  /** The identity videos, limits and logs are kept under: never a credential. */
+  /** The identity videos, limits and logs are kept under: never a credential, never a claim in the clear. */
   readonly ownerId: string;
+  /** When the caller's token expires (epoch ms); undefined for a client key, which does not. */
+  readonly expiresAt: number | undefined;
 }
 
 /** The slot an admitted upload request holds (edge/upload-admission.ts). */
@@ -32,8 +35,8 @@ export type ServerContext = {
   connectionParams?: Readonly<Record<string, unknown>>;
   /** A websocket operation's: aborted when its socket closes (HTTP operations have their request's). */
   signal?: AbortSignal;
-  /** The identified caller; undefined when the request carried no valid credential. */
-  caller?: Caller;
+  /** The identified caller, or why the request's credential was refused (UNAUTHENTICATED, or the provider away). */
+  caller?: Caller | Refusal;
   /** An upload request's admission slot. */
   uploadSlot?: UploadSlot;
 };

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createCallbackTokens, type CallbackTokens } from '../auth/callback-tokens.js';
 import { createClientKeys } from '../auth/client-keys.js';
+import { createUserTokens } from '../auth/user-tokens.js';
 import { callerIdentification } from '../edge/caller.js';
 import { corsOptions } from '../edge/cors.js';
 import { callbackUrl, GRAPHQL_PATH, transcriptCallbackUrl } from '../edge/paths.js';
@@ -124,6 +125,16 @@ export function createGatewayWithParts(
   );
   const status = new StatusService(backends.store, events);
   const clientKeys = createClientKeys(config.gatewayApiKeys);
+  // With AUTH_ISSUER: end users' tokens. Until the provider's keys load, /ready answers 503 (and is retried).
+  const userTokens =
+    config.auth &&
+    createUserTokens(config.auth, (message) =>
+      logger.warn("could not load the identity provider's keys (AUTH_ISSUER, AUTH_JWKS_URL); retrying", {
+        problem: message,
+      }),
+    );
+  /** Every caller must present a credential (keys or tokens are configured). */
+  const open = clientKeys.open && !userTokens;
   const uploads = new Uploads({
     mavi,
     status,
@@ -173,9 +184,9 @@ export function createGatewayWithParts(
   );
 
   const cors = corsOptions(config.corsOrigins);
-  const callers = callerIdentification(clientKeys);
+  const callers = callerIdentification(clientKeys, userTokens);
   const yoga = createGatewayYoga({
-    keysRequired: !clientKeys.open,
+    keysRequired: !open,
     cors,
     status,
     uploads,
@@ -187,7 +198,12 @@ export function createGatewayWithParts(
     cost: backends.cost,
     sseMaxStreamsPerClient: config.sseMaxStreamsPerClient,
     introspection: config.introspection,
-    readiness: () => (stopping ? 'stopping' : status.isReady() && backends.isReady() ? 'ready' : 'not ready'),
+    readiness: () =>
+      stopping
+        ? 'stopping'
+        : status.isReady() && backends.isReady() && (userTokens?.ready ?? true)
+          ? 'ready'
+          : 'not ready',
   });
   const webApp = loadStaticFiles(WEB_APP_DIR);
   if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
@@ -264,12 +280,14 @@ export function createGatewayWithParts(
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
       logger.info('gateway listening', { url, graphql: `${url}${GRAPHQL_PATH}` });
-      warnAboutExposure(config, logger, address.address, callbackBaseUrl() === undefined, clientKeys.open);
+      warnAboutExposure(config, logger, address.address, callbackBaseUrl() === undefined, open);
+      userTokens?.start();
       poller.start();
     },
 
     stop() {
       stopping = true; // /ready turns 503, new uploads are refused
+      userTokens?.stop();
       stopped ??= shutDown({
         server,
         uploads: uploads.inFlight,
@@ -344,7 +362,7 @@ function warnAboutExposure(
   }
   if (open && !isLoopback(address)) {
     logger.warn(
-      `GATEWAY_API_KEYS is not set and the gateway listens on ${address}: anyone who reaches it can upload on your MAVI account and watch any video.`,
+      `Neither GATEWAY_API_KEYS nor AUTH_ISSUER is set and the gateway listens on ${address}: anyone who reaches it can upload on your MAVI account and watch any video.`,
     );
   }
 }

@@ -123,6 +123,7 @@ export function attachGraphQLWebSocket(
       }
       socketsPerClient.set(identified.ownerId, open + 1);
       ctx.extra.caller = identified;
+      if (identified.expiresAt !== undefined) closeAtExpiry(ctx.extra, identified.expiresAt);
       return true;
     },
     // A subscription that opened a stream is counted open until graphql-ws completes it. One
@@ -275,6 +276,29 @@ export function attachGraphQLWebSocket(
       await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** setTimeout's longest delay; a token valid for longer than 24 days is checked again then. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Closes the socket with 4403 when the token it was opened with expires: its
+ * subscriptions end (a chat's call to MAVI is aborted with them), and a
+ * graphql-ws client reconnects with a fresh token (its connectionParams may be a
+ * function that fetches one).
+ */
+function closeAtExpiry(extra: SocketExtra, expiresAt: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = expiresAt - Date.now();
+    if (left > 0) {
+      timer = setTimeout(check, Math.min(left, MAX_DELAY_MS));
+      return;
+    }
+    extra.socket.close(CloseCode.Forbidden, 'Forbidden: the token expired');
+  };
+  check();
+  extra.closed.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>

@@ -5,7 +5,8 @@
 import type { CORSOptions } from '@whatwg-node/server';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import { gatewayError, StoreUnavailableError } from '../errors.js';
+import { isRefusal } from '../edge/caller.js';
+import { gatewayError, refusalError, StoreUnavailableError } from '../errors.js';
 import { GRAPHQL_PATH, READY_PATH } from '../edge/paths.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
@@ -24,6 +25,7 @@ import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-upload
 import { useGatewayMetrics } from './plugins/use-gateway-metrics.js';
 import { useOperationQuota } from './plugins/use-operation-quota.js';
 import { useSseLimits } from './plugins/use-sse-limits.js';
+import { useTokenExpiry } from './plugins/use-token-expiry.js';
 import { useTracing } from './plugins/use-tracing.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
@@ -109,13 +111,16 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     maxRequestBodySize: MAX_JSON_BODY_BYTES,
     // The caller was identified before Yoga, by the edge (HTTP) or at the socket's connection_init.
     context: ({ caller, request, req, params, signal: socketSignal }) => {
+      const identified = caller !== undefined && !isRefusal(caller) ? caller : undefined;
       const ownerId =
-        caller?.ownerId ??
+        identified?.ownerId ??
         // Keyless schema questions, when introspection is on: budgeted per address (operation quota).
         (options.introspection && request && isIntrospectionOnly(params?.query, params?.operationName ?? undefined)
           ? `introspection:${req?.socket.remoteAddress ?? 'unknown'}`
           : undefined);
-      if (ownerId === undefined) throw gatewayError('UNAUTHENTICATED');
+      if (ownerId === undefined) {
+        throw caller !== undefined && isRefusal(caller) ? refusalError(caller) : gatewayError('UNAUTHENTICATED');
+      }
       // HTTP: the request's signal, aborted when its connection closes early. Websocket: the socket's.
       const signal = request?.signal ?? socketSignal;
       return { status, uploads, library, chats, transcripts, details: library.detailsLoader(signal), signal, ownerId };
@@ -173,6 +178,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       ...useGatewayMetrics(options.metrics),
       useOperationQuota(options.cost),
       useSseLimits(options.sseMaxStreamsPerClient),
+      useTokenExpiry(),
       useTracing(),
       ...(options.introspection ? [] : useNoIntrospection()),
       useValidationRule(oneUploadPerOperation),

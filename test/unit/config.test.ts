@@ -107,6 +107,18 @@ describe('configuration', () => {
     [{ MAVI_API: 'v2' }, 'MAVI_API'],
     [{ MAVI_UPLOADS_PER_MINUTE: '0' }, 'MAVI_UPLOADS_PER_MINUTE'],
     [{ STORE_MAX_BYTES: '1000' }, 'STORE_MAX_BYTES'],
+    [{ AUTH_ISSUER: 'https://id.example.com' }, 'AUTH_ISSUER is set but AUTH_AUDIENCE is not'],
+    [{ AUTH_ISSUER: 'http://id.example.com', AUTH_AUDIENCE: 'app' }, 'AUTH_ISSUER must be an https URL'],
+    [{ AUTH_ISSUER: 'not a url', AUTH_AUDIENCE: 'app' }, 'AUTH_ISSUER'],
+    [
+      { AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'app', AUTH_JWKS_URL: 'http://keys.example.com/jwks' },
+      'AUTH_JWKS_URL must be an https URL',
+    ],
+    [{ AUTH_AUDIENCE: 'app' }, 'AUTH_AUDIENCE is set but AUTH_ISSUER is not'],
+    [
+      { AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'app', AUTH_JWKS_COOLDOWN_MS: 'soon' },
+      'AUTH_JWKS_COOLDOWN_MS',
+    ],
   ])('names the variable in error: %o', (env, name) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
@@ -127,6 +139,30 @@ describe('configuration', () => {
     expect(loadConfig({ MAVI_BASE_URL: 'http://127.0.0.1:9000' }).maviApi).toBe('original');
     expect(loadConfig({ MAVI_UPLOADS_PER_MINUTE: '2' }).maviUploadsPerMinute).toBe(2);
     expect(loadConfig({}).maviUploadsPerMinute).toBeUndefined();
+  });
+
+  it('reads the end-user token settings, with http allowed on loopback only', () => {
+    const config = loadConfig({
+      AUTH_ISSUER: 'http://127.0.0.1:9000/realms/app/',
+      AUTH_AUDIENCE: 'my-app',
+      AUTH_USER_CLAIM: 'email',
+      AUTH_TENANT_CLAIM: 'org_id',
+      AUTH_JWKS_COOLDOWN_MS: '1000',
+    });
+    expect(config.auth).toEqual({
+      issuer: 'http://127.0.0.1:9000/realms/app/', // exactly: iss is compared as it stands
+      audience: 'my-app',
+      jwksUrl: undefined,
+      userClaim: 'email',
+      tenantClaim: 'org_id',
+      jwksCooldownMs: 1000,
+    });
+    expect(loadConfig({ AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'a' }).auth).toMatchObject({
+      userClaim: 'sub',
+      tenantClaim: undefined,
+      jwksCooldownMs: 30_000,
+    });
+    expect(loadConfig({}).auth).toBeUndefined();
   });
 
   it('reads named client keys (name:key) and bare ones', () => {

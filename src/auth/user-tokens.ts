@@ -1,0 +1,133 @@
+/**
+ * End users' tokens (AUTH_ISSUER): JSON Web Tokens that the app's OpenID
+ * provider issues to its signed-in users, verified here, locally, with jose:
+ *  - the signature, against the provider's published keys (provider-keys.ts),
+ *    with asymmetric algorithms only: `none` and HS* are refused (an HS256 token
+ *    "signed" with the provider's public key is the classic forgery);
+ *  - `iss` equal to AUTH_ISSUER, `aud` containing AUTH_AUDIENCE;
+ *  - `exp` (required) and `nbf`, with CLOCK_TOLERANCE_SECONDS of skew.
+ * Each refusal is UNAUTHENTICATED with a message that names what was wrong, and
+ * never quotes the token.
+ *
+ * A user is known by an owner id that holds no claim in the clear:
+ * `user:<tenant digest>:<user digest>` (SHA-256 of the issuer, the tenant and the
+ * user claim). Its prefix is the tenant's, so everything a tenant owns shares it.
+ */
+import { createHash } from 'node:crypto';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
+import type { UserTokenConfig } from '../config.js';
+import { refusal, type Refusal } from '../errors.js';
+import { ProviderKeys, ProviderUnavailableError } from './provider-keys.js';
+
+const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const CLOCK_TOLERANCE_SECONDS = 30;
+/** Real tokens are 1 to 2 KiB; a longer Authorization value is not one worth parsing. */
+const MAX_TOKEN_CHARS = 8 * 1024;
+
+/** Who a verified token names. */
+interface TokenIdentity {
+  ownerId: string;
+  /** When the token expires (epoch ms): live connections end then. */
+  expiresAt: number;
+}
+
+export interface UserTokens {
+  /** True once the provider's keys have been loaded (readiness). */
+  readonly ready: boolean;
+  verify(token: string): Promise<TokenIdentity | Refusal>;
+  start(): void;
+  stop(): void;
+}
+
+/** A JWT's shape: three base64url parts. A client key never has it (it may not contain two dots in this way). */
+export function looksLikeToken(credential: string): boolean {
+  return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential);
+}
+
+export function createUserTokens(config: UserTokenConfig, onLoadFailed: (message: string) => void): UserTokens {
+  const keys = new ProviderKeys({
+    issuer: config.issuer,
+    jwksUrl: config.jwksUrl,
+    cooldownMs: config.jwksCooldownMs,
+    onLoadFailed,
+  });
+  const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
+
+  return {
+    get ready() {
+      return keys.loaded;
+    },
+    start: () => keys.start(),
+    stop: () => keys.stop(),
+
+    async verify(token) {
+      if (token.length > MAX_TOKEN_CHARS)
+        return unauthenticated('The token is longer than any real one: it is malformed.');
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, keys.getKey, {
+          issuer: config.issuer,
+          audience: config.audience,
+          algorithms: ALGORITHMS,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          requiredClaims: ['exp'],
+        }));
+      } catch (error) {
+        return refusalFor(error);
+      }
+      const user = payload[config.userClaim];
+      if (typeof user !== 'string' || user === '') {
+        return unauthenticated(`The token has no "${config.userClaim}" claim (AUTH_USER_CLAIM) naming its user.`);
+      }
+      let tenant = '';
+      if (config.tenantClaim !== undefined) {
+        const claimed = payload[config.tenantClaim];
+        if (typeof claimed !== 'string' || claimed === '') {
+          return unauthenticated(
+            `The token has no "${config.tenantClaim}" claim (AUTH_TENANT_CLAIM) naming its tenant.`,
+          );
+        }
+        tenant = claimed;
+      }
+      const tenantId = digest(config.issuer, tenant).slice(0, 16);
+      return {
+        ownerId: `user:${tenantId}:${digest(config.issuer, tenant, user).slice(0, 32)}`,
+        expiresAt: payload.exp! * 1000,
+      };
+    },
+  };
+}
+
+function unauthenticated(message: string): Refusal {
+  return refusal('UNAUTHENTICATED', message);
+}
+
+/** What was wrong with a token, as a refusal that names it (and never quotes it). */
+function refusalFor(error: unknown): Refusal {
+  if (error instanceof ProviderUnavailableError) return refusal('IDENTITY_PROVIDER_UNAVAILABLE');
+  if (error instanceof errors.JWTExpired)
+    return unauthenticated('The token expired: get a fresh one from the identity provider.');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'iss':
+        return unauthenticated('The token was issued by another issuer than this gateway trusts (AUTH_ISSUER).');
+      case 'aud':
+        return unauthenticated('The token is meant for another audience than this app (AUTH_AUDIENCE).');
+      case 'nbf':
+        return unauthenticated('The token is not valid yet (its nbf is in the future).');
+      default:
+        return unauthenticated(`The token's "${error.claim}" claim is missing or not acceptable.`);
+    }
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return unauthenticated(`The token's algorithm is not accepted: only ${ALGORITHMS.join(', ')} are.`);
+  }
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return unauthenticated('The token is signed with a key the identity provider does not publish.');
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return unauthenticated("The token's signature does not verify: it was altered or not signed by the provider.");
+  }
+  if (error instanceof errors.JOSEError) return unauthenticated('The token is malformed.');
+  throw error;
+}

@@ -1,0 +1,110 @@
+/**
+ * An OpenID provider of the tests' own, over real HTTP: it serves a discovery
+ * document and a JWKS, and signs real tokens (jose) with its current key. It
+ * counts what it is asked, rotates keys, and can stop answering, so tests can
+ * see what the gateway asks of a provider and when.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export interface TokenOptions {
+  /** Claims beyond the defaults (iss, aud, sub, iat, exp in an hour). */
+  claims?: JWTPayload;
+  /** Seconds from now until `exp` (default 3600; negative: already expired). */
+  expiresIn?: number;
+  /** Sign with this key id in the header instead of the current key's (its signature is still the current key's). */
+  kid?: string;
+}
+
+export class TestIdentityProvider {
+  readonly audience = 'gateway-tests';
+  /** Requests for the discovery document and for the key set. */
+  readonly asked = { discovery: 0, jwks: 0 };
+  /** False: every request is answered 503, as a provider that is down. */
+  available = true;
+  private keys: SigningKey[] = [];
+  private server: Server | undefined;
+  private base = '';
+
+  get issuer(): string {
+    return this.base;
+  }
+
+  /** The gateway's environment for this provider. */
+  get env(): Record<string, string> {
+    return { AUTH_ISSUER: this.issuer, AUTH_AUDIENCE: this.audience };
+  }
+
+  async start(): Promise<void> {
+    await this.addKey();
+    this.server = createServer((req, res) => {
+      if (!this.available) return res.writeHead(503).end();
+      if (req.url === '/.well-known/openid-configuration') {
+        this.asked.discovery += 1;
+        return json(res, { issuer: this.issuer, jwks_uri: `${this.base}/jwks` });
+      }
+      if (req.url === '/jwks') {
+        this.asked.jwks += 1;
+        return json(res, { keys: this.keys.map((key) => key.publicJwk) });
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Publishes a new key and signs with it from now on; `dropOld` withdraws the others. */
+  async rotate(dropOld = false): Promise<void> {
+    const old = [...this.keys];
+    await this.addKey();
+    if (dropOld) this.keys = this.keys.filter((key) => !old.includes(key));
+  }
+
+  /** A token for `sub`, signed with the current key. */
+  async token(sub: string, options: TokenOptions = {}): Promise<string> {
+    const key = this.keys.at(-1)!;
+    const now = Math.floor(Date.now() / 1000);
+    // The claims given override the defaults (a wrong issuer or audience, an nbf).
+    return new SignJWT({
+      iss: this.issuer,
+      aud: this.audience,
+      sub,
+      iat: now,
+      exp: now + (options.expiresIn ?? 3600),
+      ...options.claims,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? key.kid, typ: 'JWT' })
+      .sign(key.privateKey);
+  }
+
+  /** The current key's public JWK (for forgeries that misuse it). */
+  get publicJwk(): JWK {
+    return this.keys.at(-1)!.publicJwk;
+  }
+
+  private async addKey(): Promise<void> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = `key-${this.keys.length + 1}-${Date.now().toString(36)}`;
+    this.keys.push({ kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } });
+  }
+}
+
+function json(res: import('node:http').ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+/** Bearer headers for a token. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
