@@ -23,6 +23,8 @@ const END_TO_END = [
   'operations/shutdown',
   'operations/start',
   'web/web-app',
+  'identity/user-tokens',
+  'identity/partitions',
 ];
 
 export default defineConfig({

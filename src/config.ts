@@ -42,6 +42,8 @@ export interface GatewayConfig {
   readonly gatewayApiKeys: readonly ClientKey[];
   /** End users' tokens (JWTs from the app's OpenID provider), when AUTH_ISSUER is set. */
   readonly auth: UserTokenConfig | undefined;
+  /** MAVI_PARTITION: what a signed-in user's uploads are partitioned by at MAVI (the successor's unique_id). */
+  readonly maviPartition: MaviPartition;
   /** Which MAVI API family the gateway speaks. */
   readonly maviApi: 'original' | 'v1';
   /** Uploads the gateway starts per minute, for all clients together (MAVI limits per account); unset: no limit. */
@@ -99,6 +101,9 @@ export interface GatewayConfig {
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
 }
+
+/** A partition per app (all its users share one), per tenant, or per user. */
+export type MaviPartition = 'app' | 'tenant' | 'user';
 
 export interface UserTokenConfig {
   /** AUTH_ISSUER: the `iss` every token must carry, exactly; its discovery document names the keys. */
@@ -262,6 +267,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     redisCommandTimeoutMs: integer('REDIS_COMMAND_TIMEOUT_MS', 2_000, 50),
     gatewayApiKeys,
     auth,
+    maviPartition: oneOf('MAVI_PARTITION', ['app', 'tenant', 'user'] as const, 'user'),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
     requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
@@ -328,13 +334,7 @@ function parseUserTokenConfig(
   const issuer = read('AUTH_ISSUER');
   const audience = read('AUTH_AUDIENCE');
   const jwksUrl = read('AUTH_JWKS_URL');
-  const others = [
-    'AUTH_AUDIENCE',
-    'AUTH_JWKS_URL',
-    'AUTH_USER_CLAIM',
-    'AUTH_TENANT_CLAIM',
-    'AUTH_JWKS_COOLDOWN_MS',
-  ];
+  const others = ['AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'AUTH_USER_CLAIM', 'AUTH_TENANT_CLAIM', 'AUTH_JWKS_COOLDOWN_MS'];
   if (issuer === undefined) {
     const stray = others.filter((name) => read(name) !== undefined);
     if (stray.length > 0)

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
-import type { UserTokenConfig } from '../config.js';
+import type { MaviPartition, UserTokenConfig } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
 import { ProviderKeys, ProviderUnavailableError } from './provider-keys.js';
 
@@ -27,6 +27,8 @@ const MAX_TOKEN_CHARS = 8 * 1024;
 /** Who a verified token names. */
 interface TokenIdentity {
   ownerId: string;
+  /** Where the user's uploads go at MAVI (MAVI_PARTITION): digests, never the claims. */
+  partition: string;
   /** When the token expires (epoch ms): live connections end then. */
   expiresAt: number;
 }
@@ -44,7 +46,11 @@ export function looksLikeToken(credential: string): boolean {
   return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential);
 }
 
-export function createUserTokens(config: UserTokenConfig, onLoadFailed: (message: string) => void): UserTokens {
+export function createUserTokens(
+  config: UserTokenConfig,
+  partitionBy: MaviPartition,
+  onLoadFailed: (message: string) => void,
+): UserTokens {
   const keys = new ProviderKeys({
     issuer: config.issuer,
     jwksUrl: config.jwksUrl,
@@ -90,8 +96,15 @@ export function createUserTokens(config: UserTokenConfig, onLoadFailed: (message
         tenant = claimed;
       }
       const tenantId = digest(config.issuer, tenant).slice(0, 16);
+      const userId = digest(config.issuer, tenant, user).slice(0, 32);
+      const partition = {
+        user: `user-${userId}`,
+        tenant: `tenant-${tenantId}`,
+        app: `app-${digest(config.issuer, config.audience).slice(0, 16)}`,
+      }[partitionBy];
       return {
-        ownerId: `user:${tenantId}:${digest(config.issuer, tenant, user).slice(0, 32)}`,
+        ownerId: `user:${tenantId}:${userId}`,
+        partition,
         expiresAt: payload.exp! * 1000,
       };
     },

@@ -9,7 +9,7 @@
  *    the app itself, as its servers call.
  */
 import type { IncomingMessage } from 'node:http';
-import type { ClientKeys } from '../auth/client-keys.js';
+import { partitionOf, type ClientKeys } from '../auth/client-keys.js';
 import { looksLikeToken, type UserTokens } from '../auth/user-tokens.js';
 import { refusal, type Refusal } from '../errors.js';
 import type { Caller } from '../graphql/context.js';
@@ -42,7 +42,8 @@ export function callerIdentification(keys: ClientKeys, tokens: UserTokens | unde
     // With tokens on and no client key configured, nobody is anonymous.
     if (tokens && keys.open) return missing;
     const ownerId = keys.identify(authorization);
-    return ownerId === undefined ? missing : { ownerId, expiresAt: undefined };
+    // A client key is the app itself: its own partition at MAVI, whatever MAVI_PARTITION says for users.
+    return ownerId === undefined ? missing : { ownerId, partition: partitionOf(ownerId), expiresAt: undefined };
   };
   return {
     ofRequest: (req) => identify(req.headers.authorization),

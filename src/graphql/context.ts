@@ -5,15 +5,13 @@ import type { StatusService } from '../status/status-service.js';
 import type { Uploads } from '../upload/upload-video.js';
 import type DataLoader from 'dataloader';
 import type { VideoDetails } from '../mavi/api.js';
-import type { VideoRecord } from '../status/status-store.js';
+import type { Owner, VideoRecord } from '../status/status-store.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 
 /** Who is calling, as the edge identified them (edge/caller.ts). */
-export interface Caller {
-  /** The identity videos, limits and logs are kept under: never a credential, never a claim in the clear. */
-  readonly ownerId: string;
+export interface Caller extends Readonly<Owner> {
   /** When the caller's token expires (epoch ms); undefined for a client key, which does not. */
   readonly expiresAt: number | undefined;
 }
@@ -52,8 +50,10 @@ export interface GatewayUserContext {
   details: DataLoader<VideoRecord, VideoDetails | null, string>;
   /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */
   signal: AbortSignal | undefined;
-  /** The caller's identity for per-client isolation: a hash of its key, or "anonymous". */
+  /** The caller's identity for per-client isolation (Owner.ownerId). */
   ownerId: string;
+  /** Where the caller's uploads go at MAVI, and what its searches and chats cover (Owner.partition). */
+  partition: string;
 }
 
 /** What every resolver gets: Yoga's context (request, params), the Node request, and the gateway's. */

@@ -128,7 +128,7 @@ export function createGatewayWithParts(
   // With AUTH_ISSUER: end users' tokens. Until the provider's keys load, /ready answers 503 (and is retried).
   const userTokens =
     config.auth &&
-    createUserTokens(config.auth, (message) =>
+    createUserTokens(config.auth, config.maviPartition, (message) =>
       logger.warn("could not load the identity provider's keys (AUTH_ISSUER, AUTH_JWKS_URL); retrying", {
         problem: message,
       }),

@@ -123,7 +123,19 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       }
       // HTTP: the request's signal, aborted when its connection closes early. Websocket: the socket's.
       const signal = request?.signal ?? socketSignal;
-      return { status, uploads, library, chats, transcripts, details: library.detailsLoader(signal), signal, ownerId };
+      // A keyless schema question never reaches MAVI: its partition is never used.
+      const partition = identified?.partition ?? 'default';
+      return {
+        status,
+        uploads,
+        library,
+        chats,
+        transcripts,
+        details: library.detailsLoader(signal),
+        signal,
+        ownerId,
+        partition,
+      };
     },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),

@@ -5,7 +5,7 @@
  *
  * Keys, under the configured prefix:
  *  - `video:<videoNo>`  hash: the record (+ its uploadId); TTL = maxAgeMs, renewed on change
- *  - `upload:<uploadId>` hash: ownerId, videoName, openedAt and the instance that opened it,
+ *  - `upload:<uploadId>` hash: ownerId, partition, videoName, openedAt and the instance that opened it,
  *                       and videoNo once bound, or a held early callback; TTL 24 h while
  *                       open, then as the video
  *  - `held`             sorted set: uploads holding an early callback; a sweep binds those
@@ -26,6 +26,7 @@ import {
   matchesFilters,
   DEFAULT_MAX_AGE_MS,
   OPEN_UPLOAD_TTL_MS,
+  storedPartition,
   type CallbackOutcome,
   type CompletedUpload,
   type StatusChange,
@@ -66,7 +67,7 @@ local interrupted = (not bound) and ((not instance) or redis.call('EXISTS', ARGV
 if interrupted then
   local owner = redis.call('HGET', KEYS[2], 'uploadId')
   if owner and owner ~= ARGV[6] then return {'wrong-video', '(another upload)'} end
-  local upload = redis.call('HMGET', KEYS[1], 'ownerId', 'videoName', 'openedAt', 'heldVideoNo', 'heldStatus', 'heldAt')
+  local upload = redis.call('HMGET', KEYS[1], 'ownerId', 'videoName', 'openedAt', 'heldVideoNo', 'heldStatus', 'heldAt', 'partition')
   redis.call('HSET', KEYS[1], 'videoNo', ARGV[1])
   redis.call('HDEL', KEYS[1], 'heldVideoNo', 'heldStatus', 'heldAt')
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -80,6 +81,7 @@ if interrupted then
   if upload[4] == ARGV[1] and upload[5] then first, firstAt = upload[5], upload[6] end
   redis.call('HSET', KEYS[2], 'videoNo', ARGV[1], 'videoName', upload[2] or '', 'status', first,
     'uploadTime', upload[3] or ARGV[3], 'updatedAt', firstAt, 'ownerId', upload[1] or '', 'uploadId', ARGV[6])
+  if upload[7] then redis.call('HSET', KEYS[2], 'partition', upload[7]) end
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
   if TERMINAL[first] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], firstAt, ARGV[1]) end
   local ownerKey = ARGV[5] .. 'owner:' .. (upload[1] or '')
@@ -104,7 +106,8 @@ if nxt then return {'applied', nxt} end
 return {'applied'}`;
 
 /**
- * KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl.
+ * KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl,
+ * partition.
  * An upload a callback already bound (its instance's heartbeat lapsed while MAVI answered) keeps the status it has.
  */
 const COMPLETE_UPLOAD = `${APPLY}
@@ -117,7 +120,7 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'videoNo', ARGV[1], 'ownerId', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 redis.call('HSET', KEYS[2], 'videoNo', ARGV[1], 'videoName', ARGV[2], 'status', ARGV[3], 'uploadTime', ARGV[4],
-  'updatedAt', ARGV[5], 'ownerId', ARGV[6], 'uploadId', ARGV[7])
+  'updatedAt', ARGV[5], 'ownerId', ARGV[6], 'uploadId', ARGV[7], 'partition', ARGV[9])
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 if TERMINAL[ARGV[3]] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
@@ -264,17 +267,20 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       uploadTime: Number(fields.uploadTime),
       updatedAt: Number(fields.updatedAt),
       ownerId: fields.ownerId ?? '',
+      partition: storedPartition(fields.partition, fields.ownerId ?? ''),
     };
   };
 
   const store: StatusStore = {
-    async openUpload(uploadId, ownerId, videoName) {
+    async openUpload(uploadId, owner, videoName) {
       await redis
         .multi()
         .hset(
           uploadKey(uploadId),
           'ownerId',
-          ownerId,
+          owner.ownerId,
+          'partition',
+          owner.partition,
           'videoName',
           videoName,
           'openedAt',
@@ -300,6 +306,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           record.ownerId,
           uploadId,
           ttl,
+          record.partition,
         ],
       )) as string[];
       if (result[0] === 'discarded') return { record, change: undefined, discardedVideoNo: result[1] };

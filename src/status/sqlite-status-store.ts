@@ -27,6 +27,7 @@ import {
   type CompletedUpload,
   type StatusChange,
   type StatusStore,
+  storedPartition,
   type VideoRecord,
 } from './status-store.js';
 import { nextStatus } from './transitions.js';
@@ -75,6 +76,9 @@ const MIGRATIONS = [
   `,
   // A client's list, newest first (listVideos).
   `CREATE INDEX videos_by_owner ON videos (owner_id, upload_time DESC, video_no DESC);`,
+  // Where each video lives at MAVI (MAVI_PARTITION); NULL for videos stored before: see storedPartition.
+  `ALTER TABLE videos ADD COLUMN mavi_partition TEXT;
+   ALTER TABLE uploads ADD COLUMN mavi_partition TEXT;`,
 ];
 
 export interface SqliteStatusStoreOptions {
@@ -95,6 +99,7 @@ interface VideoRow {
   upload_time: number;
   updated_at: number;
   owner_id: string;
+  mavi_partition: string | null;
 }
 
 interface ListParameters {
@@ -109,6 +114,7 @@ interface ListParameters {
 
 interface UploadRow {
   owner_id: string;
+  mavi_partition: string | null;
   video_name: string;
   opened_at: number;
   video_no: string | null;
@@ -135,20 +141,21 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
   const sql = {
     video: db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE video_no = ?'),
     upsertVideo: db.prepare(
-      `INSERT INTO videos (video_no, video_name, status, upload_time, updated_at, owner_id, bytes)
-       VALUES (@videoNo, @videoName, @status, @uploadTime, @updatedAt, @ownerId, @bytes)
+      `INSERT INTO videos (video_no, video_name, status, upload_time, updated_at, owner_id, mavi_partition, bytes)
+       VALUES (@videoNo, @videoName, @status, @uploadTime, @updatedAt, @ownerId, @partition, @bytes)
        ON CONFLICT (video_no) DO UPDATE SET video_name = excluded.video_name, status = excluded.status,
          upload_time = excluded.upload_time, updated_at = excluded.updated_at, owner_id = excluded.owner_id,
-         bytes = excluded.bytes`,
+         mavi_partition = excluded.mavi_partition, bytes = excluded.bytes`,
     ),
     setStatus: db.prepare('UPDATE videos SET status = ?, updated_at = ? WHERE video_no = ?'),
     deleteVideo: db.prepare('DELETE FROM videos WHERE video_no = ?'),
     upload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     openUpload: db.prepare(
-      'INSERT OR REPLACE INTO uploads (upload_id, owner_id, video_name, opened_at) VALUES (?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at) VALUES (?, ?, ?, ?, ?)',
     ),
     bindUpload: db.prepare(
-      `INSERT INTO uploads (upload_id, owner_id, video_name, opened_at, video_no) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at, video_no)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (upload_id) DO UPDATE SET video_no = excluded.video_no, interrupted = 0,
          held_video_no = NULL, held_status = NULL, held_at = NULL`,
     ),
@@ -221,7 +228,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
   ): CallbackOutcome => {
     const owner = sql.uploadOfVideo.get(videoNo);
     if (owner && owner.upload_id !== uploadId) return { kind: 'wrong-video', expectedVideoNo: '(another upload)' };
-    sql.bindUpload.run(uploadId, upload.owner_id, upload.video_name, upload.opened_at, videoNo);
+    sql.bindUpload.run(uploadId, upload.owner_id, upload.mavi_partition, upload.video_name, upload.opened_at, videoNo);
     if (liveVideo(videoNo)) return { kind: 'applied', change: apply(videoNo, status, at) };
     saveVideo({
       videoNo,
@@ -230,6 +237,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
       uploadTime: upload.opened_at,
       updatedAt: at,
       ownerId: upload.owner_id,
+      partition: storedPartition(upload.mavi_partition, upload.owner_id),
     });
     return { kind: 'applied', change: { videoNo, status, receivedAt: at } };
   };
@@ -265,19 +273,27 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
           uploadTime: row.upload_time,
           updatedAt: row.updated_at,
           ownerId: row.owner_id,
+          partition: storedPartition(row.mavi_partition, row.owner_id),
         }
       : undefined;
 
   return {
-    openUpload: (uploadId, ownerId, videoName) =>
+    openUpload: (uploadId, owner, videoName) =>
       writes.submit(() => {
-        sql.openUpload.run(uploadId, ownerId, videoName, now());
+        sql.openUpload.run(uploadId, owner.ownerId, owner.partition, videoName, now());
       }),
 
     completeUpload: (uploadId, record) =>
       writes.submit((): CompletedUpload => {
         const upload = sql.upload.get(uploadId);
-        sql.bindUpload.run(uploadId, record.ownerId, record.videoName, upload?.opened_at ?? now(), record.videoNo);
+        sql.bindUpload.run(
+          uploadId,
+          record.ownerId,
+          record.partition,
+          record.videoName,
+          upload?.opened_at ?? now(),
+          record.videoNo,
+        );
         saveVideo(record);
         if (!upload?.held_video_no || !isVideoStatus(upload.held_status)) {
           return { record, change: undefined, discardedVideoNo: undefined };

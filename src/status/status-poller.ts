@@ -8,7 +8,6 @@
  * until it recovers.
  */
 import { MaviError } from '../mavi/errors.js';
-import { partitionOf } from '../auth/client-keys.js';
 import type { MaviApi } from '../mavi/api.js';
 import type { Logger } from '../logger.js';
 import type { StatusService } from './status-service.js';
@@ -86,7 +85,7 @@ export class StatusPoller {
       candidates.map((video) => ({
         videoNo: video.videoNo,
         uploadTime: video.uploadTime,
-        partition: partitionOf(video.ownerId),
+        partition: video.partition,
       })),
       { maxRequests: this.maxRequests, pageSize: this.pageSize },
     );

@@ -11,6 +11,7 @@ import type { VideoStatus } from '../mavi/types.js';
 import { StatusFeed } from './status-feed.js';
 import {
   type CallbackOutcome,
+  type Owner,
   type CompletedUpload,
   type StatusChange,
   type StatusEvent,
@@ -30,8 +31,8 @@ export class StatusService {
   ) {}
 
   /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
-  openUpload(uploadId: string, ownerId: string, videoName: string): Promise<void> {
-    return this.store.openUpload(uploadId, ownerId, videoName);
+  openUpload(uploadId: string, owner: Owner, videoName: string): Promise<void> {
+    return this.store.openUpload(uploadId, owner, videoName);
   }
 
   /** Forgets an upload that failed, with anything held for it. */

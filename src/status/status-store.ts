@@ -4,9 +4,26 @@
  * Redis for several. Every operation that changes a status is one atomic step,
  * so concurrent callbacks, polls and uploads cannot interleave into a wrong state.
  */
+import { partitionOf } from '../auth/client-keys.js';
 import type { VideoStatus } from '../mavi/types.js';
 
-export interface VideoRecord {
+/** Who owns a video, and where it lives at MAVI. */
+export interface Owner {
+  /** Which caller uploaded it: a client key's owner id or a user's (never a credential, never a claim in the clear). */
+  ownerId: string;
+  /**
+   * The successor family's `unique_id` the video was uploaded under (MAVI_PARTITION); the original
+   * family has none and ignores it. Kept with the video: changing MAVI_PARTITION moves no video.
+   */
+  partition: string;
+}
+
+/** The partition of a video stored before partitions were kept: the one its owner id implied then. */
+export function storedPartition(partition: string | null | undefined, ownerId: string): string {
+  return partition ?? partitionOf(ownerId);
+}
+
+export interface VideoRecord extends Owner {
   videoNo: string;
   videoName: string;
   status: VideoStatus;
@@ -14,8 +31,6 @@ export interface VideoRecord {
   uploadTime: number;
   /** When the gateway last learned this status (epoch ms). */
   updatedAt: number;
-  /** Which client uploaded it: a hash of its key, never the key ("anonymous" on an open gateway). */
-  ownerId: string;
 }
 
 /** What a video's subscribers hear when it was deleted: their subscription ends with VIDEO_DELETED. */
@@ -72,7 +87,8 @@ export function storedBytes(record: VideoRecord): number {
     RECORD_OVERHEAD_BYTES +
     Buffer.byteLength(record.videoNo) * 2 + // the record and the upload binding both hold it
     Buffer.byteLength(record.videoName) +
-    Buffer.byteLength(record.ownerId)
+    Buffer.byteLength(record.ownerId) +
+    Buffer.byteLength(record.partition)
   );
 }
 
@@ -120,7 +136,7 @@ export interface StatusStore {
    * Registers an upload before MAVI is called, so that an early callback has somewhere to wait
    * (and, on a durable store, so that a callback after a crash can still bind it: see sqlite-status-store.ts).
    */
-  openUpload(uploadId: string, ownerId: string, videoName: string): Promise<void>;
+  openUpload(uploadId: string, owner: Owner, videoName: string): Promise<void>;
   /** Records MAVI's answer: the video record, the token binding, and any held early callback. */
   completeUpload(uploadId: string, record: VideoRecord): Promise<CompletedUpload>;
   /** Forgets an upload that failed, with anything held for it. */

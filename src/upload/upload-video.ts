@@ -13,7 +13,6 @@
 import { performance } from 'node:perf_hooks';
 import { GraphQLError } from 'graphql';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
-import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError, refusalError, type Refusal } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CostControl } from '../limits/cost-control.js';
@@ -23,7 +22,7 @@ import { SNIFF_BYTES, sniffContainer } from '../mavi/containers.js';
 import { MaviError } from '../mavi/errors.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
 import type { StatusService } from '../status/status-service.js';
-import type { VideoRecord } from '../status/status-store.js';
+import type { Owner, VideoRecord } from '../status/status-store.js';
 import { FileSource } from './file-source.js';
 import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';
@@ -53,27 +52,27 @@ export class Uploads {
 
   constructor(private readonly deps: UploadDeps) {}
 
-  /** Uploads the request's file for `ownerId` (see VideoRecord.ownerId). */
-  upload(file: Promise<IncomingFile>, ownerId: string, metadata?: UploadMetadata): Promise<VideoRecord> {
-    return this.measured('file', uploadVideo(this.deps, file, ownerId, metadata));
+  /** Uploads the request's file for `owner`, into its partition at MAVI. */
+  upload(file: Promise<IncomingFile>, owner: Owner, metadata?: UploadMetadata): Promise<VideoRecord> {
+    return this.measured('file', uploadVideo(this.deps, file, owner, metadata));
   }
 
   /**
-   * Has MAVI fetch a video from `url` for `ownerId`: the same tokens, tracking and
+   * Has MAVI fetch a video from `url` for `owner`: the same tokens, tracking and
    * ownership as a file upload. Addresses inside a private network are refused
    * before MAVI is called (see video-url.ts).
    */
-  uploadFromUrl(url: string, ownerId: string, metadata?: UploadMetadata): Promise<VideoRecord> {
+  uploadFromUrl(url: string, owner: Owner, metadata?: UploadMetadata): Promise<VideoRecord> {
     return this.measured(
       'url',
       (async () => {
         const checked = await checkVideoUrl(url, this.deps.resolveHost);
         const videoName = decodeURIComponent(checked.pathname.split('/').pop() ?? '') || checked.hostname;
-        return registerAtMavi(this.deps, ownerId, videoName, metadata, (callbackUrl) =>
+        return registerAtMavi(this.deps, owner, videoName, metadata, (callbackUrl) =>
           this.deps.mavi.uploadVideoFromUrl({
             url: checked.href,
             callbackUrl,
-            partition: partitionOf(ownerId),
+            partition: owner.partition,
             metadata,
           }),
         );
@@ -100,7 +99,7 @@ export class Uploads {
 async function uploadVideo(
   deps: UploadDeps,
   upload: Promise<IncomingFile>,
-  ownerId: string,
+  owner: Owner,
   metadata: UploadMetadata | undefined,
 ): Promise<VideoRecord> {
   const { mavi, logger } = deps;
@@ -152,10 +151,9 @@ async function uploadVideo(
     source.discard();
     throw nothingSent(fileRefusal);
   }
-  const partition = partitionOf(ownerId);
   return registerAtMavi(
     deps,
-    ownerId,
+    owner,
     fileName,
     metadata,
     async (callbackUrl) => {
@@ -167,7 +165,7 @@ async function uploadVideo(
           declaredContentType: file.mimetype,
           fileSize,
           callbackUrl,
-          partition,
+          partition: owner.partition,
           metadata,
         });
       } catch (error) {
@@ -189,19 +187,19 @@ async function uploadVideo(
  */
 async function registerAtMavi(
   deps: UploadDeps,
-  ownerId: string,
+  owner: Owner,
   videoName: string,
   metadata: UploadMetadata | undefined,
   send: (callbackUrl: string | undefined) => Promise<MaviUploadedVideo>,
   bytesSent: () => number | undefined = () => undefined,
 ): Promise<VideoRecord> {
   const { status, tokens, logger, mavi } = deps;
-  const partition = partitionOf(ownerId);
+  const { ownerId, partition } = owner;
   const metadataRefusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
   if (metadataRefusal !== undefined) throw nothingSent(metadataRefusal);
 
   const { uploadId, token } = tokens.mint();
-  await status.openUpload(uploadId, ownerId, videoName);
+  await status.openUpload(uploadId, owner, videoName);
   let video: MaviUploadedVideo | undefined;
   try {
     video = await send(deps.callbackUrlFor(token));
@@ -214,6 +212,7 @@ async function registerAtMavi(
       uploadTime: video.uploadTime,
       updatedAt: Date.now(),
       ownerId,
+      partition,
     });
     if (completed.discardedVideoNo !== undefined) {
       logger.warn('dropped an early callback that named another video', {

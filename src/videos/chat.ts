@@ -15,14 +15,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Repeater } from 'graphql-yoga';
-import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import type { Logger } from '../logger.js';
 import type { ChatPiece, ChatTurn, MaviApi } from '../mavi/api.js';
 import { MaviError } from '../mavi/errors.js';
 import type { CostControl } from '../limits/cost-control.js';
-import type { VideoLibrary } from './video-library.js';
+import { onePartition, type VideoLibrary } from './video-library.js';
 
 /** What a chat subscriber receives: MAVI's pieces, then the end with the session to continue. */
 export type ChatEvent = Exclude<ChatPiece, { kind: 'session' }> | { kind: 'done'; sessionId: string };
@@ -96,11 +95,13 @@ export class Chats {
         `The video "${unready.videoNo}" is ${unready.status === 'FAIL' ? 'failed' : 'not processed yet'}: chat needs videos with status PARSE.`,
       );
     }
+    // The videos are asked about where they live at MAVI.
+    const partition = onePartition(records);
     const sessionId = request.sessionId ?? randomBytes(16).toString('base64url');
     const session =
       request.sessionId === undefined ? { ownerId, turns: [] } : await this.session(ownerId, request.sessionId);
     await this.deps.cost.spend('chat', ownerId);
-    return this.stream(ownerId, videoNos, message, sessionId, session);
+    return this.stream(ownerId, partition, videoNos, message, sessionId, session);
   }
 
   private async session(ownerId: string, sessionId: string): Promise<Session> {
@@ -117,6 +118,7 @@ export class Chats {
 
   private stream(
     ownerId: string,
+    partition: string,
     videoNos: string[],
     message: string,
     sessionId: string,
@@ -150,7 +152,7 @@ export class Chats {
         const pieces = this.deps.mavi.chat({
           videoNos,
           message,
-          partition: partitionOf(ownerId),
+          partition,
           history: session.turns,
           maviSessionId,
           signal: upstream.signal,

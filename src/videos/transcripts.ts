@@ -17,7 +17,6 @@
  */
 import { Repeater } from 'graphql-yoga';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
-import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
@@ -187,7 +186,7 @@ export class Transcripts {
     if (record.status === 'UNPARSE') return answer('PENDING');
     const source = this.deps.mavi.transcripts;
     if (source.mode === 'read') {
-      const segments = await source.read(record.videoNo, kind, partitionOf(record.ownerId), signal);
+      const segments = await source.read(record.videoNo, kind, record.partition, signal);
       return segments ? answer('READY', segments) : answer('UNAVAILABLE');
     }
     const taskNo = await this.taskNo(source, record.videoNo, kind);

@@ -9,7 +9,7 @@ import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MaviApi, VideoDetails } from '../mavi/api.js';
 import type { StatusService } from '../status/status-service.js';
-import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
+import type { ListPosition, Owner, VideoListPage, VideoRecord } from '../status/status-store.js';
 import type { VideoStatus } from '../mavi/types.js';
 import type { CostControl } from '../limits/cost-control.js';
 import { canSee, videoNotFound } from './ownership.js';
@@ -102,7 +102,7 @@ export class VideoLibrary {
           records.map((record) => ({
             videoNo: record.videoNo,
             uploadTime: record.uploadTime,
-            partition: partitionOf(record.ownerId),
+            partition: record.partition,
           })),
           // The original family may need a page per time window; the successor one call per video.
           { maxRequests: 2 * records.length + 1, signal },
@@ -119,19 +119,21 @@ export class VideoLibrary {
    * searches the whole account, so its hits are filtered to the caller's videos
    * (more are asked for, to fill the page).
    */
-  async searchVideos(ownerId: string, query: string, first: number, signal?: AbortSignal): Promise<FoundVideo[]> {
+  async searchVideos(owner: Owner, query: string, first: number, signal?: AbortSignal): Promise<FoundVideo[]> {
+    const { ownerId } = owner;
     checkQuery(query);
     checkPageSize(first);
     await this.deps.cost.spend('search', ownerId);
     const { searchesWholeAccount } = this.deps.mavi.capabilities;
     const wanted = searchesWholeAccount ? Math.min(200, first * 4) : first;
-    const hits = await this.deps.mavi.searchVideos(query, partitionOf(ownerId), wanted, signal);
+    const hits = await this.deps.mavi.searchVideos(query, owner.partition, wanted, signal);
     const owned = await this.ownedOnly(ownerId, hits, first);
     return owned.map(({ hit, record }) => ({ record, score: hit.score }));
   }
 
   /** Moments in the caller's videos (all, or those named) matching a query, best first. */
-  async searchClips(ownerId: string, request: ClipSearchRequest): Promise<FoundClip[]> {
+  async searchClips(owner: Owner, request: ClipSearchRequest): Promise<FoundClip[]> {
+    const { ownerId } = owner;
     checkQuery(request.query);
     checkPageSize(request.first);
     const videoNos = [...new Set(request.videoNos)];
@@ -148,14 +150,15 @@ export class VideoLibrary {
         `minScore cannot apply: the ${this.deps.mavi.family} MAVI family gives clips no score.`,
       );
     }
-    await this.requireOwned(ownerId, videoNos);
+    const named = await this.requireOwned(ownerId, videoNos);
     await this.deps.cost.spend('search', ownerId);
     const limit = searchesWholeAccount && videoNos.length === 0 ? Math.min(200, request.first * 4) : request.first;
     const hits = await this.deps.mavi.searchClips({
       query: request.query,
       videoNos,
       limit,
-      partition: partitionOf(ownerId),
+      // Named videos are searched where they live; otherwise the caller's partition.
+      partition: named.length > 0 ? onePartition(named) : owner.partition,
       signal: request.signal,
     });
     const scored = hits.filter((hit) => request.minScore === undefined || (hit.score ?? 0) >= request.minScore);
@@ -183,11 +186,15 @@ export class VideoLibrary {
       );
     }
     const records = await Promise.all(unique.map((videoNo) => this.findOwned(ownerId, videoNo)));
-    const owned = unique.filter((_, index) => records[index] !== undefined);
+    const owned = records.filter((record) => record !== undefined);
     if (owned.length === 0) return [];
-    await this.deps.mavi.deleteVideos(owned, partitionOf(ownerId));
+    // Each video is deleted in the partition it lives in (one call per partition).
+    const byPartition = new Map<string, string[]>();
+    for (const { partition, videoNo } of owned)
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), videoNo]);
+    for (const [partition, inPartition] of byPartition) await this.deps.mavi.deleteVideos(inPartition, partition);
     const deleted: string[] = [];
-    for (const videoNo of owned) if (await this.deps.status.remove(videoNo)) deleted.push(videoNo);
+    for (const { videoNo } of owned) if (await this.deps.status.remove(videoNo)) deleted.push(videoNo);
     this.deps.logger.info('videos deleted', { count: deleted.length, client: partitionOf(ownerId) });
     return deleted;
   }
@@ -216,6 +223,22 @@ export class VideoLibrary {
     }
     return found;
   }
+}
+
+/**
+ * The one partition the videos live in, for a call that names several of them at once (a
+ * chat, a clip search). Videos uploaded before MAVI_PARTITION changed live elsewhere: MAVI
+ * cannot take them in one call with the others.
+ */
+export function onePartition(records: readonly VideoRecord[]): string {
+  const partitions = new Set(records.map((record) => record.partition));
+  if (partitions.size > 1) {
+    throw gatewayError(
+      'INVALID_INPUT',
+      'These videos live in different partitions at MAVI (MAVI_PARTITION changed between their uploads): ask about them apart.',
+    );
+  }
+  return records[0]!.partition;
 }
 
 function checkPageSize(first: number): void {

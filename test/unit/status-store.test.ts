@@ -40,7 +40,10 @@ const record = (videoNo: string, offset: number): VideoRecord => ({
   uploadTime: T + offset,
   updatedAt: T + offset,
   ownerId: 'anonymous',
+  partition: 'partition-of-anonymous',
 });
+/** An owner, with a partition at MAVI of its own. */
+const owner = (ownerId: string) => ({ ownerId, partition: `partition-of-${ownerId}` });
 
 describe('transitions', () => {
   it.each([
@@ -122,7 +125,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     'holds an early callback and applies it when the upload completes; keeps the terminal one',
     async () => {
       const store = create();
-      await store.openUpload('u1', 'anonymous', 'clip.mp4');
+      await store.openUpload('u1', owner('anonymous'), 'clip.mp4');
       expect(await store.applyCallback('u1', 'v1', 'PARSE', T + 10)).toEqual({ kind: 'held' });
       expect(await store.applyCallback('u1', 'v1', 'UNPARSE', T + 11)).toEqual({ kind: 'held' });
       const completed = await store.completeUpload('u1', record('v1', 5));
@@ -140,7 +143,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 
   it.skipIf(!available)('drops a held callback that names another video', async () => {
     const store = create();
-    await store.openUpload('u1', 'anonymous', 'clip.mp4');
+    await store.openUpload('u1', owner('anonymous'), 'clip.mp4');
     await store.applyCallback('u1', 'v-other', 'PARSE', T + 1);
     const completed = await store.completeUpload('u1', record('v1', 0));
     expect(completed).toMatchObject({ change: undefined, discardedVideoNo: 'v-other' });
@@ -150,7 +153,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 
   it.skipIf(!available)('applies callbacks through the transitions, once per change', async () => {
     const store = create();
-    await store.openUpload('u1', 'anonymous', 'clip.mp4');
+    await store.openUpload('u1', owner('anonymous'), 'clip.mp4');
     await store.completeUpload('u1', record('v1', 0));
     const outcomes = [];
     for (const status of ['UNPARSE', 'PARSE', 'PARSE', 'UNPARSE', 'FAIL'] as const) {
@@ -170,7 +173,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 
   it.skipIf(!available)('removes a video with its upload binding, once', async () => {
     const store = create();
-    await store.openUpload('u1', 'anonymous', 'clip.mp4');
+    await store.openUpload('u1', owner('anonymous'), 'clip.mp4');
     await store.completeUpload('u1', record('v1', 0));
     expect(await store.remove('v1')).toBe(true);
     expect(await store.get('v1')).toBeUndefined();
@@ -182,7 +185,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
 
   it.skipIf(!available)('forgets an abandoned upload', async () => {
     const store = create();
-    await store.openUpload('u1', 'anonymous', 'clip.mp4');
+    await store.openUpload('u1', owner('anonymous'), 'clip.mp4');
     await store.abandonUpload('u1');
     expect(await store.applyCallback('u1', 'v1', 'PARSE', T + 1)).toEqual({ kind: 'unknown-upload' });
     await store.close?.();
@@ -191,7 +194,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
   it.skipIf(!available)('lists pending videos, oldest update first, without terminal ones', async () => {
     const store = create();
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
-      await store.openUpload(`u-${id}`, 'anonymous', 'clip.mp4');
+      await store.openUpload(`u-${id}`, owner('anonymous'), 'clip.mp4');
       await store.completeUpload(`u-${id}`, record(id, i));
     }
     await store.applyStatus('b', 'FAIL', T + 10);
@@ -205,7 +208,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     async () => {
       const store = create();
       const add = async (videoNo: string, offset: number, ownerId = 'alice', videoName = `${videoNo}.mp4`) => {
-        await store.openUpload(`u-${videoNo}`, ownerId, videoName);
+        await store.openUpload(`u-${videoNo}`, owner(ownerId), videoName);
         await store.completeUpload(`u-${videoNo}`, { ...record(videoNo, offset), ownerId, videoName });
       };
       // Three share an upload time: their order is by videoNo, descending, on every store.
@@ -288,7 +291,7 @@ describe.each([
   it('evicts the least recently updated video past maxBytes', async () => {
     const store = create(TWO_RECORDS);
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
-      await store.openUpload(`u-${id}`, 'anonymous', 'clip.mp4');
+      await store.openUpload(`u-${id}`, owner('anonymous'), 'clip.mp4');
       await store.completeUpload(`u-${id}`, record(id, i));
       if (id === 'b') await store.applyStatus('a', 'PARSE', T + 100); // touching a makes b the oldest
     }
@@ -307,7 +310,7 @@ describe.each([
   it('forgets a video not updated for maxAgeMs', async () => {
     let now = T;
     const store = create({ maxAgeMs: 500, now: () => now });
-    await store.openUpload('u1', 'anonymous', 'clip.mp4');
+    await store.openUpload('u1', owner('anonymous'), 'clip.mp4');
     await store.completeUpload('u1', record('v1', 0));
     now += 400;
     expect(await store.get('v1')).toBeDefined();
@@ -322,9 +325,9 @@ describe.each(places)('%s status store: what survives its process', (_name, plac
   it.skipIf(!available)('keeps records, bindings, pending videos and held callbacks across a reopen', async () => {
     const here = place();
     const first = here.open();
-    await first.openUpload('u1', 'owner-1', 'one.mp4');
+    await first.openUpload('u1', owner('owner-1'), 'one.mp4');
     await first.completeUpload('u1', record('v1', 0));
-    await first.openUpload('u2', 'owner-1', 'two.mp4');
+    await first.openUpload('u2', owner('owner-1'), 'two.mp4');
     await first.completeUpload('u2', record('v2', 1));
     await first.applyStatus('v2', 'PARSE', T + 50);
     await first.close?.();
@@ -348,7 +351,7 @@ describe.each(places)('%s status store: what survives its process', (_name, plac
     async () => {
       const here = place();
       const crashed = here.open();
-      await crashed.openUpload('u1', 'owner-1', 'cut.mp4');
+      await crashed.openUpload('u1', owner('owner-1'), 'cut.mp4');
       await crashed.close?.(); // MAVI's answer never arrived
 
       const restarted = here.open();
@@ -361,6 +364,7 @@ describe.each(places)('%s status store: what survives its process', (_name, plac
         uploadTime: expect.any(Number),
         updatedAt: T + 5,
         ownerId: 'owner-1',
+        partition: 'partition-of-owner-1', // the partition the upload was opened with
       });
       // From then on it is an ordinary bound upload: its token names that video only.
       expect(await restarted.applyCallback('u1', 'v-other', 'PARSE', T + 6)).toEqual({
@@ -376,9 +380,9 @@ describe.each(places)('%s status store: what survives its process', (_name, plac
   it.skipIf(!available)("does not let an interrupted upload's token take a video another upload has", async () => {
     const here = place();
     const crashed = here.open();
-    await crashed.openUpload('u-theirs', 'owner-2', 'theirs.mp4');
+    await crashed.openUpload('u-theirs', owner('owner-2'), 'theirs.mp4');
     await crashed.completeUpload('u-theirs', { ...record('v-theirs', 0), ownerId: 'owner-2' });
-    await crashed.openUpload('u-cut', 'owner-1', 'cut.mp4');
+    await crashed.openUpload('u-cut', owner('owner-1'), 'cut.mp4');
     await crashed.close?.();
 
     const restarted = here.open();
@@ -390,7 +394,7 @@ describe.each(places)('%s status store: what survives its process', (_name, plac
   it.skipIf(!available)('binds a callback held when the previous process died as soon as the store opens', async () => {
     const here = place();
     const crashed = here.open();
-    await crashed.openUpload('u1', 'owner-1', 'held.mp4');
+    await crashed.openUpload('u1', owner('owner-1'), 'held.mp4');
     expect(await crashed.applyCallback('u1', 'v-held', 'PARSE', T + 3)).toEqual({ kind: 'held' });
     await crashed.close?.();
 
@@ -409,7 +413,21 @@ describe('sqlite status store: its file', () => {
     const db = new Database(join(dir, DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(2\)/);
+    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(3\)/);
+  });
+
+  it('gives a video stored before partitions were kept the partition its owner id implied then', async () => {
+    const dir = freshDataDir();
+    const store = sqlite(dir);
+    await store.openUpload('u1', owner('client:app'), 'old.mp4');
+    await store.completeUpload('u1', { ...record('v-old', 0), ...owner('client:app') });
+    await store.close?.();
+    const db = new Database(join(dir, DATABASE_FILE));
+    db.prepare('UPDATE videos SET mavi_partition = NULL').run();
+    db.close();
+    const reopened = sqlite(dir);
+    expect(await reopened.get('v-old')).toMatchObject({ ownerId: 'client:app', partition: 'app' });
+    await reopened.close?.();
   });
 
   it('refuses a corrupt database file, naming the path and the reason', () => {
