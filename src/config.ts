@@ -116,6 +116,8 @@ export interface UserTokenConfig {
   readonly userClaim: string;
   /** AUTH_TENANT_CLAIM: the claim that names the user's tenant; unset, the whole app is one tenant. */
   readonly tenantClaim: string | undefined;
+  /** AUTH_ADMIN_SCOPE: the scope that lets a token see and manage every video of its tenant. */
+  readonly adminScope: string;
   /** AUTH_JWKS_COOLDOWN_MS: a token with an unknown key id refreshes the keys at most this often. */
   readonly jwksCooldownMs: number;
 }
@@ -334,7 +336,14 @@ function parseUserTokenConfig(
   const issuer = read('AUTH_ISSUER');
   const audience = read('AUTH_AUDIENCE');
   const jwksUrl = read('AUTH_JWKS_URL');
-  const others = ['AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'AUTH_USER_CLAIM', 'AUTH_TENANT_CLAIM', 'AUTH_JWKS_COOLDOWN_MS'];
+  const others = [
+    'AUTH_AUDIENCE',
+    'AUTH_JWKS_URL',
+    'AUTH_USER_CLAIM',
+    'AUTH_TENANT_CLAIM',
+    'AUTH_ADMIN_SCOPE',
+    'AUTH_JWKS_COOLDOWN_MS',
+  ];
   if (issuer === undefined) {
     const stray = others.filter((name) => read(name) !== undefined);
     if (stray.length > 0)
@@ -362,6 +371,7 @@ function parseUserTokenConfig(
     jwksUrl,
     userClaim: read('AUTH_USER_CLAIM') ?? 'sub',
     tenantClaim: read('AUTH_TENANT_CLAIM'),
+    adminScope: read('AUTH_ADMIN_SCOPE') ?? 'videos:admin',
     jwksCooldownMs,
   };
 }

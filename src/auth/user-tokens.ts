@@ -11,7 +11,8 @@
  *
  * A user is known by an owner id that holds no claim in the clear:
  * `user:<tenant digest>:<user digest>` (SHA-256 of the issuer, the tenant and the
- * user claim). Its prefix is the tenant's, so everything a tenant owns shares it.
+ * user claim). Its prefix is the tenant's group (status-store.ts ownerGroupOf): a
+ * token with AUTH_ADMIN_SCOPE among its scopes administers that group.
  */
 import { createHash } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
@@ -29,6 +30,8 @@ interface TokenIdentity {
   ownerId: string;
   /** Where the user's uploads go at MAVI (MAVI_PARTITION): digests, never the claims. */
   partition: string;
+  /** With AUTH_ADMIN_SCOPE among its scopes: the user's tenant, whose every video it may see and manage. */
+  adminOf: string | undefined;
   /** When the token expires (epoch ms): live connections end then. */
   expiresAt: number;
 }
@@ -102,13 +105,28 @@ export function createUserTokens(
         tenant: `tenant-${tenantId}`,
         app: `app-${digest(config.issuer, config.audience).slice(0, 16)}`,
       }[partitionBy];
+      const group = `user:${tenantId}:`;
       return {
-        ownerId: `user:${tenantId}:${userId}`,
+        ownerId: `${group}${userId}`,
         partition,
+        adminOf: scopesOf(payload).includes(config.adminScope) ? group : undefined,
         expiresAt: payload.exp! * 1000,
       };
     },
   };
+}
+
+/**
+ * The token's scopes, wherever its provider puts them: `scope` (a space-separated
+ * string, RFC 8693), `scp` (an array, or a string) or `permissions` (an array, Auth0).
+ */
+function scopesOf(payload: JWTPayload): string[] {
+  const scopes: string[] = [];
+  for (const claim of [payload.scope, payload.scp, payload.permissions]) {
+    if (typeof claim === 'string') scopes.push(...claim.split(' ').filter(Boolean));
+    else if (Array.isArray(claim)) scopes.push(...claim.filter((scope): scope is string => typeof scope === 'string'));
+  }
+  return scopes;
 }
 
 function unauthenticated(message: string): Refusal {

@@ -43,7 +43,9 @@ export function callerIdentification(keys: ClientKeys, tokens: UserTokens | unde
     if (tokens && keys.open) return missing;
     const ownerId = keys.identify(authorization);
     // A client key is the app itself: its own partition at MAVI, whatever MAVI_PARTITION says for users.
-    return ownerId === undefined ? missing : { ownerId, partition: partitionOf(ownerId), expiresAt: undefined };
+    return ownerId === undefined
+      ? missing
+      : { ownerId, partition: partitionOf(ownerId), adminOf: undefined, expiresAt: undefined };
   };
   return {
     ofRequest: (req) => identify(req.headers.authorization),

@@ -64,7 +64,7 @@ builder.subscriptionField('chat', (t) =>
       }),
     },
     subscribe: (_root, args, context) =>
-      context.chats.start(context.ownerId, {
+      context.chats.start(context.viewer, {
         videoNos: args.videoNos.map(String),
         message: args.message,
         sessionId: args.sessionId === null || args.sessionId === undefined ? undefined : String(args.sessionId),

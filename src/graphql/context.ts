@@ -5,13 +5,14 @@ import type { StatusService } from '../status/status-service.js';
 import type { Uploads } from '../upload/upload-video.js';
 import type DataLoader from 'dataloader';
 import type { VideoDetails } from '../mavi/api.js';
-import type { Owner, VideoRecord } from '../status/status-store.js';
+import type { VideoRecord } from '../status/status-store.js';
+import type { Viewer } from '../videos/ownership.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 
 /** Who is calling, as the edge identified them (edge/caller.ts). */
-export interface Caller extends Readonly<Owner> {
+export interface Caller extends Viewer {
   /** When the caller's token expires (epoch ms); undefined for a client key, which does not. */
   readonly expiresAt: number | undefined;
 }
@@ -50,10 +51,10 @@ export interface GatewayUserContext {
   details: DataLoader<VideoRecord, VideoDetails | null, string>;
   /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */
   signal: AbortSignal | undefined;
-  /** The caller's identity for per-client isolation (Owner.ownerId). */
+  /** Who asks: what every ownership check reads (videos/ownership.ts), and where its uploads go at MAVI. */
+  viewer: Viewer;
+  /** viewer.ownerId: what limits and quotas count by. */
   ownerId: string;
-  /** Where the caller's uploads go at MAVI, and what its searches and chats cover (Owner.partition). */
-  partition: string;
 }
 
 /** What every resolver gets: Yoga's context (request, params), the Node request, and the gateway's. */

@@ -43,12 +43,7 @@ builder.queryField('searchVideos', (t) =>
       first: t.arg.int({ defaultValue: 10, description: `The most videos to answer, 1 to ${MAX_PAGE_SIZE}.` }),
     },
     resolve: (_root, args, context) =>
-      context.library.searchVideos(
-        { ownerId: context.ownerId, partition: context.partition },
-        args.query,
-        args.first ?? 10,
-        context.signal,
-      ),
+      context.library.searchVideos(context.viewer, args.query, args.first ?? 10, context.signal),
   }),
 );
 
@@ -69,15 +64,12 @@ builder.queryField('searchClips', (t) =>
       }),
     },
     resolve: (_root, args, context) =>
-      context.library.searchClips(
-        { ownerId: context.ownerId, partition: context.partition },
-        {
-          query: args.query,
-          videoNos: (args.videoNos ?? []).map(String),
-          first: args.first ?? 10,
-          minScore: args.minScore ?? undefined,
-          signal: context.signal,
-        },
-      ),
+      context.library.searchClips(context.viewer, {
+        query: args.query,
+        videoNos: (args.videoNos ?? []).map(String),
+        first: args.first ?? 10,
+        minScore: args.minScore ?? undefined,
+        signal: context.signal,
+      }),
   }),
 );

@@ -61,7 +61,7 @@ builder.queryField('transcript', (t) =>
       'The transcript of a video you uploaded. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED).',
     args: transcriptArgs,
     resolve: (_root, { videoNo, kind }, context) =>
-      context.transcripts.get(context.ownerId, String(videoNo), kind, context.signal),
+      context.transcripts.get(context.viewer, String(videoNo), kind, context.signal),
   }),
 );
 
@@ -72,7 +72,7 @@ builder.subscriptionField('transcriptReady', (t) =>
       'Waits for a transcript without polling: one event once it is READY (or UNAVAILABLE), then completes. Starts it when needed, like `transcript`.',
     args: transcriptArgs,
     subscribe: (_root, { videoNo, kind }, context) =>
-      context.transcripts.waitFor(context.ownerId, String(videoNo), kind),
+      context.transcripts.waitFor(context.viewer, String(videoNo), kind),
     resolve: (transcript) => transcript,
   }),
 );

@@ -58,11 +58,7 @@ builder.mutationField('uploadVideo', (t) =>
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
     },
     resolve: (_root, { file, metadata }, context) => {
-      const upload = context.uploads.upload(
-        file,
-        { ownerId: context.ownerId, partition: context.partition },
-        metadataOf(metadata),
-      );
+      const upload = context.uploads.upload(file, context.viewer, metadataOf(metadata));
       // The client's slot (MAX_CONCURRENT_UPLOADS_PER_KEY) is held until MAVI has answered, not until it hangs up.
       context.uploadSlot?.holdUntil(upload);
       return upload;
@@ -79,11 +75,7 @@ builder.mutationField('uploadVideoFromUrl', (t) =>
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
     },
     resolve: (_root, { url, metadata }, context) =>
-      context.uploads.uploadFromUrl(
-        url,
-        { ownerId: context.ownerId, partition: context.partition },
-        metadataOf(metadata),
-      ),
+      context.uploads.uploadFromUrl(url, context.viewer, metadataOf(metadata)),
   }),
 );
 

@@ -29,7 +29,7 @@ builder.subscriptionField('videoStatus', (t) =>
     extensions: shareableField,
     subscribe: async (_root, args, context) => {
       const videoNo = String(args.videoNo);
-      const feed = await context.status.follow(videoNo, visibleTo(context.ownerId));
+      const feed = await context.status.follow(videoNo, visibleTo(context.viewer));
       if (!feed) throw videoNotFound(videoNo);
       return feed;
     },

@@ -123,7 +123,7 @@ builder.queryField('videos', (t) =>
       nameContains: t.arg.string({ description: 'Only videos whose name contains this text, ignoring case.' }),
     },
     resolve: (_root, args, context) =>
-      context.library.listVideos(context.ownerId, {
+      context.library.listVideos(context.viewer, {
         first: args.first ?? 20,
         after: args.after ? decodeCursor(args.after) : undefined,
         status: args.status ?? undefined,
@@ -138,7 +138,7 @@ builder.queryField('video', (t) =>
     nullable: true,
     description: 'A video you uploaded, with its last known status; null when no such video is known to you.',
     args: { videoNo: t.arg.id({ required: true }) },
-    resolve: (_root, { videoNo }, context) => context.library.findOwned(context.ownerId, String(videoNo)),
+    resolve: (_root, { videoNo }, context) => context.library.findOwned(context.viewer, String(videoNo)),
   }),
 );
 
@@ -160,7 +160,7 @@ builder.mutationField('deleteVideos', (t) =>
     description: `Deletes videos you uploaded, at MAVI and here (at most ${MAX_DELETE_VIDEOS} per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped.`,
     args: { videoNos: t.arg.idList({ required: true }) },
     resolve: async (_root, { videoNos }, context) => ({
-      deleted: await context.library.deleteVideos(context.ownerId, videoNos.map(String)),
+      deleted: await context.library.deleteVideos(context.viewer, videoNos.map(String)),
     }),
   }),
 );

@@ -123,8 +123,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       }
       // HTTP: the request's signal, aborted when its connection closes early. Websocket: the socket's.
       const signal = request?.signal ?? socketSignal;
-      // A keyless schema question never reaches MAVI: its partition is never used.
-      const partition = identified?.partition ?? 'default';
+      // A keyless schema question never reaches MAVI or a video: its partition is never used.
+      const viewer = identified ?? { ownerId, partition: 'default', adminOf: undefined };
       return {
         status,
         uploads,
@@ -133,8 +133,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         transcripts,
         details: library.detailsLoader(signal),
         signal,
+        viewer,
         ownerId,
-        partition,
       };
     },
     logging: {

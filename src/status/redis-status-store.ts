@@ -18,6 +18,8 @@
  *  - `pending`          sorted set: videoNos not yet final, by updatedAt (what polling reads)
  *  - `owner:<ownerId>`  sorted set: a client's videoNos by uploadTime (its list); members
  *                       whose video expired are dropped when a list meets them
+ *  - `group:<group>`    sorted set: the same for every owner of a group (a tenant's users,
+ *                       status-store.ts ownerGroupOf): an administrator's list
  */
 import { StoreUnavailableError } from '../errors.js';
 import type { Redis } from 'ioredis';
@@ -26,6 +28,7 @@ import {
   matchesFilters,
   DEFAULT_MAX_AGE_MS,
   OPEN_UPLOAD_TTL_MS,
+  inScope,
   storedPartition,
   type CallbackOutcome,
   type CompletedUpload,
@@ -35,7 +38,22 @@ import {
 } from './status-store.js';
 import { luaTransitionTable } from './transitions.js';
 
+/** status-store.ts ownerGroupOf, as a Lua pattern. */
+const OWNER_GROUP_PATTERN = '^user:[^:]+:';
+
+/** Adds a video to its owner's group list, when the owner is in a group. */
+const ADD_TO_GROUP = `
+local function addToGroup(prefix, ownerId, videoNo, uploadTime, ttl)
+  local group = string.match(ownerId, '${OWNER_GROUP_PATTERN}')
+  if not group then return end
+  local key = prefix .. 'group:' .. group
+  redis.call('ZADD', key, uploadTime, videoNo)
+  redis.call('PEXPIRE', key, ttl)
+end
+`;
+
 const APPLY = `
+${ADD_TO_GROUP}
 ${luaTransitionTable()}
 local function apply(videoKey, pendingKey, videoNo, status, at, ttl)
   local current = redis.call('HGET', videoKey, 'status')
@@ -87,6 +105,7 @@ if interrupted then
   local ownerKey = ARGV[5] .. 'owner:' .. (upload[1] or '')
   redis.call('ZADD', ownerKey, upload[3] or ARGV[3], ARGV[1])
   redis.call('PEXPIRE', ownerKey, ARGV[4])
+  addToGroup(ARGV[5], upload[1] or '', ARGV[1], upload[3] or ARGV[3], ARGV[4])
   local nxt = apply(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
   return {'applied', nxt or first, nxt and ARGV[3] or firstAt}
 end
@@ -107,7 +126,7 @@ return {'applied'}`;
 
 /**
  * KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl,
- * partition.
+ * partition, the key prefix.
  * An upload a callback already bound (its instance's heartbeat lapsed while MAVI answered) keeps the status it has.
  */
 const COMPLETE_UPLOAD = `${APPLY}
@@ -125,6 +144,7 @@ redis.call('PEXPIRE', KEYS[2], ARGV[8])
 if TERMINAL[ARGV[3]] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 redis.call('PEXPIRE', KEYS[4], ARGV[8])
+addToGroup(ARGV[10], ARGV[6], ARGV[1], ARGV[4], ARGV[8])
 if not held[1] then return {} end
 if held[1] ~= ARGV[1] then return {'discarded', held[1]} end
 local nxt = apply(KEYS[2], KEYS[3], ARGV[1], held[2], held[3], ARGV[8])
@@ -141,7 +161,11 @@ local fields = redis.call('HMGET', KEYS[1], 'uploadId', 'ownerId')
 local known = redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if fields[1] then redis.call('DEL', ARGV[2] .. 'upload:' .. fields[1]) end
-if fields[2] then redis.call('ZREM', ARGV[2] .. 'owner:' .. fields[2], ARGV[1]) end
+if fields[2] then
+  redis.call('ZREM', ARGV[2] .. 'owner:' .. fields[2], ARGV[1])
+  local group = string.match(fields[2], '${OWNER_GROUP_PATTERN}')
+  if group then redis.call('ZREM', ARGV[2] .. 'group:' .. group, ARGV[1]) end
+end
 return known`;
 
 /**
@@ -307,6 +331,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           uploadId,
           ttl,
           record.partition,
+          prefix,
         ],
       )) as string[];
       if (result[0] === 'discarded') return { record, change: undefined, discardedVideoNo: result[1] };
@@ -359,7 +384,8 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async listVideos(query) {
-      const key = ownerKey(query.ownerId);
+      const { owners } = query;
+      const key = 'ownerId' in owners ? ownerKey(owners.ownerId) : `${prefix}group:${owners.group}`;
       const found: VideoRecord[] = [];
       let position = query.after;
       let scanned = 0;
@@ -397,7 +423,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           position = { uploadTime, videoNo };
           const [error, fields] = rows[index] ?? [];
           const record = error ? undefined : toRecord(fields as Record<string, string>);
-          if (!record || record.ownerId !== query.ownerId) expired.push(videoNo);
+          if (!record || !inScope(owners, record)) expired.push(videoNo);
           else if (matchesFilters(record, query)) found.push(record);
           if (found.length > query.limit) break;
         }

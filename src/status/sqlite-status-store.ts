@@ -103,7 +103,9 @@ interface VideoRow {
 }
 
 interface ListParameters {
-  ownerId: string;
+  /** One owner's videos: from = to = its id. A group's: the ids from its prefix to the prefix's end. */
+  from: string;
+  to: string;
   afterTime: number;
   afterVideoNo: string;
   liveSince: number;
@@ -168,7 +170,16 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     // Row values keep the page's start on the index; the filters are optional (NULL: any).
     listVideos: db.prepare<[ListParameters], VideoRow>(
       `SELECT * FROM videos INDEXED BY videos_by_owner
-       WHERE owner_id = @ownerId AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
+       WHERE owner_id = @from AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
+         AND (@status IS NULL OR status = @status)
+         AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
+       ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
+    ),
+    // A group's videos (an administrator's view): a range of owners on the same index, then sorted.
+    listGroupVideos: db.prepare<[ListParameters], VideoRow>(
+      `SELECT * FROM videos INDEXED BY videos_by_owner
+       WHERE owner_id >= @from AND owner_id < @to
+         AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
          AND (@status IS NULL OR status = @status)
          AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
        ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
@@ -345,9 +356,13 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     },
 
     async listVideos(query) {
+      const { owners } = query;
+      const statement = 'ownerId' in owners ? sql.listVideos : sql.listGroupVideos;
       const rows = writes.read(() =>
-        sql.listVideos.all({
-          ownerId: query.ownerId,
+        statement.all({
+          from: 'ownerId' in owners ? owners.ownerId : owners.group,
+          // Every id that starts with the group's prefix sorts before the prefix followed by U+10FFFF.
+          to: 'ownerId' in owners ? owners.ownerId : `${owners.group}\u{10FFFF}`,
           // Past the newest possible position when there is no cursor: every video is "before" it.
           afterTime: query.after?.uploadTime ?? Number.MAX_SAFE_INTEGER,
           afterVideoNo: query.after?.videoNo ?? '\u{10FFFF}',

@@ -18,6 +18,24 @@ export interface Owner {
   partition: string;
 }
 
+/**
+ * The group an owner belongs to, whose administrators see all of its videos: a
+ * signed-in user's tenant (`user:<tenant digest>:`, auth/user-tokens.ts makes
+ * these ids); undefined for a client key, which belongs to none. The Redis
+ * store's scripts match the same pattern (OWNER_GROUP_PATTERN).
+ */
+export function ownerGroupOf(ownerId: string): string | undefined {
+  return /^user:[^:]+:/.exec(ownerId)?.[0];
+}
+
+/** Whose videos a list covers: one owner's, or a whole group's (an administrator's view). */
+export type OwnerScope = { ownerId: string } | { group: string };
+
+/** Whether a record is in the scope. */
+export function inScope(scope: OwnerScope, record: Pick<VideoRecord, 'ownerId'>): boolean {
+  return 'ownerId' in scope ? record.ownerId === scope.ownerId : record.ownerId.startsWith(scope.group);
+}
+
 /** The partition of a video stored before partitions were kept: the one its owner id implied then. */
 export function storedPartition(partition: string | null | undefined, ownerId: string): string {
   return partition ?? partitionOf(ownerId);
@@ -99,7 +117,7 @@ export interface ListPosition {
 }
 
 export interface VideoListQuery {
-  ownerId: string;
+  owners: OwnerScope;
   /** Start after this place (a page's end); from the newest when absent. */
   after?: ListPosition;
   /** The most records to answer. */
@@ -148,7 +166,7 @@ export interface StatusStore {
   get(videoNo: string): Promise<VideoRecord | undefined>;
   /** Forgets a video and its upload binding (its callbacks then get 404); true when it was known. */
   remove(videoNo: string): Promise<boolean>;
-  /** A client's videos, newest first, filtered; see VideoListQuery. */
+  /** One owner's or one group's videos, newest first, filtered; see VideoListQuery. */
   listVideos(query: VideoListQuery): Promise<VideoListPage>;
   /** Videos not yet terminal, oldest update first, at most `limit`. */
   pending(limit: number): Promise<VideoRecord[]>;

@@ -21,6 +21,7 @@ import type { Logger } from '../logger.js';
 import type { ChatPiece, ChatTurn, MaviApi } from '../mavi/api.js';
 import { MaviError } from '../mavi/errors.js';
 import type { CostControl } from '../limits/cost-control.js';
+import type { Viewer } from './ownership.js';
 import { onePartition, type VideoLibrary } from './video-library.js';
 
 /** What a chat subscriber receives: MAVI's pieces, then the end with the session to continue. */
@@ -74,7 +75,8 @@ export class Chats {
   }
 
   /** Checks the request (every refusal before MAVI is asked), then streams the answer. */
-  async start(ownerId: string, request: ChatRequest): Promise<AsyncIterable<ChatEvent>> {
+  async start(viewer: Viewer, request: ChatRequest): Promise<AsyncIterable<ChatEvent>> {
+    const { ownerId } = viewer;
     const message = request.message.trim();
     if (message === '') throw gatewayError('INVALID_INPUT', 'The message is empty.');
     if (message.length > MAX_MESSAGE_CHARS) {
@@ -87,7 +89,7 @@ export class Chats {
     if (videoNos.length === 0 || videoNos.length > MAX_CHAT_VIDEOS) {
       throw gatewayError('INVALID_INPUT', `A chat is about 1 to ${MAX_CHAT_VIDEOS} videos; got ${videoNos.length}.`);
     }
-    const records = await this.deps.library.requireOwned(ownerId, videoNos);
+    const records = await this.deps.library.requireOwned(viewer, videoNos);
     const unready = records.find((record) => record.status !== 'PARSE');
     if (unready) {
       throw gatewayError(

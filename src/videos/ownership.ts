@@ -1,21 +1,36 @@
 /**
- * Who may see and act on a video: the one policy that every read, subscription,
- * chat, transcript and delete asks. A video is its uploader's (the owner id of the
- * client key that uploaded it); end-user identity widens this here and nowhere
- * else. A video the caller may not see is answered exactly as an unknown one
+ * Who may see and act on a video: the one policy that every read, list,
+ * subscription, chat, transcript and delete asks. A video is its uploader's: a
+ * client key's owner, or a signed-in user. An administrator of a group (a
+ * tenant's, with AUTH_ADMIN_SCOPE) sees and manages every video of the group
+ * too. A video the caller may not see is answered exactly as an unknown one
  * (videoNotFound): nothing tells the two apart.
  */
 import { gatewayError } from '../errors.js';
-import type { VideoRecord } from '../status/status-store.js';
+import { ownerGroupOf, type Owner, type OwnerScope, type VideoRecord } from '../status/status-store.js';
 
-/** Whether the caller `ownerId` may see and act on the video. */
-export function canSee(ownerId: string, record: VideoRecord): boolean {
-  return record.ownerId === ownerId;
+/** Who is asking: an owner, and the group it administers, if any. */
+export interface Viewer extends Readonly<Owner> {
+  /** The group (status-store.ts ownerGroupOf) whose every video this caller may see and manage. */
+  readonly adminOf: string | undefined;
 }
 
-/** The policy for one caller, as a filter (for the status feed, which reads the record itself). */
-export function visibleTo(ownerId: string): (record: VideoRecord) => boolean {
-  return (record) => canSee(ownerId, record);
+/** Whether the viewer may see and act on the video. */
+export function canSee(viewer: Viewer, record: VideoRecord): boolean {
+  return (
+    record.ownerId === viewer.ownerId ||
+    (viewer.adminOf !== undefined && ownerGroupOf(record.ownerId) === viewer.adminOf)
+  );
+}
+
+/** The policy for one viewer, as a filter (for the status feed, which reads the record itself). */
+export function visibleTo(viewer: Viewer): (record: VideoRecord) => boolean {
+  return (record) => canSee(viewer, record);
+}
+
+/** The videos a viewer's list covers: its own, or its whole group's for an administrator. */
+export function listScope(viewer: Viewer): OwnerScope {
+  return viewer.adminOf !== undefined ? { group: viewer.adminOf } : { ownerId: viewer.ownerId };
 }
 
 /** The same answer for an unknown video and one the caller may not see. */

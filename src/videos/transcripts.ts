@@ -25,7 +25,7 @@ import type { MaviApi, TranscriptKind, TranscriptSegment, TranscriptSource } fro
 import type { StatusService } from '../status/status-service.js';
 import type { VideoRecord } from '../status/status-store.js';
 import type { CostControl } from '../limits/cost-control.js';
-import { canSee, videoNotFound, visibleTo } from './ownership.js';
+import { canSee, videoNotFound, visibleTo, type Viewer } from './ownership.js';
 
 /** READY: the segments are final. PENDING: being made; ask again, or wait with transcriptReady. UNAVAILABLE: MAVI has none. */
 type TranscriptState = 'READY' | 'PENDING' | 'UNAVAILABLE';
@@ -88,9 +88,9 @@ export class Transcripts {
   constructor(private readonly deps: TranscriptsDeps) {}
 
   /** The transcript of the caller's video as it stands; starts making it when needed. */
-  async get(ownerId: string, videoNo: string, kind: TranscriptKind, signal?: AbortSignal): Promise<Transcript> {
-    const record = await this.owned(ownerId, videoNo);
-    await this.deps.cost.spend('transcript', ownerId);
+  async get(viewer: Viewer, videoNo: string, kind: TranscriptKind, signal?: AbortSignal): Promise<Transcript> {
+    const record = await this.owned(viewer, videoNo);
+    await this.deps.cost.spend('transcript', viewer.ownerId);
     return this.current(record, kind, signal);
   }
 
@@ -106,9 +106,9 @@ export class Transcripts {
    * here would outlive it). The done-event cannot be missed: the transcript's state
    * is read after both listen.
    */
-  async waitFor(ownerId: string, videoNo: string, kind: TranscriptKind): Promise<AsyncIterable<Transcript>> {
-    await this.owned(ownerId, videoNo);
-    await this.deps.cost.spend('transcript', ownerId);
+  async waitFor(viewer: Viewer, videoNo: string, kind: TranscriptKind): Promise<AsyncIterable<Transcript>> {
+    await this.owned(viewer, videoNo);
+    await this.deps.cost.spend('transcript', viewer.ownerId);
     return new Repeater<Transcript>(async (push, stop) => {
       const done = this.deps.events.subscribe(topicOf(videoNo, kind));
       let feed: Awaited<ReturnType<StatusService['follow']>>;
@@ -119,7 +119,7 @@ export class Transcripts {
         return release();
       });
       try {
-        feed = await this.deps.status.follow(videoNo, visibleTo(ownerId));
+        feed = await this.deps.status.follow(videoNo, visibleTo(viewer));
         if (left) return; // the subscriber left while the feed was opening: `finally` closes it
         if (!feed) throw videoNotFound(videoNo);
         await done.ready;
@@ -169,9 +169,9 @@ export class Transcripts {
     return { kind: 'applied', changed };
   }
 
-  private async owned(ownerId: string, videoNo: string): Promise<VideoRecord> {
+  private async owned(viewer: Viewer, videoNo: string): Promise<VideoRecord> {
     const record = await this.deps.status.get(videoNo);
-    if (!record || !canSee(ownerId, record)) throw videoNotFound(videoNo);
+    if (!record || !canSee(viewer, record)) throw videoNotFound(videoNo);
     return record;
   }
 

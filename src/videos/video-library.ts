@@ -9,10 +9,10 @@ import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MaviApi, VideoDetails } from '../mavi/api.js';
 import type { StatusService } from '../status/status-service.js';
-import type { ListPosition, Owner, VideoListPage, VideoRecord } from '../status/status-store.js';
+import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
 import type { VideoStatus } from '../mavi/types.js';
 import type { CostControl } from '../limits/cost-control.js';
-import { canSee, videoNotFound } from './ownership.js';
+import { canSee, listScope, videoNotFound, type Viewer } from './ownership.js';
 
 /** The most videos one deleteVideos call takes (MAVI's successor deletes at most 100 per request). */
 export const MAX_DELETE_VIDEOS = 100;
@@ -65,10 +65,10 @@ export class VideoLibrary {
   constructor(private readonly deps: VideoLibraryDeps) {}
 
   /** The caller's videos, newest first, from the store (no MAVI call). */
-  listVideos(ownerId: string, request: VideoListRequest): Promise<VideoListPage> {
+  listVideos(viewer: Viewer, request: VideoListRequest): Promise<VideoListPage> {
     checkPageSize(request.first);
     return this.deps.status.listVideos({
-      ownerId,
+      owners: listScope(viewer),
       after: request.after,
       limit: request.first,
       status: request.status,
@@ -77,14 +77,14 @@ export class VideoLibrary {
   }
 
   /** The caller's video, or undefined when it is unknown or another client's. */
-  async findOwned(ownerId: string, videoNo: string): Promise<VideoRecord | undefined> {
+  async findOwned(viewer: Viewer, videoNo: string): Promise<VideoRecord | undefined> {
     const record = await this.deps.status.get(videoNo);
-    return record && canSee(ownerId, record) ? record : undefined;
+    return record && canSee(viewer, record) ? record : undefined;
   }
 
   /** The caller's videos, in the order asked; VIDEO_NOT_FOUND names the first that is not one of them. */
-  async requireOwned(ownerId: string, videoNos: readonly string[]): Promise<VideoRecord[]> {
-    const records = await Promise.all(videoNos.map((videoNo) => this.findOwned(ownerId, videoNo)));
+  async requireOwned(viewer: Viewer, videoNos: readonly string[]): Promise<VideoRecord[]> {
+    const records = await Promise.all(videoNos.map((videoNo) => this.findOwned(viewer, videoNo)));
     const missing = records.findIndex((record) => record === undefined);
     if (missing >= 0) throw videoNotFound(videoNos[missing]!);
     return records as VideoRecord[];
@@ -119,21 +119,21 @@ export class VideoLibrary {
    * searches the whole account, so its hits are filtered to the caller's videos
    * (more are asked for, to fill the page).
    */
-  async searchVideos(owner: Owner, query: string, first: number, signal?: AbortSignal): Promise<FoundVideo[]> {
-    const { ownerId } = owner;
+  async searchVideos(viewer: Viewer, query: string, first: number, signal?: AbortSignal): Promise<FoundVideo[]> {
+    const { ownerId } = viewer;
     checkQuery(query);
     checkPageSize(first);
     await this.deps.cost.spend('search', ownerId);
     const { searchesWholeAccount } = this.deps.mavi.capabilities;
     const wanted = searchesWholeAccount ? Math.min(200, first * 4) : first;
-    const hits = await this.deps.mavi.searchVideos(query, owner.partition, wanted, signal);
-    const owned = await this.ownedOnly(ownerId, hits, first);
+    const hits = await this.deps.mavi.searchVideos(query, viewer.partition, wanted, signal);
+    const owned = await this.ownedOnly(viewer, hits, first);
     return owned.map(({ hit, record }) => ({ record, score: hit.score }));
   }
 
   /** Moments in the caller's videos (all, or those named) matching a query, best first. */
-  async searchClips(owner: Owner, request: ClipSearchRequest): Promise<FoundClip[]> {
-    const { ownerId } = owner;
+  async searchClips(viewer: Viewer, request: ClipSearchRequest): Promise<FoundClip[]> {
+    const { ownerId } = viewer;
     checkQuery(request.query);
     checkPageSize(request.first);
     const videoNos = [...new Set(request.videoNos)];
@@ -150,7 +150,7 @@ export class VideoLibrary {
         `minScore cannot apply: the ${this.deps.mavi.family} MAVI family gives clips no score.`,
       );
     }
-    const named = await this.requireOwned(ownerId, videoNos);
+    const named = await this.requireOwned(viewer, videoNos);
     await this.deps.cost.spend('search', ownerId);
     const limit = searchesWholeAccount && videoNos.length === 0 ? Math.min(200, request.first * 4) : request.first;
     const hits = await this.deps.mavi.searchClips({
@@ -158,11 +158,11 @@ export class VideoLibrary {
       videoNos,
       limit,
       // Named videos are searched where they live; otherwise the caller's partition.
-      partition: named.length > 0 ? onePartition(named) : owner.partition,
+      partition: named.length > 0 ? onePartition(named) : viewer.partition,
       signal: request.signal,
     });
     const scored = hits.filter((hit) => request.minScore === undefined || (hit.score ?? 0) >= request.minScore);
-    const owned = await this.ownedOnly(ownerId, scored, request.first);
+    const owned = await this.ownedOnly(viewer, scored, request.first);
     return owned.map(({ hit, record }) => ({
       record,
       startSeconds: hit.startSeconds,
@@ -177,7 +177,7 @@ export class VideoLibrary {
    * Unknown videos and other clients' are skipped alike, so a repeat is harmless.
    * Answers the videoNos that were deleted. When MAVI refuses, nothing is deleted here.
    */
-  async deleteVideos(ownerId: string, videoNos: readonly string[]): Promise<string[]> {
+  async deleteVideos(viewer: Viewer, videoNos: readonly string[]): Promise<string[]> {
     const unique = [...new Set(videoNos)];
     if (unique.length > MAX_DELETE_VIDEOS) {
       throw gatewayError(
@@ -185,7 +185,7 @@ export class VideoLibrary {
         `At most ${MAX_DELETE_VIDEOS} videos may be deleted at once; got ${unique.length}.`,
       );
     }
-    const records = await Promise.all(unique.map((videoNo) => this.findOwned(ownerId, videoNo)));
+    const records = await Promise.all(unique.map((videoNo) => this.findOwned(viewer, videoNo)));
     const owned = records.filter((record) => record !== undefined);
     if (owned.length === 0) return [];
     // Each video is deleted in the partition it lives in (one call per partition).
@@ -195,7 +195,7 @@ export class VideoLibrary {
     for (const [partition, inPartition] of byPartition) await this.deps.mavi.deleteVideos(inPartition, partition);
     const deleted: string[] = [];
     for (const { videoNo } of owned) if (await this.deps.status.remove(videoNo)) deleted.push(videoNo);
-    this.deps.logger.info('videos deleted', { count: deleted.length, client: partitionOf(ownerId) });
+    this.deps.logger.info('videos deleted', { count: deleted.length, client: partitionOf(viewer.ownerId) });
     return deleted;
   }
 
@@ -205,7 +205,7 @@ export class VideoLibrary {
    * page needs: the work is bounded by `first`, not by the size of MAVI's answer.
    */
   private async ownedOnly<Hit extends { videoNo: string }>(
-    ownerId: string,
+    viewer: Viewer,
     hits: readonly Hit[],
     first: number,
   ): Promise<{ hit: Hit; record: VideoRecord }[]> {
@@ -214,7 +214,7 @@ export class VideoLibrary {
     for (let at = 0; at < hits.length && found.length < first; at += OWNERSHIP_BATCH) {
       const batch = hits.slice(at, at + OWNERSHIP_BATCH);
       const unknown = [...new Set(batch.map((hit) => hit.videoNo))].filter((videoNo) => !records.has(videoNo));
-      const looked = await Promise.all(unknown.map((videoNo) => this.findOwned(ownerId, videoNo)));
+      const looked = await Promise.all(unknown.map((videoNo) => this.findOwned(viewer, videoNo)));
       unknown.forEach((videoNo, index) => records.set(videoNo, looked[index]));
       for (const hit of batch) {
         const record = records.get(hit.videoNo);

@@ -226,7 +226,7 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
       let after: ListPosition | undefined;
       const sizes: number[] = [];
       do {
-        const page: VideoListPage = await store.listVideos({ ownerId: 'alice', after, limit: 2 });
+        const page: VideoListPage = await store.listVideos({ owners: { ownerId: 'alice' }, after, limit: 2 });
         all.push(...page.records.map((r) => r.videoNo));
         sizes.push(page.records.length);
         after = page.next;
@@ -234,15 +234,51 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
       expect(all).toEqual(['v5', 'v4', 'v3', 'v2', 'v1']);
       expect(sizes).toEqual([2, 2, 1]);
 
-      const exact = await store.listVideos({ ownerId: 'alice', limit: 5 });
+      const exact = await store.listVideos({ owners: { ownerId: 'alice' }, limit: 5 });
       expect(exact.next).toBeUndefined();
-      const parsed = await store.listVideos({ ownerId: 'alice', limit: 10, status: 'PARSE' });
+      const parsed = await store.listVideos({ owners: { ownerId: 'alice' }, limit: 10, status: 'PARSE' });
       expect(parsed.records.map((r) => r.videoNo)).toEqual(['v3']);
-      const named = await store.listVideos({ ownerId: 'alice', limit: 10, nameContains: 'beach' });
+      const named = await store.listVideos({ owners: { ownerId: 'alice' }, limit: 10, nameContains: 'beach' });
       expect(named.records.map((r) => r.videoName)).toEqual(['Beach Day.mp4']);
-      const bobs = await store.listVideos({ ownerId: 'bob', limit: 10 });
+      const bobs = await store.listVideos({ owners: { ownerId: 'bob' }, limit: 10 });
       expect(bobs.records.map((r) => r.videoNo)).toEqual(['w1']);
-      expect(await store.listVideos({ ownerId: 'nobody', limit: 10 })).toEqual({ records: [], next: undefined });
+      expect(await store.listVideos({ owners: { ownerId: 'nobody' }, limit: 10 })).toEqual({
+        records: [],
+        next: undefined,
+      });
+      await store.close?.();
+    },
+  );
+
+  it.skipIf(!available)(
+    "lists a group's videos (an administrator's view): every owner of the group, newest first, page by page",
+    async () => {
+      const store = create();
+      const add = async (videoNo: string, offset: number, ownerId: string) => {
+        await store.openUpload(`u-${videoNo}`, owner(ownerId), `${videoNo}.mp4`);
+        await store.completeUpload(`u-${videoNo}`, { ...record(videoNo, offset), ownerId });
+      };
+      // Two users of tenant t1, one of tenant t10 (a prefix of neither), and a client key.
+      await add('a1', 1, 'user:t1:alice');
+      await add('b1', 2, 'user:t1:bob');
+      await add('a2', 3, 'user:t1:alice');
+      await add('x1', 4, 'user:t10:xavier');
+      await add('k1', 5, 'client:app');
+      await store.applyStatus('b1', 'PARSE', T + 10);
+      await store.remove('a2');
+
+      const all: string[] = [];
+      let after: ListPosition | undefined;
+      do {
+        const page: VideoListPage = await store.listVideos({ owners: { group: 'user:t1:' }, after, limit: 1 });
+        all.push(...page.records.map((r) => r.videoNo));
+        after = page.next;
+      } while (after);
+      expect(all).toEqual(['b1', 'a1']);
+      const parsed = await store.listVideos({ owners: { group: 'user:t1:' }, limit: 10, status: 'PARSE' });
+      expect(parsed.records.map((r) => r.videoNo)).toEqual(['b1']);
+      const other = await store.listVideos({ owners: { group: 'user:t10:' }, limit: 10 });
+      expect(other.records.map((r) => r.videoNo)).toEqual(['x1']);
       await store.close?.();
     },
   );
