@@ -6,7 +6,10 @@
  * the ends, not for the time.
  */
 import type { ServerResponse } from 'node:http';
+import { createClient } from 'graphql-ws';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { ChatDocument, VideoStatusDocument } from '../../generated/operations.js';
 import { testFamily } from '../../utils/family.js';
 import { subscribeSse, subscribeWs, wsClient } from '../../utils/graphql-clients.js';
@@ -92,5 +95,43 @@ describe('a token that expires while connected', () => {
     }
     await waitUntil(() => openUpstreams === 0, "the chat's call to MAVI aborted");
     await client.dispose();
+  });
+
+  it('lets a graphql-ws client whose connectionParams is a function reconnect with a fresh token and go on', async () => {
+    let connections = 0;
+    const client = createClient({
+      url: stack.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 5,
+      // As the README's recipe: every (re)connection asks for the current token; the first one is short-lived.
+      connectionParams: async () =>
+        bearer(await provider.token('alice', { expiresIn: connections === 0 ? SHORT_LIFE_SECONDS : 3600 })),
+    });
+    client.on('connected', () => (connections += 1));
+    const statuses: string[] = [];
+    let sawParse!: () => void;
+    const parsed = new Promise<void>((resolve) => (sawParse = resolve));
+    const unsubscribe = client.subscribe<{ videoStatus: { status: string } }>(
+      { query: print(VideoStatusDocument), variables: { videoNo: processing } },
+      {
+        next: (event) => {
+          const status = event.data?.videoStatus.status;
+          if (status) statuses.push(status);
+          if (status === 'PARSE') sawParse();
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    try {
+      // The gateway closes the first socket at the token's expiry; the client connects again by itself.
+      await waitUntil(() => connections === 2 && statuses.length >= 2, 'reconnected with a fresh token');
+      await stack.simulator.setStatus(processing, 'PARSE', { notify: true });
+      await parsed;
+      expect(statuses).toEqual(['UNPARSE', 'UNPARSE', 'PARSE']);
+    } finally {
+      unsubscribe();
+      await client.dispose();
+    }
   });
 });

@@ -17,8 +17,11 @@ import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium, throttleUploads } from '../../utils/browser.js';
+import { bearer, TestIdentityProvider } from '../../utils/identity-provider.js';
 import { collect, MP4_HEADER, videoFile } from '../../utils/multipart-client.js';
 import { startStack, type Stack } from '../../utils/stack.js';
+import { uploadSmallVideo } from '../../utils/two-clients.js';
+import { waitUntil } from '../../utils/wait.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -66,8 +69,15 @@ async function runRecipe(name: string, args: string[] = []): Promise<string[]> {
 }
 
 describe('the README client recipes', () => {
-  it('lists the five recipes the README promises', () => {
-    expect([...printed.keys()].sort()).toEqual(['apollo-upload', 'fetch-upload', 'graphql-sse', 'graphql-ws', 'urql']);
+  it('lists the six recipes the README promises', () => {
+    expect([...printed.keys()].sort()).toEqual([
+      'apollo-upload',
+      'fetch-upload',
+      'graphql-sse',
+      'graphql-ws',
+      'graphql-ws-token',
+      'urql',
+    ]);
   });
 
   let videoNo: string;
@@ -156,5 +166,30 @@ describe('the README client recipes', () => {
       expect(result.progress.at(-1)).toBe(1);
       expect(result.progress.filter((share) => share > 0 && share < 1).length).toBeGreaterThanOrEqual(2);
     }, 60_000);
+  });
+});
+
+describe("the README's token recipe, against a gateway with users' tokens", () => {
+  it('graphql-ws with connectionParams as a function follows a signed-in user’s video to PARSE', async () => {
+    const provider = new TestIdentityProvider();
+    await provider.start();
+    const tokens = await startStack({ simulator: { parseDelayMs: 300 }, env: provider.env });
+    try {
+      await waitUntil(async () => (await fetch(`${tokens.url}/ready`)).status === 200, "the provider's keys loaded");
+      const token = await provider.token('alice');
+      const videoNo = await uploadSmallVideo(tokens.graphqlUrl, bearer(token));
+      const code = printed
+        .get('graphql-ws-token')!
+        .replaceAll('ws://localhost:4000', tokens.url.replace(/^http/, 'ws'))
+        .replaceAll('your-user-token', token);
+      const file = join(dir, 'graphql-ws-token.mjs');
+      await writeFile(file, code);
+      const { stdout } = await run(process.execPath, ['--no-warnings', file, videoNo], { cwd: dir, timeout: 20_000 });
+      const statuses = stdout.trim().split('\n');
+      expect(statuses.at(-1)).toBe('PARSE');
+    } finally {
+      await tokens.stop();
+      await provider.stop();
+    }
   });
 });
