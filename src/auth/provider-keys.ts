@@ -135,15 +135,20 @@ async function fetchJson(url: string, what: string): Promise<unknown> {
     await response.body?.cancel();
     throw new Error(`${what} (${url}) answered HTTP ${response.status}.`);
   }
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_DOCUMENT_BYTES) {
-    await response.body?.cancel();
-    throw new Error(`${what} (${url}) is larger than ${MAX_DOCUMENT_BYTES} bytes.`);
+  // Read within the bound, whatever the provider declares: a larger answer is cut, not held.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+    size += read.value.byteLength;
+    if (size > MAX_DOCUMENT_BYTES) {
+      await reader!.cancel();
+      throw new Error(`${what} (${url}) is larger than ${MAX_DOCUMENT_BYTES} bytes.`);
+    }
+    chunks.push(read.value);
   }
-  const text = await response.text();
-  if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${what} (${url}) is larger than ${MAX_DOCUMENT_BYTES} bytes.`);
   try {
-    return JSON.parse(text);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new Error(`${what} (${url}) is not JSON.`);
   }

@@ -56,6 +56,9 @@ interface SocketExtra {
 
 const WEBSOCKET = { transport: 'websocket' } as const;
 
+/** RFC 6455's "Try Again Later": the server cannot take the socket now, but may soon. */
+const TRY_AGAIN_LATER = 1013;
+
 /** The close code for a limit reached (graphql-ws's "too many" code; the reason says which limit). */
 const TOO_MANY = CloseCode.TooManyInitialisationRequests;
 
@@ -113,7 +116,12 @@ export function attachGraphQLWebSocket(
     // A client already holding its share of sockets is closed with 4429.
     onConnect: async (ctx) => {
       const identified = await callers.ofWebSocket(ctx.extra.request, ctx.connectionParams);
-      if (isRefusal(identified)) return false;
+      if (isRefusal(identified)) {
+        // The provider's keys not loaded yet is no verdict on the token: the client may try again soon.
+        if (identified.code === 'IDENTITY_PROVIDER_UNAVAILABLE')
+          ctx.extra.socket.close(TRY_AGAIN_LATER, identified.message);
+        return false;
+      }
       // The socket may have closed while its caller was identified: it must not count then.
       if (ctx.extra.closed.signal.aborted) return false;
       const open = socketsPerClient.get(identified.ownerId) ?? 0;

@@ -29,6 +29,8 @@ export class TestIdentityProvider {
   readonly asked = { discovery: 0, jwks: 0 };
   /** False: every request is answered 503, as a provider that is down. */
   available = true;
+  /** True: the key set is answered as an endless stream of bytes (chunked, no length declared). */
+  endlessKeySet = false;
   private keys: SigningKey[] = [];
   private server: Server | undefined;
   private base = '';
@@ -49,6 +51,18 @@ export class TestIdentityProvider {
       if (req.url === '/.well-known/openid-configuration') {
         this.asked.discovery += 1;
         return json(res, { issuer: this.issuer, jwks_uri: `${this.base}/jwks` });
+      }
+      if (req.url === '/jwks' && this.endlessKeySet) {
+        this.asked.jwks += 1;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 32);
+        const more = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', more);
+        };
+        res.write('{"keys":[');
+        more();
+        return;
       }
       if (req.url === '/jwks') {
         this.asked.jwks += 1;

@@ -239,6 +239,16 @@ describe('a gateway whose provider is away at start', () => {
       );
       expect(refused.status).toBe(503);
       expect(refused.body.errors![0]!.extensions!.code).toBe('IDENTITY_PROVIDER_UNAVAILABLE');
+      // A websocket is told to try again later (1013), not that its token is forbidden.
+      const client = wsClient(gateway.wsUrl, bearer(await late.token('fay')));
+      let closeCode: number | undefined;
+      client.on('closed', (event) => {
+        closeCode = (event as { code: number }).code;
+      });
+      const ws = subscribeWs(client, VideoStatusDocument, { videoNo: 'mavi_video_x' });
+      await ws.collected.ended();
+      expect(closeCode).toBe(1013);
+      await client.dispose();
       late.available = true;
       await waitUntil(async () => (await fetch(`${gateway.url}/ready`)).status === 200, 'ready once the keys load');
       const answer = await postGraphQL(gateway.graphqlUrl, VideosDocument, FIRST_PAGE, bearer(await late.token('fay')));
@@ -246,6 +256,22 @@ describe('a gateway whose provider is away at start', () => {
     } finally {
       await gateway.stop();
       await late.stop();
+    }
+  });
+});
+
+describe('a provider whose key set never ends', () => {
+  it('is read no further than its bound: the load fails, named in the log, and the gateway stays not ready', async () => {
+    const endless = new TestIdentityProvider();
+    await endless.start();
+    endless.endlessKeySet = true;
+    const gateway = await startStack({ env: endless.env });
+    try {
+      await waitUntil(() => gateway.logs.some((line) => line.includes('is larger than')), 'the load cut at its bound');
+      expect((await fetch(`${gateway.url}/ready`)).status).toBe(503);
+    } finally {
+      await gateway.stop();
+      await endless.stop();
     }
   });
 });

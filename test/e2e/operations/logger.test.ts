@@ -48,7 +48,9 @@ describe('an open gateway', () => {
     const exposed = await startStack({ env: { HOST: '0.0.0.0' } });
     const loopback = await startStack();
     try {
-      expect(exposed.logs.join('\n')).toContain('Neither GATEWAY_API_KEYS nor AUTH_ISSUER is set and the gateway listens on 0.0.0.0');
+      expect(exposed.logs.join('\n')).toContain(
+        'Neither GATEWAY_API_KEYS nor AUTH_ISSUER is set and the gateway listens on 0.0.0.0',
+      );
       expect(loopback.logs.join('\n')).not.toContain('Neither GATEWAY_API_KEYS nor AUTH_ISSUER is set');
     } finally {
       await exposed.stop();
