@@ -155,6 +155,7 @@ describe('configuration', () => {
       jwksUrl: undefined,
       userClaim: 'email',
       tenantClaim: 'org_id',
+      adminScope: 'videos:admin',
       jwksCooldownMs: 1000,
     });
     expect(loadConfig({ AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'a' }).auth).toMatchObject({

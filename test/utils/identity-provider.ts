@@ -7,6 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { startStack, type Stack, type StackOptions } from './stack.js';
+import { waitUntil } from './wait.js';
 
 interface SigningKey {
   kid: string;
@@ -122,3 +124,10 @@ function json(res: import('node:http').ServerResponse, body: unknown): void {
 
 /** Bearer headers for a token. */
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A gateway that takes `provider`'s tokens (and `options.env` besides), once it has loaded the provider's keys. */
+export async function startTokenStack(provider: TestIdentityProvider, options: StackOptions = {}): Promise<Stack> {
+  const stack = await startStack({ ...options, env: { ...provider.env, ...options.env } });
+  await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 200, "the provider's keys loaded");
+  return stack;
+}

@@ -13,11 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteVideosDocument } from '../../generated/operations.js';
 import { testFamily } from '../../utils/family.js';
 import { postGraphQL } from '../../utils/graphql-clients.js';
-import { bearer, TestIdentityProvider } from '../../utils/identity-provider.js';
-import { startStack, type Stack } from '../../utils/stack.js';
+import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
+import type { Stack } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
-import { waitUntil } from '../../utils/wait.js';
 
 const onSuccessor = testFamily() === 'v1';
 const provider = new TestIdentityProvider();
@@ -36,12 +35,10 @@ afterAll(async () => {
 
 /** A gateway in front of the shared simulator, with tokens and the given MAVI_PARTITION (and data folder). */
 async function gateway(partition: string, env: Record<string, string> = {}): Promise<Stack> {
-  const stack = await startStack({
+  return startTokenStack(provider, {
     sharedSimulator: simulator,
-    env: { ...provider.env, AUTH_TENANT_CLAIM: 'org_id', MAVI_PARTITION: partition, ...env },
+    env: { AUTH_TENANT_CLAIM: 'org_id', MAVI_PARTITION: partition, ...env },
   });
-  await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 200, "the provider's keys loaded");
-  return stack;
 }
 
 /** Uploads as `sub` of `org`, and answers the unique_id MAVI received with the upload. */

@@ -12,10 +12,9 @@ import {
   VideoStatusDocument,
 } from '../../generated/operations.js';
 import { postGraphQL, subscribeWs, wsClient } from '../../utils/graphql-clients.js';
-import { bearer, TestIdentityProvider } from '../../utils/identity-provider.js';
-import { startStack, type Stack } from '../../utils/stack.js';
+import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
+import type { Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
-import { waitUntil } from '../../utils/wait.js';
 
 const provider = new TestIdentityProvider();
 let stack: Stack;
@@ -27,8 +26,7 @@ const as = async (sub: string, org: string, claims: Record<string, unknown> = {}
 
 beforeAll(async () => {
   await provider.start();
-  stack = await startStack({ env: { ...provider.env, AUTH_TENANT_CLAIM: 'org_id' } });
-  await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 200, "the provider's keys loaded");
+  stack = await startTokenStack(provider, { env: { AUTH_TENANT_CLAIM: 'org_id' } });
 });
 
 afterAll(async () => {

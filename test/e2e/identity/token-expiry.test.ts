@@ -13,8 +13,8 @@ import WebSocket from 'ws';
 import { ChatDocument, VideoStatusDocument } from '../../generated/operations.js';
 import { testFamily } from '../../utils/family.js';
 import { subscribeSse, subscribeWs, wsClient } from '../../utils/graphql-clients.js';
-import { bearer, TestIdentityProvider } from '../../utils/identity-provider.js';
-import { startStack, type Stack } from '../../utils/stack.js';
+import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
+import type { Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 
@@ -31,11 +31,10 @@ let openUpstreams = 0;
 
 beforeAll(async () => {
   await provider.start();
-  stack = await startStack({
+  stack = await startTokenStack(provider, {
     simulator: { manualCallbacks: true },
-    env: { ...provider.env, RATE_LIMIT_CHAT_PER_MINUTE: '1000' },
+    env: { RATE_LIMIT_CHAT_PER_MINUTE: '1000' },
   });
-  await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 200, "the provider's keys loaded");
   const owner = bearer(await provider.token('alice'));
   processing = await uploadSmallVideo(stack.graphqlUrl, owner);
   processed = await uploadSmallVideo(stack.graphqlUrl, owner);

@@ -16,7 +16,7 @@ import {
   VideoStatusDocument,
 } from '../../generated/operations.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient } from '../../utils/graphql-clients.js';
-import { bearer, TestIdentityProvider } from '../../utils/identity-provider.js';
+import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
@@ -28,8 +28,7 @@ const FIRST_PAGE = { first: 50, after: null, status: null, nameContains: null };
 beforeAll(async () => {
   await provider.start();
   // A short cool-down, so that the rotation below is picked up by the next token that needs it.
-  stack = await startStack({ env: { ...provider.env, AUTH_JWKS_COOLDOWN_MS: '200' } });
-  await waitUntil(async () => (await fetch(`${stack.url}/ready`)).status === 200, "the provider's keys loaded");
+  stack = await startTokenStack(provider, { env: { AUTH_JWKS_COOLDOWN_MS: '200' } });
 });
 
 afterAll(async () => {
@@ -192,8 +191,7 @@ describe('the provider’s keys', () => {
 
   it('a flood of 500 tokens with made-up key ids costs the provider at most one more key-set request', async () => {
     // The default cool-down (30 s): the flood comes well within it.
-    const flooded = await startStack({ env: provider.env });
-    await waitUntil(async () => (await fetch(`${flooded.url}/ready`)).status === 200, "the provider's keys loaded");
+    const flooded = await startTokenStack(provider);
     const before = provider.asked.jwks;
     const forged = await Promise.all(
       Array.from({ length: 500 }, (_, index) => provider.token('mallory', { kid: `made-up-${index}` })),

@@ -17,11 +17,10 @@ import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium, throttleUploads } from '../../utils/browser.js';
-import { bearer, TestIdentityProvider } from '../../utils/identity-provider.js';
+import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
 import { collect, MP4_HEADER, videoFile } from '../../utils/multipart-client.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
-import { waitUntil } from '../../utils/wait.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -173,9 +172,8 @@ describe("the README's token recipe, against a gateway with users' tokens", () =
   it('graphql-ws with connectionParams as a function follows a signed-in user’s video to PARSE', async () => {
     const provider = new TestIdentityProvider();
     await provider.start();
-    const tokens = await startStack({ simulator: { parseDelayMs: 300 }, env: provider.env });
+    const tokens = await startTokenStack(provider, { simulator: { parseDelayMs: 300 } });
     try {
-      await waitUntil(async () => (await fetch(`${tokens.url}/ready`)).status === 200, "the provider's keys loaded");
       const token = await provider.token('alice');
       const videoNo = await uploadSmallVideo(tokens.graphqlUrl, bearer(token));
       const code = printed
