@@ -10,7 +10,12 @@
 import { SignJWT, UnsecuredJWT, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ChatDocument,
   DeleteVideosDocument,
+  SearchClipsDocument,
+  SearchVideosDocument,
+  TranscriptDocument,
+  TranscriptReadyDocument,
   VideoDocument,
   VideosDocument,
   VideoStatusDocument,
@@ -81,6 +86,54 @@ describe('two signed-in users', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('answers another user’s video as an unknown one in search, clips, chat, transcripts and transcriptReady', async () => {
+    const [alice, bob] = [bearer(await provider.token('alice')), bearer(await provider.token('bob'))];
+    const alices = await uploadSmallVideo(stack.graphqlUrl, alice);
+    await waitUntil(async () => (await stack.gateway.parts.status.get(alices))?.status === 'PARSE', 'PARSE');
+    const UNKNOWN = 'mavi_video_unknown';
+    /** Bob's answer about Alice's video, and about an unknown one, with the ids made alike. */
+    const same = async <T>(run: (videoNo: string) => Promise<T>) => {
+      const theirs = JSON.stringify(await run(alices)).replaceAll(alices, 'X');
+      const unknown = JSON.stringify(await run(UNKNOWN)).replaceAll(UNKNOWN, 'X');
+      expect(theirs).toContain('VIDEO_NOT_FOUND');
+      expect(theirs).toBe(unknown);
+    };
+    await same((videoNo) =>
+      postGraphQL(
+        stack.graphqlUrl,
+        SearchClipsDocument,
+        { query: 'clip', videoNos: [videoNo], first: 5, minScore: null },
+        bob,
+      ),
+    );
+    await same((videoNo) => postGraphQL(stack.graphqlUrl, TranscriptDocument, { videoNo, kind: 'SPEECH' }, bob));
+    await same(async (videoNo) => {
+      const chat = subscribeSse(
+        stack.graphqlUrl,
+        ChatDocument,
+        { videoNos: [videoNo], message: 'Hi', sessionId: null },
+        bob,
+      );
+      await chat.collected.ended();
+      return chat.collected.events;
+    });
+    await same(async (videoNo) => {
+      const client = wsClient(stack.wsUrl, bob);
+      try {
+        const ready = subscribeWs(client, TranscriptReadyDocument, { videoNo, kind: 'SPEECH' });
+        await ready.collected.ended();
+        return ready.collected.error ?? ready.collected.events;
+      } finally {
+        await client.dispose();
+      }
+    });
+    // Bob's searches never name Alice's video; Alice's do.
+    const search = (headers: Record<string, string>) =>
+      postGraphQL(stack.graphqlUrl, SearchVideosDocument, { query: 'clip', first: 50 }, headers);
+    expect(JSON.stringify((await search(bob)).body)).not.toContain(alices);
+    expect(JSON.stringify((await search(alice)).body)).toContain(alices);
   });
 
   it('keeps a user’s videos across tokens: a fresh token of the same user sees them', async () => {
