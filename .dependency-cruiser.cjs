@@ -75,6 +75,13 @@ module.exports = {
       to: { path: '^src/simulator/' },
     },
     {
+      name: 'dev-identity-only-from-index',
+      comment: 'The development OpenID provider signs anyone in: only index.ts starts it, on the simulator.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/index\\.ts$', '^src/dev-identity/'] },
+      to: { path: '^src/dev-identity/' },
+    },
+    {
       name: 'simulator-knows-only-mavi-shapes',
       comment: "The stand-in is built from MAVI's API pages, not from the gateway's code.",
       severity: 'error',

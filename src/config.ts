@@ -44,6 +44,8 @@ export interface GatewayConfig {
   readonly auth: UserTokenConfig | undefined;
   /** MAVI_PARTITION: what a signed-in user's uploads are partitioned by at MAVI (the successor's unique_id). */
   readonly maviPartition: MaviPartition;
+  /** DEV_IDENTITY_PROVIDER: `npm start` on the simulator runs a development OpenID provider (never with a MAVI key). */
+  readonly devIdentityProvider: boolean;
   /** Which MAVI API family the gateway speaks. */
   readonly maviApi: 'original' | 'v1';
   /** Uploads the gateway starts per minute, for all clients together (MAVI limits per account); unset: no limit. */
@@ -120,6 +122,8 @@ export interface UserTokenConfig {
   readonly adminScope: string;
   /** AUTH_JWKS_COOLDOWN_MS: a token with an unknown key id refreshes the keys at most this often. */
   readonly jwksCooldownMs: number;
+  /** AUTH_WEB_CLIENT_ID: the web app's public client at the provider; with it, the web app signs users in. */
+  readonly webClientId: string | undefined;
 }
 
 /** A client's name: what may stand before the colon in `name:key` (and is used as MAVI's unique_id). */
@@ -237,6 +241,17 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const corsOrigins = parseCorsOrigins(read('CORS_ORIGINS'), problems);
   const auth = parseUserTokenConfig(read, problems, integer('AUTH_JWKS_COOLDOWN_MS', 30_000, 0));
+  const devIdentityProvider = flag('DEV_IDENTITY_PROVIDER', false);
+  if (devIdentityProvider && read('MAVI_API_KEY') !== undefined) {
+    problems.push(
+      'DEV_IDENTITY_PROVIDER is on but MAVI_API_KEY is set: the development provider signs anyone in, so it runs on the simulator only',
+    );
+  }
+  if (devIdentityProvider && auth !== undefined) {
+    problems.push(
+      'DEV_IDENTITY_PROVIDER is on and AUTH_ISSUER is set: the development provider is the issuer, so leave AUTH_* unset',
+    );
+  }
 
   const maviBaseUrl = httpUrl('MAVI_BASE_URL');
   // The successor lives at memories.ai's API host; any other address is taken for the original family.
@@ -270,6 +285,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     gatewayApiKeys,
     auth,
     maviPartition: oneOf('MAVI_PARTITION', ['app', 'tenant', 'user'] as const, 'user'),
+    devIdentityProvider,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
     requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),
@@ -343,6 +359,7 @@ function parseUserTokenConfig(
     'AUTH_TENANT_CLAIM',
     'AUTH_ADMIN_SCOPE',
     'AUTH_JWKS_COOLDOWN_MS',
+    'AUTH_WEB_CLIENT_ID',
   ];
   if (issuer === undefined) {
     const stray = others.filter((name) => read(name) !== undefined);
@@ -373,6 +390,7 @@ function parseUserTokenConfig(
     tenantClaim: read('AUTH_TENANT_CLAIM'),
     adminScope: read('AUTH_ADMIN_SCOPE') ?? 'videos:admin',
     jwksCooldownMs,
+    webClientId: read('AUTH_WEB_CLIENT_ID'),
   };
 }
 

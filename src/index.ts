@@ -1,10 +1,17 @@
 /**
  * Process entry: loadConfig() → createGateway() → start(); SIGTERM/SIGINT → stop().
  * Without MAVI_API_KEY the gateway runs against an in-process MAVI simulator, so
- * `npm start` works out of the box.
+ * `npm start` works out of the box; with DEV_IDENTITY_PROVIDER=on it also runs a
+ * development OpenID provider, so users can sign in to the web app.
  */
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
+import {
+  DEV_AUDIENCE,
+  DEV_WEB_CLIENT_ID,
+  startDevIdentityProvider,
+  type DevIdentityProvider,
+} from './dev-identity/dev-identity-provider.js';
 import { createGateway } from './server/gateway.js';
 import { MaviSimulator } from './simulator/mavi-simulator.js';
 
@@ -35,6 +42,25 @@ async function main(): Promise<void> {
     config = Object.freeze({ ...config, maviApiKey: simulator.apiKey, maviBaseUrl: simulator.url });
   }
 
+  // Only on the simulator (config.ts refuses it with a MAVI key): its sign-in page signs anyone in.
+  let devProvider: DevIdentityProvider | undefined;
+  if (config.devIdentityProvider) {
+    devProvider = await startDevIdentityProvider({ host: config.host, port: 0 });
+    config = Object.freeze({
+      ...config,
+      auth: {
+        issuer: devProvider.issuer,
+        audience: DEV_AUDIENCE,
+        jwksUrl: undefined,
+        userClaim: 'sub',
+        tenantClaim: undefined,
+        adminScope: 'videos:admin',
+        jwksCooldownMs: 30_000,
+        webClientId: DEV_WEB_CLIENT_ID,
+      },
+    });
+  }
+
   // createGateway registers every configured secret for redaction.
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const gateway = createGateway(config, { logger, callbackToSelf: simulator !== undefined });
@@ -53,6 +79,15 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
+  if (devProvider) {
+    process.stdout.write(
+      [
+        `  DEV_IDENTITY_PROVIDER is on: a development OpenID provider runs at ${devProvider.issuer}.`,
+        `  Open ${gateway.url}/ and sign in under any name: each name is a user who sees only their own videos.`,
+        '',
+      ].join('\n'),
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -62,6 +97,7 @@ async function main(): Promise<void> {
     gateway
       .stop()
       .then(() => simulator?.stop())
+      .then(() => devProvider?.stop())
       .then(() => tracing?.stop())
       .then(
         () => process.exit(0),

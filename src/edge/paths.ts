@@ -10,6 +10,8 @@ export const HEALTH_PATH = '/health';
 /** Readiness, answered by Yoga's readiness plugin. */
 export const READY_PATH = '/ready';
 export const METRICS_PATH = '/metrics';
+/** What the web app needs to sign users in (public: the provider, the web app's client id, the audience). */
+export const WEB_SIGN_IN_PATH = '/web-app/sign-in.json';
 
 export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
 /** Transcription callbacks (the original family's tasks), with tokens of their own kind. */

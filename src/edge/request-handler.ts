@@ -26,6 +26,7 @@ import {
   METRICS_PATH,
   READY_PATH,
   routeOf,
+  WEB_SIGN_IN_PATH,
   WEBHOOK_PATH_PREFIX,
 } from './paths.js';
 import { RequestBody } from './request-body.js';
@@ -46,6 +47,8 @@ type GraphQLHandler = (
 export interface RequestHandlerDeps {
   /** GET /metrics: the registry, and who may read it (undefined: nobody, the route is not served). */
   metrics: { registry: Registry; readers: ClientKeys | undefined };
+  /** GET /web-app/sign-in.json: how the web app signs users in, or null when the gateway takes client keys only. */
+  webSignIn: { issuer: string; clientId: string; audience: string } | null;
   graphql: GraphQLHandler;
   /** The web app's built files (served at `/`), or undefined when it was not built. */
   webApp: StaticFiles | undefined;
@@ -79,6 +82,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
     // Liveness: answered here, without Yoga, as long as the process serves at all.
     if (pathname === HEALTH_PATH) return sendJson(res, 200, { status: 'ok' });
     if (pathname === METRICS_PATH) return serveMetrics(req, res, deps.metrics);
+    if (pathname === WEB_SIGN_IN_PATH) {
+      req.resume();
+      return sendJson(res, 200, { signIn: deps.webSignIn });
+    }
     if (deps.webApp?.serve(req, res, pathname)) return;
     if (pathname === '/' && !deps.webApp) {
       req.resume();

@@ -25,12 +25,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The page may talk to its own origin only (GraphQL over HTTP and websockets), and run only its own files. */
-const PAGE_SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+/**
+ * The page may talk to its own origin (GraphQL over HTTP and websockets) and, when
+ * it signs users in, to their identity provider; and run only its own files.
+ */
+const pageSecurityHeaders = (connectTo: readonly string[]) => ({
+  'content-security-policy': `default-src 'self'; connect-src ${["'self'", 'ws:', 'wss:', ...connectTo].join(' ')}; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
   'referrer-policy': 'no-referrer',
-};
+});
 
 interface StaticFile {
   body: Buffer;
@@ -44,8 +46,11 @@ export interface StaticFiles {
   serve(req: IncomingMessage, res: ServerResponse, pathname: string): boolean;
 }
 
-/** The files under `dir`, or undefined when there is no index.html there (the app is not built). */
-export function loadStaticFiles(dir: string): StaticFiles | undefined {
+/**
+ * The files under `dir`, or undefined when there is no index.html there (the app is
+ * not built). `connectTo`: other origins the page may call (the identity provider's).
+ */
+export function loadStaticFiles(dir: string, connectTo: readonly string[] = []): StaticFiles | undefined {
   if (!existsSync(join(dir, 'index.html'))) return undefined;
   const files = new Map<string, StaticFile>();
   for (const path of listFiles(dir)) {
@@ -62,7 +67,7 @@ export function loadStaticFiles(dir: string): StaticFiles | undefined {
         'content-type': type,
         'x-content-type-options': 'nosniff',
         'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-        ...(type.startsWith('text/html') ? PAGE_SECURITY_HEADERS : {}),
+        ...(type.startsWith('text/html') ? pageSecurityHeaders(connectTo) : {}),
       },
     });
   }

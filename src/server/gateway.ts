@@ -205,10 +205,18 @@ export function createGatewayWithParts(
           ? 'ready'
           : 'not ready',
   });
-  const webApp = loadStaticFiles(WEB_APP_DIR);
+  // A web app that signs users in calls their provider (discovery, token and refresh requests).
+  const webApp = loadStaticFiles(
+    WEB_APP_DIR,
+    config.auth?.webClientId === undefined ? [] : [new URL(config.auth.issuer).origin],
+  );
   if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
   const handleRequest = createRequestHandler({
     graphql: (req, res, context) => yoga(req, res, context),
+    webSignIn:
+      config.auth?.webClientId === undefined
+        ? null
+        : { issuer: config.auth.issuer, clientId: config.auth.webClientId, audience: config.auth.audience },
     webApp,
     metrics: {
       registry: metrics.registry,

@@ -2,7 +2,9 @@
  * How the web app talks to the gateway, the way the README tells any app to:
  * queries and mutations as JSON POSTs, uploads as GraphQL multipart requests
  * over XMLHttpRequest (the one browser API that reports upload progress), and
- * subscriptions over graphql-ws with the key in connectionParams.
+ * subscriptions over graphql-ws with the credential in connectionParams. The
+ * credential is a client key, or the signed-in user's token (sign-in.ts), read
+ * afresh for every request and every (re)connection, since a token is refreshed.
  */
 import { createClient, type Client } from 'graphql-ws';
 
@@ -54,19 +56,21 @@ function parse<T>(text: string, status: number): GraphQLResponse<T> {
 export class GatewayClient {
   private readonly socket: Client;
 
-  /** `key` may be empty: an open gateway (no GATEWAY_API_KEYS) takes everyone. */
-  constructor(private readonly key: string) {
+  /** The credential may be empty: an open gateway (no GATEWAY_API_KEYS) takes everyone. */
+  constructor(private readonly credential: () => string) {
     const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${GRAPHQL_PATH}`;
     this.socket = createClient({
       url: wsUrl,
       lazy: true,
-      connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+      // A function: a socket closed at its token's expiry (4403) connects again with the current one.
+      connectionParams: () => this.headers(),
       retryAttempts: 3,
     });
   }
 
   private headers(): Record<string, string> {
-    return this.key ? { authorization: `Bearer ${this.key}` } : {};
+    const credential = this.credential();
+    return credential ? { authorization: `Bearer ${credential}` } : {};
   }
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {

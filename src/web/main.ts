@@ -1,10 +1,12 @@
 /**
- * The gateway's web app: a client key for the session, uploads with progress,
+ * The gateway's web app: the user signed in with the app's provider (when the
+ * gateway takes users' tokens) or a client key for the session, uploads with progress,
  * your videos with live status, search, clips, chat, transcripts and delete.
  * Plain DOM, no framework: it is the reference for app teams, so every call is
  * one they can copy (see gateway-client.ts).
  */
 import { GatewayClient, GatewayError } from './gateway-client.js';
+import { SignIn } from './sign-in.js';
 
 const KEY_STORAGE = 'mavi-gateway.client-key';
 const FINAL = new Set(['PARSE', 'FAIL']);
@@ -50,7 +52,7 @@ type ChatEvent =
 
 /** What to do about a refusal, where the gateway's own message does not already say it. */
 const HINTS: Record<string, string> = {
-  UNAUTHENTICATED: 'Enter a valid client key at the top.',
+  UNAUTHENTICATED: 'Sign in, or enter a valid client key, at the top.',
   NETWORK_ERROR: 'Is the gateway running?',
   VIDEO_NOT_READY: 'Wait until the video shows PARSE.',
 };
@@ -81,24 +83,49 @@ function clearError(): void {
   element('error').hidden = true;
 }
 
-let client = new GatewayClient(sessionStorage.getItem(KEY_STORAGE) ?? '');
+/** The client key typed for this tab; unused once a user is signed in. */
+let key = sessionStorage.getItem(KEY_STORAGE) ?? '';
+/** Sign-in with the app's provider, when the gateway takes users' tokens. */
+let signIn: SignIn | undefined;
+const credential = () => signIn?.accessToken ?? key;
+let client = new GatewayClient(credential);
 const watching = new Map<string, () => void>();
 let nextPage: string | null = null;
 let chatSession: string | undefined;
 
 // --- the key -------------------------------------------------------------------------------------
 
-function useKey(key: string): void {
-  if (key) sessionStorage.setItem(KEY_STORAGE, key);
-  else sessionStorage.removeItem(KEY_STORAGE);
+/** Starts over as whoever the credential now names: subscriptions, chat and the list are theirs. */
+function restart(): void {
   for (const stop of watching.values()) stop();
   watching.clear();
   client.close();
-  client = new GatewayClient(key);
-  element('key-state').textContent = key ? 'key set for this browser tab' : 'no key';
+  client = new GatewayClient(credential);
   chatSession = undefined;
   void loadVideos();
 }
+
+function useKey(typed: string): void {
+  key = typed;
+  if (key) sessionStorage.setItem(KEY_STORAGE, key);
+  else sessionStorage.removeItem(KEY_STORAGE);
+  element('key-state').textContent = key ? 'key set for this browser tab' : 'no key';
+  restart();
+}
+
+/** The header's sign-in area: who is signed in, or the button to sign in. */
+function showSignedIn(): void {
+  const user = signIn?.user;
+  element('user-state').textContent = user ? `signed in as ${user}` : 'not signed in';
+  element('sign-in').hidden = user !== undefined;
+  element('sign-out').hidden = user === undefined;
+}
+
+element('sign-in').addEventListener('click', () => void signIn?.start().catch(showError));
+element('sign-out').addEventListener('click', () => {
+  signIn?.signOut();
+  restart();
+});
 
 element<HTMLFormElement>('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -371,6 +398,20 @@ async function showTranscript(video: Video): Promise<void> {
 
 // --- start ---------------------------------------------------------------------------------------
 
-element<HTMLInputElement>('key').value = sessionStorage.getItem(KEY_STORAGE) ?? '';
-element('key-state').textContent = sessionStorage.getItem(KEY_STORAGE) ? 'key set for this browser tab' : 'no key';
-void loadVideos();
+element<HTMLInputElement>('key').value = key;
+element('key-state').textContent = key ? 'key set for this browser tab' : 'no key';
+void (async () => {
+  try {
+    signIn = await SignIn.configured(showSignedIn);
+  } catch (error) {
+    showError(new GatewayError(`Signing in failed: ${String(error)}`, 'SIGN_IN_FAILED'));
+  }
+  if (signIn) {
+    // The gateway takes users' tokens: sign in instead of typing a key.
+    element('key-form').hidden = true;
+    element('account').hidden = false;
+    showSignedIn();
+    if (!signIn.accessToken) return; // nothing to list before someone signs in
+  }
+  void loadVideos();
+})();

@@ -115,6 +115,11 @@ describe('configuration', () => {
       'AUTH_JWKS_URL must be an https URL',
     ],
     [{ AUTH_AUDIENCE: 'app' }, 'AUTH_AUDIENCE is set but AUTH_ISSUER is not'],
+    [{ DEV_IDENTITY_PROVIDER: 'on', MAVI_API_KEY: 'k' }, 'DEV_IDENTITY_PROVIDER is on but MAVI_API_KEY is set'],
+    [
+      { DEV_IDENTITY_PROVIDER: 'on', AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'a' },
+      'DEV_IDENTITY_PROVIDER is on and AUTH_ISSUER is set',
+    ],
     [
       { AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'app', AUTH_JWKS_COOLDOWN_MS: 'soon' },
       'AUTH_JWKS_COOLDOWN_MS',
@@ -157,6 +162,7 @@ describe('configuration', () => {
       tenantClaim: 'org_id',
       adminScope: 'videos:admin',
       jwksCooldownMs: 1000,
+      webClientId: undefined,
     });
     expect(loadConfig({ AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'a' }).auth).toMatchObject({
       userClaim: 'sub',

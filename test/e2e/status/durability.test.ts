@@ -225,17 +225,21 @@ describe('after kill -9 and a restart', () => {
 });
 
 describe('a DATA_DIR the gateway cannot use', () => {
+  /** Runs the gateway until it exits: its exit code (null when a signal ended it, named in `output`). */
   const refusal = async (where: Deployment) => {
     const gateway = startGatewayProcess(where.env);
-    const code = await new Promise<number | null>((resolve) => gateway.proc.once('exit', resolve));
-    return { code, output: gateway.output.join('') };
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      gateway.proc.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+    );
+    const output = gateway.output.join('');
+    return { code, output: signal ? `${output}\n(ended by ${signal})` : output };
   };
 
   it('a corrupt database: the gateway refuses to start, naming the file and the reason', async () => {
     const where = await deployment();
     writeFileSync(join(where.dataDir, 'gateway.sqlite'), 'not a database '.repeat(500));
     const { code, output } = await refusal(where);
-    expect(code).toBe(1);
+    expect(code, output).toBe(1);
     expect(output).toContain(`${join(where.dataDir, 'gateway.sqlite')}: file is not a database`);
   });
 
