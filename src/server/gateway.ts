@@ -187,6 +187,7 @@ export function createGatewayWithParts(
   const callers = callerIdentification(clientKeys, userTokens);
   const yoga = createGatewayYoga({
     keysRequired: !open,
+    userTokens: userTokens !== undefined,
     cors,
     status,
     uploads,

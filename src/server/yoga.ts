@@ -78,9 +78,34 @@ subscription Chat($videoNo: ID! = "mavi_video_…") {
 }
 `;
 
+/** Stands in GraphiQL's options for the Headers tab's first content, which the page decides (signedInHeaders). */
+const SIGNED_IN_HEADERS = 'mavi-gateway:signed-in-headers';
+
+/**
+ * GraphiQL's page, its Headers tab starting with the token of the user signed in to
+ * the web app in this browser tab (the web app keeps it in sessionStorage as
+ * `mavi-gateway.tokens`, src/web/sign-in.ts), else with where a key goes. The page
+ * reads it when it opens: a token refreshed later is not seen until a reload.
+ */
+function signedInHeaders(html: string, placeholder: string): string {
+  const fallback = JSON.stringify({ Authorization: `Bearer ${placeholder}` }, null, 2);
+  const headers = `(function () {
+    try {
+      var tokens = JSON.parse(sessionStorage.getItem('mavi-gateway.tokens') || 'null');
+      if (tokens && tokens.accessToken && tokens.expiresAt > Date.now()) {
+        return JSON.stringify({ Authorization: 'Bearer ' + tokens.accessToken }, null, 2);
+      }
+    } catch (error) {}
+    return ${JSON.stringify(fallback)};
+  })()`;
+  return html.replace(JSON.stringify(SIGNED_IN_HEADERS), headers);
+}
+
 export interface GatewayYogaOptions {
-  /** Client keys are configured: GraphiQL's Headers tab starts with where the key goes. */
+  /** Client keys or users' tokens are configured: GraphiQL's Headers tab starts with where one goes. */
   keysRequired: boolean;
+  /** Users' tokens are taken (AUTH_ISSUER). */
+  userTokens: boolean;
   /** CORS_ORIGINS (edge/cors.ts): the same policy the edge's own answers carry. */
   cors: CORSOptions;
   status: StatusService;
@@ -167,15 +192,17 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
           // SSE: subscriptions are plain fetches, so they carry the Headers tab (a key) as queries do.
           // GraphiQL's websocket client sends no headers (an empty connection_init).
           subscriptionsProtocol: 'SSE',
-          // With keys configured, the Headers tab starts with where the key goes.
-          ...(!options.keysRequired
-            ? {}
-            : { headers: JSON.stringify({ Authorization: 'Bearer <your client key>' }, null, 2) }),
+          // With keys configured, the Headers tab starts with where the key goes; a user signed in
+          // to the web app in this tab finds their token there instead (signedInHeaders).
+          ...(!options.keysRequired ? {} : { headers: SIGNED_IN_HEADERS }),
         }
       : false,
     // The GraphiQL bundle is large (about half a second to load): loaded when first asked for, not at start.
     renderGraphiQL: async (graphiqlOptions) =>
-      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+      signedInHeaders(
+        (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+        options.userTokens ? '<your token or client key>' : '<your client key>',
+      ),
     landingPage: false,
     // In order: readiness (answers /ready itself), limits (cheapest refusals), metrics, introspection, uploads.
     plugins: [

@@ -70,6 +70,17 @@ describe.skipIf(!built || !hasChromium)('signing in to the web app (DEV_IDENTITY
     await ben.waitForSelector(`tr[data-video-no="${bensVideo}"]`);
     expect(await ben.locator(`tr[data-video-no="${anasVideo}"]`).count()).toBe(0);
 
+    // GraphiQL opened in the same tab starts with the user's token in its Headers tab: its schema
+    // request carries it.
+    const introspection = ben.waitForRequest(
+      (request) => request.method() === 'POST' && request.postData()?.includes('__schema') === true,
+    );
+    await ben.goto(`${url}/graphql`);
+    const token = await ben.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('mavi-gateway.tokens')!) as { accessToken: string }).accessToken,
+    );
+    expect((await introspection).headers().authorization).toBe(`Bearer ${token}`);
+
     // The token is the user's, kept for this tab only; signing out forgets it.
     expect(await ana.evaluate(() => localStorage.length)).toBe(0);
     await ana.click('#sign-out');
