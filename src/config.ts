@@ -90,6 +90,12 @@ export interface GatewayConfig {
   readonly chat: { readonly maxAnswerMs: number; readonly maxAnswerBytes: number };
   /** Per client and minute: searches (searchVideos, searchClips), chats, and transcript requests. */
   readonly rateLimits: { readonly search: number; readonly chat: number; readonly transcript: number };
+  /** The same, for all clients and users together (RATE_LIMIT_APP_*_PER_MINUTE); undefined: no app-wide cap. */
+  readonly appRateLimits: {
+    readonly search: number | undefined;
+    readonly chat: number | undefined;
+    readonly transcript: number | undefined;
+  };
   /** Where OpenTelemetry traces go (OTLP/HTTP); unset: no tracing, nothing loaded. */
   readonly otelEndpoint: string | undefined;
   /** The service name traces carry. */
@@ -167,6 +173,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     }
     return value;
   };
+
+  /** A whole number of 1 or more, or undefined when the variable is unset. */
+  const optionalInteger = (name: string): number | undefined =>
+    read(name) === undefined ? undefined : integer(name, 1, 1);
 
   const httpUrl = (name: string): string | undefined => {
     const raw = read(name);
@@ -316,6 +326,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       search: integer('RATE_LIMIT_SEARCH_PER_MINUTE', 30, 1),
       chat: integer('RATE_LIMIT_CHAT_PER_MINUTE', 10, 1),
       transcript: integer('RATE_LIMIT_TRANSCRIPT_PER_MINUTE', 30, 1),
+    },
+    appRateLimits: {
+      search: optionalInteger('RATE_LIMIT_APP_SEARCH_PER_MINUTE'),
+      chat: optionalInteger('RATE_LIMIT_APP_CHAT_PER_MINUTE'),
+      transcript: optionalInteger('RATE_LIMIT_APP_TRANSCRIPT_PER_MINUTE'),
     },
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
     mavi: {

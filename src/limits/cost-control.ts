@@ -3,7 +3,8 @@
  * that every instance spends one budget; server/backends.ts chooses):
  *  - the operations that spend the operator's MAVI credits and run under MAVI's
  *    per-account limits, each class with its own budget a minute
- *    (RATE_LIMIT_SEARCH/CHAT/TRANSCRIPT_PER_MINUTE);
+ *    (RATE_LIMIT_SEARCH/CHAT/TRANSCRIPT_PER_MINUTE), and, when set, one for all
+ *    clients and users together (RATE_LIMIT_APP_SEARCH/CHAT/TRANSCRIPT_PER_MINUTE);
  *  - every GraphQL operation, a budget a minute (OPERATIONS_PER_MINUTE);
  *  - uploads, a budget an hour (UPLOADS_PER_HOUR), and upload bytes, a budget a
  *    day (UPLOAD_BYTES_PER_DAY).
@@ -18,6 +19,8 @@ type CostClass = 'search' | 'chat' | 'transcript' | 'operation';
 
 export interface CostLimiters {
   perClass: Readonly<Record<CostClass, RateLimiterAbstract>>;
+  /** A class's budget for all clients and users together (RATE_LIMIT_APP_*), when one is set. */
+  appWide: Readonly<Partial<Record<CostClass, RateLimiterAbstract | undefined>>>;
   uploads: RateLimiterAbstract;
   uploadBytes: RateLimiterAbstract;
 }
@@ -32,6 +35,9 @@ export interface CostControl {
   recordUploadBytes(ownerId: string, bytes: number): Promise<void>;
 }
 
+/** The one key every client and user spends an app-wide budget under. */
+const APP_KEY = 'app';
+
 /** "a minute", "an hour", "a day", or the seconds. */
 function per(limiter: RateLimiterAbstract): string {
   return { 60: 'a minute', 3600: 'an hour', 86400: 'a day' }[limiter.duration] ?? `per ${limiter.duration} s`;
@@ -42,12 +48,24 @@ export function costControl(limiters: CostLimiters): CostControl {
     async spend(kind, ownerId) {
       const limiter = limiters.perClass[kind];
       const waitSeconds = await takeTurn(limiter, `${kind}:${ownerId}`);
-      if (waitSeconds === undefined) return;
+      if (waitSeconds !== undefined) {
+        throw refusalError(
+          refusal(
+            'RATE_LIMITED',
+            `Too many ${kind} requests: at most ${limiter.points} ${per(limiter)}. Retry in ${waitSeconds} s.`,
+            waitSeconds,
+          ),
+        );
+      }
+      // Then the app's: one user within their own budget cannot spend every other user's share of it.
+      const appWide = limiters.appWide[kind];
+      const appWait = appWide === undefined ? undefined : await takeTurn(appWide, APP_KEY);
+      if (appWait === undefined) return;
       throw refusalError(
         refusal(
           'RATE_LIMITED',
-          `Too many ${kind} requests: at most ${limiter.points} ${per(limiter)}. Retry in ${waitSeconds} s.`,
-          waitSeconds,
+          `Too many ${kind} requests for this app, all its users together: at most ${appWide!.points} ${per(appWide!)}. Retry in ${appWait} s.`,
+          appWait,
         ),
       );
     },

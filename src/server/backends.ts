@@ -156,7 +156,15 @@ function costLimiters(
     },
     uploads: limiter(config.quotas.uploadsPerHour, 'limit-uploads', 3600),
     uploadBytes: limiter(config.quotas.uploadBytesPerDay, 'limit-upload-bytes', 86400),
+    appWide: {
+      search: appWide(config.appRateLimits.search, 'limit-app-search'),
+      chat: appWide(config.appRateLimits.chat, 'limit-app-chat'),
+      transcript: appWide(config.appRateLimits.transcript, 'limit-app-transcript'),
+    },
   };
+  function appWide(points: number | undefined, keyPrefix: string): RateLimiterAbstract | undefined {
+    return points === undefined ? undefined : limiter(points, keyPrefix, 60);
+  }
 }
 
 function pace(config: GatewayConfig, limiter: (points: number) => RateLimiterAbstract): UploadPace | undefined {

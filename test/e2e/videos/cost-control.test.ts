@@ -49,6 +49,25 @@ function expectRateLimited(body: { errors?: readonly { message: string; extensio
   expect(error.message).toContain('a minute. Retry in');
 }
 
+describe('an app-wide cap (RATE_LIMIT_APP_SEARCH_PER_MINUTE)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { ...limits, RATE_LIMIT_APP_SEARCH_PER_MINUTE: '3' } });
+  });
+  afterAll(() => stack.stop());
+
+  it('refuses a client within its own budget once all clients together spent the app’s', async () => {
+    expect((await search(stack, asAlice)).body.errors).toBeUndefined();
+    expect((await search(stack, asAlice)).body.errors).toBeUndefined();
+    expect((await search(stack, asBob)).body.errors).toBeUndefined();
+    const before = stack.simulator.calls.get('search') ?? 0;
+    const refused = await search(stack, asBob); // Bob has spent 1 of his 2: the app's 3 are gone
+    expectRateLimited(refused.body);
+    expect(refused.body.errors![0]!.message).toContain('for this app, all its users together');
+    expect(stack.simulator.calls.get('search') ?? 0).toBe(before);
+  });
+});
+
 describe('one instance', () => {
   let stack: Stack;
   beforeAll(async () => {
