@@ -46,6 +46,8 @@ export interface GatewayConfig {
   readonly maviPartition: MaviPartition;
   /** DEV_IDENTITY_PROVIDER: `npm start` on the simulator runs a development OpenID provider (never with a MAVI key). */
   readonly devIdentityProvider: boolean;
+  /** DEV_IDENTITY_PROVIDER_TOKEN_SECONDS: how long the development provider's access tokens live. */
+  readonly devIdentityTokenSeconds: number;
   /** Which MAVI API family the gateway speaks. */
   readonly maviApi: 'original' | 'v1';
   /** Uploads the gateway starts per minute, for all clients together (MAVI limits per account); unset: no limit. */
@@ -296,6 +298,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     auth,
     maviPartition: oneOf('MAVI_PARTITION', ['app', 'tenant', 'user'] as const, 'user'),
     devIdentityProvider,
+    devIdentityTokenSeconds: integer('DEV_IDENTITY_PROVIDER_TOKEN_SECONDS', 300, 10, 86_400),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 30_000, 0),
     requestBodyTimeoutMs: integer('REQUEST_BODY_TIMEOUT_MS', 30_000, 100),
     maxConcurrentUploadsPerKey: integer('MAX_CONCURRENT_UPLOADS_PER_KEY', 4, 1),

@@ -45,7 +45,11 @@ async function main(): Promise<void> {
   // Only on the simulator (config.ts refuses it with a MAVI key): its sign-in page signs anyone in.
   let devProvider: DevIdentityProvider | undefined;
   if (config.devIdentityProvider) {
-    devProvider = await startDevIdentityProvider({ host: config.host, port: 0 });
+    devProvider = await startDevIdentityProvider({
+      host: config.host,
+      port: 0,
+      accessTokenSeconds: config.devIdentityTokenSeconds,
+    });
     config = Object.freeze({
       ...config,
       auth: {

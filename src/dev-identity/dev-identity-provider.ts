@@ -19,15 +19,20 @@ import Provider from 'oidc-provider';
 export const DEV_AUDIENCE = 'urn:mavi-gateway:dev';
 /** The web app's client id (the gateway's AUTH_WEB_CLIENT_ID). */
 export const DEV_WEB_CLIENT_ID = 'mavi-gateway-web-app';
-/** Access tokens live 5 minutes: the web app refreshes them, and live connections meet their expiry. */
-const ACCESS_TOKEN_SECONDS = 300;
 
 export interface DevIdentityProvider {
   readonly issuer: string;
   stop(): Promise<void>;
 }
 
-export async function startDevIdentityProvider(options: { host: string; port: number }): Promise<DevIdentityProvider> {
+export interface DevIdentityProviderOptions {
+  host: string;
+  port: number;
+  /** How long an access token lives (DEV_IDENTITY_PROVIDER_TOKEN_SECONDS): the web app refreshes it before then. */
+  accessTokenSeconds: number;
+}
+
+export async function startDevIdentityProvider(options: DevIdentityProviderOptions): Promise<DevIdentityProvider> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const signingKey = {
     ...(await exportJWK(privateKey)),
@@ -82,7 +87,7 @@ export async function startDevIdentityProvider(options: { host: string; port: nu
         getResourceServerInfo: () => ({
           scope: 'openid offline_access',
           audience: DEV_AUDIENCE,
-          accessTokenTTL: ACCESS_TOKEN_SECONDS,
+          accessTokenTTL: options.accessTokenSeconds,
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'ES256' } },
         }),

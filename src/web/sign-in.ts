@@ -18,6 +18,8 @@ interface Tokens {
   refreshToken: string | undefined;
   /** Epoch ms. */
   expiresAt: number;
+  /** When it was issued (epoch ms): with expiresAt, its lifetime. */
+  issuedAt: number;
   /** Who is signed in, as the provider's ID token names them. */
   user: string;
 }
@@ -25,6 +27,7 @@ interface Tokens {
 const TOKENS = 'mavi-gateway.tokens';
 const PENDING = 'mavi-gateway.sign-in';
 const SCOPE = 'openid offline_access';
+/** A token is refreshed a minute before it expires, or halfway through its life when that is later. */
 const REFRESH_EARLY_MS = 60_000;
 
 /** The web app's own address: where the provider sends the user back. */
@@ -128,6 +131,7 @@ export class SignIn {
       accessToken: answer.access_token,
       refreshToken: answer.refresh_token ?? this.tokens?.refreshToken,
       expiresAt: Date.now() + (answer.expires_in ?? 300) * 1000,
+      issuedAt: Date.now(),
       user: claims?.sub ?? this.tokens?.user ?? '',
     };
     sessionStorage.setItem(TOKENS, JSON.stringify(this.tokens));
@@ -138,10 +142,9 @@ export class SignIn {
     clearTimeout(this.refreshTimer);
     const tokens = this.tokens;
     if (!tokens?.refreshToken) return;
-    this.refreshTimer = window.setTimeout(
-      () => void this.refresh(),
-      Math.max(0, tokens.expiresAt - Date.now() - REFRESH_EARLY_MS),
-    );
+    const lifetime = tokens.expiresAt - tokens.issuedAt;
+    const refreshAt = tokens.issuedAt + Math.max(lifetime / 2, lifetime - REFRESH_EARLY_MS);
+    this.refreshTimer = window.setTimeout(() => void this.refresh(), Math.max(0, refreshAt - Date.now()));
   }
 
   private async refresh(): Promise<void> {

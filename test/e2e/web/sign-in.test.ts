@@ -22,7 +22,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!built || !hasChromium) return;
-  gateway = startGatewayProcess({ DEV_IDENTITY_PROVIDER: 'on' });
+  // Tokens that live 20 s: the web app refreshes them halfway, while the test watches.
+  gateway = startGatewayProcess({ DEV_IDENTITY_PROVIDER: 'on', DEV_IDENTITY_PROVIDER_TOKEN_SECONDS: '20' });
   url = await gateway.url;
   browser = await launchChromium();
 });
@@ -80,6 +81,15 @@ describe.skipIf(!built || !hasChromium)('signing in to the web app (DEV_IDENTITY
       () => (JSON.parse(sessionStorage.getItem('mavi-gateway.tokens')!) as { accessToken: string }).accessToken,
     );
     expect((await introspection).headers().authorization).toBe(`Bearer ${token}`);
+
+    // Before its token expires, the web app has a fresh one from the provider, and goes on with it.
+    const first = await ana.evaluate(() => sessionStorage.getItem('mavi-gateway.tokens'));
+    await ana.waitForFunction((before) => sessionStorage.getItem('mavi-gateway.tokens') !== before, first, {
+      timeout: 60_000,
+    });
+    await ana.click('#refresh');
+    await ana.waitForSelector(`tr[data-video-no="${anasVideo}"]`);
+    await expect.poll(() => ana.isHidden('#error')).toBe(true);
 
     // The token is the user's, kept for this tab only; signing out forgets it.
     expect(await ana.evaluate(() => localStorage.length)).toBe(0);
