@@ -159,6 +159,11 @@ export interface Refusal {
   readonly retryAfterSeconds: number | undefined;
 }
 
+/** Whether an answer that is either a value or a refusal is the refusal (the values never carry a `code`). */
+export function isRefusal<Value extends object>(answer: Value | Refusal): answer is Refusal {
+  return 'code' in answer;
+}
+
 /** A refusal with `code`: its registry message and retry-after unless given more precise ones. */
 export function refusal(code: ErrorCode, message?: string, retryAfterSeconds?: number): Refusal {
   const spec: ErrorSpec = errorRegistry[code];

@@ -46,8 +46,12 @@ export class ProviderKeys {
   private pending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** AUTH_JWKS_URL, or the discovery document's jwks_uri once read (read again after a failed load). */
+  private jwksUrl: string | undefined;
 
-  constructor(private readonly options: ProviderKeysOptions) {}
+  constructor(private readonly options: ProviderKeysOptions) {
+    this.jwksUrl = options.jwksUrl;
+  }
 
   /** True once a key set has been loaded (readiness). */
   get loaded(): boolean {
@@ -102,12 +106,18 @@ export class ProviderKeys {
 
   private async load(): Promise<void> {
     this.lastAttempt = Date.now();
-    const jwksUrl = this.options.jwksUrl ?? (await this.discoverJwksUrl());
-    const keys = await fetchJson(jwksUrl, 'the key set');
-    if (!Array.isArray((keys as Partial<JSONWebKeySet> | null)?.keys)) {
-      throw new Error(`The key set at ${jwksUrl} has no "keys" list.`);
+    const jwksUrl = (this.jwksUrl ??= await this.discoverJwksUrl());
+    try {
+      const keys = await fetchJson(jwksUrl, 'the key set');
+      if (!Array.isArray((keys as Partial<JSONWebKeySet> | null)?.keys)) {
+        throw new Error(`The key set at ${jwksUrl} has no "keys" list.`);
+      }
+      this.local = createLocalJWKSet(keys as JSONWebKeySet);
+    } catch (error) {
+      // The provider may have moved its keys: the next load reads its discovery document again.
+      this.jwksUrl = this.options.jwksUrl;
+      throw error;
     }
-    this.local = createLocalJWKSet(keys as JSONWebKeySet);
   }
 
   private async discoverJwksUrl(): Promise<string> {

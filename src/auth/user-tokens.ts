@@ -11,7 +11,7 @@
  *
  * A user is known by an owner id that holds no claim in the clear:
  * `user:<tenant digest>:<user digest>` (SHA-256 of the issuer, the tenant and the
- * user claim). Its prefix is the tenant's group (status-store.ts ownerGroupOf): a
+ * user claim). Its prefix is the tenant's group (status-store.ts OwnerScope): a
  * token with AUTH_ADMIN_SCOPE among its scopes administers that group.
  */
 import { createHash } from 'node:crypto';

@@ -27,10 +27,6 @@ export interface CallerIdentification {
   ): Promise<Caller | Refusal>;
 }
 
-export function isRefusal(identified: Caller | Refusal): identified is Refusal {
-  return 'code' in identified;
-}
-
 export function callerIdentification(keys: ClientKeys, tokens: UserTokens | undefined): CallerIdentification {
   const missing = refusal(
     'UNAUTHENTICATED',

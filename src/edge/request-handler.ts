@@ -11,13 +11,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CORSOptions } from '@whatwg-node/server';
 import type { Registry } from 'prom-client';
 import type { ClientKeys } from '../auth/client-keys.js';
-import { refusal, type Refusal } from '../errors.js';
+import { isRefusal, refusal, type Refusal } from '../errors.js';
 import type { ServerContext } from '../graphql/context.js';
 import { withRequestId, type Logger } from '../logger.js';
 import { incomingContext, inSpan, SpanKind } from '../tracing/tracer.js';
 import { sendJson, sendRefusal } from './answers.js';
 import { startBodyDeadline, startIdleGapDeadline } from './body-deadline.js';
-import { isRefusal, type CallerIdentification } from './caller.js';
+import type { CallerIdentification } from './caller.js';
 import { corsHeadersFor } from './cors.js';
 import {
   GRAPHQL_PATH,
@@ -77,8 +77,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse, awaitin
 export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
   const { logger } = deps;
 
-  const route = async (req: IncomingMessage, res: ServerResponse, body: RequestBody) => {
-    const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
+  const route = async (req: IncomingMessage, res: ServerResponse, body: RequestBody, pathname: string) => {
     // Liveness: answered here, without Yoga, as long as the process serves at all.
     if (pathname === HEALTH_PATH) return sendJson(res, 200, { status: 'ok' });
     if (pathname === METRICS_PATH) return serveMetrics(req, res, deps.metrics);
@@ -149,15 +148,16 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
     }
     // Every answer carries the CORS policy (Yoga sets the same headers again on its own answers).
     for (const [name, value] of Object.entries(corsHeadersFor(req, deps.cors))) res.setHeader(name, value);
+    const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
     const handled = () =>
-      route(req, res, body).catch((error: unknown) => {
+      route(req, res, body, pathname).catch((error: unknown) => {
         logger.error('request failed', { error, path: req.url?.split('?')[0] });
         if (!res.headersSent) sendRefusal(res, refusal('INTERNAL_SERVER_ERROR'), 'route');
         else res.destroy();
       });
     // `handled` answers every failure itself: nothing is left for a caller to wait on.
     void withRequestId(requestId, () => {
-      const routeName = routeOf(new URL(req.url ?? '/', 'http://gateway').pathname);
+      const routeName = routeOf(pathname);
       // Probes are not traced.
       if (routeName === HEALTH_PATH || routeName === READY_PATH || routeName === METRICS_PATH) return handled();
       // One trace per request (continuing the caller's, when it sent a traceparent): its steps are children.

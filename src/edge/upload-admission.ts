@@ -15,7 +15,7 @@
  * A refusal here costs nothing: no parsing, nothing sent to MAVI.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { refusal, StoreUnavailableError, type Refusal } from '../errors.js';
+import { isRefusal, refusal, StoreUnavailableError, type Refusal } from '../errors.js';
 import type { Caller, UploadSlot } from '../graphql/context.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { UploadPace } from '../upload/upload-pace.js';
@@ -57,7 +57,7 @@ export class UploadAdmission {
         'This multipart request has no Apollo-Require-Preflight header (nor X-Apollo-Operation-Name, x-graphql-yoga-csrf or Authorization); a plain HTML form cannot send one, so it is required as CSRF protection.',
       );
     }
-    if ('code' in caller) return caller;
+    if (isRefusal(caller)) return caller;
     const { ownerId } = caller;
 
     const declared = Number(req.headers['content-length']);

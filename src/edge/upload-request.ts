@@ -14,7 +14,7 @@
  * (bench/ANALYSIS.md, "Yoga's request-parser hook"). So this stage stays.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { refusal, type Refusal } from '../errors.js';
+import { isRefusal, refusal, type Refusal } from '../errors.js';
 import type { Caller, UploadSlot } from '../graphql/context.js';
 import { MultipartRequestError } from '../upload/multipart-errors.js';
 import { readMultipartUpload } from '../upload/multipart-intake.js';
@@ -56,7 +56,7 @@ export async function prepareUploadRequest(
   };
 
   const admitted = await options.admission.admit(req, res, caller);
-  if ('code' in admitted) return refuse(admitted);
+  if (isRefusal(admitted)) return refuse(admitted);
 
   try {
     const operations = await readMultipartUpload(body.take(), {

@@ -206,18 +206,16 @@ export function createGatewayWithParts(
           ? 'ready'
           : 'not ready',
   });
-  // A web app that signs users in calls their provider (discovery, token and refresh requests).
-  const webApp = loadStaticFiles(
-    WEB_APP_DIR,
-    config.auth?.webClientId === undefined ? [] : [new URL(config.auth.issuer).origin],
-  );
+  // How the web app signs users in, when it does; it then calls their provider (discovery, token, refresh).
+  const webSignIn =
+    config.auth?.webClientId === undefined
+      ? null
+      : { issuer: config.auth.issuer, clientId: config.auth.webClientId, audience: config.auth.audience };
+  const webApp = loadStaticFiles(WEB_APP_DIR, webSignIn ? [new URL(webSignIn.issuer).origin] : []);
   if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
   const handleRequest = createRequestHandler({
     graphql: (req, res, context) => yoga(req, res, context),
-    webSignIn:
-      config.auth?.webClientId === undefined
-        ? null
-        : { issuer: config.auth.issuer, clientId: config.auth.webClientId, audience: config.auth.audience },
+    webSignIn,
     webApp,
     metrics: {
       registry: metrics.registry,

@@ -16,13 +16,14 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFor
 import { randomUUID } from 'node:crypto';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isRefusal, type CallerIdentification } from '../edge/caller.js';
+import type { CallerIdentification } from '../edge/caller.js';
 import { GRAPHQL_PATH } from '../edge/paths.js';
-import { gatewayError, StoreUnavailableError } from '../errors.js';
+import { gatewayError, isRefusal, StoreUnavailableError } from '../errors.js';
 import { withRequestId, type Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isShareableSubscription } from '../graphql/shared-results.js';
 import { coalesceWrites } from './coalesce-writes.js';
+import { atExpiry } from './plugins/use-token-expiry.js';
 import { SharedSubscriptions, type SendFrame } from './shared-subscriptions.js';
 import type { Caller } from '../graphql/context.js';
 import type { GatewayYoga } from './yoga.js';
@@ -286,9 +287,6 @@ export function attachGraphQLWebSocket(
   };
 }
 
-/** setTimeout's longest delay; a token valid for longer than 24 days is checked again then. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
-
 /**
  * Closes the socket with 4403 when the token it was opened with expires: its
  * subscriptions end (a chat's call to MAVI is aborted with them), and a
@@ -296,17 +294,8 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  * function that fetches one).
  */
 function closeAtExpiry(extra: SocketExtra, expiresAt: number): void {
-  let timer: NodeJS.Timeout | undefined;
-  const check = () => {
-    const left = expiresAt - Date.now();
-    if (left > 0) {
-      timer = setTimeout(check, Math.min(left, MAX_DELAY_MS));
-      return;
-    }
-    extra.socket.close(CloseCode.Forbidden, 'Forbidden: the token expired');
-  };
-  check();
-  extra.closed.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  const cancel = atExpiry(expiresAt, () => extra.socket.close(CloseCode.Forbidden, 'Forbidden: the token expired'));
+  extra.closed.signal.addEventListener('abort', cancel, { once: true });
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>

@@ -5,8 +5,7 @@
 import type { CORSOptions } from '@whatwg-node/server';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import { isRefusal } from '../edge/caller.js';
-import { gatewayError, refusalError, StoreUnavailableError } from '../errors.js';
+import { gatewayError, isRefusal, refusalError, StoreUnavailableError } from '../errors.js';
 import { GRAPHQL_PATH, READY_PATH } from '../edge/paths.js';
 import type { GatewayUserContext, ServerContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';

@@ -19,7 +19,7 @@
  *  - `owner:<ownerId>`  sorted set: a client's videoNos by uploadTime (its list); members
  *                       whose video expired are dropped when a list meets them
  *  - `group:<group>`    sorted set: the same for every owner of a group (a tenant's users,
- *                       status-store.ts ownerGroupOf): an administrator's list
+ *                       status-store.ts OwnerScope): an administrator's list
  */
 import { StoreUnavailableError } from '../errors.js';
 import type { Redis } from 'ioredis';
@@ -38,7 +38,7 @@ import {
 } from './status-store.js';
 import { luaTransitionTable } from './transitions.js';
 
-/** status-store.ts ownerGroupOf, as a Lua pattern. */
+/** The group prefix of an owner id (status-store.ts OwnerScope), as a Lua pattern. */
 const OWNER_GROUP_PATTERN = '^user:[^:]+:';
 
 /** Adds a video to its owner's group list, when the owner is in a group. */

@@ -19,16 +19,11 @@ export interface Owner {
 }
 
 /**
- * The group an owner belongs to, whose administrators see all of its videos: a
- * signed-in user's tenant (`user:<tenant digest>:`, auth/user-tokens.ts makes
- * these ids); undefined for a client key, which belongs to none. The Redis
- * store's scripts match the same pattern (OWNER_GROUP_PATTERN).
+ * Whose videos a list covers: one owner's, or a whole group's (an administrator's
+ * view). A group is the prefix its owners' ids share: a signed-in user's tenant,
+ * `user:<tenant digest>:` (auth/user-tokens.ts makes these ids); a client key is in
+ * none. The Redis store's scripts match the same prefix (OWNER_GROUP_PATTERN).
  */
-export function ownerGroupOf(ownerId: string): string | undefined {
-  return /^user:[^:]+:/.exec(ownerId)?.[0];
-}
-
-/** Whose videos a list covers: one owner's, or a whole group's (an administrator's view). */
 export type OwnerScope = { ownerId: string } | { group: string };
 
 /** Whether a record is in the scope. */

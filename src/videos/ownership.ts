@@ -7,20 +7,17 @@
  * (videoNotFound): nothing tells the two apart.
  */
 import { gatewayError } from '../errors.js';
-import { ownerGroupOf, type Owner, type OwnerScope, type VideoRecord } from '../status/status-store.js';
+import { inScope, type Owner, type OwnerScope, type VideoRecord } from '../status/status-store.js';
 
 /** Who is asking: an owner, and the group it administers, if any. */
 export interface Viewer extends Readonly<Owner> {
-  /** The group (status-store.ts ownerGroupOf) whose every video this caller may see and manage. */
+  /** The group (status-store.ts OwnerScope) whose every video this caller may see and manage. */
   readonly adminOf: string | undefined;
 }
 
-/** Whether the viewer may see and act on the video. */
+/** Whether the viewer may see and act on the video: it is in the viewer's list (an administrator's own are in its group). */
 export function canSee(viewer: Viewer, record: VideoRecord): boolean {
-  return (
-    record.ownerId === viewer.ownerId ||
-    (viewer.adminOf !== undefined && ownerGroupOf(record.ownerId) === viewer.adminOf)
-  );
+  return inScope(listScope(viewer), record);
 }
 
 /** The policy for one viewer, as a filter (for the status feed, which reads the record itself). */

@@ -151,14 +151,15 @@ export class VideoLibrary {
       );
     }
     const named = await this.requireOwned(viewer, videoNos);
+    // Named videos are searched where they live (refused before the budget is spent); otherwise the caller's partition.
+    const partition = named.length > 0 ? onePartition(named) : viewer.partition;
     await this.deps.cost.spend('search', ownerId);
     const limit = searchesWholeAccount && videoNos.length === 0 ? Math.min(200, request.first * 4) : request.first;
     const hits = await this.deps.mavi.searchClips({
       query: request.query,
       videoNos,
       limit,
-      // Named videos are searched where they live; otherwise the caller's partition.
-      partition: named.length > 0 ? onePartition(named) : viewer.partition,
+      partition,
       signal: request.signal,
     });
     const scored = hits.filter((hit) => request.minScore === undefined || (hit.score ?? 0) >= request.minScore);

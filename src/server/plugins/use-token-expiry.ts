@@ -8,11 +8,23 @@
  */
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { refusal, refusalError, type Refusal } from '../../errors.js';
+import { isRefusal, refusal, refusalError, type Refusal } from '../../errors.js';
 import type { Caller } from '../../graphql/context.js';
 
 /** setTimeout's longest delay; a token valid for longer than 24 days is checked again then. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** Runs `expire` at `expiresAt` (epoch ms), at once when it has passed; answers the function that cancels it. */
+export function atExpiry(expiresAt: number, expire: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return expire();
+    timer = setTimeout(check, Math.min(left, MAX_DELAY_MS));
+  };
+  check();
+  return () => clearTimeout(timer);
+}
 
 const TOKEN_EXPIRED = refusal('UNAUTHENTICATED', 'The token expired: subscribe again with a fresh one.');
 
@@ -20,7 +32,7 @@ export function useTokenExpiry(): Plugin<{ caller?: Caller | Refusal; socket?: u
   return {
     onSubscribe({ args }) {
       const { caller, socket } = args.contextValue;
-      if (socket !== undefined || caller === undefined || 'code' in caller || caller.expiresAt === undefined) {
+      if (socket !== undefined || caller === undefined || isRefusal(caller) || caller.expiresAt === undefined) {
         return undefined;
       }
       const expiresAt = caller.expiresAt;
@@ -41,18 +53,13 @@ function untilExpiry(
 ): AsyncIterableIterator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]();
   let over = false;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelExpiry = () => {};
   const expired = new Promise<'expired'>((resolve) => {
-    const wait = () => {
-      const left = expiresAt - Date.now();
-      if (left <= 0) return resolve('expired');
-      timer = setTimeout(wait, Math.min(left, MAX_DELAY_MS));
-    };
-    wait();
+    cancelExpiry = atExpiry(expiresAt, () => resolve('expired'));
   });
   const end = async () => {
     over = true;
-    clearTimeout(timer);
+    cancelExpiry();
     await iterator.return?.();
   };
   return {
@@ -65,7 +72,7 @@ function untilExpiry(
       }
       if (outcome.done) {
         over = true;
-        clearTimeout(timer);
+        cancelExpiry();
       }
       return outcome;
     },
