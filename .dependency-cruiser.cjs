@@ -8,6 +8,7 @@
  *   server/                         builds one gateway: backends, Yoga and its plugins, graphql-ws, shutdown
  *   edge/                           the HTTP edge: routes, the request body, the caller, upload admission, webhooks
  *   graphql/                        the schema: what clients can ask (over the features below)
+ *   staging/                        resumable uploads: tus at /uploads, their staging, bounds and forwarding job (over upload/)
  *   upload/  videos/                the features: one upload; what a client does with its videos
  *   status/  kv/                    what the gateway knows of each video (changes applied and published in one step); other records that expire (chats, transcription tasks)
  *   events/                         the event bus and its transports (memory, Redis)
@@ -27,6 +28,7 @@ const layers = [
   ['^src/server/'],
   ['^src/edge/'],
   ['^src/graphql/'],
+  ['^src/staging/'],
   ['^src/upload/', '^src/videos/'],
   ['^src/status/', '^src/kv/'],
   ['^src/events/'],

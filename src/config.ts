@@ -98,6 +98,8 @@ export interface GatewayConfig {
     readonly chat: number | undefined;
     readonly transcript: number | undefined;
   };
+  /** Resumable uploads (tus at /uploads): where their bytes are staged, their bounds, and how long an unfinished one lives. */
+  readonly staging: StagingConfig;
   /** Where OpenTelemetry traces go (OTLP/HTTP); unset: no tracing, nothing loaded. */
   readonly otelEndpoint: string | undefined;
   /** The service name traces carry. */
@@ -110,6 +112,32 @@ export interface GatewayConfig {
   readonly logFormat: 'json' | 'pretty' | undefined;
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
+}
+
+export interface StagingConfig {
+  /** RESUMABLE_UPLOADS: serve /uploads (on by default). */
+  readonly enabled: boolean;
+  /** STAGING_S3_*: stage in S3-compatible object storage (required with several instances); unset: under DATA_DIR. */
+  readonly s3: StagingS3Config | undefined;
+  /** STAGED_UPLOAD_EXPIRY_MS: an upload not finished this long after its creation is removed, bytes and all. */
+  readonly expiryMs: number;
+  /** STAGING_MAX_UPLOADS_PER_OWNER: uploads one owner may have staged at once (receiving or forwarding). */
+  readonly maxUploadsPerOwner: number;
+  /** STAGING_MAX_BYTES_PER_OWNER: the declared bytes one owner's staged uploads may hold together. */
+  readonly maxBytesPerOwner: number;
+  /** STAGING_MAX_BYTES: the declared bytes all staged uploads may hold together. */
+  readonly maxBytes: number;
+  /** STAGING_MIN_FREE_BYTES: a new upload must leave at least this much free on the staging disk (DATA_DIR staging). */
+  readonly minFreeBytes: number;
+}
+
+export interface StagingS3Config {
+  readonly bucket: string;
+  /** An S3-compatible service's URL; unset: AWS S3 itself. */
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  /** Unset: the AWS SDK's own credential chain (environment, instance role). */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }
 
 /** A partition per app (all its users share one), per tenant, or per user. */
@@ -275,6 +303,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       : 'original',
   );
 
+  const staging = parseStagingConfig(read, problems, integer, flag, httpUrl);
+
   const config: GatewayConfig = {
     port: integer('PORT', 4000, 0, 65535),
     host: read('HOST') ?? '127.0.0.1',
@@ -335,6 +365,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       chat: optionalInteger('RATE_LIMIT_APP_CHAT_PER_MINUTE'),
       transcript: optionalInteger('RATE_LIMIT_APP_TRANSCRIPT_PER_MINUTE'),
     },
+    staging,
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
     mavi: {
       maxAnswerBytes: integer('MAVI_MAX_ANSWER_BYTES', 8 * 1024 * 1024, 64 * 1024),
@@ -409,6 +440,55 @@ function parseUserTokenConfig(
     adminScope: read('AUTH_ADMIN_SCOPE') ?? 'videos:admin',
     jwksCooldownMs,
     webClientId: read('AUTH_WEB_CLIENT_ID'),
+  };
+}
+
+/**
+ * Resumable uploads' staging. STAGING_S3_BUCKET turns S3-compatible staging on;
+ * its keys come as a pair or not at all (the AWS SDK's own chain then applies).
+ */
+function parseStagingConfig(
+  read: (name: string) => string | undefined,
+  problems: string[],
+  integer: (name: string, fallback: number, min: number) => number,
+  flag: (name: string, fallback: boolean) => boolean,
+  httpUrl: (name: string) => string | undefined,
+): StagingConfig {
+  const bucket = read('STAGING_S3_BUCKET');
+  const endpoint = httpUrl('STAGING_S3_ENDPOINT');
+  const accessKeyId = read('STAGING_S3_ACCESS_KEY_ID');
+  const secretAccessKey = read('STAGING_S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    problems.push('STAGING_S3_ACCESS_KEY_ID and STAGING_S3_SECRET_ACCESS_KEY are set together or not at all');
+  }
+  const s3Settings = [
+    'STAGING_S3_ENDPOINT',
+    'STAGING_S3_REGION',
+    'STAGING_S3_ACCESS_KEY_ID',
+    'STAGING_S3_SECRET_ACCESS_KEY',
+  ];
+  if (bucket === undefined) {
+    const stray = s3Settings.filter((name) => read(name) !== undefined);
+    if (stray.length > 0)
+      problems.push(`${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set but STAGING_S3_BUCKET is not`);
+  }
+  return {
+    enabled: flag('RESUMABLE_UPLOADS', true),
+    s3:
+      bucket === undefined
+        ? undefined
+        : {
+            bucket,
+            endpoint,
+            region: read('STAGING_S3_REGION') ?? 'us-east-1',
+            credentials:
+              accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined,
+          },
+    expiryMs: integer('STAGED_UPLOAD_EXPIRY_MS', 24 * 60 * 60 * 1000, 1_000),
+    maxUploadsPerOwner: integer('STAGING_MAX_UPLOADS_PER_OWNER', 5, 1),
+    maxBytesPerOwner: integer('STAGING_MAX_BYTES_PER_OWNER', 20 * GIB, 1),
+    maxBytes: integer('STAGING_MAX_BYTES', 100 * GIB, 1),
+    minFreeBytes: integer('STAGING_MIN_FREE_BYTES', 2 * GIB, 0),
   };
 }
 

@@ -27,15 +27,18 @@ export function startBodyDeadline(req: IncomingMessage, timeoutMs: number, onExp
  * (backpressure: MAVI is slower than the client) does not count. Returns the stop.
  */
 export function startIdleGapDeadline(req: IncomingMessage, gapMs: number, onExpire: () => void): () => void {
+  // Bytes are seen on the socket, not with a 'data' listener: one would set the body flowing before its
+  // reader (Yoga's intake, tus after its lock) takes it, and the first chunks would be lost.
   let last = Date.now();
-  const onData = () => {
-    last = Date.now();
-  };
+  let bytesSeen = req.socket.bytesRead;
   const timer = setInterval(
     () => {
       if (req.complete || req.destroyed) return stop();
-      if (req.readableFlowing !== true) {
-        last = Date.now(); // paused by backpressure: the wait is the gateway's, not the client's
+      const bytes = req.socket.bytesRead;
+      if (bytes !== bytesSeen || req.readableFlowing !== true) {
+        // Bytes came, or the body is not being read (backpressure: the wait is the gateway's, not the client's).
+        bytesSeen = bytes;
+        last = Date.now();
         return;
       }
       if (Date.now() - last < gapMs) return;
@@ -46,11 +49,7 @@ export function startIdleGapDeadline(req: IncomingMessage, gapMs: number, onExpi
     Math.max(25, Math.min(1_000, gapMs / 4)),
   );
   timer.unref();
-  const stop = () => {
-    clearInterval(timer);
-    req.off('data', onData);
-  };
-  req.on('data', onData);
+  const stop = () => clearInterval(timer);
   req.once('close', stop);
   return stop;
 }

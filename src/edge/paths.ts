@@ -13,6 +13,13 @@ export const METRICS_PATH = '/metrics';
 /** What the web app needs to sign users in (public: the provider, the web app's client id, the audience). */
 export const WEB_SIGN_IN_PATH = '/web-app/sign-in.json';
 
+/** Resumable uploads (tus 1.0): POST here creates one; each lives at `/uploads/<id>`. */
+export const UPLOADS_PATH = '/uploads';
+
+export function isUploadsPath(pathname: string): boolean {
+  return pathname === UPLOADS_PATH || pathname.startsWith(`${UPLOADS_PATH}/`);
+}
+
 export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
 /** Transcription callbacks (the original family's tasks), with tokens of their own kind. */
 export const TRANSCRIPT_WEBHOOK_PATH_PREFIX = `${WEBHOOK_PATH_PREFIX}transcripts/`;
@@ -36,5 +43,6 @@ export function routeOf(pathname: string): string {
   if (isWebhookPath(pathname)) {
     return pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX) ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
   }
+  if (isUploadsPath(pathname)) return UPLOADS_PATH;
   return [GRAPHQL_PATH, HEALTH_PATH, READY_PATH, METRICS_PATH].includes(pathname) ? pathname : 'other';
 }

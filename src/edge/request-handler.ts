@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { ClientKeys } from '../auth/client-keys.js';
 import { isRefusal, refusal, type Refusal } from '../errors.js';
 import type { ServerContext } from '../graphql/context.js';
+import type { ResumableUploads } from '../staging/resumable-uploads.js';
 import { withRequestId, type Logger } from '../logger.js';
 import { incomingContext, inSpan, SpanKind } from '../tracing/tracer.js';
 import { sendJson, sendRefusal } from './answers.js';
@@ -22,6 +23,7 @@ import { corsHeadersFor } from './cors.js';
 import {
   GRAPHQL_PATH,
   HEALTH_PATH,
+  isUploadsPath,
   isWebhookPath,
   METRICS_PATH,
   READY_PATH,
@@ -30,6 +32,7 @@ import {
   WEBHOOK_PATH_PREFIX,
 } from './paths.js';
 import { RequestBody } from './request-body.js';
+import { handleResumable } from './resumable-route.js';
 import type { StaticFiles } from './static-files.js';
 import { isUploadRequest, prepareUploadRequest, type UploadRequestOptions } from './upload-request.js';
 import { handleWebhook, type WebhookDeps } from './webhook-route.js';
@@ -54,6 +57,8 @@ export interface RequestHandlerDeps {
   webApp: StaticFiles | undefined;
   webhook: WebhookDeps;
   uploadRequests: UploadRequestOptions;
+  /** Resumable uploads at /uploads (tus); undefined when the gateway has no staging. */
+  resumableUploads: ResumableUploads | undefined;
   callers: CallerIdentification;
   /** CORS_ORIGINS, as Yoga applies it: the edge's own answers carry the same headers. */
   cors: CORSOptions;
@@ -92,6 +97,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
         .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
         .end('The web app is not built: run `npm run build` (it builds into dist/web/). GraphiQL is at /graphql.\n');
       return;
+    }
+
+    if (isUploadsPath(pathname)) {
+      return handleResumable({ ...deps, uploads: deps.resumableUploads }, req, res, body);
     }
 
     const liftBodyDeadline = startBodyDeadline(req, deps.requestBodyTimeoutMs, () =>

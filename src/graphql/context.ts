@@ -10,6 +10,7 @@ import type { Viewer } from '../videos/ownership.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
+import type { ResumableUploads } from '../staging/resumable-uploads.js';
 
 /** Who is calling, as the edge identified them (edge/caller.ts). */
 export interface Caller extends Viewer {
@@ -47,6 +48,8 @@ export interface GatewayUserContext {
   library: VideoLibrary;
   chats: Chats;
   transcripts: Transcripts;
+  /** Resumable uploads (tus at /uploads); undefined when this gateway has none (RESUMABLE_UPLOADS=off, or several instances without S3 staging). */
+  resumableUploads: ResumableUploads | undefined;
   /** What MAVI knows of videos, loaded in batches; one loader per operation. */
   details: DataLoader<VideoRecord, VideoDetails | null, string>;
   /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */

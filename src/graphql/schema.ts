@@ -8,6 +8,7 @@ import './video-status.js';
 import './search.js';
 import './chat.js';
 import './transcript.js';
+import './resumable-upload.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -5,6 +5,10 @@
  * decided here and nowhere else.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config.js';
 import { memoryTransport, type EventTransport } from '../events/event-bus.js';
 import { redisTransport } from '../events/redis-transport.js';
@@ -19,6 +23,9 @@ import type { KeyValueStore } from '../kv/key-value-store.js';
 import { createRedisKeyValueStore } from '../kv/redis-key-value-store.js';
 import { openSqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
 import { lockDataDir } from '../sqlite/data-dir-lock.js';
+import { createRedisStagingLedger } from '../staging/redis-staging-ledger.js';
+import { openSqliteStagingLedger } from '../staging/sqlite-staging-ledger.js';
+import type { StagingLedger } from '../staging/staged-upload.js';
 import { costControl, type CostControl, type CostLimiters } from '../limits/cost-control.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
@@ -37,9 +44,21 @@ export interface Backends {
   readonly claimPolls: ((videoNos: string[]) => Promise<string[]>) | undefined;
   /** The shared pace of uploads (MAVI_UPLOADS_PER_MINUTE), undefined without one. */
   readonly uploadPace: UploadPace | undefined;
+  /**
+   * Where resumable uploads are recorded and staged: the ledger, the folder for file
+   * staging, and Redis for the lock and S3 metadata with several instances.
+   */
+  readonly staging: StagingBackend;
   /** True while the backing service (Redis) is reachable. */
   isReady(): boolean;
   close(): Promise<void>;
+}
+
+export interface StagingBackend {
+  readonly ledger: StagingLedger;
+  /** The folder file staging goes under (DATA_DIR; a temporary folder with STORE=memory). */
+  readonly dataDir: string;
+  readonly redis: { command: Redis; subscriber: Redis; prefix: string } | undefined;
 }
 
 export interface BackendOptions {
@@ -50,10 +69,14 @@ export interface BackendOptions {
 export function createBackends(config: GatewayConfig, logger: Logger, options: BackendOptions = {}): Backends {
   if (config.store !== 'redis' || !config.redisUrl) {
     // STORE=memory: the same SQLite stores, on databases that live in memory (no file, no lock).
-    const { store, records, unlock } = openSqlite(config, config.store === 'memory' ? undefined : config.dataDir);
+    const inMemory = config.store === 'memory';
+    const { store, records, ledger, unlock } = openSqlite(config, inMemory ? undefined : config.dataDir);
+    // STORE=memory keeps nothing: its staged bytes go to a folder of its own, removed at close.
+    const stagingDir = inMemory ? mkdtempSync(join(tmpdir(), 'mavi-gateway-staging-')) : config.dataDir;
     return {
       store,
       records,
+      staging: { ledger, dataDir: stagingDir, redis: undefined },
       cost: costControl(
         costLimiters(config, (points, keyPrefix, duration) => new RateLimiterMemory({ points, duration, keyPrefix })),
       ),
@@ -64,9 +87,11 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       claimPolls: undefined,
       isReady: () => records.isHealthy(),
       close: async () => {
+        await ledger.close?.();
         await records.close?.();
         await store.close?.();
         unlock();
+        if (inMemory) rmSync(stagingDir, { recursive: true, force: true });
       },
     };
   }
@@ -77,6 +102,11 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   return {
     store: redisStore,
     records: createRedisKeyValueStore(redis.command, config.redisPrefix),
+    staging: {
+      ledger: createRedisStagingLedger(redis.command, config.redisPrefix),
+      dataDir: config.dataDir,
+      redis: { command: redis.command, subscriber: redis.subscriber, prefix: config.redisPrefix },
+    },
     webhookFailures: new RateLimiterRedis({
       storeClient: redis.command,
       points: config.webhookFailuresPerMinute,
@@ -132,7 +162,13 @@ function openSqlite(config: GatewayConfig, dataDir: string | undefined) {
     });
     try {
       const records = openSqliteKeyValueStore(dataDir, config.sqliteSynchronous);
-      return { store, records, unlock };
+      try {
+        const ledger = openSqliteStagingLedger(dataDir, config.sqliteSynchronous);
+        return { store, records, ledger, unlock };
+      } catch (error) {
+        void records.close?.();
+        throw error;
+      }
     } catch (error) {
       void store.close?.();
       throw error;

@@ -12,7 +12,7 @@ import { createClientKeys } from '../auth/client-keys.js';
 import { createUserTokens } from '../auth/user-tokens.js';
 import { callerIdentification } from '../edge/caller.js';
 import { corsOptions } from '../edge/cors.js';
-import { callbackUrl, GRAPHQL_PATH, transcriptCallbackUrl } from '../edge/paths.js';
+import { callbackUrl, GRAPHQL_PATH, transcriptCallbackUrl, UPLOADS_PATH } from '../edge/paths.js';
 import { createRequestHandler } from '../edge/request-handler.js';
 import { loadStaticFiles } from '../edge/static-files.js';
 import { UploadAdmission } from '../edge/upload-admission.js';
@@ -29,6 +29,10 @@ import type { HostResolver } from '../upload/video-url.js';
 import { Chats } from '../videos/chat.js';
 import { TRANSCRIPT_TOPIC, Transcripts, type TranscriptDone } from '../videos/transcripts.js';
 import { VideoLibrary } from '../videos/video-library.js';
+import { Forwarding } from '../staging/forwarding.js';
+import type { ProgressEvent } from '../staging/progress-feed.js';
+import { ResumableUploads } from '../staging/resumable-uploads.js';
+import { openStagingStore } from '../staging/staging-store.js';
 import { createBackends } from './backends.js';
 import { shutDown } from './shutdown.js';
 import { attachGraphQLWebSocket } from './websocket.js';
@@ -70,6 +74,11 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** Resumable uploads' topics on the event bus. */
+const STAGING_TOPIC = 'staged-upload:';
+/** Staged files one instance sends to MAVI at once. */
+const FORWARDING_WORKERS = 2;
+
 /** Where `npm run build` puts the web app: dist/web/ at the top, from src/server/ and dist/server/ alike. */
 const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
@@ -90,6 +99,7 @@ export function createGatewayWithParts(
     config.maviApiKey,
     config.webhookSecret,
     config.metricsToken,
+    config.staging.s3?.credentials?.secretAccessKey,
     ...config.gatewayApiKeys.map(({ key }) => key),
   ]) {
     if (secret) logger.addSecret(secret);
@@ -174,6 +184,41 @@ export function createGatewayWithParts(
     cost: backends.cost,
     logger,
   });
+  const resumableUploads = createResumableUploads();
+  function createResumableUploads(): ResumableUploads | undefined {
+    if (!config.staging.enabled) return undefined;
+    // Several instances must share their staging: on disk, an upload would be resumable on one instance only.
+    if (config.store === 'redis' && !config.staging.s3) return undefined;
+    const { ledger, dataDir, redis } = backends.staging;
+    const progress = new EventBus<ProgressEvent>(backends.events, `${backends.topicNamespace}${STAGING_TOPIC}`, () =>
+      metrics.eventsPublished.inc({ kind: 'staging' }),
+    );
+    return new ResumableUploads({
+      config: config.staging,
+      maxUploadBytes,
+      ledger,
+      staging: openStagingStore({ config: config.staging, dataDir, redis }),
+      events: progress,
+      quotas: backends.cost,
+      refuseMetadata: (metadata) => mavi.refuseMetadata(metadata),
+      forwarding: (staging) =>
+        new Forwarding({
+          ledger,
+          staging,
+          uploads,
+          pace: backends.uploadPace,
+          publish: (upload) => progress.publish(upload.id, { ...upload, offset: upload.length }),
+          logger,
+          workers: FORWARDING_WORKERS,
+          // Jobs queued (or retried) on this instance wake a worker when due; others' are found by polling.
+          idlePollMs: redis ? 1_000 : 5_000,
+        }),
+      path: UPLOADS_PATH,
+      corsOrigins: config.corsOrigins,
+      logger,
+    });
+  }
+
   const poller = new StatusPoller(
     { mavi, status, logger, claim: backends.claimPolls, onRound: (outcome) => metrics.pollRounds.inc({ outcome }) },
     {
@@ -194,6 +239,7 @@ export function createGatewayWithParts(
     library,
     chats,
     transcripts,
+    resumableUploads,
     logger,
     metrics,
     cost: backends.cost,
@@ -240,6 +286,7 @@ export function createGatewayWithParts(
       }),
       measureFileStart: config.maviUploadContentLength,
     },
+    resumableUploads,
     callers,
     cors,
     introspection: config.introspection,
@@ -290,23 +337,33 @@ export function createGatewayWithParts(
       warnAboutExposure(config, logger, address.address, callbackBaseUrl() === undefined, open);
       userTokens?.start();
       poller.start();
+      if (resumableUploads) {
+        logger.info('resumable uploads (tus) served', { path: UPLOADS_PATH, staging: await resumableUploads.start() });
+      } else if (config.staging.enabled) {
+        logger.warn(
+          'resumable uploads are off: several instances (REDIS_URL) need shared staging, so set STAGING_S3_BUCKET (and STAGING_S3_ENDPOINT for S3-compatible storage)',
+        );
+      }
     },
 
     stop() {
       stopping = true; // /ready turns 503, new uploads are refused
       userTokens?.stop();
-      stopped ??= shutDown({
-        server,
-        uploads: uploads.inFlight,
-        status,
-        poller,
-        webSockets,
-        yoga,
-        backends,
-        closeMavi: () => mavi.close(),
-        logger,
-        timeoutMs: config.shutdownTimeoutMs,
-      });
+      // Forwarding stops first: a file being sent is cut, and its job is due again at the next start (or elsewhere).
+      stopped ??= (resumableUploads?.stop() ?? Promise.resolve()).then(() =>
+        shutDown({
+          server,
+          uploads: uploads.inFlight,
+          status,
+          poller,
+          webSockets,
+          yoga,
+          backends,
+          closeMavi: () => mavi.close(),
+          logger,
+          timeoutMs: config.shutdownTimeoutMs,
+        }),
+      );
       return stopped;
     },
   };

@@ -16,6 +16,7 @@ import type { StatusService } from '../status/status-service.js';
 import type { Uploads } from '../upload/upload-video.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
+import type { ResumableUploads } from '../staging/resumable-uploads.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
@@ -112,6 +113,7 @@ export interface GatewayYogaOptions {
   library: VideoLibrary;
   chats: Chats;
   transcripts: Transcripts;
+  resumableUploads: ResumableUploads | undefined;
   logger: Logger;
   metrics: GatewayMetrics;
   /** The client's operations-a-minute quota. */
@@ -155,6 +157,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         library,
         chats,
         transcripts,
+        resumableUploads: options.resumableUploads,
         details: library.detailsLoader(signal),
         signal,
         viewer,

@@ -11,6 +11,7 @@
  * which aborts the upstream request, and MAVI registers nothing.
  */
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { gatewayError, refusalError, type Refusal } from '../errors.js';
@@ -58,6 +59,14 @@ export class Uploads {
   }
 
   /**
+   * Sends a finished resumable upload's staged file to MAVI: the same checks,
+   * tokens, tracking and ownership as a streamed upload, with its exact size.
+   */
+  forwardStaged(file: StagedFile, owner: Owner, metadata?: UploadMetadata): Promise<VideoRecord> {
+    return this.measured('staged', forwardStagedFile(this.deps, file, owner, metadata));
+  }
+
+  /**
    * Has MAVI fetch a video from `url` for `owner`: the same tokens, tracking and
    * ownership as a file upload. Addresses inside a private network are refused
    * before MAVI is called (see video-url.ts).
@@ -81,7 +90,7 @@ export class Uploads {
   }
 
   /** Tracks an upload until it ends (for shutdown) and counts it by outcome, with its duration. */
-  private measured(kind: 'file' | 'url', upload: Promise<VideoRecord>): Promise<VideoRecord> {
+  private measured(kind: 'file' | 'url' | 'staged', upload: Promise<VideoRecord>): Promise<VideoRecord> {
     const { metrics } = this.deps;
     const started = performance.now();
     const count = (outcome: string) => {
@@ -102,7 +111,7 @@ async function uploadVideo(
   owner: Owner,
   metadata: UploadMetadata | undefined,
 ): Promise<VideoRecord> {
-  const { mavi, logger } = deps;
+  const { logger } = deps;
   // The file's part may never come (a malformed body, a map naming a missing file).
   const file = await upload.catch((error: unknown) => {
     throw asClientError(error);
@@ -125,6 +134,50 @@ async function uploadVideo(
     verifyEnd: () => file.requestComplete(),
   });
 
+  return sendFile(deps, source, { fileName, mimetype: file.mimetype, fileSize }, owner, metadata, (error) => {
+    if (file.failure()?.clientGone) {
+      logger.info('upload cut: the client went away mid-request', { bytes: source.bytesRead });
+    }
+    return clientFacingError(error, source, file);
+  });
+}
+
+/** A staged file (a finished resumable upload): its bytes, whole, and what its client said of it. */
+export interface StagedFile {
+  stream: Readable;
+  fileName: string;
+  mimetype: string;
+  /** Exactly the stream's length: MAVI is told it up front (Content-Length). */
+  size: number;
+}
+
+async function forwardStagedFile(
+  deps: UploadDeps,
+  file: StagedFile,
+  owner: Owner,
+  metadata: UploadMetadata | undefined,
+): Promise<VideoRecord> {
+  const source = new FileSource(file.stream, { maxBytes: deps.maxUploadBytes, expectedBytes: file.size });
+  return sendFile(deps, source, { ...file, fileSize: file.size }, owner, metadata, (error) =>
+    asClientError(source.failure instanceof GraphQLError ? source.failure : error),
+  );
+}
+
+/**
+ * Checks a file by its first bytes (empty, not a video, a container this MAVI
+ * refuses) before anything is sent, then streams it to MAVI and records the
+ * video. `explain` turns a failure while sending into what the caller reports.
+ */
+async function sendFile(
+  deps: UploadDeps,
+  source: FileSource,
+  file: { fileName: string; mimetype: string; fileSize: number | undefined },
+  owner: Owner,
+  metadata: UploadMetadata | undefined,
+  explain: (error: unknown) => unknown,
+): Promise<VideoRecord> {
+  const { mavi } = deps;
+  const { fileName, fileSize } = file;
   const metadataRefusal = metadata === undefined ? undefined : mavi.refuseMetadata(metadata);
   if (metadataRefusal !== undefined) {
     source.discard();
@@ -132,7 +185,7 @@ async function uploadVideo(
   }
 
   const head = await source.peek(SNIFF_BYTES).catch((error: unknown) => {
-    throw clientFacingError(error, source, file);
+    throw explain(error);
   });
   if (head.length === 0) {
     source.discard();
@@ -169,10 +222,7 @@ async function uploadVideo(
           metadata,
         });
       } catch (error) {
-        if (file.failure()?.clientGone) {
-          logger.info('upload cut: the client went away mid-request', { bytes: source.bytesRead });
-        }
-        throw clientFacingError(error, source, file);
+        throw explain(error);
       }
     },
     () => source.bytesRead,

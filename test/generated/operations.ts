@@ -120,6 +120,8 @@ export type PageInfo = {
 /** Reads answered from what the gateway knows about your videos. */
 export type Query = {
   __typename?: 'Query';
+  /** A resumable upload of yours, by its tus id; null when no such upload is known to you. */
+  resumableUpload: Maybe<ResumableUpload>;
   /** Moments in your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
   searchClips: Array<Clip>;
   /** Your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
@@ -130,6 +132,12 @@ export type Query = {
   video: Maybe<Video>;
   /** Your videos, newest first, answered from the gateway (no MAVI call unless `details` is asked for). At most 100 per page. */
   videos: VideoConnection;
+};
+
+
+/** Reads answered from what the gateway knows about your videos. */
+export type QueryResumableUploadArgs = {
+  uploadId: Scalars['ID']['input'];
 };
 
 
@@ -170,10 +178,52 @@ export type QueryVideosArgs = {
   status: InputMaybe<VideoStatus>;
 };
 
+/** A resumable upload (tus, at /uploads) and how far it has come. */
+export type ResumableUpload = {
+  __typename?: 'ResumableUpload';
+  /** Attempts to send the file to MAVI so far. */
+  attempts: Scalars['Int']['output'];
+  /** Bytes sent to MAVI in the current (or last) attempt. */
+  bytesForwarded: Scalars['Float']['output'];
+  /** Why the last attempt failed: a transient code while FORWARDING (it is retried), the final one when FAILED (UPLOAD_EXPIRED for an upload not finished in time). */
+  errorCode: Maybe<Scalars['String']['output']>;
+  /** The same, in words. */
+  errorMessage: Maybe<Scalars['String']['output']>;
+  /** RECEIVING: when the upload expires unfinished. FORWARDING: when retrying stops. Otherwise: when this record is forgotten. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The file name, from the `filename` upload metadata. */
+  fileName: Scalars['String']['output'];
+  /** The file's size in bytes (Upload-Length). */
+  length: Scalars['Float']['output'];
+  /** Bytes received and staged so far (Upload-Offset). */
+  offset: Scalars['Float']['output'];
+  /** Where the upload stands. */
+  state: ResumableUploadState;
+  /** The tus upload's id: the last segment of its URL. */
+  uploadId: Scalars['ID']['output'];
+  /** The video, once REGISTERED (while it exists). */
+  video: Maybe<Video>;
+  /** MAVI's id for the video, once REGISTERED. */
+  videoNo: Maybe<Scalars['ID']['output']>;
+};
+
+/** Where a resumable upload stands. */
+export type ResumableUploadState =
+  /** The upload ended without a video: `errorCode` says why. Its bytes were removed. */
+  | 'FAILED'
+  /** Every byte is staged; the gateway is sending the file to MAVI (`bytesForwarded`), or waits to retry (`errorCode` says why). */
+  | 'FORWARDING'
+  /** The gateway is receiving the file (resume it with tus from `offset`). */
+  | 'RECEIVING'
+  /** MAVI has the file: `videoNo` names the video; follow it with `videoStatus`. */
+  | 'REGISTERED';
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Asks MAVI about your processed videos and streams the answer, piece by piece; completes after ChatDone. Leaving the subscription stops MAVI's answer at once. Spends MAVI credits: limited per client (RATE_LIMITED). Videos not yours are VIDEO_NOT_FOUND, videos not processed VIDEO_NOT_READY. */
   chat: ChatEvent;
+  /** A resumable upload's state now, then at each change: bytes received (about twice a second), forwarding to MAVI, retries; completes after REGISTERED or FAILED. Unknown uploads fail with UPLOAD_NOT_FOUND, and so does an upload deleted while followed. */
+  resumableUploadProgress: ResumableUpload;
   /** Waits for a transcript without polling: one event once it is READY (or UNAVAILABLE), then completes. Starts it when needed, like `transcript`. */
   transcriptReady: Transcript;
   /** The current status of a video you uploaded, then one event per change. Completes right after PARSE or FAIL. Unknown videos fail with VIDEO_NOT_FOUND; a video deleted while followed ends with a VIDEO_DELETED error. */
@@ -185,6 +235,11 @@ export type SubscriptionChatArgs = {
   message: Scalars['String']['input'];
   sessionId: InputMaybe<Scalars['ID']['input']>;
   videoNos: Array<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionResumableUploadProgressArgs = {
+  uploadId: Scalars['ID']['input'];
 };
 
 
@@ -425,7 +480,23 @@ export type UploadVideoWithMetadataMutationVariables = Exact<{
 
 export type UploadVideoWithMetadataMutation = { __typename?: 'Mutation', uploadVideo: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } };
 
+export type ResumableUploadFieldsFragment = { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: string | null, errorMessage: string | null, videoNo: string | null, expiresAt: string };
 
+export type ResumableUploadQueryVariables = Exact<{
+  uploadId: Scalars['ID']['input'];
+}>;
+
+
+export type ResumableUploadQuery = { __typename?: 'Query', resumableUpload: { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: string | null, errorMessage: string | null, videoNo: string | null, expiresAt: string, video: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } | null } | null };
+
+export type ResumableUploadProgressSubscriptionVariables = Exact<{
+  uploadId: Scalars['ID']['input'];
+}>;
+
+
+export type ResumableUploadProgressSubscription = { __typename?: 'Subscription', resumableUploadProgress: { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: string | null, errorMessage: string | null, videoNo: string | null, expiresAt: string } };
+
+export const ResumableUploadFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadFieldsFragment, unknown>;
 export const UploadVideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideo"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<UploadVideoMutation, UploadVideoMutationVariables>;
 export const VideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Video"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<VideoQuery, VideoQueryVariables>;
 export const VideoStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"VideoStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}}]} as unknown as DocumentNode<VideoStatusSubscription, VideoStatusSubscriptionVariables>;
@@ -439,3 +510,5 @@ export const TranscriptDocument = {"kind":"Document","definitions":[{"kind":"Ope
 export const TranscriptReadyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TranscriptReady"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"kind"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TranscriptKind"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transcriptReady"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}},{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"Variable","name":{"kind":"Name","value":"kind"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"endSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]}}]} as unknown as DocumentNode<TranscriptReadySubscription, TranscriptReadySubscriptionVariables>;
 export const UploadVideoFromUrlDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideoFromUrl"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UploadMetadataInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideoFromUrl"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"metadata"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<UploadVideoFromUrlMutation, UploadVideoFromUrlMutationVariables>;
 export const UploadVideoWithMetadataDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideoWithMetadata"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UploadMetadataInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}},{"kind":"Argument","name":{"kind":"Name","value":"metadata"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<UploadVideoWithMetadataMutation, UploadVideoWithMetadataMutationVariables>;
+export const ResumableUploadDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ResumableUpload"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumableUpload"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"uploadId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ResumableUploadFields"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadQuery, ResumableUploadQueryVariables>;
+export const ResumableUploadProgressDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ResumableUploadProgress"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumableUploadProgress"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"uploadId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ResumableUploadFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadProgressSubscription, ResumableUploadProgressSubscriptionVariables>;

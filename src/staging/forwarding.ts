@@ -1,0 +1,248 @@
+/**
+ * The forwarding job: a finished resumable upload's staged file goes to MAVI
+ * through the same registration as `uploadVideo` (tokens, ownership, status
+ * tracking, metadata), with its exact size.
+ *
+ * The job lives in the ledger, not in this process: a worker claims it with a
+ * lease (ledger.claimDue) and renews the lease while it works. If the instance
+ * dies mid-way (kill -9), MAVI gets a cut body and registers nothing; the lease
+ * runs out (or, on one instance, is released when DATA_DIR is reopened) and a
+ * worker, here or on another instance, forwards the file again from its first
+ * byte.
+ *
+ * MAVI's transient refusals (MAVI_BUSY, MAVI_UNAVAILABLE, the upload pace) are
+ * retried with backoff until the upload's retry window (STAGED_UPLOAD_EXPIRY_MS
+ * after its last byte) ends; a permanent refusal is final at once. Either way,
+ * once the outcome is final the staged bytes are removed.
+ */
+import { Transform } from 'node:stream';
+import { GraphQLError } from 'graphql';
+import { errorRegistry, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { UploadMetadata } from '../mavi/api.js';
+import type { UploadPace } from '../upload/upload-pace.js';
+import type { Uploads } from '../upload/upload-video.js';
+import type { StagedUpload, StagingLedger } from './staged-upload.js';
+import type { StagingStore } from './staging-store.js';
+
+/** A claimed job's lease: renewed every third of it while the worker lives. */
+const LEASE_MS = 30_000;
+/** Backoff between attempts: doubling from the first, up to the last. */
+const FIRST_RETRY_MS = 1_000;
+const LAST_RETRY_MS = 5 * 60_000;
+/** REGISTERED and FAILED records are kept this long, for clients that ask late. */
+const FINISHED_RECORD_MS = 24 * 60 * 60_000;
+/** An unexpected failure (not a refusal with a code) is retried this many times at most. */
+const UNEXPECTED_ATTEMPTS = 5;
+/** Progress while forwarding is published at most this often. */
+const PROGRESS_EVERY_MS = 250;
+
+export interface ForwardingDeps {
+  ledger: StagingLedger;
+  staging: StagingStore;
+  uploads: Uploads;
+  pace: UploadPace | undefined;
+  /** Tells subscribers an upload's new state. */
+  publish(upload: StagedUpload): void;
+  logger: Logger;
+  /** Workers on this instance: files forwarded at once. */
+  workers: number;
+  /** How often an idle worker looks for jobs other instances queued (it is woken at once for this instance's own). */
+  idlePollMs: number;
+}
+
+export class Forwarding {
+  private stopping = false;
+  private readonly running = new Set<Promise<void>>();
+  /** Aborts the files being sent now (at stop). */
+  private readonly inFlight = new Set<AbortController>();
+  /** The idle workers' wake-ups. */
+  private readonly idleWorkers = new Set<() => void>();
+  /** Wake-ups at the time of each retry this instance scheduled. */
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** A wake-up came while no worker was idle: the next to idle looks again at once. */
+  private wokenMeanwhile = false;
+
+  constructor(private readonly deps: ForwardingDeps) {}
+
+  start(): void {
+    for (let worker = 0; worker < this.deps.workers; worker += 1) {
+      const loop = this.work();
+      this.running.add(loop);
+      void loop.finally(() => this.running.delete(loop));
+    }
+  }
+
+  /** A job was queued: an idle worker looks now rather than at its next poll. */
+  wake(): void {
+    if (this.idleWorkers.size === 0) this.wokenMeanwhile = true;
+    for (const resume of [...this.idleWorkers]) resume();
+  }
+
+  /** Stops claiming; a file being sent is cut (MAVI registers nothing) and its job is due again at once. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.wake();
+    for (const controller of this.inFlight) controller.abort();
+    await Promise.all(this.running);
+  }
+
+  private async work(): Promise<void> {
+    const { ledger, logger, idlePollMs } = this.deps;
+    while (!this.stopping) {
+      let job: StagedUpload | undefined;
+      try {
+        job = await ledger.claimDue(Date.now(), Date.now() + LEASE_MS);
+      } catch (error) {
+        logger.warn('could not claim a forwarding job; trying again', { error });
+      }
+      if (job) {
+        await this.forward(job).catch((error: unknown) => {
+          logger.error('a forwarding job failed unexpectedly; it is retried once its lease ends', { error });
+        });
+        continue;
+      }
+      await this.idle(idlePollMs);
+    }
+  }
+
+  /** Waits for a wake-up or the next poll, whichever comes first. */
+  private idle(pollMs: number): Promise<void> {
+    if (this.wokenMeanwhile) {
+      this.wokenMeanwhile = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const resume = () => {
+        clearTimeout(timer);
+        this.idleWorkers.delete(resume);
+        resolve();
+      };
+      const timer = setTimeout(resume, pollMs);
+      this.idleWorkers.add(resume);
+    });
+  }
+
+  private async forward(job: StagedUpload): Promise<void> {
+    const { ledger, staging, uploads, pace, publish, logger } = this.deps;
+    const lease = setInterval(() => {
+      ledger.extendLease(job.id, Date.now() + LEASE_MS).catch(() => undefined); // a lost renewal: the lease decides
+    }, LEASE_MS / 3);
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    const attempt: StagedUpload = { ...job, attempts: job.attempts + 1, bytesForwarded: 0 };
+    try {
+      const paced = await pace?.take();
+      if (paced !== undefined) {
+        // Not an attempt: MAVI was not asked. The job waits for the pace's next turn.
+        await this.retryLater(job, paced.code, paced.message, (paced.retryAfterSeconds ?? 1) * 1000);
+        return;
+      }
+      publish({ ...attempt, errorCode: undefined, errorMessage: undefined });
+      const stream = await staging.read(job.id);
+      const counted = countProgress(attempt, publish);
+      const onAbort = () => stream.destroy(new Error('the gateway is stopping'));
+      controller.signal.addEventListener('abort', onAbort, { once: true });
+      const record = await uploads.forwardStaged(
+        { stream: stream.pipe(counted), fileName: job.fileName, mimetype: job.fileType, size: job.length },
+        { ownerId: job.ownerId, partition: job.partition },
+        parseMetadata(job.maviMetadata),
+      );
+      const registered: StagedUpload = {
+        ...attempt,
+        state: 'REGISTERED',
+        bytesForwarded: job.length,
+        videoNo: record.videoNo,
+        errorCode: undefined,
+        errorMessage: undefined,
+        dueAt: 0,
+        expiresAt: Date.now() + FINISHED_RECORD_MS,
+      };
+      await ledger.put(registered);
+      publish(registered);
+      logger.info('resumable upload forwarded to MAVI', { videoNo: record.videoNo, bytes: job.length });
+      await this.removeStaged(job.id);
+    } catch (error) {
+      if (this.stopping) {
+        await ledger.put({ ...job, dueAt: 0 }).catch(() => undefined); // due again at once, here or elsewhere
+        return;
+      }
+      const { code, message, unexpected } = describe(error, logger);
+      const retryable = unexpected ? attempt.attempts < UNEXPECTED_ATTEMPTS : errorRegistry[code].retryable;
+      if (retryable && Date.now() < job.expiresAt) {
+        const waitMs = Math.min(FIRST_RETRY_MS * 2 ** (attempt.attempts - 1), LAST_RETRY_MS);
+        await this.retryLater(attempt, code, message, waitMs);
+        return;
+      }
+      const failed: StagedUpload = {
+        ...attempt,
+        state: 'FAILED',
+        errorCode: code,
+        errorMessage: message,
+        dueAt: 0,
+        expiresAt: Date.now() + FINISHED_RECORD_MS,
+      };
+      await ledger.put(failed);
+      publish(failed);
+      logger.warn('a resumable upload failed for good', { code, attempts: attempt.attempts });
+      await this.removeStaged(job.id);
+    } finally {
+      clearInterval(lease);
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private async retryLater(job: StagedUpload, code: ErrorCode, message: string, waitMs: number): Promise<void> {
+    const waiting: StagedUpload = { ...job, errorCode: code, errorMessage: message, dueAt: Date.now() + waitMs };
+    await this.deps.ledger.put(waiting);
+    this.deps.publish(waiting);
+    this.deps.logger.info('a resumable upload waits to be forwarded again', { code, waitMs, attempts: job.attempts });
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.wake();
+    }, waitMs);
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+
+  private async removeStaged(id: string): Promise<void> {
+    await this.deps.staging.store.remove(id).catch((error: unknown) => {
+      this.deps.logger.warn('could not remove a forwarded upload from staging', { error });
+    });
+  }
+}
+
+/** Counts the bytes read from staging, publishing progress now and then. */
+function countProgress(attempt: StagedUpload, publish: (upload: StagedUpload) => void): Transform {
+  let sent = 0;
+  let lastPublished = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sent += chunk.length;
+      const now = Date.now();
+      if (now - lastPublished >= PROGRESS_EVERY_MS) {
+        lastPublished = now;
+        publish({ ...attempt, bytesForwarded: sent });
+      }
+      callback(null, chunk);
+    },
+  });
+}
+
+/** A failure's code and client-facing message; anything unexpected is logged and masked. */
+function describe(error: unknown, logger: Logger): { code: ErrorCode; message: string; unexpected: boolean } {
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  if (typeof code === 'string' && code in errorRegistry) {
+    return { code: code as ErrorCode, message: (error as GraphQLError).message, unexpected: false };
+  }
+  // Unexpected (reading staging failed, say): logged, masked, and retried a few times.
+  logger.error('forwarding a resumable upload failed', { error });
+  return { code: 'INTERNAL_SERVER_ERROR', message: errorRegistry.INTERNAL_SERVER_ERROR.message, unexpected: true };
+}
+
+function parseMetadata(json: string | undefined): UploadMetadata | undefined {
+  if (json === undefined) return undefined;
+  const parsed = JSON.parse(json) as UploadMetadata & { capturedAt?: string };
+  return { ...parsed, capturedAt: parsed.capturedAt === undefined ? undefined : new Date(parsed.capturedAt) };
+}

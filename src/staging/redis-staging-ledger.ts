@@ -1,0 +1,165 @@
+/**
+ * The staging ledger shared by every instance, on Redis. Each record is a JSON
+ * string; what the bounds and the job queue need is kept beside it and changed
+ * with it in one Lua script, so that two instances admitting, finishing or
+ * claiming at once cannot count wrong or claim one job twice:
+ *  - `staged-owner:<ownerId>`: the ids of an owner's staged uploads (a set);
+ *  - `staged-owner-bytes:<ownerId>`, `staged-bytes`: their declared bytes, and everyone's;
+ *  - `staged-due`: FORWARDING jobs by dueAt (a sorted set: a claim moves the score to the lease's end);
+ *  - `staged-expiry`: RECEIVING uploads by expiresAt.
+ * A REGISTERED or FAILED record carries a TTL and goes by itself.
+ */
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../errors.js';
+import { isStaged, type BrokenBound, type StagedUpload, type StagingLedger } from './staged-upload.js';
+
+/** KEYS: record, owner set, owner bytes, total bytes, expiry zset. ARGV: json, id, length, max uploads, max owner bytes, max bytes, expiresAt. */
+const ADMIT = `
+if redis.call('SCARD', KEYS[2]) + 1 > tonumber(ARGV[4]) then return 'uploads-per-owner' end
+local length = tonumber(ARGV[3])
+if tonumber(redis.call('GET', KEYS[3]) or '0') + length > tonumber(ARGV[5]) then return 'bytes-per-owner' end
+if tonumber(redis.call('GET', KEYS[4]) or '0') + length > tonumber(ARGV[6]) then return 'bytes' end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('INCRBY', KEYS[3], length)
+redis.call('INCRBY', KEYS[4], length)
+redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2])
+return false
+`;
+
+/**
+ * Writes a record and its indexes; a record that leaves the staged states gives its bytes back (once).
+ * KEYS: record, owner set, owner bytes, total bytes, due zset, expiry zset.
+ * ARGV: json, id, length, state, dueAt, expiresAt, ttlMs (0: none), remove (1: delete the record instead).
+ */
+const PUT = `
+local staged = ARGV[4] == 'RECEIVING' or ARGV[4] == 'FORWARDING'
+if not staged and redis.call('SREM', KEYS[2], ARGV[2]) == 1 then
+  redis.call('DECRBY', KEYS[3], ARGV[3])
+  redis.call('DECRBY', KEYS[4], ARGV[3])
+end
+if ARGV[4] == 'FORWARDING' then redis.call('ZADD', KEYS[5], ARGV[5], ARGV[2]) else redis.call('ZREM', KEYS[5], ARGV[2]) end
+if ARGV[4] == 'RECEIVING' then redis.call('ZADD', KEYS[6], ARGV[6], ARGV[2]) else redis.call('ZREM', KEYS[6], ARGV[2]) end
+if ARGV[8] == '1' then
+  redis.call('DEL', KEYS[1])
+elseif tonumber(ARGV[7]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[7])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return 1
+`;
+
+/** KEYS: due zset. ARGV: now, leaseUntil, record key prefix. The job due first, its score moved to the lease's end. */
+const CLAIM = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #ids == 0 then return false end
+local json = redis.call('GET', ARGV[3] .. ids[1])
+if not json then
+  redis.call('ZREM', KEYS[1], ids[1])
+  return false
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ids[1])
+return json
+`;
+
+/** KEYS: due zset. ARGV: id, leaseUntil. Only a job still queued (FORWARDING) gets a longer lease. */
+const EXTEND = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
+return 1
+`;
+
+export function createRedisStagingLedger(redis: Redis, prefix: string): StagingLedger {
+  const recordPrefix = `${prefix}staged:`;
+  const keys = {
+    record: (id: string) => `${recordPrefix}${id}`,
+    owner: (ownerId: string) => `${prefix}staged-owner:${ownerId}`,
+    ownerBytes: (ownerId: string) => `${prefix}staged-owner-bytes:${ownerId}`,
+    bytes: `${prefix}staged-bytes`,
+    due: `${prefix}staged-due`,
+    expiry: `${prefix}staged-expiry`,
+  };
+  const guarded = async <Result>(operation: () => Promise<Result>): Promise<Result> => {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new StoreUnavailableError(`Redis failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  };
+  const parse = (json: string | null): StagedUpload | undefined =>
+    json === null ? undefined : (JSON.parse(json) as StagedUpload);
+  const byIds = async (ids: string[]) => {
+    if (ids.length === 0) return [];
+    const records = await redis.mget(ids.map(keys.record));
+    return records.flatMap((json) => parse(json) ?? []);
+  };
+  const write = (upload: StagedUpload, remove: boolean) =>
+    guarded(async () => {
+      const ttlMs = isStaged(upload.state) ? 0 : Math.max(1, upload.expiresAt - Date.now());
+      await redis.eval(
+        PUT,
+        6,
+        keys.record(upload.id),
+        keys.owner(upload.ownerId),
+        keys.ownerBytes(upload.ownerId),
+        keys.bytes,
+        keys.due,
+        keys.expiry,
+        JSON.stringify(upload),
+        upload.id,
+        upload.length,
+        remove ? 'REMOVED' : upload.state,
+        upload.dueAt,
+        upload.expiresAt,
+        ttlMs,
+        remove ? '1' : '0',
+      );
+    });
+
+  return {
+    admit: (upload, bounds) =>
+      guarded(async () => {
+        const broken = (await redis.eval(
+          ADMIT,
+          5,
+          keys.record(upload.id),
+          keys.owner(upload.ownerId),
+          keys.ownerBytes(upload.ownerId),
+          keys.bytes,
+          keys.expiry,
+          JSON.stringify(upload),
+          upload.id,
+          upload.length,
+          bounds.maxUploadsPerOwner,
+          bounds.maxBytesPerOwner,
+          bounds.maxBytes,
+          upload.expiresAt,
+        )) as BrokenBound | null;
+        return broken ?? undefined;
+      }),
+    get: (id) => guarded(async () => parse(await redis.get(keys.record(id)))),
+    put: (upload) => write(upload, false),
+    claimDue: (now, leaseUntil) =>
+      guarded(async () => {
+        const json = (await redis.eval(CLAIM, 1, keys.due, now, leaseUntil, recordPrefix)) as string | null;
+        const claimed = parse(json);
+        return claimed && { ...claimed, dueAt: leaseUntil };
+      }),
+    extendLease: (id, leaseUntil) =>
+      guarded(async () => {
+        await redis.eval(EXTEND, 1, keys.due, id, leaseUntil);
+      }),
+    expired: (now, limit) =>
+      guarded(async () => byIds(await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit))),
+    receiving: (limit) => guarded(async () => byIds(await redis.zrange(keys.expiry, 0, limit - 1))),
+    // Finished records carry a TTL: Redis forgets them by itself.
+    forgetFinished: async () => undefined,
+    remove: (id) =>
+      guarded(async () => {
+        const current = parse(await redis.get(keys.record(id)));
+        if (current) await write(current, true);
+      }),
+  };
+}

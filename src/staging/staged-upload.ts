@@ -1,0 +1,86 @@
+/**
+ * A resumable upload, as the gateway keeps track of it from its creation (tus
+ * POST) until MAVI has it or refused it for good: whose it is, what it is, and
+ * where it stands. The bytes themselves are in the staging store (a tus
+ * DataStore); this record is the ledger's: the bounds are counted over it, the
+ * forwarding job is claimed from it, and clients read its state.
+ *
+ * Two ledgers, one contract (test/unit/staging-ledger.test.ts): SQLite under
+ * DATA_DIR for one instance, Redis for several.
+ */
+import type { Owner } from '../status/status-store.js';
+
+/** Where an upload stands: receiving its bytes, forwarding them to MAVI, done (registered), or failed for good. */
+export type StagedUploadState = 'RECEIVING' | 'FORWARDING' | 'REGISTERED' | 'FAILED';
+
+export interface StagedUpload extends Owner {
+  /** The tus upload id (the last segment of its URL). */
+  id: string;
+  /** From Upload-Metadata `filename` (or `name`): the video's name in `videos`. */
+  fileName: string;
+  /** From Upload-Metadata `filetype` (or `type`): what the client says it is. */
+  fileType: string;
+  /** MAVI's upload metadata (tags, capture time…), as JSON; undefined when the client gave none. */
+  maviMetadata: string | undefined;
+  /** The file's size (Upload-Length): what the bounds count, and what MAVI is told up front. */
+  length: number;
+  state: StagedUploadState;
+  /** Bytes of the file sent to MAVI in the current (or last) attempt. */
+  bytesForwarded: number;
+  /** Forwarding attempts made so far. */
+  attempts: number;
+  /** The code of the last failure: a transient one while FORWARDING (it is retried), the final one when FAILED. */
+  errorCode: string | undefined;
+  errorMessage: string | undefined;
+  /** MAVI's id of the video, once REGISTERED. */
+  videoNo: string | undefined;
+  /** When the upload was created (epoch ms). */
+  createdAt: number;
+  /** RECEIVING: when it expires unfinished; FORWARDING: when retrying stops; REGISTERED, FAILED: when the record goes. */
+  expiresAt: number;
+  /** FORWARDING: when the job may next be claimed (its next attempt, or the end of another instance's lease). */
+  dueAt: number;
+}
+
+/** An upload the bounds count: its bytes are (or will be) in staging. */
+export function isStaged(state: StagedUploadState): boolean {
+  return state === 'RECEIVING' || state === 'FORWARDING';
+}
+
+/** The bounds a new upload must fit in, beside everything already staged. */
+export interface StagingBounds {
+  maxUploadsPerOwner: number;
+  maxBytesPerOwner: number;
+  maxBytes: number;
+}
+
+/** Which bound a new upload would break. */
+export type BrokenBound = 'uploads-per-owner' | 'bytes-per-owner' | 'bytes';
+
+export interface StagingLedger {
+  /** Records a new upload, unless it would break a bound: then nothing is recorded and the bound is named. */
+  admit(upload: StagedUpload, bounds: StagingBounds): Promise<BrokenBound | undefined>;
+  get(id: string): Promise<StagedUpload | undefined>;
+  /**
+   * Replaces the record (same id, owner and length). Leaving RECEIVING or
+   * FORWARDING gives its bytes back to the bounds.
+   */
+  put(upload: StagedUpload): Promise<void>;
+  /**
+   * Claims the FORWARDING job due first (dueAt ≤ now), if any: its dueAt moves
+   * to `leaseUntil`, so that no other worker claims it while this one works
+   * (or, if this one dies, until then).
+   */
+  claimDue(now: number, leaseUntil: number): Promise<StagedUpload | undefined>;
+  /** Moves a claimed job's dueAt (its lease) on, if the job is still FORWARDING. */
+  extendLease(id: string, leaseUntil: number): Promise<void>;
+  /** Uploads still RECEIVING whose expiry has passed, at most `limit`. */
+  expired(now: number, limit: number): Promise<StagedUpload[]>;
+  /** Uploads still RECEIVING, at most `limit` (recovery: one whose last byte arrived before a crash). */
+  receiving(limit: number): Promise<StagedUpload[]>;
+  /** REGISTERED and FAILED records whose time has come: they are forgotten. */
+  forgetFinished(now: number): Promise<void>;
+  /** Forgets the upload (termination, expiry), giving its bytes back to the bounds. */
+  remove(id: string): Promise<void>;
+  close?(): Promise<void>;
+}
