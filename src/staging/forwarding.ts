@@ -160,9 +160,10 @@ export class Forwarding {
         expiresAt: Date.now() + FINISHED_RECORD_MS,
       };
       await ledger.put(registered);
+      // Removed before the client hears: once REGISTERED is seen, nothing of the upload is staged.
+      await this.removeStaged(job.id);
       publish(registered);
       logger.info('resumable upload forwarded to MAVI', { videoNo: record.videoNo, bytes: job.length });
-      await this.removeStaged(job.id);
     } catch (error) {
       if (this.stopping) {
         await ledger.put({ ...job, dueAt: 0 }).catch(() => undefined); // due again at once, here or elsewhere
@@ -184,9 +185,9 @@ export class Forwarding {
         expiresAt: Date.now() + FINISHED_RECORD_MS,
       };
       await ledger.put(failed);
+      await this.removeStaged(job.id);
       publish(failed);
       logger.warn('a resumable upload failed for good', { code, attempts: attempt.attempts });
-      await this.removeStaged(job.id);
     } finally {
       clearInterval(lease);
       this.inFlight.delete(controller);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { MemoryLocker } from '@tus/server';
-import { IoRedisKvStore, type DataStore, type Locker } from '@tus/utils';
+import { ERRORS, IoRedisKvStore, type DataStore, type Locker } from '@tus/utils';
 import type { Redis } from 'ioredis';
 import type { StagingConfig } from '../config.js';
 import { RedisLocker } from './redis-locker.js';
@@ -45,15 +45,41 @@ export async function openStagingStore(options: StagingStoreOptions): Promise<St
   const locker = redis ? new RedisLocker(redis.command, redis.subscriber, redis.prefix) : new MemoryLocker();
   if (config.s3) {
     const { S3Store } = await import('@tus/s3-store');
+    /**
+     * Removing an upload removes every object it left: @tus/s3-store's own remove aborts the
+     * multipart upload first, which fails for a completed one (S3 answers NoSuchUpload), and
+     * leaves an unfinished upload's incomplete part behind.
+     */
+    class CompleteS3Store extends S3Store {
+      override async remove(id: string): Promise<void> {
+        await super.remove(id).catch((error: unknown) => {
+          if (error !== ERRORS.FILE_NOT_FOUND) throw error;
+        });
+        const keys = [id, this.infoKey(id), this.partKey(id, true)];
+        await this.client.deleteObjects({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } });
+        await this.clearCache(id);
+      }
+    }
     const { bucket, endpoint, region, credentials } = config.s3;
-    const store = new S3Store({
+    const store = new CompleteS3Store({
       // Parts of 8 MiB: the least S3 takes is 5 MiB, and each part is acknowledged once stored.
       partSize: 8 * 1024 * 1024,
       expirationPeriodInMilliseconds: config.expiryMs,
       // Expiry is the gateway's (its sweep removes each expired upload); object tags are not needed for it.
       useTags: false,
       cache: redis ? new IoRedisKvStore(redis.command, `${redis.prefix}tus-s3:`) : undefined,
-      s3ClientConfig: { bucket, region, endpoint, credentials, forcePathStyle: endpoint !== undefined },
+      s3ClientConfig: {
+        bucket,
+        region,
+        endpoint,
+        credentials,
+        forcePathStyle: endpoint !== undefined,
+        // Checksums only where S3 requires them: the SDK's default sends streamed parts aws-chunked with
+        // a trailing CRC, which S3-compatible stores do not all understand (s3rver stores the framing as
+        // data). Each part is still checked by its Content-MD5/ETag.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      },
     });
     return {
       store,

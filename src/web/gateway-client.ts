@@ -1,8 +1,7 @@
 /**
  * How the web app talks to the gateway, the way the README tells any app to:
- * queries and mutations as JSON POSTs, uploads as GraphQL multipart requests
- * over XMLHttpRequest (the one browser API that reports upload progress), and
- * subscriptions over graphql-ws with the credential in connectionParams. The
+ * queries and mutations as JSON POSTs, uploads resumably with tus
+ * (resumable-upload.ts), and subscriptions over graphql-ws with the credential in connectionParams. The
  * credential is a client key, or the signed-in user's token (sign-in.ts), read
  * afresh for every request and every (re)connection, since a token is refreshed.
  */
@@ -68,7 +67,8 @@ export class GatewayClient {
     });
   }
 
-  private headers(): Record<string, string> {
+  /** The credential as request headers (none on an open gateway), read afresh each time. */
+  headers(): Record<string, string> {
     const credential = this.credential();
     return credential ? { authorization: `Bearer ${credential}` } : {};
   }
@@ -87,34 +87,6 @@ export class GatewayClient {
     return resultOf(parse<T>(await response.text(), response.status), response.status);
   }
 
-  /** One file, per the GraphQL multipart request spec; `onProgress` gets the share of the request sent (0 to 1). */
-  upload<T>(query: string, file: File, onProgress: (sent: number) => void): Promise<T> {
-    const form = new FormData();
-    form.append('operations', JSON.stringify({ query, variables: { file: null } }));
-    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-    form.append('0', file, file.name);
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open('POST', GRAPHQL_PATH);
-      for (const [name, value] of Object.entries(this.headers())) xhr.setRequestHeader(name, value);
-      // Marks the request as not coming from a plain HTML form (the gateway's CSRF check).
-      xhr.setRequestHeader('apollo-require-preflight', 'true');
-      xhr.upload.onprogress = (event) => {
-        if (event.lengthComputable) onProgress(event.loaded / event.total);
-      };
-      xhr.onload = () => {
-        try {
-          resolve(resultOf(parse<T>(xhr.responseText, xhr.status), xhr.status));
-        } catch (error) {
-          reject(error);
-        }
-      };
-      xhr.onerror = () => reject(new GatewayError('The upload could not reach the gateway.', 'NETWORK_ERROR'));
-      xhr.send(form);
-    });
-  }
-
-  /** Returns the function that ends the subscription. */
   subscribe<T>(query: string, variables: Record<string, unknown>, sink: Subscription<T>): () => void {
     return this.socket.subscribe<T>(
       { query, variables },

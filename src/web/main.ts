@@ -6,13 +6,16 @@
  * one they can copy (see gateway-client.ts).
  */
 import { GatewayClient, GatewayError } from './gateway-client.js';
+import { startResumableUpload } from './resumable-upload.js';
 import { SignIn } from './sign-in.js';
 
 const KEY_STORAGE = 'mavi-gateway.client-key';
 const FINAL = new Set(['PARSE', 'FAIL']);
 
 const VIDEO_FIELDS = 'videoNo videoName status uploadTime';
-const UPLOAD = `mutation Upload($file: Upload!) { uploadVideo(file: $file) { ${VIDEO_FIELDS} } }`;
+const UPLOAD_PROGRESS = `subscription UploadProgress($uploadId: ID!) {
+  resumableUploadProgress(uploadId: $uploadId) { state attempts errorCode errorMessage video { ${VIDEO_FIELDS} } }
+}`;
 const VIDEOS = `query Videos($after: String) {
   videos(first: 20, after: $after) { nodes { ${VIDEO_FIELDS} } pageInfo { hasNextPage endCursor } }
 }`;
@@ -36,6 +39,14 @@ const CHAT = `subscription Chat($videoNos: [ID!]!, $message: String!, $sessionId
 const TRANSCRIPT = `subscription Transcript($videoNo: ID!) {
   transcriptReady(videoNo: $videoNo, kind: SPEECH) { state segments { startSeconds endSeconds text } }
 }`;
+
+interface ResumableUploadState {
+  state: 'RECEIVING' | 'FORWARDING' | 'REGISTERED' | 'FAILED';
+  attempts: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  video: Video | null;
+}
 
 interface Video {
   videoNo: string;
@@ -139,33 +150,75 @@ element('forget-key').addEventListener('click', () => {
 // --- uploads -------------------------------------------------------------------------------------
 
 function uploadAll(files: Iterable<File>): void {
-  for (const file of files) void uploadOne(file);
+  for (const file of files) uploadOne(file);
 }
 
-async function uploadOne(file: File): Promise<void> {
+function uploadOne(file: File): void {
   const row = make('li');
   row.dataset.file = file.name;
   const bar = make('progress');
   bar.max = 1;
   bar.value = 0;
   const message = make('span', 'sending…', 'message muted');
-  row.append(make('span', file.name), bar, message);
+  const pause = make('button', 'Pause', 'small');
+  pause.type = 'button';
+  row.append(make('span', file.name), bar, message, pause);
   element('uploads').prepend(row);
-  try {
-    const { uploadVideo } = await client.upload<{ uploadVideo: Video }>(UPLOAD, file, (sent) => {
-      bar.value = sent;
-      message.textContent = sent < 1 ? `sending… ${Math.round(sent * 100)} %` : 'sent; waiting for MAVI';
-    });
-    bar.value = 1;
-    message.className = 'message muted';
-    message.textContent = `uploaded as ${uploadVideo.videoNo}`;
-    addVideo(uploadVideo, true);
-  } catch (error) {
+  const fail = (error: unknown) => {
     row.classList.add('failed');
     bar.remove(); // a refused body may have been sent whole: a full bar would read as success
+    pause.remove();
     message.className = 'message error';
     message.textContent = describe(error);
-  }
+  };
+  let paused = false;
+  const upload = startResumableUpload(file, () => client.headers(), {
+    onProgress: (share) => {
+      bar.value = share;
+      if (!paused) message.textContent = share < 1 ? `sending… ${Math.round(share * 100)} %` : 'sent';
+    },
+    onResumed: () => {
+      message.textContent = 'resuming where it stopped…';
+    },
+    onStaged: (uploadId) => {
+      bar.value = 1;
+      pause.remove();
+      message.textContent = 'sent; the gateway is handing it to MAVI';
+      followUpload(uploadId, { message, fail });
+    },
+    onError: fail,
+  });
+  pause.addEventListener('click', () => {
+    paused = !paused;
+    if (paused) upload.pause();
+    else upload.resume();
+    pause.textContent = paused ? 'Resume' : 'Pause';
+    message.textContent = paused ? `paused at ${Math.round(bar.value * 100)} %` : 'resuming…';
+  });
+}
+
+/** Follows a staged upload until MAVI has registered it (or refused it): then it is a video like any other. */
+function followUpload(uploadId: string, row: { message: HTMLElement; fail: (error: unknown) => void }): void {
+  client.subscribe<{ resumableUploadProgress: ResumableUploadState }>(
+    UPLOAD_PROGRESS,
+    { uploadId },
+    {
+      next: ({ resumableUploadProgress: upload }) => {
+        if (upload.state === 'FORWARDING') {
+          row.message.textContent = upload.errorCode
+            ? `MAVI said ${upload.errorCode}; the gateway retries (attempt ${upload.attempts})`
+            : 'sent; the gateway is handing it to MAVI';
+        } else if (upload.state === 'REGISTERED' && upload.video) {
+          row.message.className = 'message muted';
+          row.message.textContent = `uploaded as ${upload.video.videoNo}`;
+          addVideo(upload.video, true);
+        } else if (upload.state === 'FAILED') {
+          row.fail(new GatewayError(upload.errorMessage ?? 'The upload failed.', upload.errorCode ?? 'FAILED'));
+        }
+      },
+      error: row.fail,
+    },
+  );
 }
 
 const picker = element<HTMLInputElement>('files');

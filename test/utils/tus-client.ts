@@ -29,9 +29,11 @@ export function tusUpload(options: TusUploadOptions): Promise<TusResult> {
     let announced = false;
     // Only the options given: tus-js-client takes an explicit `undefined` as the value (a chunkSize of undefined sends nothing).
     const given = Object.fromEntries(
-      Object.entries({ uploadUrl: options.uploadUrl, chunkSize: options.chunkSize, onProgress: options.onProgress }).filter(
-        ([, value]) => value !== undefined,
-      ),
+      Object.entries({
+        uploadUrl: options.uploadUrl,
+        chunkSize: options.chunkSize,
+        onProgress: options.onProgress,
+      }).filter(([, value]) => value !== undefined),
     );
     const upload: tus.Upload = new tus.Upload(options.file, {
       ...given,

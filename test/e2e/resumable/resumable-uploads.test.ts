@@ -68,7 +68,11 @@ async function tus(url: string, method: string, headers: Record<string, string>,
 }
 
 async function create(stack: Stack, length: number, headers = asAlice, metadata = 'filename dmlkZW8ubXA0') {
-  return tus(`${stack.url}/uploads`, 'POST', { ...headers, 'upload-length': String(length), 'upload-metadata': metadata });
+  return tus(`${stack.url}/uploads`, 'POST', {
+    ...headers,
+    'upload-length': String(length),
+    'upload-metadata': metadata,
+  });
 }
 
 describe('resumable uploads through a link that drops', () => {
@@ -103,7 +107,12 @@ describe('resumable uploads through a link that drops', () => {
       expect(video.bytes).toBe(file.length);
       expect(gateway.simulator.stats.uploadRequests).toBe(1);
       // The video is listed under its file name, and nothing is left in staging.
-      const listed = await postGraphQL(gateway.graphqlUrl, VideosDocument, {}, asAlice);
+      const listed = await postGraphQL(
+        gateway.graphqlUrl,
+        VideosDocument,
+        { first: null, after: null, status: null, nameContains: null },
+        asAlice,
+      );
       expect(listed.body.data?.videos.edges.map((edge) => edge.node.videoName)).toEqual(['train-ride.mp4']);
       expect(staged(gateway.dataDir)).toEqual([]);
       const query = await postGraphQL(gateway.graphqlUrl, ResumableUploadDocument, { uploadId: uploadId! }, asAlice);
@@ -126,7 +135,8 @@ describe("an upload's URL is its owner's", () => {
     expect(created.status).toBe(201);
     const url = new URL(created.headers.location as string, gateway.url).href;
     for (const method of ['HEAD', 'PATCH', 'DELETE']) {
-      const extra = method === 'PATCH' ? { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } : {};
+      const extra: Record<string, string> =
+        method === 'PATCH' ? { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } : {};
       const answer = await tus(url, method, { ...asBob, ...extra }, method === 'PATCH' ? videoBytes(4096) : undefined);
       expect(answer.status, method).toBe(404);
     }
@@ -152,7 +162,10 @@ describe('bounds, each refused before the body is read', () => {
     const gateway = await stack({ env: limits });
     const refusedWith = async (length: number, headers = asAlice) => {
       const answer = await create(gateway, length, headers);
-      return { status: answer.status, code: (JSON.parse(answer.text || '{}') as { error?: { code: string } }).error?.code };
+      return {
+        status: answer.status,
+        code: (JSON.parse(answer.text || '{}') as { error?: { code: string } }).error?.code,
+      };
     };
     expect(await refusedWith(8 * MIB + 1)).toEqual({ status: 413, code: 'UPLOAD_TOO_LARGE' });
     expect((await create(gateway, 6 * MIB)).status).toBe(201);

@@ -14,13 +14,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium, throttleUploads } from '../../utils/browser.js';
 import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
 import { collect, MP4_HEADER, videoFile } from '../../utils/multipart-client.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
+import { waitUntil } from '../../utils/wait.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -75,6 +76,8 @@ describe('the README client recipes', () => {
       'graphql-sse',
       'graphql-ws',
       'graphql-ws-token',
+      'tus-js-client',
+      'uppy',
       'urql',
     ]);
   });
@@ -97,22 +100,57 @@ describe('the README client recipes', () => {
     expect(await runRecipe('graphql-sse', [videoNo])).toEqual(['PARSE']);
   });
 
+  it('tus-js-client uploads resumably and follows the upload to its videoNo', async () => {
+    const [uploaded] = await runRecipe('tus-js-client');
+    expect(stack.simulator.videos.get(uploaded!)?.videoName).toBe('clip.mp4');
+  });
+
   it('urql lists the videos (fetchExchange, with subscriptionExchange wired)', async () => {
     expect(await runRecipe('urql')).toContain(`${videoNo} PARSE`);
   });
 
   describe.skipIf(!hasChromium)('in Chromium, from another origin', () => {
-    let browser: Browser;
-    let page: Server;
+    let browser: Browser | undefined;
+    const pages: Server[] = [];
     afterAll(async () => {
       await browser?.close();
-      await new Promise((resolve) => page?.close(resolve));
+      for (const page of pages) await new Promise((resolve) => page.close(resolve));
     });
 
+    /** Bundles a harness around a recipe and opens it in Chromium, served from an origin of its own. */
+    async function openHarness(recipe: string, harness: string): Promise<Page> {
+      await writeFile(join(dir, `${recipe}.mjs`), asRun(printed.get(recipe)!));
+      await writeFile(join(dir, `${recipe}-harness.mjs`), harness);
+      const bundle = await build({
+        entryPoints: [join(dir, `${recipe}-harness.mjs`)],
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        write: false,
+        logLevel: 'silent',
+        define: { 'globalThis.__DEV__': 'false', 'process.env.NODE_ENV': '"production"' },
+      });
+      const script = bundle.outputFiles[0]!.text;
+      // The app's own origin: a page server of its own, not the gateway.
+      const server = createServer((req, res) => {
+        if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+        else res.writeHead(200, { 'content-type': 'text/html' }).end('<script type="module" src="/app.js"></script>');
+      });
+      pages.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      // localhost vs 127.0.0.1: another origin than the gateway's.
+      const appOrigin = `http://localhost:${(server.address() as AddressInfo).port}`;
+      expect(new URL(appOrigin).origin).not.toBe(new URL(stack.url).origin);
+      browser ??= await launchChromium();
+      const tab = await browser.newPage();
+      await tab.goto(appOrigin);
+      await tab.waitForFunction(() => 'runRecipe' in window);
+      return tab;
+    }
+
     it('Apollo Client with apollo-upload-client uploads with progress through XMLHttpRequest', async () => {
-      await writeFile(join(dir, 'apollo-upload.mjs'), asRun(printed.get('apollo-upload')!));
-      await writeFile(
-        join(dir, 'harness.mjs'),
+      const tab = await openHarness(
+        'apollo-upload',
         `import { uploadVideo } from './apollo-upload.mjs';
          window.runRecipe = async (header, size) => {
            const bytes = new Uint8Array(size);
@@ -123,30 +161,6 @@ describe('the README client recipes', () => {
            return { video, progress };
          };`,
       );
-      const bundle = await build({
-        entryPoints: [join(dir, 'harness.mjs')],
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        write: false,
-        logLevel: 'silent',
-        define: { 'globalThis.__DEV__': 'false' },
-      });
-      const script = bundle.outputFiles[0]!.text;
-      // The app's own origin: a page server of its own, not the gateway.
-      page = createServer((req, res) => {
-        if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-        else res.writeHead(200, { 'content-type': 'text/html' }).end('<script type="module" src="/app.js"></script>');
-      });
-      await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-      // localhost vs 127.0.0.1: another origin than the gateway's.
-      const appOrigin = `http://localhost:${(page.address() as AddressInfo).port}`;
-      expect(new URL(appOrigin).origin).not.toBe(new URL(stack.url).origin);
-
-      browser = await launchChromium();
-      const tab = await browser.newPage();
-      await tab.goto(appOrigin);
-      await tab.waitForFunction(() => 'runRecipe' in window);
       // An upload at a pace at which progress can be seen.
       await throttleUploads(tab, 8 * 1024 * 1024);
       const result = await tab.evaluate(
@@ -164,6 +178,37 @@ describe('the README client recipes', () => {
       expect(stack.simulator.videos.has(result.video.videoNo)).toBe(true);
       expect(result.progress.at(-1)).toBe(1);
       expect(result.progress.filter((share) => share > 0 && share < 1).length).toBeGreaterThanOrEqual(2);
+    }, 60_000);
+
+    it('Uppy with its tus plugin uploads resumably from another origin, and MAVI gets the file', async () => {
+      const tab = await openHarness(
+        'uppy',
+        `import { uploadWithUppy } from './uppy.mjs';
+         window.runRecipe = async (header, size) => {
+           const bytes = new Uint8Array(size);
+           bytes.set(header);
+           const file = new File([bytes], 'uppy-clip.mp4', { type: 'video/mp4' });
+           const progress = [];
+           const url = await uploadWithUppy(file, (share) => progress.push(share));
+           return { url, progress };
+         };`,
+      );
+      const result = await tab.evaluate(
+        ([header, size]) =>
+          (
+            window as unknown as {
+              runRecipe(header: readonly number[], size: number): Promise<{ url: string; progress: number[] }>;
+            }
+          ).runRecipe(header, size),
+        [[...MP4_HEADER], 2 * 1024 * 1024] as const,
+      );
+      expect(result.progress.at(-1)).toBe(1);
+      const uploadId = result.url.split('/').pop()!;
+      await waitUntil(
+        () => [...stack.simulator.videos.values()].some((video) => video.videoName === 'uppy-clip.mp4'),
+        'MAVI registering the Uppy upload',
+      );
+      expect(uploadId).toMatch(/^[0-9a-f]{32}$/);
     }, 60_000);
   });
 });
