@@ -14,6 +14,8 @@ const config: KnipConfig = {
     'apollo-upload-client',
     '@urql/core',
     'graphql-sse',
+    '@uppy/core',
+    '@uppy/tus',
     // The formatter, run by hand and by editors (`npx prettier --write .`).
     'prettier',
   ],

@@ -17,6 +17,7 @@ import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
 import { benchObservability, observabilityTable } from './observability.js';
 import { benchVideoList, listStores, type ListRow } from './video-list.js';
 import { benchWebhookIngest } from './webhook-ingest.js';
+import { benchStagedUploads } from './staged-upload.js';
 
 const quick = process.argv.includes('--quick');
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -53,6 +54,9 @@ const started = new Date();
 
 log('upload forwarding…');
 const uploads = await benchUploadForwarding(plan.uploadSizesMiB, plan.rounds, plan.yogaRounds);
+
+log('resumable (staged) uploads…');
+const staged = await benchStagedUploads(plan.uploadSizesMiB, quick ? 1 : 3);
 
 /**
  * Fan-out p99 varies by about ±10 % from run to run here: each scenario runs `repeats`
@@ -168,6 +172,20 @@ const uploadTable = [
     return `| ${row.path} | ${row.sizeMiB} MiB | ${row.rounds} | ${fmt(row.mibPerSecond, 0)} | ${fmt(row.ratio, 2)}x | ${growth} | ${cpu} |`;
   }),
 ];
+const stagedTable = [
+  "| path | file | rounds | MiB/s received | MiB/s end to end (to MAVI's answer) | last byte received → MAVI's answer | gateway CPU s per GiB | gateway peak RSS growth |",
+  '|---|---|---|---|---|---|---|---|',
+  ...plan.uploadSizesMiB.flatMap((sizeMiB) => {
+    const streamed = uploads.find((row) => row.path === 'gateway' && row.sizeMiB === sizeMiB);
+    const stagedRow = staged.find((row) => row.sizeMiB === sizeMiB)!;
+    return [
+      streamed
+        ? `| streamed (\`uploadVideo\`) | ${sizeMiB} MiB | ${streamed.rounds} | ${fmt(streamed.mibPerSecond, 0)} | ${fmt(streamed.mibPerSecond, 0)} | – (MAVI reads as it arrives) | ${fmt(streamed.cpuPerGiB.server, 2)} | ${signed(streamed.peakGrowthMiB ?? 0)} MiB |`
+        : [],
+      `| staged (tus \`/uploads\`) | ${sizeMiB} MiB | ${stagedRow.rounds} | ${fmt(stagedRow.receiveMiBps, 0)} | ${fmt(stagedRow.endToEndMiBps, 0)} | ${fmt(stagedRow.lastByteToAnswerSeconds, 2)} s | ${fmt(stagedRow.gatewayCpuPerGiB, 2)} | ${signed(stagedRow.peakGrowthMiB)} MiB |`,
+    ].flat();
+  }),
+];
 const fanOutTable = [
   '| scenario | subscribers | videos | p50 ms | p99 ms | max ms | lost | server CPU in burst | client CPU in burst | burst | p99 of every run |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -227,6 +245,12 @@ const tables = [
   '',
   '## Upload forwarding',
   ...uploadTable,
+  '',
+  '## Resumable uploads: staged beside streamed',
+  'tus-js-client (Node, from a file) to `/uploads` on a fresh gateway process, staged under its DATA_DIR (each PATCH synced),',
+  'then forwarded by the gateway to the simulator; the streamed rows are the gateway rows above.',
+  '',
+  ...stagedTable,
   '',
   '## Subscription fan-out',
   ...fanOutTable,

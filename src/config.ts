@@ -131,7 +131,7 @@ export interface StagingConfig {
   readonly minFreeBytes: number;
 }
 
-export interface StagingS3Config {
+interface StagingS3Config {
   readonly bucket: string;
   /** An S3-compatible service's URL; unset: AWS S3 itself. */
   readonly endpoint: string | undefined;

@@ -54,7 +54,7 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-export interface StagingBackend {
+interface StagingBackend {
   readonly ledger: StagingLedger;
   /** The folder file staging goes under (DATA_DIR; a temporary folder with STORE=memory). */
   readonly dataDir: string;

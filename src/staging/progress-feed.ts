@@ -24,7 +24,7 @@ interface ChangeSource {
 const ORDER: Record<StagedUploadState, number> = { RECEIVING: 0, FORWARDING: 1, REGISTERED: 2, FAILED: 2 };
 const DONE: IteratorResult<ProgressEvent> = { done: true, value: undefined };
 
-export function isFinal(state: StagedUploadState): boolean {
+function isFinal(state: StagedUploadState): boolean {
   return ORDER[state] === 2;
 }
 

@@ -48,7 +48,7 @@ export function isStaged(state: StagedUploadState): boolean {
 }
 
 /** The bounds a new upload must fit in, beside everything already staged. */
-export interface StagingBounds {
+interface StagingBounds {
   maxUploadsPerOwner: number;
   maxBytesPerOwner: number;
   maxBytes: number;

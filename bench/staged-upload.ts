@@ -1,0 +1,142 @@
+/**
+ * Resumable uploads (tus at /uploads) beside the streamed `uploadVideo`: the
+ * same file sent with tus-js-client to a fresh gateway process, staged under
+ * its DATA_DIR, then forwarded to the simulator by the gateway's job. Reports
+ * the receive rate, the end-to-end rate (first byte sent to MAVI's answer),
+ * the time from the last byte received to MAVI's answer, the gateway's CPU per
+ * GiB (receiving, syncing and forwarding), and its peak RSS growth.
+ */
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tus from 'tus-js-client';
+import { startGatewayOn, startSimulator } from './lib/child.js';
+import { cpuSeconds, MiB, readMemory, resetPeak } from './lib/memory.js';
+import { median } from './lib/stats.js';
+
+export interface StagedRow {
+  sizeMiB: number;
+  rounds: number;
+  /** MiB/s from the first byte sent to the last byte acknowledged (staged and synced). */
+  receiveMiBps: number;
+  /** MiB/s from the first byte sent to MAVI's answer. */
+  endToEndMiBps: number;
+  /** Seconds from the last byte acknowledged to MAVI's answer (REGISTERED). */
+  lastByteToAnswerSeconds: number;
+  gatewayCpuPerGiB: number;
+  peakGrowthMiB: number;
+}
+
+/** A file of `size` bytes on disk that starts like an MP4. */
+function videoFileOnDisk(dir: string, size: number): string {
+  const path = join(dir, `bench-${size}.mp4`);
+  const block = Buffer.alloc(16 * MiB);
+  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i);
+  Buffer.concat([
+    Buffer.from([0, 0, 0, 0x18]),
+    Buffer.from('ftypisom'),
+    Buffer.from([0, 0, 2, 0]),
+    Buffer.from('isommp42'),
+  ]).copy(block);
+  const fd = openSync(path, 'w');
+  try {
+    for (let written = 0; written < size; written += block.length)
+      writeSync(fd, block, 0, Math.min(block.length, size - written));
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+function tusSend(endpoint: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const upload: tus.Upload = new tus.Upload(createReadStream(path), {
+      endpoint,
+      metadata: { filename: 'bench.mp4', filetype: 'video/mp4' },
+      onSuccess: () => resolve(upload.url!.split('/').pop()!),
+      onError: reject,
+    });
+    upload.start();
+  });
+}
+
+async function waitRegistered(graphqlUrl: string, uploadId: string): Promise<void> {
+  for (;;) {
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'query ($id: ID!) { resumableUpload(uploadId: $id) { state errorCode } }',
+        variables: { id: uploadId },
+      }),
+    });
+    const { data } = (await response.json()) as {
+      data: { resumableUpload: { state: string; errorCode: string | null } };
+    };
+    if (data.resumableUpload.state === 'REGISTERED') return;
+    if (data.resumableUpload.state === 'FAILED')
+      throw new Error(`staged upload failed: ${data.resumableUpload.errorCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function benchStagedUploads(sizesMiB: number[], rounds: number): Promise<StagedRow[]> {
+  const simulator = await startSimulator();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-staged-'));
+  const rows: StagedRow[] = [];
+  try {
+    for (const sizeMiB of sizesMiB) {
+      const path = videoFileOnDisk(dir, sizeMiB * MiB);
+      const runs: { receive: number; total: number; tail: number; cpu: number; growth: number }[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        const gateway = await startGatewayOn(simulator, {
+          MAX_UPLOAD_BYTES: String(8 * 1024 ** 3),
+          STAGING_MIN_FREE_BYTES: '0',
+        });
+        try {
+          const pid = gateway.child.proc.pid!;
+          // Warm-up of the fresh process, unmeasured.
+          await waitRegistered(
+            `${gateway.url}/graphql`,
+            await tusSend(`${gateway.url}/uploads`, videoFileOnDisk(dir, 64 * MiB)),
+          );
+          resetPeak(pid);
+          const idle = readMemory(pid).rss;
+          const cpuBefore = cpuSeconds(pid);
+          const started = performance.now();
+          const uploadId = await tusSend(`${gateway.url}/uploads`, path);
+          const received = performance.now();
+          await waitRegistered(`${gateway.url}/graphql`, uploadId);
+          const answered = performance.now();
+          const run = {
+            receive: (received - started) / 1000,
+            total: (answered - started) / 1000,
+            tail: (answered - received) / 1000,
+            cpu: ((cpuSeconds(pid) - cpuBefore) * 1024) / sizeMiB,
+            growth: (readMemory(pid).peak - idle) / MiB,
+          };
+          runs.push(run);
+          process.stderr.write(
+            `  staged ${sizeMiB} MiB round ${round + 1}: received ${(sizeMiB / run.receive).toFixed(0)} MiB/s, end to end ${(sizeMiB / run.total).toFixed(0)} MiB/s, last byte to answer ${run.tail.toFixed(2)} s, +${run.growth.toFixed(1)} MiB\n`,
+          );
+        } finally {
+          await gateway.child.stop();
+        }
+      }
+      rows.push({
+        sizeMiB,
+        rounds,
+        receiveMiBps: sizeMiB / median(runs.map((run) => run.receive)),
+        endToEndMiBps: sizeMiB / median(runs.map((run) => run.total)),
+        lastByteToAnswerSeconds: median(runs.map((run) => run.tail)),
+        gatewayCpuPerGiB: median(runs.map((run) => run.cpu)),
+        peakGrowthMiB: Math.max(...runs.map((run) => run.growth)),
+      });
+      rmSync(path, { force: true });
+    }
+  } finally {
+    await simulator.child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
