@@ -25,6 +25,7 @@ const END_TO_END = [
   'web/web-app',
   'identity/user-tokens',
   'identity/partitions',
+  'resumable/resumable-uploads',
 ];
 
 export default defineConfig({
