@@ -5,10 +5,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VideoStatusDocument } from '../../generated/operations.js';
+import { ResumableUploadProgressDocument, VideoStatusDocument } from '../../generated/operations.js';
 import { subscribeSse } from '../../utils/graphql-clients.js';
 import { startGatewayProcess } from '../../utils/gateway-process.js';
 import { collect, uploadVideo, videoFile } from '../../utils/multipart-client.js';
+import { tusUpload, uploadIdOf } from '../../utils/tus-client.js';
 import { waitUntil } from '../../utils/wait.js';
 
 let child: ChildProcess | undefined;
@@ -39,6 +40,12 @@ describe('npm start without a MAVI key', () => {
     await collected.waitForEvents(1);
     expect(collected.events[0]!.data!.videoStatus.status).toBe('UNPARSE');
     close(); // PARSE comes 5 s later in this mode; test/e2e/subscriptions/subscriptions.test.ts covers delivery.
+
+    // Resumable uploads too, with no further setting: tus at /uploads, staged under DATA_DIR, then to the simulator.
+    const { url: uploadUrl } = await tusUpload({ endpoint: `${url}/uploads`, file: await collect(videoFile(4096)) });
+    const progress = subscribeSse(`${url}/graphql`, ResumableUploadProgressDocument, { uploadId: uploadIdOf(uploadUrl) });
+    await progress.collected.ended();
+    expect(progress.collected.events.at(-1)?.data?.resumableUploadProgress.state).toBe('REGISTERED');
 
     expect(await started.stop()).toBe(0);
   });
