@@ -13,6 +13,7 @@ import * as tus from 'tus-js-client';
 import { startGatewayOn, startSimulator } from './lib/child.js';
 import { cpuSeconds, MiB, readMemory, resetPeak } from './lib/memory.js';
 import { median } from './lib/stats.js';
+import { PATTERN } from './lib/upload-client.js';
 
 export interface StagedRow {
   sizeMiB: number;
@@ -30,14 +31,7 @@ export interface StagedRow {
 /** A file of `size` bytes on disk that starts like an MP4. */
 function videoFileOnDisk(dir: string, size: number): string {
   const path = join(dir, `bench-${size}.mp4`);
-  const block = Buffer.alloc(16 * MiB);
-  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i);
-  Buffer.concat([
-    Buffer.from([0, 0, 0, 0x18]),
-    Buffer.from('ftypisom'),
-    Buffer.from([0, 0, 2, 0]),
-    Buffer.from('isommp42'),
-  ]).copy(block);
+  const block = PATTERN;
   const fd = openSync(path, 'w');
   try {
     for (let written = 0; written < size; written += block.length)

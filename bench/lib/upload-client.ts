@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 
-const PATTERN = (() => {
+/** 16 MiB of random bytes that start with an MP4 `ftyp` box, so the gateway's container sniffing accepts them: every benchmark file repeats it. */
+export const PATTERN = (() => {
   const pattern = randomBytes(16 * 1024 * 1024);
   // An MP4 `ftyp` box first, so the gateway's container sniffing accepts it.
   Buffer.concat([

@@ -149,20 +149,14 @@ export class Forwarding {
         { ownerId: job.ownerId, partition: job.partition },
         parseMetadata(job.maviMetadata),
       );
-      const registered: StagedUpload = {
+      await this.conclude({
         ...attempt,
         state: 'REGISTERED',
         bytesForwarded: job.length,
         videoNo: record.videoNo,
         errorCode: undefined,
         errorMessage: undefined,
-        dueAt: 0,
-        expiresAt: Date.now() + FINISHED_RECORD_MS,
-      };
-      await ledger.put(registered);
-      // Removed before the client hears: once REGISTERED is seen, nothing of the upload is staged.
-      await this.removeStaged(job.id);
-      publish(registered);
+      });
       logger.info('resumable upload forwarded to MAVI', { videoNo: record.videoNo, bytes: job.length });
     } catch (error) {
       if (this.stopping) {
@@ -176,22 +170,25 @@ export class Forwarding {
         await this.retryLater(attempt, code, message, waitMs);
         return;
       }
-      const failed: StagedUpload = {
-        ...attempt,
-        state: 'FAILED',
-        errorCode: code,
-        errorMessage: message,
-        dueAt: 0,
-        expiresAt: Date.now() + FINISHED_RECORD_MS,
-      };
-      await ledger.put(failed);
-      await this.removeStaged(job.id);
-      publish(failed);
+      await this.conclude({ ...attempt, state: 'FAILED', errorCode: code, errorMessage: message });
       logger.warn('a resumable upload failed for good', { code, attempts: attempt.attempts });
     } finally {
       clearInterval(lease);
       this.inFlight.delete(controller);
     }
+  }
+
+  /**
+   * Records a final outcome (REGISTERED or FAILED), then removes the staged bytes, then tells
+   * subscribers: once a client sees the outcome, nothing of the upload is staged.
+   */
+  private async conclude(upload: StagedUpload): Promise<void> {
+    const final: StagedUpload = { ...upload, dueAt: 0, expiresAt: Date.now() + FINISHED_RECORD_MS };
+    await this.deps.ledger.put(final);
+    await this.deps.staging.store.remove(upload.id).catch((error: unknown) => {
+      this.deps.logger.warn('could not remove a finished upload from staging', { error });
+    });
+    this.deps.publish(final);
   }
 
   private async retryLater(job: StagedUpload, code: ErrorCode, message: string, waitMs: number): Promise<void> {
@@ -205,12 +202,6 @@ export class Forwarding {
     }, waitMs);
     timer.unref();
     this.retryTimers.add(timer);
-  }
-
-  private async removeStaged(id: string): Promise<void> {
-    await this.deps.staging.store.remove(id).catch((error: unknown) => {
-      this.deps.logger.warn('could not remove a forwarded upload from staging', { error });
-    });
   }
 }
 

@@ -10,7 +10,7 @@
  * A REGISTERED or FAILED record carries a TTL and goes by itself.
  */
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from '../errors.js';
+import { onRedis } from '../redis/store-failure.js';
 import { isStaged, type BrokenBound, type StagedUpload, type StagingLedger } from './staged-upload.js';
 
 /** KEYS: record, owner set, owner bytes, total bytes, expiry zset. ARGV: json, id, length, max uploads, max owner bytes, max bytes, expiresAt. */
@@ -79,15 +79,6 @@ export function createRedisStagingLedger(redis: Redis, prefix: string): StagingL
     due: `${prefix}staged-due`,
     expiry: `${prefix}staged-expiry`,
   };
-  const guarded = async <Result>(operation: () => Promise<Result>): Promise<Result> => {
-    try {
-      return await operation();
-    } catch (error) {
-      throw new StoreUnavailableError(`Redis failed: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
-    }
-  };
   const parse = (json: string | null): StagedUpload | undefined =>
     json === null ? undefined : (JSON.parse(json) as StagedUpload);
   const byIds = async (ids: string[]) => {
@@ -96,7 +87,7 @@ export function createRedisStagingLedger(redis: Redis, prefix: string): StagingL
     return records.flatMap((json) => parse(json) ?? []);
   };
   const write = (upload: StagedUpload, remove: boolean) =>
-    guarded(async () => {
+    onRedis(async () => {
       const ttlMs = isStaged(upload.state) ? 0 : Math.max(1, upload.expiresAt - Date.now());
       await redis.eval(
         PUT,
@@ -120,7 +111,7 @@ export function createRedisStagingLedger(redis: Redis, prefix: string): StagingL
 
   return {
     admit: (upload, bounds) =>
-      guarded(async () => {
+      onRedis(async () => {
         const broken = (await redis.eval(
           ADMIT,
           5,
@@ -139,25 +130,25 @@ export function createRedisStagingLedger(redis: Redis, prefix: string): StagingL
         )) as BrokenBound | null;
         return broken ?? undefined;
       }),
-    get: (id) => guarded(async () => parse(await redis.get(keys.record(id)))),
+    get: (id) => onRedis(async () => parse(await redis.get(keys.record(id)))),
     put: (upload) => write(upload, false),
     claimDue: (now, leaseUntil) =>
-      guarded(async () => {
+      onRedis(async () => {
         const json = (await redis.eval(CLAIM, 1, keys.due, now, leaseUntil, recordPrefix)) as string | null;
         const claimed = parse(json);
         return claimed && { ...claimed, dueAt: leaseUntil };
       }),
     extendLease: (id, leaseUntil) =>
-      guarded(async () => {
+      onRedis(async () => {
         await redis.eval(EXTEND, 1, keys.due, id, leaseUntil);
       }),
     expired: (now, limit) =>
-      guarded(async () => byIds(await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit))),
-    receiving: (limit) => guarded(async () => byIds(await redis.zrange(keys.expiry, 0, limit - 1))),
+      onRedis(async () => byIds(await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit))),
+    receiving: (limit) => onRedis(async () => byIds(await redis.zrange(keys.expiry, 0, limit - 1))),
     // Finished records carry a TTL: Redis forgets them by itself.
     forgetFinished: async () => undefined,
     remove: (id) =>
-      guarded(async () => {
+      onRedis(async () => {
         const current = parse(await redis.get(keys.record(id)));
         if (current) await write(current, true);
       }),

@@ -21,7 +21,7 @@
  *  - `group:<group>`    sorted set: the same for every owner of a group (a tenant's users,
  *                       status-store.ts OwnerScope): an administrator's list
  */
-import { StoreUnavailableError } from '../errors.js';
+import { onRedis } from '../redis/store-failure.js';
 import type { Redis } from 'ioredis';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import {
@@ -272,15 +272,8 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   /** Redis failures become StoreUnavailableError: callers answer 503 / STORE_UNAVAILABLE. */
   const guarded =
     <Args extends unknown[], Result>(operation: (...args: Args) => Promise<Result>) =>
-    async (...args: Args): Promise<Result> => {
-      try {
-        return await operation(...args);
-      } catch (error) {
-        throw new StoreUnavailableError(`Redis failed: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
-      }
-    };
+    (...args: Args): Promise<Result> =>
+      onRedis(() => operation(...args));
 
   const toRecord = (fields: Record<string, string>): VideoRecord | undefined => {
     if (!fields.videoNo || !isVideoStatus(fields.status)) return undefined;

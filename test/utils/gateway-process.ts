@@ -68,6 +68,14 @@ export function startGatewayProcess(
   };
 }
 
+/** Kills the gateway as a crash does (SIGKILL: nothing runs on its way out); resolves once it is gone. */
+export async function killHard(gateway: GatewayProcess): Promise<void> {
+  if (gateway.proc.exitCode !== null || gateway.proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => gateway.proc.once('exit', resolve));
+  gateway.proc.kill('SIGKILL');
+  await exited;
+}
+
 /** The JSON log lines among what a process printed (the banner and other text are skipped). */
 export function logLines(output: readonly string[]): Record<string, unknown>[] {
   return output

@@ -1,5 +1,6 @@
 /** tus-js-client in Node, as an app's client uses it: one upload as a promise, with its URL and progress. */
 import * as tus from 'tus-js-client';
+import { request } from 'undici';
 
 export interface TusUploadOptions {
   endpoint: string;
@@ -62,4 +63,48 @@ export function tusUpload(options: TusUploadOptions): Promise<TusResult> {
 /** The tus id in an upload's URL: its last segment. */
 export function uploadIdOf(url: string): string {
   return new URL(url).pathname.split('/').pop()!;
+}
+
+/** One raw tus request (the protocol's header added): its status, headers and body text. */
+export async function tusRequest(url: string, method: string, headers: Record<string, string>, body?: Buffer) {
+  const answer = await request(url, { method, headers: { 'tus-resumable': '1.0.0', ...headers }, body });
+  const text = await answer.body.text();
+  return { status: answer.statusCode, headers: answer.headers, text };
+}
+
+/** Creates an upload of `length` bytes at `baseUrl`'s /uploads as `headers`' caller; the raw answer. */
+export function createUploadRequest(
+  baseUrl: string,
+  length: number,
+  headers: Record<string, string>,
+  fileName = 'video.mp4',
+) {
+  return tusRequest(`${baseUrl}/uploads`, 'POST', {
+    ...headers,
+    'upload-length': String(length),
+    'upload-metadata': `filename ${Buffer.from(fileName).toString('base64')}`,
+  });
+}
+
+/** Creates an upload that must be accepted; its absolute URL. */
+export async function createUpload(baseUrl: string, length: number, headers: Record<string, string>): Promise<string> {
+  const created = await createUploadRequest(baseUrl, length, headers);
+  if (created.status !== 201) throw new Error(`creating an upload: HTTP ${created.status} ${created.text}`);
+  return new URL(created.headers.location as string, baseUrl).href;
+}
+
+/** Sends `bytes` from `offset` in one PATCH; its status. */
+export async function patchUpload(url: string, offset: number, bytes: Buffer, headers: Record<string, string>) {
+  const patched = await tusRequest(
+    url,
+    'PATCH',
+    { ...headers, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+    bytes,
+  );
+  return patched.status;
+}
+
+/** The offset the gateway answers for an upload (a HEAD, which takes the upload's lock as a resuming client does). */
+export async function offsetOf(url: string, headers: Record<string, string>): Promise<number> {
+  return Number((await tusRequest(url, 'HEAD', headers)).headers['upload-offset']);
 }

@@ -10,16 +10,15 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ResumableUploadProgressDocument } from '../../generated/operations.js';
 import { freePort } from '../../utils/free-port.js';
-import { startGatewayProcess, type GatewayProcess } from '../../utils/gateway-process.js';
+import { killHard, startGatewayProcess, type GatewayProcess } from '../../utils/gateway-process.js';
 import { subscribeSse } from '../../utils/graphql-clients.js';
 import { MP4_HEADER } from '../../utils/multipart-client.js';
 import { TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
-import { tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { createUpload, offsetOf, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
 import { asAlice, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 
@@ -63,32 +62,12 @@ async function start(env: Record<string, string>): Promise<string> {
   return gateway.url;
 }
 
-async function kill9(): Promise<void> {
-  const gateway = running.pop()!;
-  const exited = new Promise((resolve) => gateway.proc.once('exit', resolve));
-  gateway.proc.kill('SIGKILL');
-  await exited;
-}
+const kill9 = () => killHard(running.pop()!);
 
 function videoBytes(size: number): Buffer {
   return Buffer.concat([MP4_HEADER, randomBytes(size - MP4_HEADER.length)]);
 }
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-async function create(url: string, length: number): Promise<string> {
-  const answer = await request(`${url}/uploads`, {
-    method: 'POST',
-    headers: {
-      ...asAlice,
-      'tus-resumable': '1.0.0',
-      'upload-length': String(length),
-      'upload-metadata': 'filename ay5tcDQ=',
-    },
-  });
-  await answer.body.dump();
-  expect(answer.statusCode).toBe(201);
-  return new URL(answer.headers.location as string, url).href;
-}
 
 async function registered(url: string, uploadId: string) {
   const { collected } = subscribeSse(`${url}/graphql`, ResumableUploadProgressDocument, { uploadId }, asAlice);
@@ -103,7 +82,7 @@ describe('kill -9 of the gateway', () => {
     const where = await deployment();
     let url = await where.start();
     const file = videoBytes(12 * MIB);
-    const uploadUrl = await create(url, file.length);
+    const uploadUrl = await createUpload(url, file.length, asAlice);
     const id = uploadIdOf(uploadUrl);
     const stagedFile = join(where.dataDir, 'staging', id);
 
@@ -125,9 +104,7 @@ describe('kill -9 of the gateway', () => {
     patch.destroy();
 
     url = await where.start();
-    const head = await request(uploadUrl, { method: 'HEAD', headers: { ...asAlice, 'tus-resumable': '1.0.0' } });
-    await head.body.dump();
-    const offset = Number(head.headers['upload-offset']);
+    const offset = await offsetOf(uploadUrl, asAlice);
     expect(offset).toBe(statSync(stagedFile).size);
     expect(offset).toBe(5 * MIB);
 

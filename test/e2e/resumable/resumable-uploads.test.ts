@@ -7,7 +7,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ResumableUploadDocument,
@@ -19,7 +18,7 @@ import { CuttingProxy } from '../../utils/cutting-proxy.js';
 import { postGraphQL, subscribeSse, type Collected } from '../../utils/graphql-clients.js';
 import { MP4_HEADER } from '../../utils/multipart-client.js';
 import { startStack, type Stack, type StackOptions } from '../../utils/stack.js';
-import { tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { createUploadRequest, tusRequest, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
 import { asAlice, asBob, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 
 const MIB = 1024 * 1024;
@@ -60,20 +59,7 @@ async function waitForState(
   }
 }
 
-/** A raw tus request (for refusals and ownership checks). */
-async function tus(url: string, method: string, headers: Record<string, string>, body?: Buffer) {
-  const answer = await request(url, { method, headers: { 'tus-resumable': '1.0.0', ...headers }, body });
-  const text = await answer.body.text();
-  return { status: answer.statusCode, headers: answer.headers, text };
-}
-
-async function create(stack: Stack, length: number, headers = asAlice, metadata = 'filename dmlkZW8ubXA0') {
-  return tus(`${stack.url}/uploads`, 'POST', {
-    ...headers,
-    'upload-length': String(length),
-    'upload-metadata': metadata,
-  });
-}
+const create = (stack: Stack, length: number, headers = asAlice) => createUploadRequest(stack.url, length, headers);
 
 describe('resumable uploads through a link that drops', () => {
   it('resume after each cut, and MAVI receives exactly the file (64 MiB)', async () => {
@@ -137,16 +123,21 @@ describe("an upload's URL is its owner's", () => {
     for (const method of ['HEAD', 'PATCH', 'DELETE']) {
       const extra: Record<string, string> =
         method === 'PATCH' ? { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } : {};
-      const answer = await tus(url, method, { ...asBob, ...extra }, method === 'PATCH' ? videoBytes(4096) : undefined);
+      const answer = await tusRequest(
+        url,
+        method,
+        { ...asBob, ...extra },
+        method === 'PATCH' ? videoBytes(4096) : undefined,
+      );
       expect(answer.status, method).toBe(404);
     }
-    const own = await tus(url, 'HEAD', asAlice);
+    const own = await tusRequest(url, 'HEAD', asAlice);
     expect(own.status).toBe(200);
     expect(own.headers['upload-offset']).toBe('0');
     // Bob's view of it in GraphQL: nothing.
     const query = await postGraphQL(gateway.graphqlUrl, ResumableUploadDocument, { uploadId: uploadIdOf(url) }, asBob);
     expect(query.body.data?.resumableUpload).toBeNull();
-    const anonymous = await tus(url, 'HEAD', {});
+    const anonymous = await tusRequest(url, 'HEAD', {});
     expect(anonymous.status).toBe(401);
   });
 });
@@ -176,7 +167,7 @@ describe('bounds, each refused before the body is read', () => {
     expect(await refusedWith(8 * MIB, asBob)).toEqual({ status: 507, code: 'STAGING_FULL' });
     expect((await create(gateway, 7 * MIB, asBob)).status).toBe(201);
     // A creation with its body (creation-with-upload) over a bound: refused, and its bytes are not staged.
-    const withBody = await tus(
+    const withBody = await tusRequest(
       `${gateway.url}/uploads`,
       'POST',
       { ...asBob, 'upload-length': String(2 * MIB), 'content-type': 'application/offset+octet-stream' },
@@ -202,7 +193,7 @@ describe('expiry', () => {
     const gateway = await stack({ env: { STAGED_UPLOAD_EXPIRY_MS: '1000' } });
     const created = await create(gateway, 4 * MIB);
     const url = new URL(created.headers.location as string, gateway.url).href;
-    const patched = await tus(
+    const patched = await tusRequest(
       url,
       'PATCH',
       { ...asAlice, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
@@ -214,7 +205,7 @@ describe('expiry', () => {
     expect(expired.errorCode).toBe('UPLOAD_EXPIRED');
     expect(staged(gateway.dataDir)).toEqual([]);
     // The client resuming it learns it is gone.
-    const head = await tus(url, 'HEAD', asAlice);
+    const head = await tusRequest(url, 'HEAD', asAlice);
     expect([404, 410]).toContain(head.status);
     expect(gateway.simulator.stats.uploadRequests).toBe(0);
   });

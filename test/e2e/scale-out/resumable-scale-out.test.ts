@@ -5,7 +5,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResumableUploadProgressDocument } from '../../generated/operations.js';
 import { subscribeSse } from '../../utils/graphql-clients.js';
@@ -14,7 +13,7 @@ import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from '../../utils/r
 import { startS3Server, type S3Server } from '../../utils/s3-server.js';
 import { startStack, TEST_MAVI_KEY, type Stack } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
-import { tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { createUpload, offsetOf, patchUpload, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
 import { asAlice, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 
 const hasRedis = await requireRedis('test/e2e/scale-out/resumable-scale-out.test.ts');
@@ -45,46 +44,11 @@ describe.skipIf(!hasRedis)('two instances, one Redis, one S3-compatible staging 
     await dropPrefix(prefix);
   });
 
-  async function create(on: Stack, length: number): Promise<string> {
-    const answer = await request(`${on.url}/uploads`, {
-      method: 'POST',
-      headers: {
-        ...asAlice,
-        'tus-resumable': '1.0.0',
-        'upload-length': String(length),
-        'upload-metadata': 'filename YS5tcDQ=',
-      },
-    });
-    await answer.body.dump();
-    expect(answer.statusCode).toBe(201);
-    return new URL(answer.headers.location as string, on.url).pathname;
-  }
-
-  async function offsetOn(on: Stack, path: string): Promise<number> {
-    const head = await request(`${on.url}${path}`, {
-      method: 'HEAD',
-      headers: { ...asAlice, 'tus-resumable': '1.0.0' },
-    });
-    await head.body.dump();
-    return Number(head.headers['upload-offset']);
-  }
-
   it('starts on A, resumes on B: MAVI gets the file once, and staging is empty after', async () => {
     const file = videoBytes(20 * MIB);
-    const path = await create(a, file.length);
-    const first = await request(`${a.url}${path}`, {
-      method: 'PATCH',
-      headers: {
-        ...asAlice,
-        'tus-resumable': '1.0.0',
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-      },
-      body: file.subarray(0, 12 * MIB),
-    });
-    await first.body.dump();
-    expect(first.statusCode).toBe(204);
-    expect(await offsetOn(b, path)).toBe(12 * MIB);
+    const path = new URL(await createUpload(a.url, file.length, asAlice)).pathname;
+    expect(await patchUpload(`${a.url}${path}`, 0, file.subarray(0, 12 * MIB), asAlice)).toBe(204);
+    expect(await offsetOf(`${b.url}${path}`, asAlice)).toBe(12 * MIB);
 
     const progress = subscribeSse(
       a.graphqlUrl,
@@ -102,7 +66,7 @@ describe.skipIf(!hasRedis)('two instances, one Redis, one S3-compatible staging 
 
   it('two PATCHes to one upload, on A and on B, are serialised by the lock; the upload then completes intact', async () => {
     const file = videoBytes(16 * MIB);
-    const path = await create(a, file.length);
+    const path = new URL(await createUpload(a.url, file.length, asAlice)).pathname;
     const uploadId = uploadIdOf(`${a.url}${path}`);
     const order: string[] = [];
     const progress = subscribeSse(b.graphqlUrl, ResumableUploadProgressDocument, { uploadId }, asAlice).collected;
@@ -138,22 +102,12 @@ describe.skipIf(!hasRedis)('two instances, one Redis, one S3-compatible staging 
     }
 
     // On B: the whole file from offset 0. B must wait for A to let go of the lock.
-    const second = await request(`${b.url}${path}`, {
-      method: 'PATCH',
-      headers: {
-        ...asAlice,
-        'tus-resumable': '1.0.0',
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-      },
-      body: file,
-    });
-    await second.body.dump();
-    order.push(`B answered ${second.statusCode}`);
+    const second = await patchUpload(`${b.url}${path}`, 0, file, asAlice);
+    order.push(`B answered ${second}`);
     await stalledEnded;
     // A let go first; B then found the upload as A left it: its offset no longer 0 (409), or it wrote it all.
     expect(order[0]).toMatch(/^A /);
-    expect([204, 409]).toContain(second.statusCode);
+    expect([204, 409]).toContain(second);
 
     // Whatever A and B left, the client resumes from the server's offset, and MAVI gets the file intact.
     await tusUpload({ endpoint: `${a.url}/uploads`, uploadUrl: `${a.url}${path}`, file, headers: asAlice });

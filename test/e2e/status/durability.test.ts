@@ -12,7 +12,7 @@ import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VideoDocument, VideoStatusDocument } from '../../generated/operations.js';
 import { freePort } from '../../utils/free-port.js';
-import { startGatewayProcess, type GatewayProcess } from '../../utils/gateway-process.js';
+import { killHard, startGatewayProcess, type GatewayProcess } from '../../utils/gateway-process.js';
 import { postGraphQL, subscribeSse } from '../../utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from '../../utils/multipart-client.js';
 import { TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from '../../utils/stack.js';
@@ -66,12 +66,7 @@ async function start(where: Deployment): Promise<string> {
   return gateway.url;
 }
 
-async function kill9(): Promise<void> {
-  const gateway = running.pop()!;
-  const exited = new Promise((resolve) => gateway.proc.once('exit', resolve));
-  gateway.proc.kill('SIGKILL');
-  await exited;
-}
+const kill9 = () => killHard(running.pop()!);
 
 const statusOf = async (url: string, videoNo: string) =>
   (await postGraphQL(`${url}/graphql`, VideoDocument, { videoNo })).body.data?.video?.status;
