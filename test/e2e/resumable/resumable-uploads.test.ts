@@ -19,6 +19,7 @@ import { postGraphQL, subscribeSse, type Collected } from '../../utils/graphql-c
 import { MP4_HEADER } from '../../utils/multipart-client.js';
 import { startStack, type Stack, type StackOptions } from '../../utils/stack.js';
 import { createUploadRequest, tusRequest, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
 import { asAlice, asBob, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 
 const MIB = 1024 * 1024;
@@ -235,5 +236,37 @@ describe('forwarding to MAVI', () => {
     expect(failed.errorCode).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(gateway.simulator.stats.uploadRequests).toBe(0);
     expect(staged(gateway.dataDir)).toEqual([]);
+  });
+});
+
+describe("signed-in users' tokens", () => {
+  it("each user's upload is theirs: another user gets 404, no token 401, an expired token 401", async () => {
+    const provider = new TestIdentityProvider();
+    await provider.start();
+    const gateway = await startTokenStack(provider);
+    stacks.push(gateway);
+    try {
+      const alice = bearer(await provider.token('alice'));
+      const bob = bearer(await provider.token('bob'));
+      const file = videoBytes(MIB);
+      const { url } = await tusUpload({ endpoint: `${gateway.url}/uploads`, file, headers: alice });
+      const registered = await waitForState(
+        subscribeSse(gateway.graphqlUrl, ResumableUploadProgressDocument, { uploadId: uploadIdOf(url) }, alice)
+          .collected,
+        (event) => event.state === 'REGISTERED',
+      );
+      expect(gateway.simulator.videos.get(registered.videoNo!)?.sha256).toBe(sha256(file));
+
+      const pending = await createUploadRequest(gateway.url, 4096, alice);
+      const pendingUrl = new URL(pending.headers.location as string, gateway.url).href;
+      expect((await tusRequest(pendingUrl, 'HEAD', bob)).status).toBe(404);
+      expect((await tusRequest(pendingUrl, 'HEAD', {})).status).toBe(401);
+      const expired = bearer(await provider.token('alice', { expiresIn: -60 }));
+      const refused = await tusRequest(pendingUrl, 'HEAD', expired);
+      expect(refused.status).toBe(401);
+      expect((await tusRequest(pendingUrl, 'HEAD', alice)).status).toBe(200);
+    } finally {
+      await provider.stop();
+    }
   });
 });
