@@ -28,7 +28,7 @@ export interface GatewayConfig {
   readonly redisUrl: string | undefined;
   /** Where statuses are kept: SQLite on disk (one instance), SQLite in memory (throwaway), Redis (several instances). */
   readonly store: 'sqlite' | 'memory' | 'redis';
-  /** The folder of the SQLite database. */
+  /** The folder of the SQLite databases and staged uploads: DATA_DIR, else ./data (./data/simulator-<family> on the simulator). */
   readonly dataDir: string;
   /** SQLite's `synchronous`: full syncs every commit to disk; normal leaves the last commits to the OS. */
   readonly sqliteSynchronous: 'full' | 'normal';
@@ -112,6 +112,8 @@ export interface GatewayConfig {
   readonly logFormat: 'json' | 'pretty' | undefined;
   /** Serve GraphiQL and answer introspection (turn off for production deployments). */
   readonly introspection: boolean;
+  /** Variables that look like this gateway's but are not (a misspelling): warned about at start, with a suggestion. */
+  readonly unrecognizedVariables: readonly { name: string; suggestion: string | undefined }[];
 }
 
 export interface StagingConfig {
@@ -188,7 +190,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const problems: string[] = [];
+  const known = new Set<string>();
   const read = (name: string): string | undefined => {
+    known.add(name);
     const value = env[name]?.trim();
     return value === '' ? undefined : value;
   };
@@ -305,7 +309,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const staging = parseStagingConfig(read, problems, integer, flag, httpUrl);
 
-  const config: GatewayConfig = {
+  const config: Omit<GatewayConfig, 'unrecognizedVariables'> = {
     port: integer('PORT', 4000, 0, 65535),
     host: read('HOST') ?? '127.0.0.1',
     maviApiKey: read('MAVI_API_KEY'),
@@ -319,7 +323,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     statusPollIntervalMs: integer('STATUS_POLL_INTERVAL_MS', 30_000, 100),
     redisUrl,
     store,
-    dataDir: read('DATA_DIR') ?? './data',
+    // The simulator's videos never mix with real MAVI's (nor with the other family's simulator):
+    // MAVI knows nothing of them, and the simulator forgets them when it stops.
+    dataDir: read('DATA_DIR') ?? (read('MAVI_API_KEY') === undefined ? `./data/simulator-${maviApi}` : './data'),
     sqliteSynchronous: oneOf('SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
     storeMaxBytes: integer('STORE_MAX_BYTES', 128 * 1024 * 1024, 1024 * 1024),
     redisPrefix: read('REDIS_PREFIX') ?? 'mavi-gateway:',
@@ -380,7 +386,50 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
+  return Object.freeze({ ...config, unrecognizedVariables: unrecognized(env, known) });
+}
+
+/** The prefixes of this gateway's variables: another variable that starts with one is probably misspelt. */
+const OUR_PREFIXES =
+  /^(MAVI_|GATEWAY_|STAGING_|STAGED_|AUTH_|RATE_LIMIT_|WS_|SSE_|REDIS_|WEBHOOK_|CHAT_|DEV_IDENTITY|SQLITE_|STORE|UPLOAD|RESUMABLE_|MAX_|STATUS_POLL|CORS_|SHUTDOWN_|REQUEST_BODY|METRICS_|INTROSPECTION|PUBLIC_URL|OPERATIONS_)/;
+
+/** Names shorter than this are compared with ours only when they start like ours. */
+const MIN_SUGGESTED_NAME = 8;
+
+/**
+ * Variables set that this gateway does not read but that look like its own: one of its
+ * prefixes, or within two letters of one of its names (GATEWAY_API_KEY for GATEWAY_API_KEYS).
+ */
+function unrecognized(
+  env: Readonly<Record<string, string | undefined>>,
+  known: ReadonlySet<string>,
+): { name: string; suggestion: string | undefined }[] {
+  return Object.keys(env)
+    .filter((name) => !known.has(name) && env[name] !== undefined)
+    .flatMap((name) => {
+      // Short names are left alone: the machine's own (HOME, TERM) are a letter or two from HOST or PORT.
+      if (name.length < MIN_SUGGESTED_NAME && !OUR_PREFIXES.test(name)) return [];
+      const suggestion = [...known]
+        .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+        .filter(({ distance }) => distance <= 2)
+        .sort((a, b) => a.distance - b.distance)[0]?.candidate;
+      return suggestion !== undefined || OUR_PREFIXES.test(name) ? [{ name, suggestion }] : [];
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Levenshtein distance, for names of a few dozen characters. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** Loopback hosts: the only ones an identity provider may be reached at over plain http (tests, a local provider). */

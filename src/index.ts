@@ -67,7 +67,11 @@ async function main(): Promise<void> {
 
   // createGateway registers every configured secret for redaction.
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  const gateway = createGateway(config, { logger, callbackToSelf: simulator !== undefined });
+  const gateway = createGateway(config, {
+    logger,
+    callbackToSelf: simulator !== undefined,
+    builtInSimulator: simulator !== undefined,
+  });
   await gateway.start();
 
   if (simulator) {
@@ -76,7 +80,9 @@ async function main(): Promise<void> {
         '',
         `  MAVI_API_KEY is not set: uploads go to the built-in MAVI SIMULATOR (API family: ${config.maviApi}), not to MAVI.`,
         `  The simulator (${simulator.url}) calls back UNPARSE at once and PARSE after 5 s.`,
-        '  Set MAVI_API_KEY (and PUBLIC_URL) to talk to the real MAVI.',
+        `  Its videos are kept in ${config.dataDir}, apart from real MAVI's.`,
+        '  To talk to the real MAVI, set MAVI_API_KEY and MAVI_API=v1 (keys issued by memories.ai today;',
+        '  MAVI_API=original for the original API), and PUBLIC_URL, where MAVI can reach this gateway.',
         '',
         `  GraphiQL: ${gateway.url}/graphql`,
         '',

@@ -46,6 +46,8 @@ export interface GatewayOptions {
    * cannot reach a loopback address.
    */
   callbackToSelf?: boolean;
+  /** MAVI is the built-in simulator (`npm start` without a key): what matters only for real MAVI is not warned about. */
+  builtInSimulator?: boolean;
   /** How status events travel; in memory unless given (Redis, or a test's recorder). */
   events?: EventTransport;
   /** Resolves the host names of uploadVideoFromUrl's URLs (the DNS unless given: tests name hosts of their own). */
@@ -104,7 +106,8 @@ export function createGatewayWithParts(
   ]) {
     if (secret) logger.addSecret(secret);
   }
-  const webhookSecret = config.webhookSecret ?? randomWebhookSecret(logger);
+  // On the built-in simulator a process's own secret is all it needs: nothing to warn about.
+  const webhookSecret = config.webhookSecret ?? randomWebhookSecret(logger, !options.builtInSimulator);
 
   let url = '';
   let stopping = false;
@@ -404,10 +407,11 @@ function refuseLongCallbackUrls(
   }
 }
 
-function randomWebhookSecret(logger: Logger): string {
-  logger.warn(
-    'WEBHOOK_SECRET is not set: using a random secret for this process. Callback URLs stop working after a restart, and several instances need one shared WEBHOOK_SECRET.',
-  );
+function randomWebhookSecret(logger: Logger, warn: boolean): string {
+  if (warn)
+    logger.warn(
+      'WEBHOOK_SECRET is not set: using a random secret for this process. Callback URLs stop working after a restart, and several instances need one shared WEBHOOK_SECRET.',
+    );
   return randomBytes(32).toString('base64url');
 }
 
@@ -422,6 +426,11 @@ function warnAboutExposure(
   if (polling) {
     logger.warn(
       `PUBLIC_URL is not set, so MAVI cannot call back: statuses are learned by polling MAVI every ${config.statusPollIntervalMs} ms.`,
+    );
+  }
+  for (const { name, suggestion } of config.unrecognizedVariables) {
+    logger.warn(
+      `${name} is set but is not a setting of this gateway, so it is ignored${suggestion ? `: did you mean ${suggestion}?` : ''}`,
     );
   }
   if (open && !isLoopback(address)) {

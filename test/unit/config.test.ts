@@ -29,12 +29,37 @@ describe('configuration', () => {
       maxUploadBytes: undefined, // the family's own limit (see below)
       gatewayApiKeys: [],
       store: 'sqlite',
-      dataDir: './data',
+      dataDir: './data/simulator-original', // no MAVI key: the simulator's data stay apart
       sqliteSynchronous: 'full',
       storeMaxBytes: 128 * 1024 ** 2,
       requestBodyTimeoutMs: 30_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names variables that look like its own but are not, with the one probably meant', () => {
+    const config = loadConfig({
+      GATEWAY_API_KEY: 'a-client-key-of-16+',
+      PUBLICURL: 'http://example.com',
+      STAGING_S3_BUKET: 'videos',
+      MAVI_UPLOAD_LIMIT: '1',
+      HOME: '/root',
+      NODE_OPTIONS: '--enable-source-maps',
+      PORT: '4001',
+    });
+    expect(config.unrecognizedVariables).toEqual([
+      { name: 'GATEWAY_API_KEY', suggestion: 'GATEWAY_API_KEYS' },
+      { name: 'MAVI_UPLOAD_LIMIT', suggestion: undefined },
+      { name: 'PUBLICURL', suggestion: 'PUBLIC_URL' },
+      { name: 'STAGING_S3_BUKET', suggestion: 'STAGING_S3_BUCKET' },
+    ]);
+    expect(loadConfig({ PORT: '4001', HOME: '/root' }).unrecognizedVariables).toEqual([]);
+  });
+
+  it("keeps the simulator's data apart from real MAVI's, and each family's simulator apart", () => {
+    expect(loadConfig({ MAVI_API_KEY: 'a-real-key' }).dataDir).toBe('./data');
+    expect(loadConfig({ MAVI_API: 'v1' }).dataDir).toBe('./data/simulator-v1');
+    expect(loadConfig({ DATA_DIR: '/var/lib/gateway' }).dataDir).toBe('/var/lib/gateway');
   });
 
   it('reads every documented variable', () => {

@@ -33,6 +33,9 @@ describe('npm start without a MAVI key', () => {
       /uploads go to the built-in MAVI SIMULATOR \(API family: \w+\), not to MAVI/,
     );
 
+    // On the simulator a process's own webhook secret is all it needs: no warning about it.
+    expect(started.output.join('')).not.toContain('WEBHOOK_SECRET is not set');
+    expect(started.output.join('')).toContain('MAVI_API=v1');
     expect((await fetch(`${url}/health`)).status).toBe(200);
     const result = await uploadVideo(`${url}/graphql`, { content: await collect(videoFile(2048)) });
     const { videoNo } = result.json.data.uploadVideo;

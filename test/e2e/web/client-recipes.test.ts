@@ -1,7 +1,7 @@
 /**
  * The README's client recipes, each run exactly as printed against a gateway
  * with client keys: only the gateway's address (`http://localhost:4000`) and
- * the key (`your-client-key`) are replaced. Node recipes run as their own
+ * the key (`replace-with-your-client-key`) are replaced. Node recipes run as their own
  * `node` processes; the Apollo recipe (XMLHttpRequest, for upload progress) is
  * bundled with esbuild and run in Chromium, on a page of another origin, so
  * CORS is exercised as a browser app meets it.
@@ -44,7 +44,7 @@ const asRun = (code: string) =>
   code
     .replaceAll('http://localhost:4000', stack.url)
     .replaceAll('ws://localhost:4000', stack.url.replace(/^http/, 'ws'))
-    .replaceAll('your-client-key', KEY);
+    .replaceAll('replace-with-your-client-key', KEY);
 
 beforeAll(async () => {
   printed = await recipes();
