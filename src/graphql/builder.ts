@@ -14,6 +14,9 @@ export const builder = new SchemaBuilder<{
   };
 }>({ defaultFieldNullability: false });
 
-builder.queryType({ description: 'Reads answered from what the gateway knows about your videos.' });
+builder.queryType({
+  description:
+    'Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details).',
+});
 builder.mutationType({});
 builder.subscriptionType({});

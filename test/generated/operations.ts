@@ -117,7 +117,7 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** Reads answered from what the gateway knows about your videos. */
+/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
 export type Query = {
   __typename?: 'Query';
   /** A resumable upload of yours, by its tus id; null when no such upload is known to you. */
@@ -135,13 +135,13 @@ export type Query = {
 };
 
 
-/** Reads answered from what the gateway knows about your videos. */
+/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
 export type QueryResumableUploadArgs = {
   uploadId: Scalars['ID']['input'];
 };
 
 
-/** Reads answered from what the gateway knows about your videos. */
+/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
 export type QuerySearchClipsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   minScore: InputMaybe<Scalars['Float']['input']>;
@@ -150,27 +150,27 @@ export type QuerySearchClipsArgs = {
 };
 
 
-/** Reads answered from what the gateway knows about your videos. */
+/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
 export type QuerySearchVideosArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
 };
 
 
-/** Reads answered from what the gateway knows about your videos. */
+/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
 export type QueryTranscriptArgs = {
   kind: TranscriptKind;
   videoNo: Scalars['ID']['input'];
 };
 
 
-/** Reads answered from what the gateway knows about your videos. */
+/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
 export type QueryVideoArgs = {
   videoNo: Scalars['ID']['input'];
 };
 
 
-/** Reads answered from what the gateway knows about your videos. */
+/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
 export type QueryVideosArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
