@@ -26,6 +26,7 @@ const END_TO_END = [
   'identity/user-tokens',
   'identity/partitions',
   'resumable/resumable-uploads',
+  'mavi/mavi-misconfiguration',
 ];
 
 export default defineConfig({

@@ -148,6 +148,11 @@ export const errorRegistry = {
   MAVI_QUOTA: { message: "MAVI has no credits left on the operator's account.", retryable: false },
   MAVI_REJECTED: { message: 'MAVI rejected the request.', retryable: false },
   MAVI_UNAVAILABLE: { message: 'MAVI could not be reached.', retryable: true },
+  MAVI_MISCONFIGURED: {
+    message:
+      "What answered is not MAVI as the gateway is set up to call it (MAVI_BASE_URL, MAVI_API): an operator problem that retrying does not fix.",
+    retryable: false,
+  },
   INTERNAL_SERVER_ERROR: { message: 'Unexpected error.', retryable: false, httpStatus: 500 },
 
   // The webhook route's answers to MAVI (and to anyone else who calls it).

@@ -10,8 +10,11 @@ import { gatewayError, type ErrorCode } from '../errors.js';
 
 export type MaviErrorCode = Extract<
   ErrorCode,
-  'MAVI_BUSY' | 'MAVI_AUTH' | 'MAVI_QUOTA' | 'MAVI_REJECTED' | 'MAVI_UNAVAILABLE'
+  'MAVI_BUSY' | 'MAVI_AUTH' | 'MAVI_QUOTA' | 'MAVI_REJECTED' | 'MAVI_UNAVAILABLE' | 'MAVI_MISCONFIGURED'
 >;
+
+/** Codes that tell the operator, not the client, to act: logged as errors. */
+export const OPERATOR_CODES: readonly MaviErrorCode[] = ['MAVI_AUTH', 'MAVI_QUOTA', 'MAVI_MISCONFIGURED'];
 
 export class MaviError extends Error {
   override name = 'MaviError';
@@ -77,7 +80,13 @@ export function maviErrorFromAnswer(
   }
   if (httpStatus >= 500) return new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${httpStatus}.`, context);
   if (envelope === undefined) {
-    return new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${httpStatus} without a JSON envelope.`, context);
+    // MAVI answers every request with its JSON envelope: a page (a wrong host's 404, a proxy's login page) means
+    // the gateway is pointed at something else, which no retry fixes.
+    return new MaviError(
+      'MAVI_MISCONFIGURED',
+      `What answered (HTTP ${httpStatus}, no MAVI envelope) is not MAVI's API: check MAVI_BASE_URL and MAVI_API.`,
+      context,
+    );
   }
   // 0001 and 0003 (a parameter MAVI refused), 0409 and anything else: MAVI said no, with its reason.
   if (!isSuccessCode(maviCode) || httpStatus >= 400) {

@@ -13,8 +13,10 @@
  */
 import { Readable } from 'node:stream';
 import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
-import { MaviError, maviErrorFromAnswer } from './errors.js';
+import type { MaviFamily } from './api.js';
+import { MaviError, maviErrorFromAnswer, OPERATOR_CODES } from './errors.js';
 
 export interface MaviHttpOptions {
   /** MAVI's origin, e.g. https://api.memories.ai; each family adds its path prefix. */
@@ -33,6 +35,10 @@ export interface MaviHttpOptions {
   uploadAnswerTimeoutMs?: number;
   /** Counts each request by endpoint and outcome, with its latency. */
   metrics?: Pick<GatewayMetrics, 'maviRequests' | 'maviLatency'>;
+  /** Where every failed call is logged, once, with its cause. */
+  logger?: Pick<Logger, 'warn' | 'error'>;
+  /** The family spoken, for messages that help an operator pick the right one. */
+  family?: MaviFamily;
 }
 
 export interface CallInit {
@@ -75,8 +81,13 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
     return url;
   };
 
-  /** Times one request to `path`; its outcome is ok, or the MaviError's code. */
-  const measured = async <Result>(path: string, request: () => Promise<Result>): Promise<Result> => {
+  /**
+   * Times one request to `path`; its outcome is ok, or the MaviError's code. A failure is
+   * logged here, once for every caller: at error level when the operator must act (the key,
+   * the credits, the settings), else as a warning, always with its cause. A call its caller
+   * abandoned (`signal`) is not a failure of MAVI's.
+   */
+  const measured = async <Result>(path: string, request: () => Promise<Result>, signal?: AbortSignal): Promise<Result> => {
     const endpoint = path.slice(path.lastIndexOf('/') + 1); // the family's fixed endpoint names
     const stop = options.metrics?.maviLatency.startTimer({ endpoint });
     try {
@@ -84,20 +95,50 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
       options.metrics?.maviRequests.inc({ endpoint, outcome: 'ok' });
       return result;
     } catch (error) {
+      const failure = error instanceof MaviError ? withHint(error) : error;
       options.metrics?.maviRequests.inc({
         endpoint,
-        outcome: error instanceof MaviError ? error.code : 'INTERNAL_SERVER_ERROR',
+        outcome: failure instanceof MaviError ? failure.code : 'INTERNAL_SERVER_ERROR',
       });
-      throw error;
+      if (failure instanceof MaviError && !signal?.aborted) logFailure(endpoint, failure);
+      throw failure;
     } finally {
       stop?.();
     }
   };
 
+  /** MAVI refusing the key may mean the other family: the message says which was spoken, and the other. */
+  function withHint(error: MaviError): MaviError {
+    if (error.code !== 'MAVI_AUTH' || options.family === undefined) return error;
+    const hint =
+      options.family === 'original'
+        ? 'The gateway spoke the original API (MAVI_API=original); keys issued by memories.ai today are for MAVI_API=v1.'
+        : 'The gateway spoke the memories.ai API (MAVI_API=v1); a key for the original API needs MAVI_API=original.';
+    return new MaviError(error.code, `${error.message} ${hint}`, error.context);
+  }
+
+  function logFailure(endpoint: string, failure: MaviError): void {
+    const { httpStatus, maviCode, maviMsg } = failure.context;
+    const fields = {
+      endpoint,
+      code: failure.code,
+      cause: causeOf(failure),
+      httpStatus,
+      maviCode,
+      maviMsg,
+      family: options.family,
+      baseUrl: options.baseUrl,
+    };
+    const message = `MAVI call failed: ${failure.message}`;
+    if (OPERATOR_CODES.includes(failure.code)) options.logger?.error(message, fields);
+    else options.logger?.warn(message, fields);
+  }
+
   return {
     call: <Data>(path: string, init: CallInit, accept?: (error: MaviError) => boolean) =>
-      measured(path, () => callOnce<Data>(path, init, accept)),
-    stream: (path: string, init: CallInit, signal: AbortSignal) => measured(path, () => streamOnce(path, init, signal)),
+      measured(path, () => callOnce<Data>(path, init, accept), init.signal),
+    stream: (path: string, init: CallInit, signal: AbortSignal) =>
+      measured(path, () => streamOnce(path, init, signal), signal),
     close: () => dispatcher.close(),
   };
 
@@ -235,6 +276,21 @@ function parseEnvelope(text: string): { code?: unknown; msg?: unknown; data?: un
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why a call failed, in a word or two an operator can act on: the HTTP status MAVI (or
+ * whatever answered) gave, or the transport's own code (ECONNREFUSED, ENOTFOUND, a timeout).
+ */
+function causeOf(failure: MaviError): string {
+  if (failure.context.httpStatus !== undefined) return `HTTP ${failure.context.httpStatus}`;
+  let cause: unknown = failure.context.cause;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth += 1) {
+    const code = (cause as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('UND_ERR_ABORTED')) return code;
+    cause = cause.cause;
+  }
+  return failure.context.cause instanceof Error ? failure.context.cause.message : failure.message;
 }
 
 /** A failure before MAVI answered: the upload's own failure (a refused file) stays; the rest is "unavailable". */

@@ -122,6 +122,7 @@ export function createGatewayWithParts(
     apiKey: requireKey(config.maviApiKey),
     onUnknownStatus: reportUnknownStatus,
     metrics,
+    logger,
     ...config.mavi,
   });
   const tokens = createCallbackTokens(webhookSecret);
@@ -337,6 +338,13 @@ export function createGatewayWithParts(
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
       logger.info('gateway listening', { url, graphql: `${url}${GRAPHQL_PATH}` });
+      if (!options.builtInSimulator) {
+        logger.info('talking to MAVI', {
+          family: config.maviApi,
+          baseUrl: config.maviBaseUrl,
+          callbacks: callbackBaseUrl() ?? 'none: no PUBLIC_URL, so statuses are polled',
+        });
+      }
       warnAboutExposure(config, logger, address.address, callbackBaseUrl() === undefined, open);
       userTokens?.start();
       poller.start();

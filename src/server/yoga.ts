@@ -179,7 +179,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
           return gatewayError('STORE_UNAVAILABLE');
         }
         if (original instanceof MaviError) {
-          logger.warn('MAVI refused a request', { code: original.code, ...original.context, cause: undefined });
+          // Logged once, with its cause, where the call failed (mavi/http.ts).
           return withoutSecrets(original.toGatewayError(), logger.redact);
         }
         const masked = maskError(error, message, false);

@@ -281,9 +281,6 @@ async function registerAtMavi(
     // MAVI has the video but the gateway could not record it: nobody could follow or find it,
     // so take it back rather than leave it half-registered.
     if (video) await forgetAtMavi(deps, video.videoNo, partition);
-    if (error instanceof MaviError) {
-      logger.warn('MAVI refused an upload', { code: error.code, ...error.context, cause: undefined });
-    }
     throw asClientError(error);
   }
 }
