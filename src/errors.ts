@@ -150,7 +150,7 @@ export const errorRegistry = {
   MAVI_UNAVAILABLE: { message: 'MAVI could not be reached.', retryable: true },
   MAVI_MISCONFIGURED: {
     message:
-      "What answered is not MAVI as the gateway is set up to call it (MAVI_BASE_URL, MAVI_API): an operator problem that retrying does not fix.",
+      'What answered is not MAVI as the gateway is set up to call it (MAVI_BASE_URL, MAVI_API): an operator problem that retrying does not fix.',
     retryable: false,
   },
   INTERNAL_SERVER_ERROR: { message: 'Unexpected error.', retryable: false, httpStatus: 500 },

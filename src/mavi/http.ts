@@ -87,7 +87,11 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
    * the credits, the settings), else as a warning, always with its cause. A call its caller
    * abandoned (`signal`) is not a failure of MAVI's.
    */
-  const measured = async <Result>(path: string, request: () => Promise<Result>, signal?: AbortSignal): Promise<Result> => {
+  const measured = async <Result>(
+    path: string,
+    request: () => Promise<Result>,
+    signal?: AbortSignal,
+  ): Promise<Result> => {
     const endpoint = path.slice(path.lastIndexOf('/') + 1); // the family's fixed endpoint names
     const stop = options.metrics?.maviLatency.startTimer({ endpoint });
     try {

@@ -60,6 +60,20 @@ const WEBSOCKET = { transport: 'websocket' } as const;
 /** RFC 6455's "Try Again Later": the server cannot take the socket now, but may soon. */
 const TRY_AGAIN_LATER = 1013;
 
+/** The close code for a caller refused (graphql-ws's Forbidden); the reason says why. */
+const FORBIDDEN = CloseCode.Forbidden;
+
+/** A close reason holds at most 123 bytes of UTF-8 (RFC 6455): longer words are cut. */
+function closeReason(message: string): string {
+  const bytes = Buffer.from(`Forbidden: ${message}`);
+  return bytes.length <= 123
+    ? bytes.toString()
+    : `${bytes
+        .subarray(0, 120)
+        .toString()
+        .replace(/\uFFFD$/, '')}…`;
+}
+
 /** The close code for a limit reached (graphql-ws's "too many" code; the reason says which limit). */
 const TOO_MANY = CloseCode.TooManyInitialisationRequests;
 
@@ -121,6 +135,8 @@ export function attachGraphQLWebSocket(
         // The provider's keys not loaded yet is no verdict on the token: the client may try again soon.
         if (identified.code === 'IDENTITY_PROVIDER_UNAVAILABLE')
           ctx.extra.socket.close(TRY_AGAIN_LATER, identified.message);
+        // Forbidden, with the refusal's words as the reason (a close reason holds 123 bytes), so a client can say why.
+        else ctx.extra.socket.close(FORBIDDEN, closeReason(identified.message));
         return false;
       }
       // The socket may have closed while its caller was identified: it must not count then.
@@ -294,7 +310,7 @@ export function attachGraphQLWebSocket(
  * function that fetches one).
  */
 function closeAtExpiry(extra: SocketExtra, expiresAt: number): void {
-  const cancel = atExpiry(expiresAt, () => extra.socket.close(CloseCode.Forbidden, 'Forbidden: the token expired'));
+  const cancel = atExpiry(expiresAt, () => extra.socket.close(FORBIDDEN, 'Forbidden: the token expired'));
   extra.closed.signal.addEventListener('abort', cancel, { once: true });
 }
 

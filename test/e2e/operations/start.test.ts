@@ -46,7 +46,9 @@ describe('npm start without a MAVI key', () => {
 
     // Resumable uploads too, with no further setting: tus at /uploads, staged under DATA_DIR, then to the simulator.
     const { url: uploadUrl } = await tusUpload({ endpoint: `${url}/uploads`, file: await collect(videoFile(4096)) });
-    const progress = subscribeSse(`${url}/graphql`, ResumableUploadProgressDocument, { uploadId: uploadIdOf(uploadUrl) });
+    const progress = subscribeSse(`${url}/graphql`, ResumableUploadProgressDocument, {
+      uploadId: uploadIdOf(uploadUrl),
+    });
     await progress.collected.ended();
     expect(progress.collected.events.at(-1)?.data?.resumableUploadProgress.state).toBe('REGISTERED');
 

@@ -100,6 +100,24 @@ describe('the README client recipes', () => {
     expect(await runRecipe('graphql-sse', [videoNo])).toEqual(['PARSE']);
   });
 
+  it.each(['graphql-ws', 'graphql-sse'])(
+    '%s with a wrong key fails at once, readably, without retrying',
+    async (name) => {
+      const file = join(dir, `${name}-wrong-key.mjs`);
+      await writeFile(file, asRun(printed.get(name)!).replaceAll(KEY, 'a-key-the-gateway-never-issued'));
+      // No retries: the process ends as soon as the refusal arrives (run's own timeout is the backstop).
+      const failed = await run(process.execPath, ['--no-warnings', file, 'mavi_video_1'], {
+        cwd: dir,
+        timeout: 20_000,
+      }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toContain('A valid client key is required');
+    },
+  );
+
   it('tus-js-client uploads resumably and follows the upload to its videoNo', async () => {
     const [uploaded] = await runRecipe('tus-js-client');
     expect(stack.simulator.videos.get(uploaded!)?.videoName).toBe('clip.mp4');
