@@ -18,5 +18,8 @@ builder.queryType({
   description:
     'Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details).',
 });
-builder.mutationType({});
-builder.subscriptionType({});
+builder.mutationType({ description: 'Changes: uploads (a file, or a URL MAVI fetches) and deletes.' });
+builder.subscriptionType({
+  description:
+    "Live answers, over graphql-ws or SSE: a video's status, a resumable upload's progress, a transcript when it is ready, and chat.",
+});

@@ -8,15 +8,15 @@ type Of<Kind extends ChatEventValue['kind']> = Extract<ChatEventValue, { kind: K
 const ChatThinking = builder.objectRef<Of<'thinking'>>('ChatThinking').implement({
   description: "A step of MAVI's reasoning, shown while it works (the successor family sends them).",
   fields: (t) => ({
-    title: t.exposeString('title'),
-    content: t.exposeString('content'),
+    title: t.exposeString('title', { description: 'What MAVI is doing, in a few words.' }),
+    content: t.exposeString('content', { description: 'The step in more words.' }),
   }),
 });
 
 const ChatReference = builder.objectRef<Of<'reference'>>('ChatReference').implement({
   description: 'A moment in one of the videos that the answer draws on (the successor family sends them).',
   fields: (t) => ({
-    videoNo: t.exposeID('videoNo'),
+    videoNo: t.exposeID('videoNo', { description: 'The video the moment is in.' }),
     startSeconds: t.exposeFloat('startSeconds', { description: 'Where the moment starts, in seconds.' }),
     endSeconds: t.float({
       nullable: true,
@@ -29,7 +29,7 @@ const ChatReference = builder.objectRef<Of<'reference'>>('ChatReference').implem
 
 const ChatText = builder.objectRef<Of<'text'>>('ChatText').implement({
   description: 'The next piece of the answer: concatenate them in order.',
-  fields: (t) => ({ text: t.exposeString('text') }),
+  fields: (t) => ({ text: t.exposeString('text', { description: 'The piece of text.' }) }),
 });
 
 const ChatDone = builder.objectRef<Of<'done'>>('ChatDone').implement({

@@ -7,7 +7,7 @@ import { Video } from './video.js';
 const VideoMatch = builder.objectRef<FoundVideo>('VideoMatch').implement({
   description: 'A video that matches a search.',
   fields: (t) => ({
-    video: t.field({ type: Video, resolve: (match) => match.record }),
+    video: t.field({ type: Video, description: 'The video that matches.', resolve: (match) => match.record }),
     score: t.float({
       nullable: true,
       description:
@@ -20,7 +20,7 @@ const VideoMatch = builder.objectRef<FoundVideo>('VideoMatch').implement({
 const Clip = builder.objectRef<FoundClip>('Clip').implement({
   description: 'A moment in a video that matches a search.',
   fields: (t) => ({
-    video: t.field({ type: Video, resolve: (clip) => clip.record }),
+    video: t.field({ type: Video, description: 'The video the clip is in.', resolve: (clip) => clip.record }),
     startSeconds: t.float({
       description: 'Where the moment starts, in seconds from the start of the video.',
       resolve: (clip) => clip.startSeconds,

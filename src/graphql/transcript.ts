@@ -31,16 +31,24 @@ const Segment = builder.objectRef<TranscriptSegment>('TranscriptSegment').implem
   fields: (t) => ({
     startSeconds: t.exposeFloat('startSeconds', { description: 'Start, in seconds from the start of the video.' }),
     endSeconds: t.exposeFloat('endSeconds', { description: 'End, in seconds.' }),
-    text: t.exposeString('text'),
+    text: t.exposeString('text', { description: 'What was said (SPEECH) or seen (VISUAL) in it.' }),
   }),
 });
 
 const Transcript = builder.objectRef<TranscriptValue>('Transcript').implement({
   description: "A video's transcript of one kind, as it stands.",
   fields: (t) => ({
-    videoNo: t.exposeID('videoNo'),
-    kind: t.field({ type: TranscriptKind, resolve: (transcript) => transcript.kind }),
-    state: t.field({ type: TranscriptState, resolve: (transcript) => transcript.state }),
+    videoNo: t.exposeID('videoNo', { description: 'The video transcribed.' }),
+    kind: t.field({
+      type: TranscriptKind,
+      description: 'What is transcribed.',
+      resolve: (transcript) => transcript.kind,
+    }),
+    state: t.field({
+      type: TranscriptState,
+      description: 'Whether it is ready; its segments come once it is READY.',
+      resolve: (transcript) => transcript.state,
+    }),
     segments: t.field({
       type: [Segment],
       description: 'In time order; empty unless the state is READY.',
@@ -50,8 +58,12 @@ const Transcript = builder.objectRef<TranscriptValue>('Transcript').implement({
 });
 
 const transcriptArgs = builder.args((t) => ({
-  videoNo: t.id({ required: true }),
-  kind: t.field({ type: TranscriptKind, required: true }),
+  videoNo: t.id({ required: true, description: 'A video of yours.' }),
+  kind: t.field({
+    type: TranscriptKind,
+    required: true,
+    description: 'SPEECH (what is said) or VISUAL (what is seen).',
+  }),
 }));
 
 builder.queryField('transcript', (t) =>

@@ -20,7 +20,7 @@ const UploadMetadataInput = builder.inputType('UploadMetadataInput', {
     tags: t.stringList({ description: 'Labels to filter by later (at most 20).' }),
     capturedAt: t.field({ type: 'DateTime', description: 'When the video was taken (sent to MAVI in UTC).' }),
     cameraModel: t.string({ description: 'The camera, at most 200 characters.' }),
-    location: t.field({ type: Location }),
+    location: t.field({ type: Location, description: 'Where the video was taken.' }),
     transcriptionPrompt: t.string({ description: "Steers MAVI's description of what is seen." }),
   }),
 });
@@ -54,7 +54,7 @@ builder.mutationField('uploadVideo', (t) =>
     description:
       'Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request.',
     args: {
-      file: t.arg({ type: 'Upload', required: true }),
+      file: t.arg({ type: 'Upload', required: true, description: 'The video file, as the multipart request maps it.' }),
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
     },
     resolve: (_root, { file, metadata }, context) => {
@@ -71,7 +71,7 @@ builder.mutationField('uploadVideoFromUrl', (t) =>
     type: Video,
     description: `Has MAVI fetch a video from a public http(s) URL itself (at most ${MAX_VIDEO_URL_CHARS} characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with \`videoStatus\`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED).`,
     args: {
-      url: t.arg.string({ required: true }),
+      url: t.arg.string({ required: true, description: 'A direct http(s) link to the video file.' }),
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
     },
     resolve: (_root, { url, metadata }, context) =>

@@ -9,8 +9,8 @@ import { VideoStatus } from './video.js';
 const VideoStatusEvent = builder.objectRef<StatusChange>('VideoStatusEvent').implement({
   description: "A video's status, as the gateway learned it.",
   fields: (t) => ({
-    videoNo: t.exposeID('videoNo'),
-    status: t.field({ type: VideoStatus, resolve: (event) => event.status }),
+    videoNo: t.exposeID('videoNo', { description: 'The video.' }),
+    status: t.field({ type: VideoStatus, description: 'Its status.', resolve: (event) => event.status }),
     receivedAt: t.field({
       type: 'DateTime',
       description: 'When the gateway received this status (from a MAVI callback, a poll, or the upload answer).',
@@ -24,7 +24,7 @@ builder.subscriptionField('videoStatus', (t) =>
     type: VideoStatusEvent,
     description:
       'The current status of a video you uploaded, then one event per change. Completes right after PARSE or FAIL. Unknown videos fail with VIDEO_NOT_FOUND; a video deleted while followed ends with a VIDEO_DELETED error.',
-    args: { videoNo: t.arg.id({ required: true }) },
+    args: { videoNo: t.arg.id({ required: true, description: 'A video you uploaded.' }) },
     // The caller's own view of one video: subscribers asking the same share each event's execution.
     extensions: shareableField,
     subscribe: async (_root, args, context) => {

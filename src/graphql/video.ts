@@ -32,7 +32,11 @@ export const Video = builder.objectRef<VideoRecord>('Video').implement({
   fields: (t) => ({
     videoNo: t.exposeID('videoNo', { description: "MAVI's id for the video, e.g. mavi_video_554046065381212160." }),
     videoName: t.exposeString('videoName', { description: 'The file name MAVI registered.' }),
-    status: t.field({ type: VideoStatus, resolve: (video) => video.status }),
+    status: t.field({
+      type: VideoStatus,
+      description: 'Where MAVI is with it, as last learned.',
+      resolve: (video) => video.status,
+    }),
     uploadTime: t.field({
       type: 'DateTime',
       description: 'When MAVI registered the upload.',
@@ -53,10 +57,26 @@ export const Video = builder.objectRef<VideoRecord>('Video').implement({
   }),
 });
 
-const PageInfo = builder.objectRef<{ endCursor: string | undefined; hasNextPage: boolean }>('PageInfo').implement({
-  description: 'Where a page ends, and whether more follow (forward pagination, as in the Relay connection spec).',
+interface PageInfoValue {
+  startCursor: string | undefined;
+  endCursor: string | undefined;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+const PageInfo = builder.objectRef<PageInfoValue>('PageInfo').implement({
+  description:
+    'Where a page starts and ends, and whether more follow (the Relay connection spec; lists page forward, with `first` and `after`).',
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when `after: endCursor` may give more.' }),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage', {
+      description: 'True when this page was asked for `after` a cursor: videos come before it.',
+    }),
+    startCursor: t.string({
+      nullable: true,
+      description: "The page's first video's cursor; null when the page is empty.",
+      resolve: (info) => info.startCursor,
+    }),
     endCursor: t.string({
       nullable: true,
       description: 'Pass as `after` for the next page; null when the page is empty.',
@@ -68,7 +88,7 @@ const PageInfo = builder.objectRef<{ endCursor: string | undefined; hasNextPage:
 const VideoEdge = builder.objectRef<VideoRecord>('VideoEdge').implement({
   description: 'A video in a list, with its place in it.',
   fields: (t) => ({
-    node: t.field({ type: Video, resolve: (record) => record }),
+    node: t.field({ type: Video, description: 'The video.', resolve: (record) => record }),
     cursor: t.string({
       description: 'Pass as `after` to continue after this video.',
       resolve: (record) => encodeCursor(record),
@@ -76,10 +96,17 @@ const VideoEdge = builder.objectRef<VideoRecord>('VideoEdge').implement({
   }),
 });
 
-const VideoConnection = builder.objectRef<VideoListPage>('VideoConnection').implement({
+/** A page, and the cursor it was asked for `after` (which PageInfo.hasPreviousPage reports). */
+type VideoConnectionValue = VideoListPage & { after: ListPosition | undefined };
+
+const VideoConnection = builder.objectRef<VideoConnectionValue>('VideoConnection').implement({
   description: 'A page of your videos, newest first.',
   fields: (t) => ({
-    edges: t.field({ type: [VideoEdge], resolve: (page) => page.records }),
+    edges: t.field({
+      type: [VideoEdge],
+      description: 'The videos of the page, each with its cursor.',
+      resolve: (page) => page.records,
+    }),
     nodes: t.field({
       type: [Video],
       description: 'The videos of the page (the edges without cursors).',
@@ -87,9 +114,15 @@ const VideoConnection = builder.objectRef<VideoListPage>('VideoConnection').impl
     }),
     pageInfo: t.field({
       type: PageInfo,
+      description: 'Where the page starts and ends, and whether more follow.',
       resolve: (page) => {
-        const end = page.next ?? page.records.at(-1);
-        return { hasNextPage: page.next !== undefined, endCursor: end ? encodeCursor(end) : undefined };
+        const [start, last] = [page.records[0], page.next ?? page.records.at(-1)];
+        return {
+          hasNextPage: page.next !== undefined,
+          hasPreviousPage: page.after !== undefined,
+          startCursor: start ? encodeCursor(start) : undefined,
+          endCursor: last ? encodeCursor(last) : undefined,
+        };
       },
     }),
   }),
@@ -122,13 +155,16 @@ builder.queryField('videos', (t) =>
       status: t.arg({ type: VideoStatus, description: 'Only videos with this status.' }),
       nameContains: t.arg.string({ description: 'Only videos whose name contains this text, ignoring case.' }),
     },
-    resolve: (_root, args, context) =>
-      context.library.listVideos(context.viewer, {
+    resolve: async (_root, args, context) => {
+      const after = args.after ? decodeCursor(args.after) : undefined;
+      const page = await context.library.listVideos(context.viewer, {
         first: args.first ?? 20,
-        after: args.after ? decodeCursor(args.after) : undefined,
+        after,
         status: args.status ?? undefined,
         nameContains: args.nameContains || undefined,
-      }),
+      });
+      return { ...page, after };
+    },
   }),
 );
 
@@ -137,7 +173,7 @@ builder.queryField('video', (t) =>
     type: Video,
     nullable: true,
     description: 'A video you uploaded, with its last known status; null when no such video is known to you.',
-    args: { videoNo: t.arg.id({ required: true }) },
+    args: { videoNo: t.arg.id({ required: true, description: 'A video you uploaded.' }) },
     resolve: (_root, { videoNo }, context) => context.library.findOwned(context.viewer, String(videoNo)),
   }),
 );
@@ -158,7 +194,7 @@ builder.mutationField('deleteVideos', (t) =>
   t.field({
     type: DeleteVideosResult,
     description: `Deletes videos you uploaded, at MAVI and here (at most ${MAX_DELETE_VIDEOS} per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped.`,
-    args: { videoNos: t.arg.idList({ required: true }) },
+    args: { videoNos: t.arg.idList({ required: true, description: 'The videos to delete.' }) },
     resolve: async (_root, { videoNos }, context) => ({
       deleted: await context.library.deleteVideos(context.viewer, videoNos.map(String)),
     }),

@@ -38,19 +38,23 @@ export type ChatReference = {
   endSeconds: Maybe<Scalars['Float']['output']>;
   /** Where the moment starts, in seconds. */
   startSeconds: Scalars['Float']['output'];
+  /** The video the moment is in. */
   videoNo: Scalars['ID']['output'];
 };
 
 /** The next piece of the answer: concatenate them in order. */
 export type ChatText = {
   __typename?: 'ChatText';
+  /** The piece of text. */
   text: Scalars['String']['output'];
 };
 
 /** A step of MAVI's reasoning, shown while it works (the successor family sends them). */
 export type ChatThinking = {
   __typename?: 'ChatThinking';
+  /** The step in more words. */
   content: Scalars['String']['output'];
+  /** What MAVI is doing, in a few words. */
   title: Scalars['String']['output'];
 };
 
@@ -63,6 +67,7 @@ export type Clip = {
   score: Maybe<Scalars['Float']['output']>;
   /** Where the moment starts, in seconds from the start of the video. */
   startSeconds: Scalars['Float']['output'];
+  /** The video the clip is in. */
   video: Video;
 };
 
@@ -81,6 +86,7 @@ export type LocationInput = {
   longitude: Scalars['Float']['input'];
 };
 
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Deletes videos you uploaded, at MAVI and here (at most 100 per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped. */
@@ -92,29 +98,36 @@ export type Mutation = {
 };
 
 
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
 export type MutationDeleteVideosArgs = {
   videoNos: Array<Scalars['ID']['input']>;
 };
 
 
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
 export type MutationUploadVideoArgs = {
   file: Scalars['Upload']['input'];
   metadata: InputMaybe<UploadMetadataInput>;
 };
 
 
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
 export type MutationUploadVideoFromUrlArgs = {
   metadata: InputMaybe<UploadMetadataInput>;
   url: Scalars['String']['input'];
 };
 
-/** Where a page ends, and whether more follow (forward pagination, as in the Relay connection spec). */
+/** Where a page starts and ends, and whether more follow (the Relay connection spec; lists page forward, with `first` and `after`). */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` for the next page; null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
   /** True when `after: endCursor` may give more. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** True when this page was asked for `after` a cursor: videos come before it. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The page's first video's cursor; null when the page is empty. */
+  startCursor: Maybe<Scalars['String']['output']>;
 };
 
 /** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
@@ -218,6 +231,7 @@ export type ResumableUploadState =
   /** MAVI has the file: `videoNo` names the video; follow it with `videoStatus`. */
   | 'REGISTERED';
 
+/** Live answers, over graphql-ws or SSE: a video's status, a resumable upload's progress, a transcript when it is ready, and chat. */
 export type Subscription = {
   __typename?: 'Subscription';
   /** Asks MAVI about your processed videos and streams the answer, piece by piece; completes after ChatDone. Leaving the subscription stops MAVI's answer at once. Spends MAVI credits: limited per client (RATE_LIMITED). Videos not yours are VIDEO_NOT_FOUND, videos not processed VIDEO_NOT_READY. */
@@ -231,6 +245,7 @@ export type Subscription = {
 };
 
 
+/** Live answers, over graphql-ws or SSE: a video's status, a resumable upload's progress, a transcript when it is ready, and chat. */
 export type SubscriptionChatArgs = {
   message: Scalars['String']['input'];
   sessionId: InputMaybe<Scalars['ID']['input']>;
@@ -238,17 +253,20 @@ export type SubscriptionChatArgs = {
 };
 
 
+/** Live answers, over graphql-ws or SSE: a video's status, a resumable upload's progress, a transcript when it is ready, and chat. */
 export type SubscriptionResumableUploadProgressArgs = {
   uploadId: Scalars['ID']['input'];
 };
 
 
+/** Live answers, over graphql-ws or SSE: a video's status, a resumable upload's progress, a transcript when it is ready, and chat. */
 export type SubscriptionTranscriptReadyArgs = {
   kind: TranscriptKind;
   videoNo: Scalars['ID']['input'];
 };
 
 
+/** Live answers, over graphql-ws or SSE: a video's status, a resumable upload's progress, a transcript when it is ready, and chat. */
 export type SubscriptionVideoStatusArgs = {
   videoNo: Scalars['ID']['input'];
 };
@@ -256,10 +274,13 @@ export type SubscriptionVideoStatusArgs = {
 /** A video's transcript of one kind, as it stands. */
 export type Transcript = {
   __typename?: 'Transcript';
+  /** What is transcribed. */
   kind: TranscriptKind;
   /** In time order; empty unless the state is READY. */
   segments: Array<TranscriptSegment>;
+  /** Whether it is ready; its segments come once it is READY. */
   state: TranscriptState;
+  /** The video transcribed. */
   videoNo: Scalars['ID']['output'];
 };
 
@@ -277,6 +298,7 @@ export type TranscriptSegment = {
   endSeconds: Scalars['Float']['output'];
   /** Start, in seconds from the start of the video. */
   startSeconds: Scalars['Float']['output'];
+  /** What was said (SPEECH) or seen (VISUAL) in it. */
   text: Scalars['String']['output'];
 };
 
@@ -295,6 +317,7 @@ export type UploadMetadataInput = {
   cameraModel: InputMaybe<Scalars['String']['input']>;
   /** When the video was taken (sent to MAVI in UTC). */
   capturedAt: InputMaybe<Scalars['DateTime']['input']>;
+  /** Where the video was taken. */
   location: InputMaybe<LocationInput>;
   /** Labels to filter by later (at most 20). */
   tags: InputMaybe<Array<Scalars['String']['input']>>;
@@ -307,6 +330,7 @@ export type Video = {
   __typename?: 'Video';
   /** What MAVI knows of the video (duration, size, …), asked of MAVI when this field is requested: one batch per request for every video in the answer. Null when MAVI does not know the video (yet). */
   details: Maybe<VideoDetails>;
+  /** Where MAVI is with it, as last learned. */
   status: VideoStatus;
   /** When the gateway learned the current status. */
   updatedAt: Scalars['DateTime']['output'];
@@ -321,9 +345,11 @@ export type Video = {
 /** A page of your videos, newest first. */
 export type VideoConnection = {
   __typename?: 'VideoConnection';
+  /** The videos of the page, each with its cursor. */
   edges: Array<VideoEdge>;
   /** The videos of the page (the edges without cursors). */
   nodes: Array<Video>;
+  /** Where the page starts and ends, and whether more follow. */
   pageInfo: PageInfo;
 };
 
@@ -347,6 +373,7 @@ export type VideoEdge = {
   __typename?: 'VideoEdge';
   /** Pass as `after` to continue after this video. */
   cursor: Scalars['String']['output'];
+  /** The video. */
   node: Video;
 };
 
@@ -355,6 +382,7 @@ export type VideoMatch = {
   __typename?: 'VideoMatch';
   /** How well it matches, 0 to 1 (its best moment); null on the original MAVI family, which gives no scores. */
   score: Maybe<Scalars['Float']['output']>;
+  /** The video that matches. */
   video: Video;
 };
 
@@ -372,7 +400,9 @@ export type VideoStatusEvent = {
   __typename?: 'VideoStatusEvent';
   /** When the gateway received this status (from a MAVI callback, a poll, or the upload answer). */
   receivedAt: Scalars['DateTime']['output'];
+  /** Its status. */
   status: VideoStatus;
+  /** The video. */
   videoNo: Scalars['ID']['output'];
 };
 
@@ -412,7 +442,7 @@ export type VideosQueryVariables = Exact<{
 }>;
 
 
-export type VideosQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', edges: Array<{ __typename?: 'VideoEdge', cursor: string, node: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } }>, nodes: Array<{ __typename?: 'Video', videoNo: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+export type VideosQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', edges: Array<{ __typename?: 'VideoEdge', cursor: string, node: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } }>, nodes: Array<{ __typename?: 'Video', videoNo: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type VideosWithDetailsQueryVariables = Exact<{
   first: InputMaybe<Scalars['Int']['input']>;
@@ -501,7 +531,7 @@ export const UploadVideoDocument = {"kind":"Document","definitions":[{"kind":"Op
 export const VideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Video"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<VideoQuery, VideoQueryVariables>;
 export const VideoStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"VideoStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}}]} as unknown as DocumentNode<VideoStatusSubscription, VideoStatusSubscriptionVariables>;
 export const DeleteVideosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteVideos"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteVideos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNos"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleted"}}]}}]}}]} as unknown as DocumentNode<DeleteVideosMutation, DeleteVideosMutationVariables>;
-export const VideosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Videos"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"VideoStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nameContains"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"nameContains"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nameContains"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<VideosQuery, VideosQueryVariables>;
+export const VideosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Videos"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"VideoStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nameContains"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"nameContains"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nameContains"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<VideosQuery, VideosQueryVariables>;
 export const VideosWithDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideosWithDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}},{"kind":"Field","name":{"kind":"Name","value":"framesPerSecond"}}]}},{"kind":"Field","alias":{"kind":"Name","value":"again"},"name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}}]}}]}}]}}]}}]} as unknown as DocumentNode<VideosWithDetailsQuery, VideosWithDetailsQueryVariables>;
 export const SearchVideosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchVideos"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchVideos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<SearchVideosQuery, SearchVideosQueryVariables>;
 export const SearchClipsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchClips"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"minScore"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchClips"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"videoNos"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"minScore"},"value":{"kind":"Variable","name":{"kind":"Name","value":"minScore"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}},{"kind":"Field","name":{"kind":"Name","value":"startSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"endSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<SearchClipsQuery, SearchClipsQueryVariables>;

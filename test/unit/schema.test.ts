@@ -1,6 +1,7 @@
 /** The committed SDL and the generated typed documents must match the code. */
 import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import codegenConfig from '../../codegen.js';
 import { printSortedSchema, schema } from '../../src/graphql/schema.js';
@@ -19,7 +20,33 @@ function rootFields(): Record<string, Record<string, string[]>> {
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
+/** Every type, field, argument, input field and enum value that has no description. */
+function undescribed(): string[] {
+  const missing: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue;
+    if (!type.description) missing.push(`type ${type.name}`);
+    if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) missing.push(`field ${type.name}.${field.name}`);
+        for (const arg of 'args' in field ? field.args : []) {
+          if (!arg.description) missing.push(`argument ${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+    }
+    if (isEnumType(type)) {
+      for (const value of type.getValues())
+        if (!value.description) missing.push(`enum value ${type.name}.${value.name}`);
+    }
+  }
+  return missing;
+}
+
 describe('schema', () => {
+  it('describes every type, field, argument, input field and enum value', () => {
+    expect(undescribed()).toEqual([]);
+  });
+
   it('schema/schema.graphql matches the code (run `npm run schema` after changing the schema)', () => {
     expect(read('schema/schema.graphql')).toBe(printSortedSchema());
   });
@@ -37,8 +64,6 @@ describe('schema', () => {
     for (const line of [
       'scalar Upload',
       'scalar DateTime',
-      'videoStatus(videoNo: ID!): VideoStatusEvent!',
-      'video(videoNo: ID!): Video',
       'videoNo: ID!',
       'videoName: String!',
       'status: VideoStatus!',
@@ -48,6 +73,17 @@ describe('schema', () => {
       expect(sdl).toContain(line);
     }
     expect(sdl).toMatch(/enum VideoStatus \{[^}]*FAIL[^}]*PARSE[^}]*UNPARSE[^}]*\}/);
+    // videoStatus(videoNo: ID!): VideoStatusEvent! and video(videoNo: ID!): Video, whatever their descriptions.
+    const videoStatus = schema.getSubscriptionType()!.getFields().videoStatus!;
+    expect([String(videoStatus.type), videoStatus.args.map((arg) => `${arg.name}: ${String(arg.type)}`)]).toEqual([
+      'VideoStatusEvent!',
+      ['videoNo: ID!'],
+    ]);
+    const video = schema.getQueryType()!.getFields().video!;
+    expect([String(video.type), video.args.map((arg) => `${arg.name}: ${String(arg.type)}`)]).toEqual([
+      'Video',
+      ['videoNo: ID!'],
+    ]);
     // Root fields and their arguments, whatever the descriptions around them.
     const fields = rootFields();
     expect(fields.Mutation).toMatchObject({

@@ -101,6 +101,9 @@ describe('videos: the caller’s list, from the store', () => {
       seen.push(...page.edges.map((edge) => edge.node.videoNo));
       expect(page.nodes.map((node) => node.videoNo)).toEqual(page.edges.map((edge) => edge.node.videoNo));
       pages.push(page.pageInfo.hasNextPage);
+      // The Relay fields: a page asked for after a cursor has videos before it; it starts at its first edge.
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
     expect(seen).toEqual([...mine].reverse());
@@ -115,7 +118,11 @@ describe('videos: the caller’s list, from the store', () => {
     const all = (await gql(VideosDocument, { first: 5 }, owner)).body.data!.videos;
     expect(all.pageInfo.hasNextPage).toBe(false);
     const beyond = (await gql(VideosDocument, { first: 5, after: all.pageInfo.endCursor }, owner)).body.data!.videos;
-    expect(beyond).toEqual({ edges: [], nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    expect(beyond).toEqual({
+      edges: [],
+      nodes: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null },
+    });
   });
 
   it('filters by status and by name, ignoring case', async () => {
