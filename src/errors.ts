@@ -216,6 +216,11 @@ export function refusalHeaders(refused: Refusal): Record<string, string> {
   return headers;
 }
 
+/** A refusal as the plain routes answer it (not /graphql): `{ error: { code, message } }`. */
+export function routeRefusalBody(refused: Refusal): { error: { code: ErrorCode; message: string } } {
+  return { error: { code: refused.code, message: refused.message } };
+}
+
 /** A refusal as a GraphQL error: `extensions.code`, `retryable`, `retryAfterSeconds`, and its HTTP status and headers. */
 export function refusalError(refused: Refusal, extensions: Record<string, unknown> = {}): GraphQLError {
   const spec: ErrorSpec = errorRegistry[refused.code];

@@ -6,7 +6,7 @@
  * elsewhere.
  */
 import type { ServerResponse } from 'node:http';
-import { errorRegistry, httpStatusOf, refusalHeaders, type Refusal } from '../errors.js';
+import { errorRegistry, httpStatusOf, refusalHeaders, routeRefusalBody, type Refusal } from '../errors.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -39,6 +39,6 @@ export function sendRefusal(
   const body =
     shape === 'graphql'
       ? { errors: [{ message, extensions: { code, retryable: errorRegistry[code].retryable, ...retryAfter } }] }
-      : { error: { code, message } };
+      : routeRefusalBody(refused);
   sendJson(res, httpStatusOf(code), body, { ...refusalHeaders(refused), ...extraHeaders });
 }

@@ -19,7 +19,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENTS, type Upload } from '@tus/utils';
 import { Server, type ServerOptions } from '@tus/server';
 import type { StagingConfig } from '../config.js';
-import { httpStatusOf, refusal, refusalHeaders, StoreUnavailableError, type Refusal } from '../errors.js';
+import {
+  httpStatusOf,
+  routeRefusalBody,
+  refusal,
+  refusalHeaders,
+  StoreUnavailableError,
+  type Refusal,
+} from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { CostControl } from '../limits/cost-control.js';
@@ -82,13 +89,13 @@ export class ResumableUploads {
     const { forwarding, staging } = await this.server;
     forwarding.start();
     const everyMs = Math.min(60_000, Math.max(250, Math.floor(this.deps.config.expiryMs / 4)));
-    const sweep = () => {
-      this.sweep().catch((error: unknown) =>
+    const sweep = (recover: boolean) => {
+      this.sweep(recover).catch((error: unknown) =>
         this.deps.logger.warn('the staging sweep failed; it runs again', { error }),
       );
     };
-    sweep();
-    this.sweeper = setInterval(sweep, everyMs);
+    sweep(true);
+    this.sweeper = setInterval(() => sweep(false), everyMs);
     this.sweeper.unref();
     return staging.description;
   }
@@ -304,14 +311,28 @@ export class ResumableUploads {
 
   /**
    * Expires unfinished uploads (their bytes go, their state turns FAILED with
-   * UPLOAD_EXPIRED), queues uploads whose last byte was staged just before a
-   * crash, and forgets finished records whose time has come.
+   * UPLOAD_EXPIRED) and forgets finished records whose time has come. An upload
+   * whose last byte was staged just before a crash (so the ledger never heard)
+   * is queued instead: all of them once at start (`recover`), and any one found
+   * at its expiry, so that the staging store is not asked about every upload on
+   * every round.
    */
-  private async sweep(): Promise<void> {
+  private async sweep(recover: boolean): Promise<void> {
     const { ledger, logger } = this.deps;
     const { staging } = await this.server;
     const now = Date.now();
+    const fullyStaged = async (upload: StagedUpload) =>
+      (await staging.store.getUpload(upload.id).catch(() => undefined))?.offset === upload.length;
+    if (recover) {
+      for (const upload of await ledger.receiving(SWEEP_BATCH)) {
+        if (await fullyStaged(upload)) await this.finished(upload.id);
+      }
+    }
     for (const upload of await ledger.expired(now, SWEEP_BATCH)) {
+      if (await fullyStaged(upload)) {
+        await this.finished(upload.id);
+        continue;
+      }
       await staging.store.remove(upload.id).catch(() => undefined); // never written, or already gone
       const expired: StagedUpload = {
         ...upload,
@@ -323,10 +344,6 @@ export class ResumableUploads {
       await ledger.put(expired);
       this.deps.events.publish(upload.id, { ...expired, offset: 0 });
       logger.info('a resumable upload expired unfinished; its bytes were removed', { bytes: upload.length });
-    }
-    for (const upload of await ledger.receiving(SWEEP_BATCH)) {
-      const staged = await staging.store.getUpload(upload.id).catch(() => undefined);
-      if (staged !== undefined && staged.offset === upload.length) await this.finished(upload.id);
     }
     await ledger.forgetFinished(now);
   }
@@ -410,10 +427,5 @@ function tusRefusal(refused: Refusal, req: Request): { status_code: number; body
   for (const [name, value] of Object.entries({ ...refusalHeaders(refused), 'content-type': 'application/json' })) {
     res?.setHeader(name, value);
   }
-  return { status_code: httpStatusOf(refused.code), body: refusalBody(refused) };
-}
-
-/** The body of a refusal, in the plain routes' shape (edge/answers.ts). */
-function refusalBody(refused: Refusal): string {
-  return JSON.stringify({ error: { code: refused.code, message: refused.message } });
+  return { status_code: httpStatusOf(refused.code), body: JSON.stringify(routeRefusalBody(refused)) };
 }

@@ -1,6 +1,8 @@
 /** tus-js-client in Node, as an app's client uses it: one upload as a promise, with its URL and progress. */
 import * as tus from 'tus-js-client';
 import { request } from 'undici';
+import type { ResumableUploadProgressSubscription } from '../generated/operations.js';
+import type { Collected } from './graphql-clients.js';
 
 export interface TusUploadOptions {
   endpoint: string;
@@ -107,4 +109,10 @@ export async function patchUpload(url: string, offset: number, bytes: Buffer, he
 /** The offset the gateway answers for an upload (a HEAD, which takes the upload's lock as a resuming client does). */
 export async function offsetOf(url: string, headers: Record<string, string>): Promise<number> {
   return Number((await tusRequest(url, 'HEAD', headers)).headers['upload-offset']);
+}
+
+/** Waits for a `resumableUploadProgress` subscription to end; the upload's last state. */
+export async function lastProgress(collected: Collected<ResumableUploadProgressSubscription>) {
+  await collected.ended();
+  return collected.events.at(-1)?.data?.resumableUploadProgress;
 }

@@ -18,7 +18,7 @@ import { subscribeSse } from '../../utils/graphql-clients.js';
 import { MP4_HEADER } from '../../utils/multipart-client.js';
 import { TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
-import { createUpload, offsetOf, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { createUpload, lastProgress, offsetOf, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
 import { asAlice, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 
@@ -71,8 +71,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 async function registered(url: string, uploadId: string) {
   const { collected } = subscribeSse(`${url}/graphql`, ResumableUploadProgressDocument, { uploadId }, asAlice);
-  await collected.ended();
-  const last = collected.events.at(-1)?.data?.resumableUploadProgress;
+  const last = await lastProgress(collected);
   expect(last?.state).toBe('REGISTERED');
   return last!;
 }

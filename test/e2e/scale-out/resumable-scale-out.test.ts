@@ -13,7 +13,7 @@ import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from '../../utils/r
 import { startS3Server, type S3Server } from '../../utils/s3-server.js';
 import { startStack, TEST_MAVI_KEY, type Stack } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
-import { createUpload, offsetOf, patchUpload, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { createUpload, lastProgress, offsetOf, patchUpload, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
 import { asAlice, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 
 const hasRedis = await requireRedis('test/e2e/scale-out/resumable-scale-out.test.ts');
@@ -57,8 +57,7 @@ describe.skipIf(!hasRedis)('two instances, one Redis, one S3-compatible staging 
       asAlice,
     ).collected;
     await tusUpload({ endpoint: `${b.url}/uploads`, uploadUrl: `${b.url}${path}`, file, headers: asAlice });
-    await progress.ended();
-    const last = progress.events.at(-1)?.data?.resumableUploadProgress;
+    const last = await lastProgress(progress);
     expect(last?.state).toBe('REGISTERED');
     expect(simulator.videos.get(last!.videoNo!)?.sha256).toBe(sha256(file));
     expect(await s3.contents()).toEqual({ objects: [], multipartUploads: [] });
@@ -111,8 +110,7 @@ describe.skipIf(!hasRedis)('two instances, one Redis, one S3-compatible staging 
 
     // Whatever A and B left, the client resumes from the server's offset, and MAVI gets the file intact.
     await tusUpload({ endpoint: `${a.url}/uploads`, uploadUrl: `${a.url}${path}`, file, headers: asAlice });
-    await progress.ended();
-    const last = progress.events.at(-1)?.data?.resumableUploadProgress;
+    const last = await lastProgress(progress);
     expect(last?.state).toBe('REGISTERED');
     expect(simulator.videos.get(last!.videoNo!)?.sha256).toBe(sha256(file));
     stalled.destroy();
