@@ -6,6 +6,7 @@
 import { gatewayError } from '../errors.js';
 import type { ProgressEvent, UploadProgress } from '../staging/progress-feed.js';
 import { builder } from './builder.js';
+import { ErrorCode } from './error-code.js';
 import type { GatewayContext } from './context.js';
 import { Video } from './video.js';
 
@@ -22,8 +23,11 @@ const ResumableUploadState = builder.enumType('ResumableUploadState', {
   } as const,
 });
 
-const ResumableUpload = builder.objectRef<UploadProgress>('ResumableUpload').implement({
+const ResumableUpload = builder.node(builder.objectRef<UploadProgress>('ResumableUpload'), {
   description: 'A resumable upload (tus, at /uploads) and how far it has come.',
+  id: { resolve: (upload) => upload.id },
+  // With resumable uploads off there are none: every id is unknown.
+  loadOne: (uploadId, context) => context.resumableUploads?.progress(uploadId, context.viewer),
   fields: (t) => ({
     uploadId: t.exposeID('id', { description: "The tus upload's id: the last segment of its URL." }),
     fileName: t.exposeString('fileName', { description: 'The file name, from the `filename` upload metadata.' }),
@@ -35,7 +39,8 @@ const ResumableUpload = builder.objectRef<UploadProgress>('ResumableUpload').imp
       resolve: (u) => u.bytesForwarded,
     }),
     attempts: t.exposeInt('attempts', { description: 'Attempts to send the file to MAVI so far.' }),
-    errorCode: t.string({
+    errorCode: t.field({
+      type: ErrorCode,
       nullable: true,
       description:
         'Why the last attempt failed: a transient code while FORWARDING (it is retried), the final one when FAILED (UPLOAD_EXPIRED for an upload not finished in time).',

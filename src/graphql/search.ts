@@ -37,6 +37,7 @@ const Clip = builder.objectRef<FoundClip>('Clip').implement({
 builder.queryField('searchVideos', (t) =>
   t.field({
     type: [VideoMatch],
+    nullable: true,
     description: `Your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED).`,
     args: {
       query: t.arg.string({ required: true, description: `What to look for, at most ${MAX_QUERY_CHARS} characters.` }),
@@ -50,6 +51,7 @@ builder.queryField('searchVideos', (t) =>
 builder.queryField('searchClips', (t) =>
   t.field({
     type: [Clip],
+    nullable: true,
     description:
       'Moments in your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED).',
     args: {

@@ -69,8 +69,9 @@ const transcriptArgs = builder.args((t) => ({
 builder.queryField('transcript', (t) =>
   t.field({
     type: Transcript,
+    nullable: true,
     description:
-      'The transcript of a video you uploaded. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED).',
+      'The transcript of a video you uploaded; null when no such video is known to you. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED).',
     args: transcriptArgs,
     resolve: (_root, { videoNo, kind }, context) =>
       context.transcripts.get(context.viewer, String(videoNo), kind, context.signal),

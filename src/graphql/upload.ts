@@ -51,6 +51,7 @@ function metadataOf(arg: MetadataArg): UploadMetadata | undefined {
 builder.mutationField('uploadVideo', (t) =>
   t.field({
     type: Video,
+    nullable: true,
     description:
       'Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request.',
     args: {
@@ -69,6 +70,7 @@ builder.mutationField('uploadVideo', (t) =>
 builder.mutationField('uploadVideoFromUrl', (t) =>
   t.field({
     type: Video,
+    nullable: true,
     description: `Has MAVI fetch a video from a public http(s) URL itself (at most ${MAX_VIDEO_URL_CHARS} characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with \`videoStatus\`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED).`,
     args: {
       url: t.arg.string({ required: true, description: 'A direct http(s) link to the video file.' }),

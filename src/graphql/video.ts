@@ -27,8 +27,10 @@ const VideoDetailsType = builder.objectRef<VideoDetails>('VideoDetails').impleme
   }),
 });
 
-export const Video = builder.objectRef<VideoRecord>('Video').implement({
+export const Video = builder.node(builder.objectRef<VideoRecord>('Video'), {
   description: 'A video uploaded through this gateway.',
+  id: { resolve: (video) => video.videoNo },
+  loadOne: (videoNo, context) => context.library.findOwned(context.viewer, videoNo),
   fields: (t) => ({
     videoNo: t.exposeID('videoNo', { description: "MAVI's id for the video, e.g. mavi_video_554046065381212160." }),
     videoName: t.exposeString('videoName', { description: 'The file name MAVI registered.' }),
@@ -148,6 +150,7 @@ function decodeCursor(cursor: string): ListPosition {
 builder.queryField('videos', (t) =>
   t.field({
     type: VideoConnection,
+    nullable: true,
     description: `Your videos, newest first, answered from the gateway (no MAVI call unless \`details\` is asked for). At most ${MAX_PAGE_SIZE} per page.`,
     args: {
       first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
@@ -193,6 +196,7 @@ const DeleteVideosResult = builder.objectRef<{ deleted: string[] }>('DeleteVideo
 builder.mutationField('deleteVideos', (t) =>
   t.field({
     type: DeleteVideosResult,
+    nullable: true,
     description: `Deletes videos you uploaded, at MAVI and here (at most ${MAX_DELETE_VIDEOS} per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped.`,
     args: { videoNos: t.arg.idList({ required: true, description: 'The videos to delete.' }) },
     resolve: async (_root, { videoNos }, context) => ({

@@ -8,6 +8,7 @@
  * Two ledgers, one contract (test/unit/staging-ledger.test.ts): SQLite under
  * DATA_DIR for one instance, Redis for several.
  */
+import type { ErrorCode } from '../errors.js';
 import type { Owner } from '../status/status-store.js';
 
 /** Where an upload stands: receiving its bytes, forwarding them to MAVI, done (registered), or failed for good. */
@@ -30,7 +31,7 @@ export interface StagedUpload extends Owner {
   /** Forwarding attempts made so far. */
   attempts: number;
   /** The code of the last failure: a transient one while FORWARDING (it is retried), the final one when FAILED. */
-  errorCode: string | undefined;
+  errorCode: ErrorCode | undefined;
   errorMessage: string | undefined;
   /** MAVI's id of the video, once REGISTERED. */
   videoNo: string | undefined;

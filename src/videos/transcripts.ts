@@ -87,9 +87,18 @@ const topicOf = (videoNo: string, kind: TranscriptKind) => `${videoNo}:${kind}`;
 export class Transcripts {
   constructor(private readonly deps: TranscriptsDeps) {}
 
-  /** The transcript of the caller's video as it stands; starts making it when needed. */
-  async get(viewer: Viewer, videoNo: string, kind: TranscriptKind, signal?: AbortSignal): Promise<Transcript> {
-    const record = await this.owned(viewer, videoNo);
+  /**
+   * The transcript of the caller's video as it stands; starts making it when needed.
+   * Undefined when no such video is the caller's (a lookup, like `video`: nothing is spent).
+   */
+  async get(
+    viewer: Viewer,
+    videoNo: string,
+    kind: TranscriptKind,
+    signal?: AbortSignal,
+  ): Promise<Transcript | undefined> {
+    const record = await this.deps.status.get(videoNo);
+    if (!record || !canSee(viewer, record)) return undefined;
     await this.deps.cost.spend('transcript', viewer.ownerId);
     return this.current(record, kind, signal);
   }

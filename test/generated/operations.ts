@@ -78,6 +78,95 @@ export type DeleteVideosResult = {
   deleted: Array<Scalars['ID']['output']>;
 };
 
+/** Why a request, or a part of it, was refused: the `extensions.code` of a GraphQL error, the `code` of a plain route's answer, and `ResumableUpload.errorCode`. `extensions.retryable` says whether the same request may succeed later; `extensions.retryAfterSeconds`, when to try. */
+export type ErrorCode =
+  /** The callback body is not a MAVI callback. Not retryable: the same request fails the same way. */
+  | 'CALLBACK_INVALID'
+  /** Too many failed callback requests from this address: wait for the time in Retry-After. Retryable. */
+  | 'CALLBACK_SOURCE_LIMITED'
+  /** The callback token is malformed or was not issued by this gateway. Not retryable: the same request fails the same way. */
+  | 'CALLBACK_TOKEN_INVALID'
+  /** The callback URL has no token. Not retryable: the same request fails the same way. */
+  | 'CALLBACK_TOKEN_MISSING'
+  /** The callback body is too large. Not retryable: the same request fails the same way. */
+  | 'CALLBACK_TOO_LARGE'
+  /** The callback token's upload is not known (it failed or expired). Not retryable: the same request fails the same way. */
+  | 'CALLBACK_UPLOAD_UNKNOWN'
+  /** The callback token was issued for a different video. Not retryable: the same request fails the same way. */
+  | 'CALLBACK_VIDEO_MISMATCH'
+  /** MAVI's answer outgrew the gateway's bound on one answer (CHAT_MAX_ANSWER_MS, CHAT_MAX_ANSWER_BYTES): it was cut. Not retryable: the same request fails the same way. */
+  | 'CHAT_ANSWER_TOO_LONG'
+  /** No chat session with this id is known to you. Not retryable: the same request fails the same way. */
+  | 'CHAT_SESSION_NOT_FOUND'
+  /** The uploaded file is empty. Not retryable: the same request fails the same way. */
+  | 'EMPTY_FILE'
+  /** The identity provider's keys could not be loaded yet, so no token can be verified; retry shortly. Retryable. */
+  | 'IDENTITY_PROVIDER_UNAVAILABLE'
+  /** Unexpected error. Not retryable: the same request fails the same way. */
+  | 'INTERNAL_SERVER_ERROR'
+  /** The operation's arguments are not acceptable. Not retryable: the same request fails the same way. */
+  | 'INVALID_INPUT'
+  /** The multipart request is malformed. Not retryable: the same request fails the same way. */
+  | 'INVALID_MULTIPART'
+  /** The upload needs a Content-Length header. Not retryable: the same request fails the same way. */
+  | 'LENGTH_REQUIRED'
+  /** The request's Host header or target is malformed. Not retryable: the same request fails the same way. */
+  | 'MALFORMED_REQUEST'
+  /** MAVI refused the gateway credentials. Not retryable: the same request fails the same way. */
+  | 'MAVI_AUTH'
+  /** MAVI is busy; retry later. Retryable. */
+  | 'MAVI_BUSY'
+  /** What answered is not MAVI as the gateway is set up to call it (MAVI_BASE_URL, MAVI_API): an operator problem that retrying does not fix. Not retryable: the same request fails the same way. */
+  | 'MAVI_MISCONFIGURED'
+  /** MAVI has no credits left on the operator's account. Not retryable: the same request fails the same way. */
+  | 'MAVI_QUOTA'
+  /** MAVI rejected the request. Not retryable: the same request fails the same way. */
+  | 'MAVI_REJECTED'
+  /** MAVI could not be reached. Retryable. */
+  | 'MAVI_UNAVAILABLE'
+  /** Callbacks must be sent with POST. Not retryable: the same request fails the same way. */
+  | 'METHOD_NOT_ALLOWED'
+  /** Only one file per request is accepted. Not retryable: the same request fails the same way. */
+  | 'ONE_FILE_ONLY'
+  /** Multipart requests need an Apollo-Require-Preflight header (or X-Apollo-Operation-Name, x-graphql-yoga-csrf or Authorization). Not retryable: the same request fails the same way. */
+  | 'PREFLIGHT_REQUIRED'
+  /** Too many requests of this kind: wait for the time in extensions.retryAfterSeconds. Retryable. */
+  | 'RATE_LIMITED'
+  /** Resumable uploads are not available on this gateway: use uploadVideo. Not retryable: the same request fails the same way. */
+  | 'RESUMABLE_UPLOADS_OFF'
+  /** The gateway is shutting down; retry on another instance. Retryable. */
+  | 'SHUTTING_DOWN'
+  /** The gateway's staging space is full; retry later. Retryable. */
+  | 'STAGING_FULL'
+  /** Your staged uploads would hold more bytes than one owner may: finish or delete one first. Retryable. */
+  | 'STAGING_QUOTA_EXCEEDED'
+  /** The status store is unavailable; retry shortly. Retryable. */
+  | 'STORE_UNAVAILABLE'
+  /** You have as many resumable uploads staged as one owner may: finish or delete one first. Retryable. */
+  | 'TOO_MANY_STAGED_UPLOADS'
+  /** Too many open subscriptions for this client: close one first. Retryable. */
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  /** Too many uploads: wait for your turn. Retryable. */
+  | 'TOO_MANY_UPLOADS'
+  /** A valid client key is required: send Authorization: Bearer <key>. Not retryable: the same request fails the same way. */
+  | 'UNAUTHENTICATED'
+  /** The file is not a video this MAVI takes. Not retryable: the same request fails the same way. */
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  /** The resumable upload was not finished in time; its bytes were removed. Start a new upload. Not retryable: the same request fails the same way. */
+  | 'UPLOAD_EXPIRED'
+  /** No resumable upload with this id is known to you (it may have expired). Not retryable: the same request fails the same way. */
+  | 'UPLOAD_NOT_FOUND'
+  /** The uploaded file is larger than the upload limit. Not retryable: the same request fails the same way. */
+  | 'UPLOAD_TOO_LARGE'
+  /** The video was deleted. Not retryable: the same request fails the same way. */
+  | 'VIDEO_DELETED'
+  /** No video with this videoNo is known. Not retryable: the same request fails the same way. */
+  | 'VIDEO_NOT_FOUND'
+  /** The video is not processed yet; wait for its PARSE status. Retryable. */
+  | 'VIDEO_NOT_READY'
+  /** The URL is refused: only public http(s) addresses are fetched. Not retryable: the same request fails the same way. */
+  | 'VIDEO_URL_REFUSED';
+
 /** Where the video was taken. */
 export type LocationInput = {
   /** -90 to 90. */
@@ -86,35 +175,41 @@ export type LocationInput = {
   longitude: Scalars['Float']['input'];
 };
 
-/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Deletes videos you uploaded, at MAVI and here (at most 100 per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped. */
-  deleteVideos: DeleteVideosResult;
+  deleteVideos: Maybe<DeleteVideosResult>;
   /** Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request. */
-  uploadVideo: Video;
+  uploadVideo: Maybe<Video>;
   /** Has MAVI fetch a video from a public http(s) URL itself (at most 2048 characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with `videoStatus`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED). */
-  uploadVideoFromUrl: Video;
+  uploadVideoFromUrl: Maybe<Video>;
 };
 
 
-/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationDeleteVideosArgs = {
   videoNos: Array<Scalars['ID']['input']>;
 };
 
 
-/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationUploadVideoArgs = {
   file: Scalars['Upload']['input'];
   metadata: InputMaybe<UploadMetadataInput>;
 };
 
 
-/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. */
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationUploadVideoFromUrlArgs = {
   metadata: InputMaybe<UploadMetadataInput>;
   url: Scalars['String']['input'];
+};
+
+/** An object that can be refetched by its global id with `node(id:)`. */
+export type Node = {
+  /** A global id (the Relay spec): opaque, unique across types; refetch with `node(id:)`. */
+  id: Scalars['ID']['output'];
 };
 
 /** Where a page starts and ends, and whether more follow (the Relay connection spec; lists page forward, with `first` and `after`). */
@@ -130,31 +225,39 @@ export type PageInfo = {
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
-/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type Query = {
   __typename?: 'Query';
+  /** The object of yours with this global id (a Video or a ResumableUpload); null when no such object is known to you. */
+  node: Maybe<Node>;
   /** A resumable upload of yours, by its tus id; null when no such upload is known to you. */
   resumableUpload: Maybe<ResumableUpload>;
   /** Moments in your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
-  searchClips: Array<Clip>;
+  searchClips: Maybe<Array<Clip>>;
   /** Your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
-  searchVideos: Array<VideoMatch>;
-  /** The transcript of a video you uploaded. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED). */
-  transcript: Transcript;
+  searchVideos: Maybe<Array<VideoMatch>>;
+  /** The transcript of a video you uploaded; null when no such video is known to you. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED). */
+  transcript: Maybe<Transcript>;
   /** A video you uploaded, with its last known status; null when no such video is known to you. */
   video: Maybe<Video>;
   /** Your videos, newest first, answered from the gateway (no MAVI call unless `details` is asked for). At most 100 per page. */
-  videos: VideoConnection;
+  videos: Maybe<VideoConnection>;
 };
 
 
-/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type QueryResumableUploadArgs = {
   uploadId: Scalars['ID']['input'];
 };
 
 
-/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type QuerySearchClipsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   minScore: InputMaybe<Scalars['Float']['input']>;
@@ -163,27 +266,27 @@ export type QuerySearchClipsArgs = {
 };
 
 
-/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type QuerySearchVideosArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
 };
 
 
-/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type QueryTranscriptArgs = {
   kind: TranscriptKind;
   videoNo: Scalars['ID']['input'];
 };
 
 
-/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type QueryVideoArgs = {
   videoNo: Scalars['ID']['input'];
 };
 
 
-/** Reads: your videos as the gateway knows them (video, videos, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). */
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type QueryVideosArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -192,20 +295,22 @@ export type QueryVideosArgs = {
 };
 
 /** A resumable upload (tus, at /uploads) and how far it has come. */
-export type ResumableUpload = {
+export type ResumableUpload = Node & {
   __typename?: 'ResumableUpload';
   /** Attempts to send the file to MAVI so far. */
   attempts: Scalars['Int']['output'];
   /** Bytes sent to MAVI in the current (or last) attempt. */
   bytesForwarded: Scalars['Float']['output'];
   /** Why the last attempt failed: a transient code while FORWARDING (it is retried), the final one when FAILED (UPLOAD_EXPIRED for an upload not finished in time). */
-  errorCode: Maybe<Scalars['String']['output']>;
+  errorCode: Maybe<ErrorCode>;
   /** The same, in words. */
   errorMessage: Maybe<Scalars['String']['output']>;
   /** RECEIVING: when the upload expires unfinished. FORWARDING: when retrying stops. Otherwise: when this record is forgotten. */
   expiresAt: Scalars['DateTime']['output'];
   /** The file name, from the `filename` upload metadata. */
   fileName: Scalars['String']['output'];
+  /** A global id (the Relay spec): opaque, unique across types; refetch with `node(id:)`. */
+  id: Scalars['ID']['output'];
   /** The file's size in bytes (Upload-Length). */
   length: Scalars['Float']['output'];
   /** Bytes received and staged so far (Upload-Offset). */
@@ -326,10 +431,12 @@ export type UploadMetadataInput = {
 };
 
 /** A video uploaded through this gateway. */
-export type Video = {
+export type Video = Node & {
   __typename?: 'Video';
   /** What MAVI knows of the video (duration, size, …), asked of MAVI when this field is requested: one batch per request for every video in the answer. Null when MAVI does not know the video (yet). */
   details: Maybe<VideoDetails>;
+  /** A global id (the Relay spec): opaque, unique across types; refetch with `node(id:)`. */
+  id: Scalars['ID']['output'];
   /** Where MAVI is with it, as last learned. */
   status: VideoStatus;
   /** When the gateway learned the current status. */
@@ -411,7 +518,7 @@ export type UploadVideoMutationVariables = Exact<{
 }>;
 
 
-export type UploadVideoMutation = { __typename?: 'Mutation', uploadVideo: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus, uploadTime: string, updatedAt: string } };
+export type UploadVideoMutation = { __typename?: 'Mutation', uploadVideo: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus, uploadTime: string, updatedAt: string } | null };
 
 export type VideoQueryVariables = Exact<{
   videoNo: Scalars['ID']['input'];
@@ -432,7 +539,7 @@ export type DeleteVideosMutationVariables = Exact<{
 }>;
 
 
-export type DeleteVideosMutation = { __typename?: 'Mutation', deleteVideos: { __typename?: 'DeleteVideosResult', deleted: Array<string> } };
+export type DeleteVideosMutation = { __typename?: 'Mutation', deleteVideos: { __typename?: 'DeleteVideosResult', deleted: Array<string> } | null };
 
 export type VideosQueryVariables = Exact<{
   first: InputMaybe<Scalars['Int']['input']>;
@@ -442,14 +549,14 @@ export type VideosQueryVariables = Exact<{
 }>;
 
 
-export type VideosQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', edges: Array<{ __typename?: 'VideoEdge', cursor: string, node: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } }>, nodes: Array<{ __typename?: 'Video', videoNo: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type VideosQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', edges: Array<{ __typename?: 'VideoEdge', cursor: string, node: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } }>, nodes: Array<{ __typename?: 'Video', videoNo: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } | null };
 
 export type VideosWithDetailsQueryVariables = Exact<{
   first: InputMaybe<Scalars['Int']['input']>;
 }>;
 
 
-export type VideosWithDetailsQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', nodes: Array<{ __typename?: 'Video', videoNo: string, details: { __typename?: 'VideoDetails', durationSeconds: number | null, sizeBytes: number | null, width: number | null, height: number | null, framesPerSecond: number | null } | null, again: { __typename?: 'VideoDetails', durationSeconds: number | null } | null }> } };
+export type VideosWithDetailsQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', nodes: Array<{ __typename?: 'Video', videoNo: string, details: { __typename?: 'VideoDetails', durationSeconds: number | null, sizeBytes: number | null, width: number | null, height: number | null, framesPerSecond: number | null } | null, again: { __typename?: 'VideoDetails', durationSeconds: number | null } | null }> } | null };
 
 export type SearchVideosQueryVariables = Exact<{
   query: Scalars['String']['input'];
@@ -457,7 +564,7 @@ export type SearchVideosQueryVariables = Exact<{
 }>;
 
 
-export type SearchVideosQuery = { __typename?: 'Query', searchVideos: Array<{ __typename?: 'VideoMatch', score: number | null, video: { __typename?: 'Video', videoNo: string, videoName: string } }> };
+export type SearchVideosQuery = { __typename?: 'Query', searchVideos: Array<{ __typename?: 'VideoMatch', score: number | null, video: { __typename?: 'Video', videoNo: string, videoName: string } }> | null };
 
 export type SearchClipsQueryVariables = Exact<{
   query: Scalars['String']['input'];
@@ -467,7 +574,7 @@ export type SearchClipsQueryVariables = Exact<{
 }>;
 
 
-export type SearchClipsQuery = { __typename?: 'Query', searchClips: Array<{ __typename?: 'Clip', startSeconds: number, endSeconds: number, score: number | null, video: { __typename?: 'Video', videoNo: string } }> };
+export type SearchClipsQuery = { __typename?: 'Query', searchClips: Array<{ __typename?: 'Clip', startSeconds: number, endSeconds: number, score: number | null, video: { __typename?: 'Video', videoNo: string } }> | null };
 
 export type ChatSubscriptionVariables = Exact<{
   videoNos: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
@@ -484,7 +591,7 @@ export type TranscriptQueryVariables = Exact<{
 }>;
 
 
-export type TranscriptQuery = { __typename?: 'Query', transcript: { __typename?: 'Transcript', videoNo: string, kind: TranscriptKind, state: TranscriptState, segments: Array<{ __typename?: 'TranscriptSegment', startSeconds: number, endSeconds: number, text: string }> } };
+export type TranscriptQuery = { __typename?: 'Query', transcript: { __typename?: 'Transcript', videoNo: string, kind: TranscriptKind, state: TranscriptState, segments: Array<{ __typename?: 'TranscriptSegment', startSeconds: number, endSeconds: number, text: string }> } | null };
 
 export type TranscriptReadySubscriptionVariables = Exact<{
   videoNo: Scalars['ID']['input'];
@@ -500,7 +607,7 @@ export type UploadVideoFromUrlMutationVariables = Exact<{
 }>;
 
 
-export type UploadVideoFromUrlMutation = { __typename?: 'Mutation', uploadVideoFromUrl: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } };
+export type UploadVideoFromUrlMutation = { __typename?: 'Mutation', uploadVideoFromUrl: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } | null };
 
 export type UploadVideoWithMetadataMutationVariables = Exact<{
   file: Scalars['Upload']['input'];
@@ -508,23 +615,51 @@ export type UploadVideoWithMetadataMutationVariables = Exact<{
 }>;
 
 
-export type UploadVideoWithMetadataMutation = { __typename?: 'Mutation', uploadVideo: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } };
+export type UploadVideoWithMetadataMutation = { __typename?: 'Mutation', uploadVideo: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } | null };
 
-export type ResumableUploadFieldsFragment = { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: string | null, errorMessage: string | null, videoNo: string | null, expiresAt: string };
+export type ResumableUploadFieldsFragment = { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: ErrorCode | null, errorMessage: string | null, videoNo: string | null, expiresAt: string };
 
 export type ResumableUploadQueryVariables = Exact<{
   uploadId: Scalars['ID']['input'];
 }>;
 
 
-export type ResumableUploadQuery = { __typename?: 'Query', resumableUpload: { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: string | null, errorMessage: string | null, videoNo: string | null, expiresAt: string, video: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } | null } | null };
+export type ResumableUploadQuery = { __typename?: 'Query', resumableUpload: { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: ErrorCode | null, errorMessage: string | null, videoNo: string | null, expiresAt: string, video: { __typename?: 'Video', videoNo: string, videoName: string, status: VideoStatus } | null } | null };
 
 export type ResumableUploadProgressSubscriptionVariables = Exact<{
   uploadId: Scalars['ID']['input'];
 }>;
 
 
-export type ResumableUploadProgressSubscription = { __typename?: 'Subscription', resumableUploadProgress: { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: string | null, errorMessage: string | null, videoNo: string | null, expiresAt: string } };
+export type ResumableUploadProgressSubscription = { __typename?: 'Subscription', resumableUploadProgress: { __typename?: 'ResumableUpload', uploadId: string, fileName: string, state: ResumableUploadState, length: number, offset: number, bytesForwarded: number, attempts: number, errorCode: ErrorCode | null, errorMessage: string | null, videoNo: string | null, expiresAt: string } };
+
+export type VideoIdQueryVariables = Exact<{
+  videoNo: Scalars['ID']['input'];
+}>;
+
+
+export type VideoIdQuery = { __typename?: 'Query', video: { __typename?: 'Video', id: string, videoNo: string } | null };
+
+export type ResumableUploadIdQueryVariables = Exact<{
+  uploadId: Scalars['ID']['input'];
+}>;
+
+
+export type ResumableUploadIdQuery = { __typename?: 'Query', resumableUpload: { __typename?: 'ResumableUpload', id: string, uploadId: string } | null };
+
+export type NodeQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type NodeQuery = { __typename?: 'Query', node: { __typename: 'ResumableUpload', uploadId: string, state: ResumableUploadState, id: string } | { __typename: 'Video', videoNo: string, videoName: string, id: string } | null };
+
+export type VideosAndSearchQueryVariables = Exact<{
+  query: Scalars['String']['input'];
+}>;
+
+
+export type VideosAndSearchQuery = { __typename?: 'Query', videos: { __typename?: 'VideoConnection', nodes: Array<{ __typename?: 'Video', videoNo: string }> } | null, searchVideos: Array<{ __typename?: 'VideoMatch', video: { __typename?: 'Video', videoNo: string } }> | null };
 
 export const ResumableUploadFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadFieldsFragment, unknown>;
 export const UploadVideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideo"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<UploadVideoMutation, UploadVideoMutationVariables>;
@@ -542,3 +677,7 @@ export const UploadVideoFromUrlDocument = {"kind":"Document","definitions":[{"ki
 export const UploadVideoWithMetadataDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideoWithMetadata"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UploadMetadataInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}},{"kind":"Argument","name":{"kind":"Name","value":"metadata"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metadata"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<UploadVideoWithMetadataMutation, UploadVideoWithMetadataMutationVariables>;
 export const ResumableUploadDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ResumableUpload"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumableUpload"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"uploadId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ResumableUploadFields"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadQuery, ResumableUploadQueryVariables>;
 export const ResumableUploadProgressDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ResumableUploadProgress"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumableUploadProgress"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"uploadId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ResumableUploadFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadProgressSubscription, ResumableUploadProgressSubscriptionVariables>;
+export const VideoIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideoId"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}}]}}]} as unknown as DocumentNode<VideoIdQuery, VideoIdQueryVariables>;
+export const ResumableUploadIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ResumableUploadId"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumableUpload"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"uploadId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"uploadId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"uploadId"}}]}}]}}]} as unknown as DocumentNode<ResumableUploadIdQuery, ResumableUploadIdQueryVariables>;
+export const NodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Node"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Video"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}}]}}]}}]} as unknown as DocumentNode<NodeQuery, NodeQueryVariables>;
+export const VideosAndSearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideosAndSearch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"searchVideos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}}]}}]}}]} as unknown as DocumentNode<VideosAndSearchQuery, VideosAndSearchQueryVariables>;

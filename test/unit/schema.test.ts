@@ -1,9 +1,10 @@
 /** The committed SDL and the generated typed documents must match the code. */
 import { readFileSync } from 'node:fs';
 import { generate } from '@graphql-codegen/cli';
-import { isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
+import { isEnumType, isInputObjectType, isInterfaceType, isNonNullType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import codegenConfig from '../../codegen.js';
+import { errorRegistry } from '../../src/errors.js';
 import { printSortedSchema, schema } from '../../src/graphql/schema.js';
 
 /** Each root type's fields, with their arguments' names (sorted). */
@@ -103,6 +104,34 @@ describe('schema', () => {
       chat: ['message', 'sessionId', 'videoNos'],
       transcriptReady: ['kind', 'videoNo'],
     });
+  });
+
+  it('gives every Video and ResumableUpload a global id, refetched with node(id:)', () => {
+    const node = schema.getType('Node');
+    expect(isInterfaceType(node) && String(node.getFields().id!.type)).toBe('ID!');
+    for (const name of ['Video', 'ResumableUpload']) {
+      const type = schema.getType(name);
+      expect(isObjectType(type) && type.getInterfaces().map(String), name).toEqual(['Node']);
+    }
+    const field = schema.getQueryType()!.getFields().node!;
+    expect([String(field.type), field.args.map((arg) => `${arg.name}: ${String(arg.type)}`)]).toEqual([
+      'Node',
+      ['id: ID!'],
+    ]);
+  });
+
+  it('publishes every error code as the ErrorCode enum', () => {
+    const errorCode = schema.getType('ErrorCode');
+    expect(isEnumType(errorCode) && errorCode.getValues().map((value) => value.name).sort()).toEqual(
+      Object.keys(errorRegistry).sort(),
+    );
+  });
+
+  it('answers null for a failed query or mutation field, so that its siblings still answer', () => {
+    for (const type of [schema.getQueryType()!, schema.getMutationType()!]) {
+      const nonNull = Object.values(type.getFields()).filter((field) => isNonNullType(field.type));
+      expect(nonNull.map((field) => `${type.name}.${field.name}`)).toEqual([]);
+    }
   });
 
   it('the operations the tests send (and codegen types) cover every root field', () => {

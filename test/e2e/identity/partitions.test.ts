@@ -98,7 +98,7 @@ describe.skipIf(!onSuccessor)('MAVI_PARTITION (the successor family only: the or
       const after = await gateway('tenant', { DATA_DIR: dataDir });
       try {
         const deleted = await postGraphQL(after.graphqlUrl, DeleteVideosDocument, { videoNos: [videoNo] }, token);
-        expect(deleted.body.data!.deleteVideos.deleted).toEqual([videoNo]);
+        expect(deleted.body.data!.deleteVideos!.deleted).toEqual([videoNo]);
         expect(simulator.videos.has(videoNo)).toBe(false); // deleted at MAVI, in the partition it lives in
       } finally {
         await after.stop();

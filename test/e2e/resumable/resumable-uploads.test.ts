@@ -9,7 +9,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  NodeDocument,
   ResumableUploadDocument,
+  ResumableUploadIdDocument,
   ResumableUploadProgressDocument,
   VideosDocument,
   type ResumableUploadProgressSubscription,
@@ -100,7 +102,7 @@ describe('resumable uploads through a link that drops', () => {
         { first: null, after: null, status: null, nameContains: null },
         asAlice,
       );
-      expect(listed.body.data?.videos.edges.map((edge) => edge.node.videoName)).toEqual(['train-ride.mp4']);
+      expect(listed.body.data?.videos?.edges.map((edge) => edge.node.videoName)).toEqual(['train-ride.mp4']);
       expect(staged(gateway.dataDir)).toEqual([]);
       const query = await postGraphQL(gateway.graphqlUrl, ResumableUploadDocument, { uploadId: uploadId! }, asAlice);
       expect(query.body.data?.resumableUpload).toMatchObject({
@@ -138,6 +140,14 @@ describe("an upload's URL is its owner's", () => {
     // Bob's view of it in GraphQL: nothing.
     const query = await postGraphQL(gateway.graphqlUrl, ResumableUploadDocument, { uploadId: uploadIdOf(url) }, asBob);
     expect(query.body.data?.resumableUpload).toBeNull();
+    // Its global id refetches it for Alice, and is nothing to Bob.
+    const ids = await postGraphQL(gateway.graphqlUrl, ResumableUploadIdDocument, { uploadId: uploadIdOf(url) }, asAlice);
+    const { id } = ids.body.data!.resumableUpload!;
+    const node = (headers: Record<string, string>) => postGraphQL(gateway.graphqlUrl, NodeDocument, { id }, headers);
+    expect((await node(asAlice)).body).toEqual({
+      data: { node: { __typename: 'ResumableUpload', id, uploadId: uploadIdOf(url), state: 'RECEIVING' } },
+    });
+    expect((await node(asBob)).body).toEqual({ data: { node: null } });
     const anonymous = await tusRequest(url, 'HEAD', {});
     expect(anonymous.status).toBe(401);
   });

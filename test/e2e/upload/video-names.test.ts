@@ -46,7 +46,7 @@ describe.each(stores)('video names on the %s store', (storeKind) => {
       { first: 100, nameContains, after: null, status: null },
       asAlice,
     );
-    return answer.body.data!.videos.edges.map((edge) => edge.node.videoName).sort();
+    return answer.body.data!.videos!.edges.map((edge) => edge.node.videoName).sort();
   };
 
   it("keeps the client's file name and the URL's last segment, whatever name MAVI answered with", async () => {

@@ -10,6 +10,7 @@ import {
   ChatDocument,
   SearchVideosDocument,
   TranscriptDocument,
+  VideosAndSearchDocument,
   type ChatSubscription,
 } from '../../generated/operations.js';
 import { postGraphQL, subscribeSse } from '../../utils/graphql-clients.js';
@@ -84,6 +85,12 @@ describe('one instance', () => {
     expect(refused.body.errors![0]!.message).toMatch(/^Too many search requests: at most 2 a minute/);
     expect(stack.simulator.calls.get('search')).toBe(searchesAtMavi);
     expect((await search(stack, asBob)).body.errors).toBeUndefined();
+
+    // A refused field answers null with its error; the fields beside it still answer.
+    const mixed = await postGraphQL(stack.graphqlUrl, VideosAndSearchDocument, { query: 'clip' }, asAlice);
+    expect(mixed.body.data).toEqual({ videos: { nodes: [] }, searchVideos: null });
+    expectRateLimited(mixed.body);
+    expect(mixed.body.errors![0]!.path).toEqual(['searchVideos']);
   });
 
   it('each class has its own budget: chat and transcripts', async () => {
