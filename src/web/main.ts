@@ -36,9 +36,13 @@ const CHAT = `subscription Chat($videoNos: [ID!]!, $message: String!, $sessionId
     ... on ChatDone { sessionId }
   }
 }`;
-const TRANSCRIPT = `subscription Transcript($videoNo: ID!) {
-  transcriptReady(videoNo: $videoNo, kind: SPEECH) { state segments { startSeconds endSeconds text } }
+const TRANSCRIPT = `subscription Transcript($videoNo: ID!, $kind: TranscriptKind!) {
+  transcriptReady(videoNo: $videoNo, kind: $kind) { state segments { startSeconds endSeconds text } }
 }`;
+
+/** MAVI's status codes, as the people using the app read them (the code stays in the badge's title). */
+const STATUS_LABELS: Record<string, string> = { UNPARSE: 'Processing', PARSE: 'Ready', FAIL: 'Failed' };
+type TranscriptKind = 'SPEECH' | 'VISUAL';
 
 interface ResumableUploadState {
   state: 'RECEIVING' | 'FORWARDING' | 'REGISTERED' | 'FAILED';
@@ -65,7 +69,7 @@ type ChatEvent =
 const HINTS: Record<string, string> = {
   UNAUTHENTICATED: 'Sign in, or enter a valid client key, at the top.',
   NETWORK_ERROR: 'Is the gateway running?',
-  VIDEO_NOT_READY: 'Wait until the video shows PARSE.',
+  VIDEO_NOT_READY: 'Wait until the video is Ready.',
 };
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -74,6 +78,11 @@ const make = <K extends keyof HTMLElementTagNameMap>(tag: K, text = '', classNam
   node.textContent = text;
   if (className) node.className = className;
   return node;
+};
+const button = (text: string, className = 'small') => {
+  const made = make('button', text, className);
+  made.type = 'button';
+  return made;
 };
 
 /** A refusal as a user reads it: the gateway's message, what to do, and the code to look up. */
@@ -84,14 +93,16 @@ function describe(error: unknown): string {
   return `${error.message}${retry}${hint} (${error.code})`;
 }
 
-function showError(error: unknown): void {
-  const banner = element<HTMLParagraphElement>('error');
-  banner.textContent = describe(error);
-  banner.hidden = false;
+/** Shows an error where the user acted: in the part of the page that asked. */
+function showErrorIn(place: HTMLElement, error: unknown): void {
+  place.textContent = describe(error);
+  place.classList.add('error');
+  place.hidden = false;
 }
 
-function clearError(): void {
-  element('error').hidden = true;
+/** The page-wide banner, for what belongs to no one part of the page (signing in). */
+function showPageError(error: unknown): void {
+  showErrorIn(element('error'), error);
 }
 
 /** The client key typed for this tab; unused once a user is signed in. */
@@ -113,14 +124,27 @@ function restart(): void {
   client.close();
   client = new GatewayClient(credential);
   chatSession = undefined;
-  void loadVideos();
+  element('chat-answer').replaceChildren();
+  closeTranscript();
+  void loadVideos().then(showKeyState);
+}
+
+/** What the gateway made of the key, learned from listing the videos with it. */
+function showKeyState(refused: unknown): void {
+  const state = element('key-state');
+  state.classList.toggle('error', refused !== undefined);
+  if (refused === undefined)
+    state.textContent = key ? 'key accepted (kept for this browser tab)' : 'open gateway: no key needed';
+  else if (refused instanceof GatewayError && refused.code === 'UNAUTHENTICATED')
+    state.textContent = key ? 'key refused' : 'this gateway needs a key';
+  else state.textContent = 'could not check the key';
 }
 
 function useKey(typed: string): void {
   key = typed;
   if (key) sessionStorage.setItem(KEY_STORAGE, key);
   else sessionStorage.removeItem(KEY_STORAGE);
-  element('key-state').textContent = key ? 'key set for this browser tab' : 'no key';
+  element('key-state').textContent = 'checking…';
   restart();
 }
 
@@ -132,7 +156,7 @@ function showSignedIn(): void {
   element('sign-out').hidden = user === undefined;
 }
 
-element('sign-in').addEventListener('click', () => void signIn?.start().catch(showError));
+element('sign-in').addEventListener('click', () => void signIn?.start().catch(showPageError));
 element('sign-out').addEventListener('click', () => {
   signIn?.signOut();
   restart();
@@ -150,26 +174,40 @@ element('forget-key').addEventListener('click', () => {
 // --- uploads -------------------------------------------------------------------------------------
 
 function uploadAll(files: Iterable<File>): void {
-  for (const file of files) uploadOne(file);
+  for (const file of files) element('uploads').prepend(uploadRow(file));
 }
 
-function uploadOne(file: File): void {
+/**
+ * One file's upload, as a row: progress, Pause/Resume and Cancel while it is sent, then
+ * MAVI's answer. A failed or cancelled upload offers to start again: the same file picked
+ * again continues where the gateway stopped taking it, when it still has the bytes.
+ */
+function uploadRow(file: File): HTMLLIElement {
   const row = make('li');
   row.dataset.file = file.name;
   const bar = make('progress');
   bar.max = 1;
   bar.value = 0;
   const message = make('span', 'sending…', 'message muted');
-  const pause = make('button', 'Pause', 'small');
-  pause.type = 'button';
-  row.append(make('span', file.name), bar, message, pause);
-  element('uploads').prepend(row);
-  const fail = (error: unknown) => {
-    row.classList.add('failed');
+  const pause = button('Pause');
+  const cancel = button('Cancel');
+  const again = button('Try again');
+  again.hidden = true;
+  const controls = make('span', '', 'controls');
+  controls.append(pause, cancel, again);
+  row.append(make('span', file.name, 'file-name'), bar, controls, message);
+
+  const end = (text: string, className: string) => {
     bar.remove(); // a refused body may have been sent whole: a full bar would read as success
     pause.remove();
-    message.className = 'message error';
-    message.textContent = describe(error);
+    cancel.remove();
+    again.hidden = false;
+    message.className = `message ${className}`;
+    message.textContent = text;
+  };
+  const fail = (error: unknown) => {
+    row.classList.add('failed');
+    end(describe(error), 'error');
   };
   let paused = false;
   const upload = startResumableUpload(file, () => client.headers(), {
@@ -183,6 +221,7 @@ function uploadOne(file: File): void {
     onStaged: (uploadId) => {
       bar.value = 1;
       pause.remove();
+      cancel.remove();
       message.textContent = 'sent; the gateway is handing it to MAVI';
       followUpload(uploadId, { message, fail });
     },
@@ -195,6 +234,15 @@ function uploadOne(file: File): void {
     pause.textContent = paused ? 'Resume' : 'Pause';
     message.textContent = paused ? `paused at ${Math.round(bar.value * 100)} %` : 'resuming…';
   });
+  cancel.addEventListener('click', () => {
+    cancel.disabled = true;
+    void upload.cancel().then(
+      () => end('cancelled: the gateway removed what it had received', 'muted'),
+      (error: unknown) => fail(error),
+    );
+  });
+  again.addEventListener('click', () => row.replaceWith(uploadRow(file)));
+  return row;
 }
 
 /** Follows a staged upload until MAVI has registered it (or refused it): then it is a video like any other. */
@@ -244,11 +292,27 @@ function rowOf(videoNo: string): HTMLTableRowElement | null {
   return document.querySelector(`tr[data-video-no="${CSS.escape(videoNo)}"]`);
 }
 
+function statusBadge(status: string): HTMLSpanElement {
+  const badge = make('span', '', 'status');
+  setBadge(badge, status);
+  return badge;
+}
+
+function setBadge(badge: HTMLElement, status: string): void {
+  badge.textContent = STATUS_LABELS[status] ?? status;
+  badge.title = `MAVI status ${status}`;
+  badge.dataset.status = status;
+  badge.className = `status ${status}`;
+}
+
 function setStatus(videoNo: string, status: string): void {
   const badge = rowOf(videoNo)?.querySelector<HTMLSpanElement>('.status');
-  if (!badge) return;
-  badge.textContent = status;
-  badge.className = `status ${status}`;
+  if (badge) setBadge(badge, status);
+}
+
+/** A note under a video's name: what went wrong with it. */
+function rowNote(videoNo: string): HTMLElement | undefined {
+  return rowOf(videoNo)?.querySelector<HTMLElement>('.row-note') ?? undefined;
 }
 
 /** Live status over graphql-ws until the video is processed (the subscription completes itself). */
@@ -261,7 +325,8 @@ function watch(videoNo: string): void {
       next: ({ videoStatus }) => setStatus(videoNo, videoStatus.status),
       error: (error) => {
         watching.delete(videoNo);
-        if (error.code !== 'VIDEO_DELETED') showError(error);
+        const note = rowNote(videoNo);
+        if (error.code !== 'VIDEO_DELETED' && note) showErrorIn(note, error);
       },
       complete: () => watching.delete(videoNo),
     },
@@ -277,35 +342,70 @@ function addVideo(video: Video, first = false): void {
   tick.type = 'checkbox';
   tick.className = 'pick';
   tick.setAttribute('aria-label', `choose ${video.videoName}`);
-  const transcript = make('button', 'Transcript', 'small');
-  transcript.addEventListener('click', () => void showTranscript(video));
-  const remove = make('button', 'Delete', 'small');
-  remove.addEventListener('click', () => void deleteVideo(video.videoNo));
-  const cells = [
-    tick,
-    make('span', video.videoName),
-    make('code', video.videoNo),
-    make('span', video.status, `status ${video.status}`),
-    make('span', new Date(video.uploadTime).toLocaleString()),
-  ];
-  for (const content of cells) row.appendChild(make('td')).append(content);
-  const actions = make('td');
-  actions.append(transcript, ' ', remove);
-  row.append(actions);
+  const name = make('div');
+  const note = make('div', '', 'row-note');
+  note.hidden = true;
+  name.append(make('span', video.videoName, 'video-name'), make('code', video.videoNo, 'video-no'), note);
+  const actions = make('td', '', 'actions');
+  const uploaded = make('td', new Date(video.uploadTime).toLocaleString(), 'uploaded');
+  row.append(make('td'), make('td'), make('td'), uploaded, actions);
+  row.cells[0]!.append(tick);
+  row.cells[1]!.append(name);
+  row.cells[2]!.append(statusBadge(video.status));
+  showActions(video, actions);
   const body = element('videos');
   if (first) body.prepend(row);
   else body.append(row);
-  element('videos-empty').hidden = true;
+  showListState();
   if (!FINAL.has(video.status)) watch(video.videoNo);
 }
 
-async function loadVideos(more = false): Promise<void> {
-  clearError();
+/** A video's buttons: its transcripts, and delete, which asks first (it cannot be undone). */
+function showActions(video: Video, cell: HTMLElement): void {
+  const speech = button('Speech');
+  speech.title = 'What is said: the speech transcript';
+  speech.addEventListener('click', () => showTranscript(video, 'SPEECH'));
+  const visual = button('Scenes');
+  visual.title = 'What is seen: the visual transcript';
+  visual.addEventListener('click', () => showTranscript(video, 'VISUAL'));
+  const remove = button('Delete', 'small danger');
+  remove.addEventListener('click', () => confirmDelete(video, cell));
+  cell.replaceChildren(speech, visual, remove);
+}
+
+function confirmDelete(video: Video, cell: HTMLElement): void {
+  const yes = button('Delete for good', 'small danger');
+  const no = button('Keep');
+  yes.addEventListener('click', () => void deleteVideo(video, cell));
+  no.addEventListener('click', () => showActions(video, cell));
+  cell.replaceChildren(make('span', `Delete ${video.videoName}?`, 'confirm'), yes, no);
+  no.focus();
+}
+
+/** The line under the table: loading, empty, or why the list could not be had. */
+function showListState(text?: string, error?: unknown): void {
+  const state = element('videos-state');
+  state.classList.remove('error');
+  if (error !== undefined) return showErrorIn(state, new ListError(error));
+  state.textContent = text ?? 'No videos yet: upload one above.';
+  state.hidden = text === undefined && element('videos').childElementCount > 0;
+}
+
+/** "Could not load your videos", with the gateway's reason. */
+class ListError extends GatewayError {
+  constructor(cause: unknown) {
+    const inner = cause instanceof GatewayError ? cause : new GatewayError(String(cause), 'ERROR');
+    super(`Could not load your videos: ${inner.message}`, inner.code, inner.retryAfterSeconds);
+  }
+}
+
+/** Loads the first page (or the next); answers the refusal, if the gateway refused. */
+async function loadVideos(more = false): Promise<unknown> {
   if (!more) {
     element('videos').replaceChildren();
-    element('videos-empty').hidden = false;
     nextPage = null;
   }
+  showListState('Loading…');
   try {
     const { videos } = await client.request<{
       videos: { nodes: Video[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
@@ -313,21 +413,28 @@ async function loadVideos(more = false): Promise<void> {
     for (const video of videos.nodes) addVideo(video);
     nextPage = videos.pageInfo.hasNextPage ? videos.pageInfo.endCursor : null;
     element('more').hidden = nextPage === null;
+    showListState();
+    return undefined;
   } catch (error) {
-    showError(error);
+    element('more').hidden = true;
+    showListState(undefined, error);
+    return error;
   }
 }
 
-async function deleteVideo(videoNo: string): Promise<void> {
-  clearError();
+async function deleteVideo(video: Video, cell: HTMLElement): Promise<void> {
+  cell.replaceChildren(make('span', 'deleting…', 'muted'));
   try {
-    await client.request(DELETE, { videoNos: [videoNo] });
-    watching.get(videoNo)?.();
-    watching.delete(videoNo);
-    rowOf(videoNo)?.remove();
-    element('videos-empty').hidden = element('videos').childElementCount > 0;
+    await client.request(DELETE, { videoNos: [video.videoNo] });
+    watching.get(video.videoNo)?.();
+    watching.delete(video.videoNo);
+    rowOf(video.videoNo)?.remove();
+    if (shownTranscript === video.videoNo) closeTranscript();
+    showListState();
   } catch (error) {
-    showError(error);
+    showActions(video, cell);
+    const note = rowNote(video.videoNo);
+    if (note) showErrorIn(note, error);
   }
 }
 
@@ -348,7 +455,6 @@ element<HTMLFormElement>('search-form').addEventListener('submit', (event) => {
 });
 
 async function search(query: string, clips: boolean): Promise<void> {
-  clearError();
   const results = element('search-results');
   results.replaceChildren(make('li', 'searching…', 'muted'));
   try {
@@ -378,8 +484,9 @@ async function search(query: string, clips: boolean): Promise<void> {
     }
     if (results.childElementCount === 0) results.append(make('li', 'Nothing found.', 'muted'));
   } catch (error) {
-    results.replaceChildren();
-    showError(error);
+    const item = make('li');
+    showErrorIn(item, error);
+    results.replaceChildren(item);
   }
 }
 
@@ -395,11 +502,11 @@ element('chat-new').addEventListener('click', () => {
 });
 
 function ask(message: string): void {
-  clearError();
   const videoNos = picked();
   const answer = element('chat-answer');
+  answer.querySelector('.hint')?.remove();
   if (videoNos.length === 0) {
-    answer.textContent = 'Tick the videos to ask about first.';
+    answer.append(make('p', 'Tick the videos to ask about first.', 'hint error'));
     return;
   }
   answer.append(make('p', `You: ${message}`, 'muted'));
@@ -415,56 +522,75 @@ function ask(message: string): void {
           reply.append(make('span', ` [${chat.videoNo} ${chat.startSeconds}–${chat.endSeconds ?? '?'} s] `, 'muted'));
         }
       },
-      error: (error) => showError(error),
+      error: (error) => showErrorIn(reply, error),
     },
   );
 }
 
-async function showTranscript(video: Video): Promise<void> {
-  clearError();
+/** The video whose transcript is on screen, and how to stop waiting for it. */
+let shownTranscript: string | undefined;
+let stopTranscript: (() => void) | undefined;
+
+function closeTranscript(): void {
+  stopTranscript?.();
+  stopTranscript = undefined;
+  shownTranscript = undefined;
+  element('transcript-panel').hidden = true;
+  element('transcript').replaceChildren();
+}
+
+function showTranscript(video: Video, kind: TranscriptKind): void {
+  closeTranscript();
+  const what = kind === 'SPEECH' ? 'What is said in' : 'What is seen in';
   const title = element('transcript-title');
+  const state = element('transcript-state');
   const list = element('transcript');
-  title.hidden = false;
-  title.textContent = `Transcript of ${video.videoName}: waiting…`;
-  list.replaceChildren();
-  client.subscribe<{
+  element('transcript-panel').hidden = false;
+  title.textContent = `${what} ${video.videoName}`;
+  state.className = 'muted';
+  state.textContent = 'waiting for MAVI…';
+  shownTranscript = video.videoNo;
+  stopTranscript = client.subscribe<{
     transcriptReady: { state: string; segments: { startSeconds: number; endSeconds: number; text: string }[] };
   }>(
     TRANSCRIPT,
-    { videoNo: video.videoNo },
+    { videoNo: video.videoNo, kind },
     {
       next: ({ transcriptReady }) => {
-        title.textContent = `Transcript of ${video.videoName} (${transcriptReady.state})`;
+        state.dataset.state = transcriptReady.state;
+        state.textContent =
+          transcriptReady.state === 'READY'
+            ? `${transcriptReady.segments.length} segments`
+            : 'MAVI has no transcript of this kind for this video.';
         list.replaceChildren(
-          ...transcriptReady.segments.map((segment) =>
-            make('li', `${segment.startSeconds}–${segment.endSeconds} s: ${segment.text}`),
-          ),
+          ...transcriptReady.segments.map((segment) => {
+            const item = make('li');
+            item.append(make('span', `${segment.startSeconds}–${segment.endSeconds} s`, 'time'), ` ${segment.text}`);
+            return item;
+          }),
         );
       },
-      error: (error) => {
-        title.hidden = true;
-        showError(error);
-      },
+      error: (error) => showErrorIn(state, error),
     },
   );
 }
+element('transcript-close').addEventListener('click', closeTranscript);
 
 // --- start ---------------------------------------------------------------------------------------
 
 element<HTMLInputElement>('key').value = key;
-element('key-state').textContent = key ? 'key set for this browser tab' : 'no key';
 void (async () => {
   try {
     signIn = await SignIn.configured(showSignedIn);
   } catch (error) {
-    showError(new GatewayError(`Signing in failed: ${String(error)}`, 'SIGN_IN_FAILED'));
+    showPageError(new GatewayError(`Signing in failed: ${String(error)}`, 'SIGN_IN_FAILED'));
   }
   if (signIn) {
     // The gateway takes users' tokens: sign in instead of typing a key.
     element('key-form').hidden = true;
     element('account').hidden = false;
     showSignedIn();
-    if (!signIn.accessToken) return; // nothing to list before someone signs in
+    if (!signIn.accessToken) return showListState('Sign in to see your videos.');
   }
-  void loadVideos();
+  showKeyState(await loadVideos());
 })();

@@ -25,6 +25,8 @@ export interface ResumableUploadHandlers {
 export interface ResumableUpload {
   pause(): void;
   resume(): void;
+  /** Stops the upload for good: the gateway removes what it has received (tus termination). */
+  cancel(): Promise<void>;
 }
 
 export function startResumableUpload(
@@ -60,6 +62,7 @@ export function startResumableUpload(
   return {
     pause: () => void upload.abort(),
     resume: () => upload.start(),
+    cancel: () => upload.abort(true).catch((error: unknown) => Promise.reject(gatewayErrorOf(error as Error))),
   };
 }
 

@@ -122,9 +122,13 @@ describe('schema', () => {
 
   it('publishes every error code as the ErrorCode enum', () => {
     const errorCode = schema.getType('ErrorCode');
-    expect(isEnumType(errorCode) && errorCode.getValues().map((value) => value.name).sort()).toEqual(
-      Object.keys(errorRegistry).sort(),
-    );
+    expect(
+      isEnumType(errorCode) &&
+        errorCode
+          .getValues()
+          .map((value) => value.name)
+          .sort(),
+    ).toEqual(Object.keys(errorRegistry).sort());
   });
 
   it('answers null for a failed query or mutation field, so that its siblings still answer', () => {

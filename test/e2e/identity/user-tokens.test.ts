@@ -110,7 +110,8 @@ describe('two signed-in users', () => {
     );
     // A lookup by id answers null, like `video`; the subscriptions below refuse.
     await same(
-      async (videoNo) => (await postGraphQL(stack.graphqlUrl, TranscriptDocument, { videoNo, kind: 'SPEECH' }, bob)).body,
+      async (videoNo) =>
+        (await postGraphQL(stack.graphqlUrl, TranscriptDocument, { videoNo, kind: 'SPEECH' }, bob)).body,
       '{"data":{"transcript":null}}',
     );
     await same(async (videoNo) => {

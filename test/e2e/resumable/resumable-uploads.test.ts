@@ -141,7 +141,12 @@ describe("an upload's URL is its owner's", () => {
     const query = await postGraphQL(gateway.graphqlUrl, ResumableUploadDocument, { uploadId: uploadIdOf(url) }, asBob);
     expect(query.body.data?.resumableUpload).toBeNull();
     // Its global id refetches it for Alice, and is nothing to Bob.
-    const ids = await postGraphQL(gateway.graphqlUrl, ResumableUploadIdDocument, { uploadId: uploadIdOf(url) }, asAlice);
+    const ids = await postGraphQL(
+      gateway.graphqlUrl,
+      ResumableUploadIdDocument,
+      { uploadId: uploadIdOf(url) },
+      asAlice,
+    );
     const { id } = ids.body.data!.resumableUpload!;
     const node = (headers: Record<string, string>) => postGraphQL(gateway.graphqlUrl, NodeDocument, { id }, headers);
     expect((await node(asAlice)).body).toEqual({

@@ -254,7 +254,9 @@ describe('searchVideos and searchClips', () => {
       );
     }
     const limited = await gql(SearchClipsDocument, { query: 'beach night', videoNos: [beach], first: 1 }, asAlice);
-    expect(limited.body.data!.searchClips!.map((clip) => [clip.video.videoNo, clip.startSeconds])).toEqual([[beach, 0]]);
+    expect(limited.body.data!.searchClips!.map((clip) => [clip.video.videoNo, clip.startSeconds])).toEqual([
+      [beach, 0],
+    ]);
     const bobs = await gql(SearchClipsDocument, { query: 'beach' }, asAlice);
     expect(bobs.body.data!.searchClips!.every((clip) => clip.video.videoNo === beach)).toBe(true);
   });
