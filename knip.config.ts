@@ -4,7 +4,7 @@
 import type { KnipConfig } from 'knip';
 
 const config: KnipConfig = {
-  entry: ['bench/*.ts', 'bench/processes/*.ts', 'scripts/*.ts', 'test/**/*.test.ts'],
+  entry: ['bench/*.ts', 'bench/processes/*.ts', 'scripts/*.ts', 'scripts/*.mjs', 'test/**/*.test.ts'],
   project: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
   // Programs the tests start that are the machine's, not npm's.
   ignoreBinaries: ['redis-server', 'unshare', 'mount', 'umount'],

@@ -6,12 +6,7 @@
  */
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
-import {
-  DEV_AUDIENCE,
-  DEV_WEB_CLIENT_ID,
-  startDevIdentityProvider,
-  type DevIdentityProvider,
-} from './dev-identity/dev-identity-provider.js';
+import type { DevIdentityProvider } from './dev-identity/dev-identity-provider.js';
 import { createGateway } from './server/gateway.js';
 import { MaviSimulator } from './simulator/mavi-simulator.js';
 
@@ -45,6 +40,9 @@ async function main(): Promise<void> {
   // Only on the simulator (config.ts refuses it with a MAVI key): its sign-in page signs anyone in.
   let devProvider: DevIdentityProvider | undefined;
   if (config.devIdentityProvider) {
+    // Loaded only when asked for, like tracing: oidc-provider costs a quarter second to load.
+    const { DEV_AUDIENCE, DEV_WEB_CLIENT_ID, startDevIdentityProvider } =
+      await import('./dev-identity/dev-identity-provider.js');
     devProvider = await startDevIdentityProvider({
       host: config.host,
       port: 0,
