@@ -5,7 +5,7 @@
  * dist/.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,6 +47,7 @@ describe('the production entry, node dist/index.js', () => {
 
 describe('npm start', () => {
   it('builds, then serves from dist/', async () => {
+    const webBuiltAt = statSync(join(root, 'dist/web/index.html')).mtimeMs;
     const output: string[] = [];
     const npm = spawn('npm', ['start'], {
       cwd: root,
@@ -59,7 +60,10 @@ describe('npm start', () => {
     try {
       await waitUntil(() => /"message":"gateway listening"/.test(output.join('')), 'listening', 60_000);
       const text = output.join('');
-      expect(text).toContain('tsc -p tsconfig.build.json');
+      expect(text).toContain('tsc -b tsconfig.build.json');
+      expect(text).toContain('node scripts/build-web-if-stale.mjs');
+      // Nothing changed since beforeAll's build: the web app is not built again.
+      expect(statSync(join(root, 'dist/web/index.html')).mtimeMs).toBe(webBuiltAt);
       expect(text).toContain('node dist/index.js');
       const url = /"url":"(http:\/\/[^"]+)"/.exec(text)![1]!;
       expect((await fetch(`${url}/health`)).status).toBe(200);
