@@ -97,8 +97,8 @@ export class Transcripts {
     kind: TranscriptKind,
     signal?: AbortSignal,
   ): Promise<Transcript | undefined> {
-    const record = await this.deps.status.get(videoNo);
-    if (!record || !canSee(viewer, record)) return undefined;
+    const record = await this.find(viewer, videoNo);
+    if (!record) return undefined;
     await this.deps.cost.spend('transcript', viewer.ownerId);
     return this.current(record, kind, signal);
   }
@@ -178,9 +178,15 @@ export class Transcripts {
     return { kind: 'applied', changed };
   }
 
-  private async owned(viewer: Viewer, videoNo: string): Promise<VideoRecord> {
+  /** The caller's video; undefined for an unknown one and for one the caller may not see alike. */
+  private async find(viewer: Viewer, videoNo: string): Promise<VideoRecord | undefined> {
     const record = await this.deps.status.get(videoNo);
-    if (!record || !canSee(viewer, record)) throw videoNotFound(videoNo);
+    return record && canSee(viewer, record) ? record : undefined;
+  }
+
+  private async owned(viewer: Viewer, videoNo: string): Promise<VideoRecord> {
+    const record = await this.find(viewer, videoNo);
+    if (!record) throw videoNotFound(videoNo);
     return record;
   }
 

@@ -93,9 +93,9 @@ function describe(error: unknown): string {
   return `${error.message}${retry}${hint} (${error.code})`;
 }
 
-/** Shows an error where the user acted: in the part of the page that asked. */
-function showErrorIn(place: HTMLElement, error: unknown): void {
-  place.textContent = describe(error);
+/** Shows an error where the user acted: in the part of the page that asked, after `lead` if given. */
+function showErrorIn(place: HTMLElement, error: unknown, lead = ''): void {
+  place.textContent = `${lead}${describe(error)}`;
   place.classList.add('error');
   place.hidden = false;
 }
@@ -386,17 +386,9 @@ function confirmDelete(video: Video, cell: HTMLElement): void {
 function showListState(text?: string, error?: unknown): void {
   const state = element('videos-state');
   state.classList.remove('error');
-  if (error !== undefined) return showErrorIn(state, new ListError(error));
+  if (error !== undefined) return showErrorIn(state, error, 'Could not load your videos: ');
   state.textContent = text ?? 'No videos yet: upload one above.';
   state.hidden = text === undefined && element('videos').childElementCount > 0;
-}
-
-/** "Could not load your videos", with the gateway's reason. */
-class ListError extends GatewayError {
-  constructor(cause: unknown) {
-    const inner = cause instanceof GatewayError ? cause : new GatewayError(String(cause), 'ERROR');
-    super(`Could not load your videos: ${inner.message}`, inner.code, inner.retryAfterSeconds);
-  }
 }
 
 /** Loads the first page (or the next); answers the refusal, if the gateway refused. */
