@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testFamily } from './family.js';
+import { freePort } from './free-port.js';
+import { TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from './stack.js';
 
 export interface GatewayProcess {
   proc: ChildProcess;
@@ -17,6 +19,40 @@ export interface GatewayProcess {
 
 /** What runs: the sources through tsx (as `npm run dev`), or the build (`node dist/index.js`, production). */
 export type Entry = 'source' | 'dist';
+
+/** A gateway that can be killed and started again as itself: its own data folder, and a fixed port. */
+export interface RestartableDeployment {
+  dataDir: string;
+  port: number;
+  env: Record<string, string>;
+}
+
+/**
+ * The settings of a gateway process that survives restarts: a DATA_DIR of its own (named
+ * `dataDirPrefix`…, the caller removes it) and a fixed port that PUBLIC_URL names, so MAVI's
+ * callbacks reach it before and after a restart. It talks to the MAVI at `maviBaseUrl`.
+ */
+export async function restartableDeployment(
+  maviBaseUrl: string,
+  dataDirPrefix: string,
+  env: Record<string, string> = {},
+): Promise<RestartableDeployment> {
+  const dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
+  const port = await freePort();
+  return {
+    dataDir,
+    port,
+    env: {
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      MAVI_API_KEY: TEST_MAVI_KEY,
+      MAVI_BASE_URL: maviBaseUrl,
+      WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      ...env,
+    },
+  };
+}
 
 /** Starts the gateway; its SQLite store goes to a fresh temporary DATA_DIR unless `env` names one. */
 export function startGatewayProcess(

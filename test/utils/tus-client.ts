@@ -1,4 +1,5 @@
 /** tus-js-client in Node, as an app's client uses it: one upload as a promise, with its URL and progress. */
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import * as tus from 'tus-js-client';
 import { request } from 'undici';
 import type { ResumableUploadProgressSubscription } from '../generated/operations.js';
@@ -104,6 +105,23 @@ export async function patchUpload(url: string, offset: number, bytes: Buffer, he
     bytes,
   );
   return patched.status;
+}
+
+/**
+ * A PATCH of the whole file from offset 0 whose body the caller writes, as much as it likes:
+ * a client whose link stalls or dies mid-body. The caller ends or destroys it.
+ */
+export function openPatch(url: string, length: number, headers: Record<string, string>): ClientRequest {
+  return httpRequest(url, {
+    method: 'PATCH',
+    headers: {
+      ...headers,
+      'tus-resumable': '1.0.0',
+      'upload-offset': '0',
+      'content-type': 'application/offset+octet-stream',
+      'content-length': String(length),
+    },
+  });
 }
 
 /** The offset the gateway answers for an upload (a HEAD, which takes the upload's lock as a resuming client does). */

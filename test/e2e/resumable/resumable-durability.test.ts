@@ -6,19 +6,21 @@
  * SIGKILL and started again on the same DATA_DIR and port.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ResumableUploadProgressDocument } from '../../generated/operations.js';
-import { freePort } from '../../utils/free-port.js';
-import { killHard, startGatewayProcess, type GatewayProcess } from '../../utils/gateway-process.js';
+import {
+  killHard,
+  restartableDeployment,
+  startGatewayProcess,
+  type GatewayProcess,
+} from '../../utils/gateway-process.js';
 import { subscribeSse } from '../../utils/graphql-clients.js';
 import { MP4_HEADER } from '../../utils/multipart-client.js';
-import { TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from '../../utils/stack.js';
+import { TEST_MAVI_KEY } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
-import { createUpload, lastProgress, offsetOf, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { createUpload, lastProgress, offsetOf, openPatch, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
 import { asAlice, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 
@@ -41,18 +43,8 @@ afterAll(async () => {
 });
 
 async function deployment() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'resumable-durability-'));
+  const { dataDir, env } = await restartableDeployment(simulator.url, 'resumable-durability-', TWO_CLIENT_KEYS);
   dataDirs.push(dataDir);
-  const port = await freePort();
-  const env = {
-    ...TWO_CLIENT_KEYS,
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATA_DIR: dataDir,
-    MAVI_API_KEY: TEST_MAVI_KEY,
-    MAVI_BASE_URL: simulator.url,
-    WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-  };
   return { dataDir, env, start: () => start(env) };
 }
 
@@ -86,16 +78,7 @@ describe('kill -9 of the gateway', () => {
     const stagedFile = join(where.dataDir, 'staging', id);
 
     // A PATCH that sends 5 MiB and then stalls, as a phone does when its link dies.
-    const patch = httpRequest(uploadUrl, {
-      method: 'PATCH',
-      headers: {
-        ...asAlice,
-        'tus-resumable': '1.0.0',
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-        'content-length': String(file.length),
-      },
-    });
+    const patch = openPatch(uploadUrl, file.length, asAlice);
     patch.on('error', () => undefined);
     patch.write(file.subarray(0, 5 * MIB));
     await waitUntil(() => statSync(stagedFile).size === 5 * MIB, 'the first 5 MiB staged');

@@ -4,7 +4,7 @@
  * B, and two PATCHes to one upload, on two instances, never write at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResumableUploadProgressDocument } from '../../generated/operations.js';
 import { subscribeSse } from '../../utils/graphql-clients.js';
@@ -13,7 +13,15 @@ import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from '../../utils/r
 import { startS3Server, type S3Server } from '../../utils/s3-server.js';
 import { startStack, TEST_MAVI_KEY, type Stack } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
-import { createUpload, lastProgress, offsetOf, patchUpload, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import {
+  createUpload,
+  lastProgress,
+  offsetOf,
+  openPatch,
+  patchUpload,
+  tusUpload,
+  uploadIdOf,
+} from '../../utils/tus-client.js';
 import { asAlice, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 
 const hasRedis = await requireRedis('test/e2e/scale-out/resumable-scale-out.test.ts');
@@ -71,16 +79,7 @@ describe.skipIf(!hasRedis)('two instances, one Redis, one S3-compatible staging 
     const progress = subscribeSse(b.graphqlUrl, ResumableUploadProgressDocument, { uploadId }, asAlice).collected;
 
     // On A: a PATCH that sends 1 MiB and stalls, holding the upload's lock.
-    const stalled = httpRequest(`${a.url}${path}`, {
-      method: 'PATCH',
-      headers: {
-        ...asAlice,
-        'tus-resumable': '1.0.0',
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-        'content-length': String(file.length),
-      },
-    });
+    const stalled = openPatch(`${a.url}${path}`, file.length, asAlice);
     const stalledEnded = new Promise<void>((resolve) => {
       const done = (what: string) => {
         order.push(what);

@@ -4,18 +4,22 @@
  * process, exactly as `npm start` does, kills it with SIGKILL, and starts it
  * again on the same DATA_DIR and port, with the test simulator as MAVI.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VideoDocument, VideoStatusDocument } from '../../generated/operations.js';
-import { freePort } from '../../utils/free-port.js';
-import { killHard, startGatewayProcess, type GatewayProcess } from '../../utils/gateway-process.js';
+import {
+  killHard,
+  restartableDeployment,
+  startGatewayProcess,
+  type GatewayProcess,
+  type RestartableDeployment,
+} from '../../utils/gateway-process.js';
 import { postGraphQL, subscribeSse } from '../../utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from '../../utils/multipart-client.js';
-import { TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from '../../utils/stack.js';
+import { TEST_MAVI_KEY } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
 import { waitUntil } from '../../utils/wait.js';
 
@@ -35,32 +39,13 @@ afterAll(async () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Deployment {
-  dataDir: string;
-  port: number;
-  env: Record<string, string>;
+async function deployment(env: Record<string, string> = {}): Promise<RestartableDeployment> {
+  const where = await restartableDeployment(simulator.url, 'durability-', env);
+  dataDirs.push(where.dataDir);
+  return where;
 }
 
-async function deployment(env: Record<string, string> = {}): Promise<Deployment> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'durability-'));
-  dataDirs.push(dataDir);
-  const port = await freePort();
-  return {
-    dataDir,
-    port,
-    env: {
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: dataDir,
-      MAVI_API_KEY: TEST_MAVI_KEY,
-      MAVI_BASE_URL: simulator.url,
-      WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-      ...env,
-    },
-  };
-}
-
-async function start(where: Deployment): Promise<string> {
+async function start(where: RestartableDeployment): Promise<string> {
   const gateway = startGatewayProcess(where.env);
   running.push(gateway);
   return gateway.url;
@@ -221,7 +206,7 @@ describe('after kill -9 and a restart', () => {
 
 describe('a DATA_DIR the gateway cannot use', () => {
   /** Runs the gateway until it exits: its exit code (null when a signal ended it, named in `output`). */
-  const refusal = async (where: Deployment) => {
+  const refusal = async (where: RestartableDeployment) => {
     const gateway = startGatewayProcess(where.env);
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       gateway.proc.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
