@@ -285,6 +285,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const corsOrigins = parseCorsOrigins(read('CORS_ORIGINS'), problems);
   const auth = parseUserTokenConfig(read, problems, integer('AUTH_JWKS_COOLDOWN_MS', 30_000, 0));
+  if (auth !== undefined) {
+    // Such a key would be read as a token and refused every time: a lockout nobody is told of.
+    gatewayApiKeys.forEach(({ key, name }, index) => {
+      if (!looksLikeToken(key)) return;
+      const which = name !== undefined ? `the key named "${name}"` : `key number ${index + 1}`;
+      problems.push(
+        `GATEWAY_API_KEYS: ${which} has a token's shape (three parts joined by dots), so with AUTH_ISSUER set it would be read as a token and never accepted: choose a key without two dots`,
+      );
+    });
+  }
   const devIdentityProvider = flag('DEV_IDENTITY_PROVIDER', false);
   if (devIdentityProvider && read('MAVI_API_KEY') !== undefined) {
     problems.push(
@@ -432,9 +442,29 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
+/** A JWT's shape: three base64url parts. With AUTH_ISSUER set, a credential of this shape is read as a token. */
+export function looksLikeToken(credential: string): boolean {
+  return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential);
+}
+
 /** Loopback hosts: the only ones an identity provider may be reached at over plain http (tests, a local provider). */
 function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * Whether the identity provider's documents may be fetched from this URL: https, or http on a
+ * loopback address only. A key set fetched in the clear (or from a data: URL a document names)
+ * could be anyone's.
+ */
+export function isSecureProviderUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
 
 /**
@@ -466,15 +496,8 @@ function parseUserTokenConfig(
     return undefined;
   }
   const secureUrl = (name: string, value: string) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      problems.push(`${name} must be an https URL, got "${value}"`);
-      return;
-    }
-    const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-    if (!allowed) problems.push(`${name} must be an https URL (http only on a loopback address), got "${value}"`);
+    if (!isSecureProviderUrl(value))
+      problems.push(`${name} must be an https URL (http only on a loopback address), got "${value}"`);
   };
   secureUrl('AUTH_ISSUER', issuer);
   if (jwksUrl !== undefined) secureUrl('AUTH_JWKS_URL', jwksUrl);

@@ -245,3 +245,19 @@ export function gatewayError(code: ErrorCode, message?: string, extensions?: Rec
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
+
+/**
+ * The transport's own word for why a connection failed (ECONNREFUSED, ENOTFOUND, a TLS
+ * code such as CERT_HAS_EXPIRED), found along the error's causes; undefined when none has one.
+ * fetch's own "fetch failed" says nothing an operator can act on.
+ */
+export function networkCodeOf(error: unknown): string | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+    if (cause.name === 'TimeoutError') return 'a timeout';
+    const code = (cause as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('UND_ERR_ABORTED')) return code;
+    cause = cause.cause;
+  }
+  return undefined;
+}

@@ -18,6 +18,8 @@
  * The keys themselves are matched by jose's local key set.
  */
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { isSecureProviderUrl } from '../config.js';
+import { networkCodeOf } from '../errors.js';
 
 const REFRESH_INTERVAL_MS = 10 * 60_000;
 /** A first load that fails is retried this often until it succeeds. */
@@ -120,11 +122,29 @@ export class ProviderKeys {
     }
   }
 
+  /**
+   * The key set's address from AUTH_ISSUER's discovery document, which must name AUTH_ISSUER
+   * itself as its issuer (OpenID Connect Discovery §4.3: another issuer's document must not be
+   * used) and a key set reached as securely as AUTH_JWKS_URL must be.
+   */
   private async discoverJwksUrl(): Promise<string> {
     const documentUrl = `${this.options.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const document = (await fetchJson(documentUrl, "AUTH_ISSUER's discovery document")) as { jwks_uri?: unknown };
-    if (typeof document?.jwks_uri !== 'string') {
+    const document = (await fetchJson(documentUrl, "AUTH_ISSUER's discovery document")) as {
+      issuer?: unknown;
+      jwks_uri?: unknown;
+    } | null;
+    if (document?.issuer !== this.options.issuer) {
+      throw new Error(
+        `AUTH_ISSUER's discovery document (${documentUrl}) names the issuer ${quoted(document?.issuer)}, not AUTH_ISSUER "${this.options.issuer}": it is not used.`,
+      );
+    }
+    if (typeof document.jwks_uri !== 'string') {
       throw new Error(`AUTH_ISSUER's discovery document (${documentUrl}) names no jwks_uri.`);
+    }
+    if (!isSecureProviderUrl(document.jwks_uri)) {
+      throw new Error(
+        `AUTH_ISSUER's discovery document (${documentUrl}) names the jwks_uri ${quoted(document.jwks_uri)}: keys are fetched over https only (http only on a loopback address).`,
+      );
     }
     return document.jwks_uri;
   }
@@ -139,7 +159,8 @@ async function fetchJson(url: string, what: string): Promise<unknown> {
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new Error(`${what} (${url}) could not be fetched: ${(error as Error).message}`, { cause: error });
+    const cause = networkCodeOf(error) ?? (error as Error).message;
+    throw new Error(`${what} (${url}) could not be fetched: ${cause}`, { cause: error });
   }
   if (response.status !== 200) {
     await response.body?.cancel();
@@ -162,4 +183,11 @@ async function fetchJson(url: string, what: string): Promise<unknown> {
   } catch {
     throw new Error(`${what} (${url}) is not JSON.`);
   }
+}
+
+/** A value from a document, quoted for a log line, and cut: a data: URL can be long. */
+function quoted(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }

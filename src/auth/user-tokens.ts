@@ -6,22 +6,30 @@
  *    "signed" with the provider's public key is the classic forgery);
  *  - `iss` equal to AUTH_ISSUER, `aud` containing AUTH_AUDIENCE;
  *  - `exp` (required) and `nbf`, with CLOCK_TOLERANCE_SECONDS of skew.
+ *  - `exp`, `nbf` and `iat` finite numbers (`1e400` parses to Infinity), and `iat`
+ *    not in the future;
+ *  - `typ` absent or an access token's (`JWT`, `at+jwt`, `application/at+jwt`,
+ *    RFC 8725 §3.11, RFC 9068): a logout or security-event token the provider
+ *    signs for the same audience is no bearer credential.
  * Each refusal is UNAUTHENTICATED with a message that names what was wrong, and
  * never quotes the token.
  *
  * A user is known by an owner id that holds no claim in the clear:
  * `user:<tenant digest>:<user digest>` (SHA-256 of the issuer, the tenant and the
- * user claim). Its prefix is the tenant's group (status-store.ts OwnerScope): a
- * token with AUTH_ADMIN_SCOPE among its scopes administers that group.
+ * user claim, see claimsDigest). Its prefix is the tenant's group (status-store.ts
+ * OwnerScope): a token with AUTH_ADMIN_SCOPE among its scopes administers that group.
  */
 import { createHash } from 'node:crypto';
-import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
 import type { MaviPartition, UserTokenConfig } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
 import { ProviderKeys, ProviderUnavailableError } from './provider-keys.js';
 
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+/** Skew allowed between the provider's clock and ours, on every check and on every transport alike. */
 const CLOCK_TOLERANCE_SECONDS = 30;
+/** The `typ` values of an access token, lower-cased and without `application/` (RFC 7515 §4.1.9); none at all is accepted too. */
+const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt']);
 /** Real tokens are 1 to 2 KiB; a longer Authorization value is not one worth parsing. */
 const MAX_TOKEN_CHARS = 8 * 1024;
 
@@ -44,11 +52,6 @@ export interface UserTokens {
   stop(): void;
 }
 
-/** A JWT's shape: three base64url parts. A client key never has it (it may not contain two dots in this way). */
-export function looksLikeToken(credential: string): boolean {
-  return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential);
-}
-
 export function createUserTokens(
   config: UserTokenConfig,
   partitionBy: MaviPartition,
@@ -60,7 +63,13 @@ export function createUserTokens(
     cooldownMs: config.jwksCooldownMs,
     onLoadFailed,
   });
-  const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
+  const options: JWTVerifyOptions = {
+    issuer: config.issuer,
+    audience: config.audience,
+    algorithms: ALGORITHMS,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['exp'],
+  };
 
   return {
     get ready() {
@@ -72,17 +81,24 @@ export function createUserTokens(
     async verify(token) {
       if (token.length > MAX_TOKEN_CHARS)
         return unauthenticated('The token is longer than any real one: it is malformed.');
-      let payload: JWTPayload;
+      let verified: JWTVerifyResult;
       try {
-        ({ payload } = await jwtVerify(token, keys.getKey, {
-          issuer: config.issuer,
-          audience: config.audience,
-          algorithms: ALGORITHMS,
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          requiredClaims: ['exp'],
-        }));
+        verified = await verifyWithEachKey(token, keys.getKey, options);
       } catch (error) {
         return refusalFor(error);
+      }
+      const { payload, protectedHeader } = verified;
+      if (!isAccessTokenType(protectedHeader.typ)) {
+        return unauthenticated(
+          'The token is not an access token (its "typ" header is not JWT or at+jwt): a logout or other token is no credential.',
+        );
+      }
+      const badDate = (['exp', 'nbf', 'iat'] as const).find(
+        (claim) => payload[claim] !== undefined && !Number.isFinite(payload[claim]),
+      );
+      if (badDate !== undefined) return unauthenticated(`The token's "${badDate}" claim is not a finite number.`);
+      if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+        return unauthenticated('The token was issued in the future (its iat is later than now).');
       }
       const user = payload[config.userClaim];
       if (typeof user !== 'string' || user === '') {
@@ -98,22 +114,65 @@ export function createUserTokens(
         }
         tenant = claimed;
       }
-      const tenantId = digest(config.issuer, tenant).slice(0, 16);
-      const userId = digest(config.issuer, tenant, user).slice(0, 32);
+      const tenantId = claimsDigest(config.issuer, tenant).slice(0, 16);
+      const userId = claimsDigest(config.issuer, tenant, user).slice(0, 32);
       const partition = {
         user: `user-${userId}`,
         tenant: `tenant-${tenantId}`,
-        app: `app-${digest(config.issuer, config.audience).slice(0, 16)}`,
+        app: `app-${claimsDigest(config.issuer, config.audience).slice(0, 16)}`,
       }[partitionBy];
       const group = `user:${tenantId}:`;
       return {
         ownerId: `${group}${userId}`,
         partition,
         adminOf: scopesOf(payload).includes(config.adminScope) ? group : undefined,
-        expiresAt: payload.exp! * 1000,
+        // The same tolerance as the check above: a socket ends when an HTTP request would be refused.
+        expiresAt: (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000,
       };
     },
   };
+}
+
+/**
+ * A digest of claims that no two lists of claims share. Claims joined by a line feed were
+ * ambiguous once a claim held one (tenant `a\nx` with user `u`, tenant `a` with user `x\nu`),
+ * so such a list is digested as its JSON instead. A list without a line feed keeps its
+ * line-feed join, so every owner and partition made before stays as it was; and the two
+ * forms never meet: a JSON array holds no raw line feed, a join of two or more claims does.
+ */
+export function claimsDigest(...claims: string[]): string {
+  const text = claims.some((claim) => claim.includes('\n')) ? JSON.stringify(claims) : claims.join('\n');
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function isAccessTokenType(typ: string | undefined): boolean {
+  return typ === undefined || ACCESS_TOKEN_TYPES.has(typ.toLowerCase().replace(/^application\//, ''));
+}
+
+/**
+ * Verifies with the key the token's header picks. A token without `kid` while the provider
+ * publishes several keys of its algorithm (mid-rotation) matches them all: each is tried,
+ * as jose's documentation shows, and the one that verifies wins.
+ */
+async function verifyWithEachKey(
+  token: string,
+  getKey: JWTVerifyGetKey,
+  options: JWTVerifyOptions,
+): Promise<JWTVerifyResult> {
+  try {
+    return await jwtVerify(token, getKey, options);
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const key of error as errors.JWKSMultipleMatchingKeys & AsyncIterable<CryptoKey>) {
+      try {
+        return await jwtVerify(token, key, options);
+      } catch (inner) {
+        if (inner instanceof errors.JWSSignatureVerificationFailed) continue;
+        throw inner;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
 }
 
 /**
@@ -150,10 +209,13 @@ function refusalFor(error: unknown): Refusal {
         return unauthenticated(`The token's "${error.claim}" claim is missing or not acceptable.`);
     }
   }
+  if (error instanceof errors.JOSENotSupported && /Extension Header Parameter/.test(error.message)) {
+    return unauthenticated('The token names a critical header ("crit") this gateway does not understand.');
+  }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return unauthenticated(`The token's algorithm is not accepted: only ${ALGORITHMS.join(', ')} are.`);
   }
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+  if (error instanceof errors.JWKSNoMatchingKey) {
     return unauthenticated('The token is signed with a key the identity provider does not publish.');
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {

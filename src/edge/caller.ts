@@ -10,7 +10,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { partitionOf, type ClientKeys } from '../auth/client-keys.js';
-import { looksLikeToken, type UserTokens } from '../auth/user-tokens.js';
+import type { UserTokens } from '../auth/user-tokens.js';
+import { looksLikeToken } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
 import type { Caller } from '../graphql/context.js';
 
@@ -50,4 +51,19 @@ export function callerIdentification(keys: ClientKeys, tokens: UserTokens | unde
       return identify(upgrade.headers.authorization ?? (typeof fromParams === 'string' ? fromParams : undefined));
     },
   };
+}
+
+/**
+ * A request with more than one Authorization header is refused (400) before anyone is
+ * identified: Node keeps one of them, and a proxy in front that reads another would have
+ * authorized somebody else.
+ */
+export function repeatedAuthorization(req: IncomingMessage): Refusal | undefined {
+  let count = 0;
+  for (let index = 0; index < req.rawHeaders.length; index += 2) {
+    if (req.rawHeaders[index]!.toLowerCase() === 'authorization') count += 1;
+  }
+  return count > 1
+    ? refusal('MALFORMED_REQUEST', `The request has ${count} Authorization headers: send one (HTTP 400).`)
+    : undefined;
 }

@@ -18,7 +18,7 @@ import { withRequestId, type Logger } from '../logger.js';
 import { incomingContext, inSpan, SpanKind } from '../tracing/tracer.js';
 import { sendJson, sendRefusal } from './answers.js';
 import { startBodyDeadline, startIdleGapDeadline } from './body-deadline.js';
-import type { CallerIdentification } from './caller.js';
+import { repeatedAuthorization, type CallerIdentification } from './caller.js';
 import { corsHeadersFor } from './cors.js';
 import {
   GRAPHQL_PATH,
@@ -149,7 +149,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
     const body = new RequestBody(req, res, awaitingContinue);
     // Everything after this builds URLs from the target and the Host header (Yoga's adapter too, which
     // would answer a bad one with a stack trace): a target or host that makes no URL ends here.
-    const malformed = normaliseTarget(req);
+    const malformed = normaliseTarget(req) ?? repeatedAuthorization(req);
     if (malformed !== undefined) {
       logger.info('refused a malformed request', { problem: malformed.message });
       req.resume();

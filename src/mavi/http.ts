@@ -13,6 +13,7 @@
  */
 import { Readable } from 'node:stream';
 import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
+import { networkCodeOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { MaviFamily } from './api.js';
@@ -288,12 +289,8 @@ function parseEnvelope(text: string): { code?: unknown; msg?: unknown; data?: un
  */
 function causeOf(failure: MaviError): string {
   if (failure.context.httpStatus !== undefined) return `HTTP ${failure.context.httpStatus}`;
-  let cause: unknown = failure.context.cause;
-  for (let depth = 0; depth < 4 && cause instanceof Error; depth += 1) {
-    const code = (cause as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && !code.startsWith('UND_ERR_ABORTED')) return code;
-    cause = cause.cause;
-  }
+  const code = networkCodeOf(failure.context.cause);
+  if (code !== undefined) return code;
   return failure.context.cause instanceof Error ? failure.context.cause.message : failure.message;
 }
 

@@ -16,7 +16,7 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFor
 import { randomUUID } from 'node:crypto';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CallerIdentification } from '../edge/caller.js';
+import { repeatedAuthorization, type CallerIdentification } from '../edge/caller.js';
 import { GRAPHQL_PATH } from '../edge/paths.js';
 import { gatewayError, isRefusal, StoreUnavailableError } from '../errors.js';
 import { withRequestId, type Logger } from '../logger.js';
@@ -107,6 +107,12 @@ export function attachGraphQLWebSocket(
     path: GRAPHQL_PATH,
     handleProtocols,
     maxPayload: limits.maxPayloadBytes,
+    // Refused at the upgrade, as every HTTP route refuses it.
+    verifyClient: ({ req }, accept) => {
+      const repeated = repeatedAuthorization(req);
+      if (repeated) accept(false, 400, repeated.message);
+      else accept(true);
+    },
   });
   /** Open sockets per client. */
   const socketsPerClient = new Map<string, number>();

@@ -6,7 +6,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  CompactSign,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 import { waitUntil } from './wait.js';
 
@@ -23,6 +32,8 @@ export interface TokenOptions {
   expiresIn?: number;
   /** Sign with this key id in the header instead of the current key's (its signature is still the current key's). */
   kid?: string;
+  /** Header parameters beyond, or instead of, the defaults (alg ES256, kid, typ JWT); undefined drops one. */
+  header?: Partial<JWTHeaderParameters>;
 }
 
 export class TestIdentityProvider {
@@ -33,6 +44,8 @@ export class TestIdentityProvider {
   available = true;
   /** True: the key set is answered as an endless stream of bytes (chunked, no length declared). */
   endlessKeySet = false;
+  /** Values the discovery document states instead of its true ones (another issuer, another jwks_uri). */
+  discoveryOverrides: { issuer?: string; jwks_uri?: string } = {};
   private keys: SigningKey[] = [];
   private server: Server | undefined;
   private base = '';
@@ -52,7 +65,7 @@ export class TestIdentityProvider {
       if (!this.available) return res.writeHead(503).end();
       if (req.url === '/.well-known/openid-configuration') {
         this.asked.discovery += 1;
-        return json(res, { issuer: this.issuer, jwks_uri: `${this.base}/jwks` });
+        return json(res, { issuer: this.issuer, jwks_uri: `${this.base}/jwks`, ...this.discoveryOverrides });
       }
       if (req.url === '/jwks' && this.endlessKeySet) {
         this.asked.jwks += 1;
@@ -88,6 +101,12 @@ export class TestIdentityProvider {
     if (dropOld) this.keys = this.keys.filter((key) => !old.includes(key));
   }
 
+  /** Signs with the key published before the current one from now on (both stay published). */
+  signWithOlderKey(): void {
+    const [older, current] = this.keys.splice(-2, 2);
+    this.keys.push(current!, older!);
+  }
+
   /** A token for `sub`, signed with the current key. */
   async token(sub: string, options: TokenOptions = {}): Promise<string> {
     const key = this.keys.at(-1)!;
@@ -101,7 +120,16 @@ export class TestIdentityProvider {
       exp: now + (options.expiresIn ?? 3600),
       ...options.claims,
     })
-      .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? key.kid, typ: 'JWT' })
+      .setProtectedHeader(withoutUndefined({ alg: 'ES256', kid: options.kid ?? key.kid, typ: 'JWT', ...options.header }))
+      // jose signs a `crit` header only for extensions it is told it knows.
+      .sign(key.privateKey, { crit: Object.fromEntries((options.header?.crit ?? []).map((name) => [name, true])) });
+  }
+
+  /** A token whose claims are this JSON text as written (`{"exp":1e400}` is no value jose would sign), with the current key. */
+  async tokenFromText(claimsJson: string): Promise<string> {
+    const key = this.keys.at(-1)!;
+    return new CompactSign(new TextEncoder().encode(claimsJson))
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
       .sign(key.privateKey);
   }
 
@@ -115,6 +143,10 @@ export class TestIdentityProvider {
     const kid = `key-${this.keys.length + 1}-${Date.now().toString(36)}`;
     this.keys.push({ kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } });
   }
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 
 function json(res: import('node:http').ServerResponse, body: unknown): void {
