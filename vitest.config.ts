@@ -27,6 +27,7 @@ const END_TO_END = [
   'identity/partitions',
   'resumable/resumable-uploads',
   'mavi/mavi-misconfiguration',
+  'mavi/simulator-restart',
 ];
 
 export default defineConfig({

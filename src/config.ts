@@ -123,6 +123,8 @@ export interface StagingConfig {
   readonly s3: StagingS3Config | undefined;
   /** STAGED_UPLOAD_EXPIRY_MS: an upload not finished this long after its creation is removed, bytes and all. */
   readonly expiryMs: number;
+  /** STAGING_IDLE_EXPIRY_MS: an upload that receives no byte for this long is removed too, giving its place back. */
+  readonly idleExpiryMs: number;
   /** STAGING_MAX_UPLOADS_PER_OWNER: uploads one owner may have staged at once (receiving or forwarding). */
   readonly maxUploadsPerOwner: number;
   /** STAGING_MAX_BYTES_PER_OWNER: the declared bytes one owner's staged uploads may hold together. */
@@ -160,6 +162,8 @@ export interface UserTokenConfig {
   readonly adminScope: string;
   /** AUTH_JWKS_COOLDOWN_MS: a token with an unknown key id refreshes the keys at most this often. */
   readonly jwksCooldownMs: number;
+  /** AUTH_CLOCK_TOLERANCE_SECONDS: skew allowed between the provider's clock and ours, on HTTP and websockets alike. */
+  readonly clockToleranceSeconds: number;
   /** AUTH_WEB_CLIENT_ID: the web app's public client at the provider; with it, the web app signs users in. */
   readonly webClientId: string | undefined;
 }
@@ -284,7 +288,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (new Set(names).size !== names.length) problems.push('GATEWAY_API_KEYS: every name may be used once');
 
   const corsOrigins = parseCorsOrigins(read('CORS_ORIGINS'), problems);
-  const auth = parseUserTokenConfig(read, problems, integer('AUTH_JWKS_COOLDOWN_MS', 30_000, 0));
+  const auth = parseUserTokenConfig(read, problems, {
+    jwksCooldownMs: integer('AUTH_JWKS_COOLDOWN_MS', 30_000, 0),
+    clockToleranceSeconds: integer('AUTH_CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
+  });
   if (auth !== undefined) {
     // Such a key would be read as a token and refused every time: a lockout nobody is told of.
     gatewayApiKeys.forEach(({ key, name }, index) => {
@@ -475,7 +482,7 @@ export function isSecureProviderUrl(value: string): boolean {
 function parseUserTokenConfig(
   read: (name: string) => string | undefined,
   problems: string[],
-  jwksCooldownMs: number,
+  timing: Pick<UserTokenConfig, 'jwksCooldownMs' | 'clockToleranceSeconds'>,
 ): UserTokenConfig | undefined {
   const issuer = read('AUTH_ISSUER');
   const audience = read('AUTH_AUDIENCE');
@@ -487,6 +494,7 @@ function parseUserTokenConfig(
     'AUTH_TENANT_CLAIM',
     'AUTH_ADMIN_SCOPE',
     'AUTH_JWKS_COOLDOWN_MS',
+    'AUTH_CLOCK_TOLERANCE_SECONDS',
     'AUTH_WEB_CLIENT_ID',
   ];
   if (issuer === undefined) {
@@ -510,7 +518,7 @@ function parseUserTokenConfig(
     userClaim: read('AUTH_USER_CLAIM') ?? 'sub',
     tenantClaim: read('AUTH_TENANT_CLAIM'),
     adminScope: read('AUTH_ADMIN_SCOPE') ?? 'videos:admin',
-    jwksCooldownMs,
+    ...timing,
     webClientId: read('AUTH_WEB_CLIENT_ID'),
   };
 }
@@ -557,8 +565,12 @@ function parseStagingConfig(
               accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined,
           },
     expiryMs: integer('STAGED_UPLOAD_EXPIRY_MS', 24 * 60 * 60 * 1000, 1_000),
+    // An hour without a byte: long enough for a phone to ride out a dead zone, short enough that
+    // reservations nobody uses (creations without bodies) do not hold the budget (docs/resumable-uploads.md).
+    idleExpiryMs: integer('STAGING_IDLE_EXPIRY_MS', 60 * 60 * 1000, 1_000),
     maxUploadsPerOwner: integer('STAGING_MAX_UPLOADS_PER_OWNER', 5, 1),
-    maxBytesPerOwner: integer('STAGING_MAX_BYTES_PER_OWNER', 20 * GIB, 1),
+    // One largest file (4 GiB, the original family's): 25 owners, not 5, to fill the default budget.
+    maxBytesPerOwner: integer('STAGING_MAX_BYTES_PER_OWNER', 4 * GIB, 1),
     maxBytes: integer('STAGING_MAX_BYTES', 100 * GIB, 1),
     minFreeBytes: integer('STAGING_MIN_FREE_BYTES', 2 * GIB, 0),
   };

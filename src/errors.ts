@@ -120,6 +120,17 @@ export const errorRegistry = {
     retryable: false,
     httpStatus: 410,
   },
+  TUS_VERSION_UNSUPPORTED: {
+    message: 'This endpoint speaks tus 1.0.0 only: send Tus-Resumable: 1.0.0.',
+    retryable: false,
+    httpStatus: 412,
+    httpHeaders: { 'tus-version': '1.0.0' },
+  },
+  WRONG_CONTENT_TYPE: {
+    message: 'A PATCH carries its bytes as Content-Type: application/offset+octet-stream.',
+    retryable: false,
+    httpStatus: 415,
+  },
   TOO_MANY_STAGED_UPLOADS: {
     message: 'You have as many resumable uploads staged as one owner may: finish or delete one first.',
     retryable: true,

@@ -4,6 +4,7 @@
  * `npm start` works out of the box; with DEV_IDENTITY_PROVIDER=on it also runs a
  * development OpenID provider, so users can sign in to the web app.
  */
+import { join } from 'node:path';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
 import type { DevIdentityProvider } from './dev-identity/dev-identity-provider.js';
@@ -32,7 +33,12 @@ async function main(): Promise<void> {
 
   let simulator: MaviSimulator | undefined;
   if (!config.maviApiKey) {
-    simulator = new MaviSimulator({ parseDelayMs: 5_000, family: config.maviApi });
+    // It keeps its videos beside the gateway's records of them: both remember across a restart.
+    simulator = new MaviSimulator({
+      parseDelayMs: 5_000,
+      family: config.maviApi,
+      stateFile: join(config.dataDir, 'simulator.json'),
+    });
     await simulator.start();
     config = Object.freeze({ ...config, maviApiKey: simulator.apiKey, maviBaseUrl: simulator.url });
   }
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
         tenantClaim: undefined,
         adminScope: 'videos:admin',
         jwksCooldownMs: 30_000,
+        clockToleranceSeconds: 30,
         webClientId: DEV_WEB_CLIENT_ID,
       },
     });

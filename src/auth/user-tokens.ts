@@ -5,7 +5,8 @@
  *    with asymmetric algorithms only: `none` and HS* are refused (an HS256 token
  *    "signed" with the provider's public key is the classic forgery);
  *  - `iss` equal to AUTH_ISSUER, `aud` containing AUTH_AUDIENCE;
- *  - `exp` (required) and `nbf`, with CLOCK_TOLERANCE_SECONDS of skew.
+ *  - `exp` (required) and `nbf`, with AUTH_CLOCK_TOLERANCE_SECONDS of skew,
+ *    the same skew that decides when a websocket's token has expired;
  *  - `exp`, `nbf` and `iat` finite numbers (`1e400` parses to Infinity), and `iat`
  *    not in the future;
  *  - `typ` absent or an access token's (`JWT`, `at+jwt`, `application/at+jwt`,
@@ -20,14 +21,19 @@
  * OwnerScope): a token with AUTH_ADMIN_SCOPE among its scopes administers that group.
  */
 import { createHash } from 'node:crypto';
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
+import {
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  type JWTVerifyResult,
+} from 'jose';
 import type { MaviPartition, UserTokenConfig } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
 import { ProviderKeys, ProviderUnavailableError } from './provider-keys.js';
 
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
-/** Skew allowed between the provider's clock and ours, on every check and on every transport alike. */
-const CLOCK_TOLERANCE_SECONDS = 30;
 /** The `typ` values of an access token, lower-cased and without `application/` (RFC 7515 §4.1.9); none at all is accepted too. */
 const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt']);
 /** Real tokens are 1 to 2 KiB; a longer Authorization value is not one worth parsing. */
@@ -67,7 +73,7 @@ export function createUserTokens(
     issuer: config.issuer,
     audience: config.audience,
     algorithms: ALGORITHMS,
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    clockTolerance: config.clockToleranceSeconds,
     requiredClaims: ['exp'],
   };
 
@@ -97,7 +103,7 @@ export function createUserTokens(
         (claim) => payload[claim] !== undefined && !Number.isFinite(payload[claim]),
       );
       if (badDate !== undefined) return unauthenticated(`The token's "${badDate}" claim is not a finite number.`);
-      if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + config.clockToleranceSeconds) {
         return unauthenticated('The token was issued in the future (its iat is later than now).');
       }
       const user = payload[config.userClaim];
@@ -127,7 +133,7 @@ export function createUserTokens(
         partition,
         adminOf: scopesOf(payload).includes(config.adminScope) ? group : undefined,
         // The same tolerance as the check above: a socket ends when an HTTP request would be refused.
-        expiresAt: (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000,
+        expiresAt: (payload.exp! + config.clockToleranceSeconds) * 1000,
       };
     },
   };

@@ -30,6 +30,36 @@ export interface ResumableRouteDeps {
 /** Every tus answer carries the protocol version, refusals too: tus clients check it. */
 const TUS_HEADERS = { 'tus-resumable': '1.0.0' };
 
+/** The methods tus serves (GET is refused later: no downloads); X-HTTP-Method-Override may name one of them. */
+const TUS_METHODS = new Set(['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * What tus 1.0 asks of a request before anything else, which @tus/server answers otherwise: the
+ * method a client behind a restrictive proxy names in X-HTTP-Method-Override is the method (it
+ * MUST be honoured); an unsupported Tus-Resumable is 412 with Tus-Version; a PATCH's body is
+ * application/offset+octet-stream, else 415. Undefined when the request may go on.
+ */
+function protocolRefusal(req: IncomingMessage): Refusal | undefined {
+  const override = req.headers['x-http-method-override'];
+  if (override !== undefined) {
+    const method = String(override).trim().toUpperCase();
+    if (!TUS_METHODS.has(method)) {
+      return refusal(
+        'MALFORMED_REQUEST',
+        `X-HTTP-Method-Override names ${JSON.stringify(method.slice(0, 20))}, which is not a tus method (HTTP 400).`,
+      );
+    }
+    req.method = method;
+  }
+  if (req.method === 'OPTIONS') return undefined;
+  if (req.headers['tus-resumable'] !== '1.0.0') return refusal('TUS_VERSION_UNSUPPORTED');
+  if (req.method === 'PATCH') {
+    const type = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/offset+octet-stream') return refusal('WRONG_CONTENT_TYPE');
+  }
+  return undefined;
+}
+
 export async function handleResumable(
   deps: ResumableRouteDeps,
   req: IncomingMessage,
@@ -40,6 +70,8 @@ export async function handleResumable(
     body.refuse((headers) => sendRefusal(res, refused, 'route', { ...headers, ...TUS_HEADERS }));
   const { uploads } = deps;
   if (!uploads) return refuse(refusal('RESUMABLE_UPLOADS_OFF'));
+  const unspoken = protocolRefusal(req);
+  if (unspoken) return refuse(unspoken);
   // A browser's CORS preflight carries no credential.
   if (req.method === 'OPTIONS') {
     body.take();

@@ -10,6 +10,8 @@
  * module of their own (original-api.ts, v1-api.ts), chosen by `family`.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -50,6 +52,18 @@ export interface SimulatorOptions {
   chatExtraPieces?: number;
   /** Delay before a transcription task (original family) finishes and calls back. */
   transcriptionDelayMs?: number;
+  /**
+   * A file to keep the registered videos and transcription tasks in, read at start: a simulator
+   * restarted on it remembers what the gateway remembers (`npm start` keeps it in DATA_DIR).
+   * Unset: it forgets at stop, as the tests' simulators do.
+   */
+  stateFile?: string;
+}
+
+/** What a simulator keeps in its state file. */
+interface SimulatorState {
+  videos: SimulatedVideo[];
+  transcriptionTasks: TranscriptionTask[];
 }
 
 export class MaviSimulator implements SimulatorCore {
@@ -63,6 +77,8 @@ export class MaviSimulator implements SimulatorCore {
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
   private baseUrl = '';
+  /** The state file's text as last written: a request that changed nothing writes nothing. */
+  private savedState = '';
 
   constructor(options: SimulatorOptions = {}) {
     this.options = { unparseCallbackDelayMs: 10, parseDelayMs: 200, outcome: 'PARSE', ...options };
@@ -70,10 +86,13 @@ export class MaviSimulator implements SimulatorCore {
     this.api =
       this.options.family === 'v1' ? v1Api(this, this.options.maxUploadBytes ?? 3_000_000_000) : originalApi(this);
     this.server = createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { code: '500', msg: `simulator error: ${String(error)}`, data: null });
-        else res.destroy();
-      });
+      this.route(req, res)
+        .catch((error: unknown) => {
+          if (!res.headersSent)
+            sendJson(res, 500, { code: '500', msg: `simulator error: ${String(error)}`, data: null });
+          else res.destroy();
+        })
+        .finally(() => this.saveState());
     });
   }
 
@@ -86,6 +105,7 @@ export class MaviSimulator implements SimulatorCore {
   }
 
   async start(): Promise<void> {
+    this.loadState();
     await new Promise<void>((resolve) =>
       this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
     );
@@ -190,12 +210,52 @@ export class MaviSimulator implements SimulatorCore {
   private register(video: SimulatedVideo): void {
     this.videos.set(video.videoNo, video);
     if (this.options.manualCallbacks || !video.callbackUri) return;
-    const final = this.options.outcome ?? 'PARSE';
     this.later(this.options.unparseCallbackDelayMs ?? 0, () => this.sendCallback(video.videoNo, 'UNPARSE'));
+    this.scheduleOutcome(video);
+  }
+
+  private scheduleOutcome(video: SimulatedVideo): void {
+    const final = this.options.outcome ?? 'PARSE';
     this.later(this.options.parseDelayMs ?? 0, async () => {
       video.videoStatus = final;
       await this.sendCallback(video.videoNo, final);
     });
+  }
+
+  /** Reads the state file, if any; what was under way when it was written goes on (its callbacks come). */
+  private loadState(): void {
+    const { stateFile } = this.options;
+    if (stateFile === undefined || !existsSync(stateFile)) return;
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as SimulatorState;
+    for (const video of state.videos) {
+      this.videos.set(video.videoNo, video);
+      if (video.videoStatus === 'UNPARSE' && video.callbackUri && !this.options.manualCallbacks) {
+        this.scheduleOutcome(video);
+      }
+    }
+    for (const task of state.transcriptionTasks) {
+      this.transcriptionTasks.set(task.taskNo, task);
+      if (!task.finished && !this.options.manualCallbacks) {
+        this.later(this.options.transcriptionDelayMs ?? 50, () => this.finishTranscription(task.taskNo));
+      }
+    }
+    this.savedState = JSON.stringify(state);
+  }
+
+  /** Writes the state file when the state changed (a new file renamed over the old: never half written). */
+  private saveState(): void {
+    const { stateFile } = this.options;
+    if (stateFile === undefined) return;
+    const state: SimulatorState = {
+      videos: [...this.videos.values()],
+      transcriptionTasks: [...this.transcriptionTasks.values()],
+    };
+    const text = JSON.stringify(state);
+    if (text === this.savedState) return;
+    mkdirSync(dirname(stateFile), { recursive: true });
+    writeFileSync(`${stateFile}.tmp`, text);
+    renameSync(`${stateFile}.tmp`, stateFile);
+    this.savedState = text;
   }
 
   /** The digest kept of each uploaded file, so tests can prove the bytes arrived intact. */
@@ -228,7 +288,9 @@ export class MaviSimulator implements SimulatorCore {
   private later(delayMs: number, action: () => Promise<unknown>): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      action().catch(() => undefined);
+      action()
+        .catch(() => undefined)
+        .finally(() => this.saveState());
     }, delayMs);
     this.timers.add(timer);
   }

@@ -15,7 +15,7 @@
  * after its last byte) ends; a permanent refusal is final at once. Either way,
  * once the outcome is final the staged bytes are removed.
  */
-import { Transform } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { errorRegistry, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -132,6 +132,8 @@ export class Forwarding {
     const controller = new AbortController();
     this.inFlight.add(controller);
     const attempt: StagedUpload = { ...job, attempts: job.attempts + 1, bytesForwarded: 0 };
+    /** Progress records are written one after another, and all of them before the outcome. */
+    let progressWrites: Promise<unknown> = Promise.resolve();
     try {
       const paced = await pace?.take();
       if (paced !== undefined) {
@@ -139,16 +141,36 @@ export class Forwarding {
         await this.retryLater(job, paced.code, paced.message, (paced.retryAfterSeconds ?? 1) * 1000);
         return;
       }
-      publish({ ...attempt, errorCode: undefined, errorMessage: undefined });
+      // The attempt, and its progress below, are recorded as well as announced: a client that
+      // asks (resumableUpload) sees what one that follows (resumableUploadProgress) sees.
+      const started: StagedUpload = { ...attempt, errorCode: undefined, errorMessage: undefined };
+      await ledger.update(job.id, 'FORWARDING', (current) => ({ ...started, dueAt: current.dueAt }));
+      publish(started);
       const stream = await staging.read(job.id);
-      const counted = countProgress(attempt, publish);
+      const counted = countProgress(attempt, (progress) => {
+        publish(progress);
+        progressWrites = progressWrites.then(
+          () =>
+            ledger
+              .update(job.id, 'FORWARDING', (current) => ({ ...current, bytesForwarded: progress.bytesForwarded }))
+              .catch(() => undefined), // a lost progress record: the next one, or the outcome, follows
+        );
+      });
       const onAbort = () => stream.destroy(new Error('the gateway is stopping'));
       controller.signal.addEventListener('abort', onAbort, { once: true });
       const record = await uploads.forwardStaged(
-        { stream: stream.pipe(counted), fileName: job.fileName, mimetype: job.fileType, size: job.length },
+        // pipeline, not pipe: a staged stream destroyed (at stop, or by a read error) ends the body
+        // MAVI reads with that error, instead of leaving it open for ever.
+        {
+          stream: pipeline(stream, counted, () => undefined),
+          fileName: job.fileName,
+          mimetype: job.fileType,
+          size: job.length,
+        },
         { ownerId: job.ownerId, partition: job.partition },
         parseMetadata(job.maviMetadata),
       );
+      await progressWrites;
       await this.conclude({
         ...attempt,
         state: 'REGISTERED',
@@ -159,6 +181,7 @@ export class Forwarding {
       });
       logger.info('resumable upload forwarded to MAVI', { videoNo: record.videoNo, bytes: job.length });
     } catch (error) {
+      await progressWrites;
       if (this.stopping) {
         await ledger.put({ ...job, dueAt: 0 }).catch(() => undefined); // due again at once, here or elsewhere
         return;
@@ -205,8 +228,8 @@ export class Forwarding {
   }
 }
 
-/** Counts the bytes read from staging, publishing progress now and then. */
-function countProgress(attempt: StagedUpload, publish: (upload: StagedUpload) => void): Transform {
+/** Counts the bytes read from staging, reporting progress now and then. */
+function countProgress(attempt: StagedUpload, report: (upload: StagedUpload) => void): Transform {
   let sent = 0;
   let lastPublished = 0;
   return new Transform({
@@ -215,7 +238,7 @@ function countProgress(attempt: StagedUpload, publish: (upload: StagedUpload) =>
       const now = Date.now();
       if (now - lastPublished >= PROGRESS_EVERY_MS) {
         lastPublished = now;
-        publish({ ...attempt, bytesForwarded: sent });
+        report({ ...attempt, bytesForwarded: sent });
       }
       callback(null, chunk);
     },

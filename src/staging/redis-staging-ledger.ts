@@ -63,6 +63,20 @@ redis.call('ZADD', KEYS[1], ARGV[2], ids[1])
 return json
 `;
 
+/**
+ * Replaces a record only if it is still exactly `expected` (compare and set), keeping its state
+ * and its lease (the due zset is not touched); a RECEIVING upload's expiry moves with it.
+ * KEYS: record, expiry zset. ARGV: expected json, new json, id, state, expiresAt.
+ */
+const UPDATE_IF = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[4] == 'RECEIVING' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[3]) end
+return 1
+`;
+/** Compare-and-set rounds before an update gives up (each lost round means another writer won). */
+const UPDATE_ROUNDS = 5;
+
 /** KEYS: due zset. ARGV: id, leaseUntil. Only a job still queued (FORWARDING) gets a longer lease. */
 const EXTEND = `
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
@@ -132,6 +146,28 @@ export function createRedisStagingLedger(redis: Redis, prefix: string): StagingL
       }),
     get: (id) => onRedis(async () => parse(await redis.get(keys.record(id)))),
     put: (upload) => write(upload, false),
+    update: (id, state, change) =>
+      onRedis(async () => {
+        for (let round = 0; round < UPDATE_ROUNDS; round += 1) {
+          const json = await redis.get(keys.record(id));
+          const current = parse(json);
+          if (current?.state !== state) return undefined;
+          const changed = { ...change(current), state, dueAt: current.dueAt };
+          const set = await redis.eval(
+            UPDATE_IF,
+            2,
+            keys.record(id),
+            keys.expiry,
+            json!,
+            JSON.stringify(changed),
+            id,
+            state,
+            changed.expiresAt,
+          );
+          if (set === 1) return changed;
+        }
+        return undefined;
+      }),
     claimDue: (now, leaseUntil) =>
       onRedis(async () => {
         const json = (await redis.eval(CLAIM, 1, keys.due, now, leaseUntil, recordPrefix)) as string | null;

@@ -31,14 +31,13 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { UploadMetadata } from '../mavi/api.js';
+import { videoNameRefusal } from '../upload/video-name.js';
 import type { Owner } from '../status/status-store.js';
 import { Forwarding } from './forwarding.js';
 import { ProgressFeed, type ProgressEvent, type UploadProgress } from './progress-feed.js';
 import { type BrokenBound, type StagedUpload, type StagingLedger } from './staged-upload.js';
 import type { StagingStore } from './staging-store.js';
 
-/** The longest file name taken (bytes of UTF-8 are bounded by the header size anyway). */
-const MAX_FILE_NAME_CHARS = 255;
 /** Uploads looked at per sweep (expired ones; finished ones a crash left RECEIVING). */
 const SWEEP_BATCH = 100;
 
@@ -88,7 +87,8 @@ export class ResumableUploads {
   async start(): Promise<string> {
     const { forwarding, staging } = await this.server;
     forwarding.start();
-    const everyMs = Math.min(60_000, Math.max(250, Math.floor(this.deps.config.expiryMs / 4)));
+    const { expiryMs, idleExpiryMs } = this.deps.config;
+    const everyMs = Math.min(60_000, Math.max(250, Math.floor(Math.min(expiryMs, idleExpiryMs) / 4)));
     const sweep = (recover: boolean) => {
       this.sweep(recover).catch((error: unknown) =>
         this.deps.logger.warn('the staging sweep failed; it runs again', { error }),
@@ -120,9 +120,12 @@ export class ResumableUploads {
       const upload = await this.deps.ledger.get(id);
       // Unknown, or someone else's: the same answer, so that ids cannot be probed.
       if (upload === undefined || upload.ownerId !== owner.ownerId) return refusal('UPLOAD_NOT_FOUND');
-    } else if (req.method === 'POST' && this.stopped) {
-      return refusal('SHUTTING_DOWN');
+      // Gone for good, and said so while its record is kept (tus: 410 Gone).
+      if (upload.state === 'FAILED' && upload.errorCode === 'UPLOAD_EXPIRED') return refusal('UPLOAD_EXPIRED');
+      return undefined;
     }
+    if (req.method !== 'POST') return refusal('UPLOAD_NOT_FOUND', 'Name an upload: /uploads/<id>.');
+    if (this.stopped) return refusal('SHUTTING_DOWN');
     return undefined;
   }
 
@@ -130,6 +133,8 @@ export class ResumableUploads {
   async serve(req: IncomingMessage, res: ServerResponse, owner: Owner): Promise<void> {
     const { tus } = await this.server;
     this.admitted.set(req, { owner, reserved: undefined, created: false });
+    const id = this.idOf(req);
+    if (req.method === 'PATCH' && id !== undefined) await this.active(id);
     await tus.handle(req, res);
   }
 
@@ -169,8 +174,9 @@ export class ResumableUploads {
     return (await staging.store.getUpload(upload.id).catch(() => undefined))?.offset ?? 0;
   }
 
+  /** The id the request names, as written (`/uploads/.` names ".", not the collection). */
   private idOf(req: IncomingMessage): string | undefined {
-    const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
+    const pathname = (req.url ?? '/').split('?')[0]!;
     const rest = pathname.slice(this.deps.path.length + 1);
     return rest === '' ? undefined : rest;
   }
@@ -188,6 +194,8 @@ export class ResumableUploads {
       allowedHeaders: ['x-request-id'],
       exposedHeaders: ['retry-after', 'x-request-id'],
       postReceiveInterval: 500,
+      // Announced as Tus-Max-Size, and enforced (before onUploadCreate's own bounds).
+      maxSize: this.deps.maxUploadBytes,
       // A finished upload is the forwarding job's: the client cannot take it back mid-way.
       disableTerminationForFinishedUploads: true,
       onUploadCreate: async (req, upload) => {
@@ -208,6 +216,21 @@ export class ResumableUploads {
           void this.deps.ledger.remove(admitted.reserved).catch(() => undefined);
         }
         if (error instanceof StoreUnavailableError) return tusRefusal(refusal('STORE_UNAVAILABLE'), req);
+        // What was written before the disk filled is synced and kept: the client resumes from it later.
+        if (isDiskFull(error)) {
+          logger.warn('the staging disk is full; a resumable upload request was refused', { error });
+          return tusRefusal(
+            refusal(
+              'STAGING_FULL',
+              'The staging disk is full; what arrived is kept: resume later (HEAD names the offset).',
+            ),
+            req,
+          );
+        }
+        if ('status_code' in error && error.status_code === 413) {
+          return tusRefusal(refusal('UPLOAD_TOO_LARGE', `The upload limit is ${this.deps.maxUploadBytes} bytes.`), req);
+        }
+        if ('status_code' in error && error.status_code === 404) return tusRefusal(refusal('UPLOAD_NOT_FOUND'), req);
         if (!('status_code' in error)) {
           logger.error('a resumable upload request failed', { error });
           return tusRefusal(refusal('INTERNAL_SERVER_ERROR'), req);
@@ -215,13 +238,16 @@ export class ResumableUploads {
         return undefined;
       },
     };
+    // Advertise only what is served: a deferred length is refused (LENGTH_REQUIRED), so a client
+    // that picks its features from Tus-Extension must not be offered it.
+    staging.store.extensions = staging.store.extensions.filter((extension) => extension !== 'creation-defer-length');
     const tus = new Server(options);
     tus.on(EVENTS.POST_CREATE, (req: Request) => {
       const admitted = this.admittedOf(req, false);
       if (admitted) admitted.created = true;
     });
     tus.on(EVENTS.POST_RECEIVE, (_req: Request, upload: Upload) => {
-      void this.publishReceiving(upload.id, upload.offset);
+      void this.received(upload.id, upload.offset);
     });
     tus.on(EVENTS.POST_TERMINATE, (_req: Request, _res: Response, id: string) => {
       void this.deps.ledger.remove(id).then(
@@ -276,7 +302,7 @@ export class ResumableUploads {
           errorMessage: undefined,
           videoNo: undefined,
           createdAt: now,
-          expiresAt: now + config.expiryMs,
+          expiresAt: receivingExpiry(now, now, config),
           dueAt: 0,
         },
         config,
@@ -304,9 +330,26 @@ export class ResumableUploads {
     (await this.server).forwarding.wake();
   }
 
-  private async publishReceiving(id: string, offset: number): Promise<void> {
-    const upload = await this.deps.ledger.get(id).catch(() => undefined);
-    if (upload?.state === 'RECEIVING') this.deps.events.publish(id, { ...upload, offset });
+  /** Bytes arrived: the upload's followers hear the offset (and its idle expiry moves on). */
+  private async received(id: string, offset: number): Promise<void> {
+    const upload = await this.active(id);
+    if (upload) this.deps.events.publish(id, { ...upload, offset });
+  }
+
+  /**
+   * The upload is in use (a PATCH began, or bytes arrived): its idle expiry moves on. tus reports
+   * bytes only every 500 ms of a PATCH, so a short PATCH counts from its start.
+   */
+  private async active(id: string): Promise<StagedUpload | undefined> {
+    return this.deps.ledger
+      .update(id, 'RECEIVING', (current) => ({
+        ...current,
+        expiresAt: receivingExpiry(current.createdAt, Date.now(), this.deps.config),
+      }))
+      .catch((error: unknown) => {
+        this.deps.logger.warn("could not record a resumable upload's activity", { error });
+        return undefined;
+      });
   }
 
   /**
@@ -338,7 +381,7 @@ export class ResumableUploads {
         ...upload,
         state: 'FAILED',
         errorCode: 'UPLOAD_EXPIRED',
-        errorMessage: `The upload was not finished within ${this.deps.config.expiryMs} ms; its bytes were removed.`,
+        errorMessage: `The upload received no byte for ${this.deps.config.idleExpiryMs} ms, or was not finished within ${this.deps.config.expiryMs} ms; its bytes were removed.`,
         expiresAt: now + this.deps.config.expiryMs,
       };
       await ledger.put(expired);
@@ -358,18 +401,23 @@ export class ResumableUploads {
   }
 }
 
+/**
+ * When a RECEIVING upload expires: STAGING_IDLE_EXPIRY_MS after its last byte (or its creation),
+ * and never later than STAGED_UPLOAD_EXPIRY_MS after its creation. A reservation nobody uses
+ * gives its place in the bounds back.
+ */
+function receivingExpiry(createdAt: number, activeAt: number, config: StagingConfig): number {
+  return Math.min(createdAt + config.expiryMs, activeAt + config.idleExpiryMs);
+}
+
 /** What the client said of its file, from Upload-Metadata, or the refusal of it. */
 function describeUpload(
   metadata: Record<string, string | null>,
 ): { fileName: string; fileType: string; maviMetadata: UploadMetadata | undefined } | Refusal {
   const text = (key: string) => metadata[key] ?? undefined;
   const fileName = text('filename') ?? text('name') ?? 'upload';
-  if (fileName.length > MAX_FILE_NAME_CHARS || [...fileName].some((char) => char.charCodeAt(0) < 0x20)) {
-    return refusal(
-      'INVALID_INPUT',
-      `The file name must be at most ${MAX_FILE_NAME_CHARS} characters, without control characters.`,
-    );
-  }
+  const badName = videoNameRefusal(fileName);
+  if (badName) return badName;
   const fileType = text('filetype') ?? text('type') ?? 'application/octet-stream';
   const maviMetadata: UploadMetadata = {};
   const tags = text('tags');
@@ -414,6 +462,15 @@ function boundRefusal(broken: BrokenBound, config: StagingConfig): Refusal {
     case 'bytes':
       return refusal('STAGING_FULL', "The gateway's staging budget (STAGING_MAX_BYTES) is spent; retry later.");
   }
+}
+
+/** A write refused for want of space (ENOSPC, or a quota's EDQUOT), anywhere along the error's causes. */
+function isDiskFull(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth += 1) {
+    const code = (cause as Error & { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
 }
 
 /** The node:http request and response under a tus (srvx) request. */

@@ -98,6 +98,14 @@ export function openSqliteStagingLedger(dataDir: string | undefined, synchronous
       file.submit(() => {
         sql.update.run(upload.state, upload.dueAt, upload.expiresAt, JSON.stringify(upload), upload.id);
       }),
+    update: (id, state, change) =>
+      file.submit(() => {
+        const current = parse(sql.get.get(id));
+        if (current?.state !== state) return undefined;
+        const changed = { ...change(current), state, dueAt: current.dueAt };
+        sql.update.run(changed.state, changed.dueAt, changed.expiresAt, JSON.stringify(changed), id);
+        return changed;
+      }),
     claimDue: (now, leaseUntil) =>
       file.submit(() => {
         const due = parse(sql.due.get(now));

@@ -68,6 +68,17 @@ export interface StagingLedger {
    */
   put(upload: StagedUpload): Promise<void>;
   /**
+   * Changes what the record says within its state (progress, activity), if it is still in
+   * `state`: the changed record, or undefined when it is gone or has moved on (a late
+   * progress report never undoes a transition). `change` keeps the state, the owner and
+   * the length; a FORWARDING job's lease is left as it is.
+   */
+  update(
+    id: string,
+    state: StagedUploadState,
+    change: (current: StagedUpload) => StagedUpload,
+  ): Promise<StagedUpload | undefined>;
+  /**
    * Claims the FORWARDING job due first (dueAt ≤ now), if any: its dueAt moves
    * to `leaseUntil`, so that no other worker claims it while this one works
    * (or, if this one dies, until then).

@@ -21,6 +21,13 @@ import type { Redis } from 'ioredis';
 import type { StagingConfig } from '../config.js';
 import { RedisLocker } from './redis-locker.js';
 
+/**
+ * No Upload-Expires header: tus would compute it from the creation time alone, while an upload
+ * here expires after an idle spell (STAGING_IDLE_EXPIRY_MS), which nobody knows at creation
+ * (tus 1.0 asks for the header only when the expiry is known then).
+ */
+const NO_UPLOAD_EXPIRES = 0;
+
 export interface StagingStore {
   readonly store: DataStore;
   readonly locker: Locker;
@@ -64,8 +71,9 @@ export async function openStagingStore(options: StagingStoreOptions): Promise<St
     const store = new CompleteS3Store({
       // Parts of 8 MiB: the least S3 takes is 5 MiB, and each part is acknowledged once stored.
       partSize: 8 * 1024 * 1024,
-      expirationPeriodInMilliseconds: config.expiryMs,
-      // Expiry is the gateway's (its sweep removes each expired upload); object tags are not needed for it.
+      // Expiry is the gateway's (its sweep removes each expired upload, see NO_UPLOAD_EXPIRES); object
+      // tags are not needed for it.
+      expirationPeriodInMilliseconds: NO_UPLOAD_EXPIRES,
       useTags: false,
       cache: redis ? new IoRedisKvStore(redis.command, `${redis.prefix}tus-s3:`) : undefined,
       s3ClientConfig: {
@@ -90,7 +98,7 @@ export async function openStagingStore(options: StagingStoreOptions): Promise<St
     };
   }
   const directory = join(options.dataDir, 'staging');
-  const store = new DurableFileStore({ directory, expirationPeriodInMilliseconds: config.expiryMs });
+  const store = new DurableFileStore({ directory, expirationPeriodInMilliseconds: NO_UPLOAD_EXPIRES });
   return {
     store,
     locker,

@@ -29,6 +29,7 @@ import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';
 import type { IncomingFile } from './multipart-intake.js';
 import { checkVideoUrl, type HostResolver } from './video-url.js';
+import { videoNameRefusal } from './video-name.js';
 
 export interface UploadDeps {
   mavi: MaviApi;
@@ -76,7 +77,9 @@ export class Uploads {
       'url',
       (async () => {
         const checked = await checkVideoUrl(url, this.deps.resolveHost);
-        const videoName = decodeURIComponent(checked.pathname.split('/').pop() ?? '') || checked.hostname;
+        const videoName = lastSegment(checked) || checked.hostname;
+        const badName = videoNameRefusal(videoName);
+        if (badName) throw refusalError(badName);
         return registerAtMavi(this.deps, owner, videoName, metadata, (callbackUrl) =>
           this.deps.mavi.uploadVideoFromUrl({
             url: checked.href,
@@ -117,6 +120,11 @@ async function uploadVideo(
     throw asClientError(error);
   });
   const fileName = file.filename || 'upload';
+  const badName = videoNameRefusal(fileName);
+  if (badName) {
+    file.createReadStream().destroy();
+    throw refusalError(badName);
+  }
 
   // Some upstreams take no chunked bodies (whether MAVI does is not documented): with
   // MAVI_UPLOAD_CONTENT_LENGTH=on the file's size, from the client's Content-Length, is declared.
@@ -319,4 +327,14 @@ function asClientError(cause: unknown): unknown {
 /** MAVI's refusal of what a client sent, found before anything went to MAVI: the client is told so. */
 function nothingSent(refused: Refusal): GraphQLError {
   return refusalError({ ...refused, message: `${refused.message} Nothing was sent to MAVI.` });
+}
+
+/** A URL's last path segment, decoded; as written when it is not valid percent-encoding. */
+function lastSegment(url: URL): string {
+  const segment = url.pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -148,6 +148,8 @@ export type ErrorCode =
   | 'TOO_MANY_SUBSCRIPTIONS'
   /** Too many uploads: wait for your turn. Retryable. */
   | 'TOO_MANY_UPLOADS'
+  /** This endpoint speaks tus 1.0.0 only: send Tus-Resumable: 1.0.0. Not retryable: the same request fails the same way. */
+  | 'TUS_VERSION_UNSUPPORTED'
   /** A valid client key is required: send Authorization: Bearer <key>. Not retryable: the same request fails the same way. */
   | 'UNAUTHENTICATED'
   /** The file is not a video this MAVI takes. Not retryable: the same request fails the same way. */
@@ -165,7 +167,9 @@ export type ErrorCode =
   /** The video is not processed yet; wait for its PARSE status. Retryable. */
   | 'VIDEO_NOT_READY'
   /** The URL is refused: only public http(s) addresses are fetched. Not retryable: the same request fails the same way. */
-  | 'VIDEO_URL_REFUSED';
+  | 'VIDEO_URL_REFUSED'
+  /** A PATCH carries its bytes as Content-Type: application/offset+octet-stream. Not retryable: the same request fails the same way. */
+  | 'WRONG_CONTENT_TYPE';
 
 /** Where the video was taken. */
 export type LocationInput = {

@@ -187,6 +187,7 @@ describe('configuration', () => {
       tenantClaim: 'org_id',
       adminScope: 'videos:admin',
       jwksCooldownMs: 1000,
+      clockToleranceSeconds: 30,
       webClientId: undefined,
     });
     expect(loadConfig({ AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'a' }).auth).toMatchObject({
@@ -194,6 +195,10 @@ describe('configuration', () => {
       tenantClaim: undefined,
       jwksCooldownMs: 30_000,
     });
+    expect(
+      loadConfig({ AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'a', AUTH_CLOCK_TOLERANCE_SECONDS: '0' }).auth
+        ?.clockToleranceSeconds,
+    ).toBe(0);
     expect(loadConfig({}).auth).toBeUndefined();
   });
 

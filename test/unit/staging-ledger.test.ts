@@ -115,6 +115,37 @@ describe.each(ledgers)('%s', (_name, open, available) => {
     await ledger.close?.();
   });
 
+  it.skipIf(!available)('updates a record only within its state, keeping a lease and moving an expiry', async () => {
+    const ledger = open();
+    const now = Date.now();
+    const receiving = upload('gail', 1, { expiresAt: now - 1 });
+    await ledger.admit(receiving, bounds);
+    // Activity moves a RECEIVING upload's expiry on: it is no longer listed as expired.
+    const touched = await ledger.update(receiving.id, 'RECEIVING', (current) => ({
+      ...current,
+      expiresAt: now + 60_000,
+    }));
+    expect(touched?.expiresAt).toBe(now + 60_000);
+    expect((await ledger.expired(now, 10)).map((u) => u.id)).toEqual([]);
+    // A progress report for a job keeps its lease.
+    await ledger.put({ ...receiving, state: 'FORWARDING', dueAt: now });
+    await ledger.claimDue(now, now + 5_000);
+    const progressed = await ledger.update(receiving.id, 'FORWARDING', (current) => ({
+      ...current,
+      attempts: 1,
+      bytesForwarded: 7,
+    }));
+    expect(progressed).toMatchObject({ attempts: 1, bytesForwarded: 7 });
+    expect(await ledger.claimDue(now + 1_000, now + 6_000)).toBeUndefined(); // still leased
+    // A late report never undoes a transition.
+    await ledger.put({ ...receiving, state: 'REGISTERED', videoNo: 'v9', expiresAt: now + 60_000 });
+    expect(await ledger.update(receiving.id, 'FORWARDING', (current) => ({ ...current, bytesForwarded: 9 }))).toBe(
+      undefined,
+    );
+    expect(await ledger.get(receiving.id)).toMatchObject({ state: 'REGISTERED', videoNo: 'v9', bytesForwarded: 0 });
+    await ledger.close?.();
+  });
+
   it.skipIf(!available)('lists unfinished uploads past their expiry, and only those', async () => {
     const ledger = open();
     const now = Date.now();

@@ -112,17 +112,21 @@ export class TestIdentityProvider {
     const key = this.keys.at(-1)!;
     const now = Math.floor(Date.now() / 1000);
     // The claims given override the defaults (a wrong issuer or audience, an nbf).
-    return new SignJWT({
-      iss: this.issuer,
-      aud: this.audience,
-      sub,
-      iat: now,
-      exp: now + (options.expiresIn ?? 3600),
-      ...options.claims,
-    })
-      .setProtectedHeader(withoutUndefined({ alg: 'ES256', kid: options.kid ?? key.kid, typ: 'JWT', ...options.header }))
-      // jose signs a `crit` header only for extensions it is told it knows.
-      .sign(key.privateKey, { crit: Object.fromEntries((options.header?.crit ?? []).map((name) => [name, true])) });
+    return (
+      new SignJWT({
+        iss: this.issuer,
+        aud: this.audience,
+        sub,
+        iat: now,
+        exp: now + (options.expiresIn ?? 3600),
+        ...options.claims,
+      })
+        .setProtectedHeader(
+          withoutUndefined({ alg: 'ES256', kid: options.kid ?? key.kid, typ: 'JWT', ...options.header }),
+        )
+        // jose signs a `crit` header only for extensions it is told it knows.
+        .sign(key.privateKey, { crit: Object.fromEntries((options.header?.crit ?? []).map((name) => [name, true])) })
+    );
   }
 
   /** A token whose claims are this JSON text as written (`{"exp":1e400}` is no value jose would sign), with the current key. */

@@ -114,7 +114,11 @@ describe('tokens of other kinds, and dates no clock reaches', () => {
     for (const typ of ['logout+jwt', 'secevent+jwt', 'dpop+jwt']) {
       const token = await provider.token('tess', { claims: { org: 'acme' }, header: { typ } });
       const refused = await refusalOf(`Bearer ${token}`);
-      expect({ typ, status: refused.status, code: refused.code }).toEqual({ typ, status: 401, code: 'UNAUTHENTICATED' });
+      expect({ typ, status: refused.status, code: refused.code }).toEqual({
+        typ,
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
       expect(refused.message).toMatch(/not an access token/);
     }
   });
@@ -232,7 +236,9 @@ describe('owners', () => {
   it('keep the digests of claims without a line feed, so existing users keep their videos', () => {
     const before = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
     expect(claimsDigest('https://id.example', 'acme', 'alice')).toBe(before('https://id.example', 'acme', 'alice'));
-    expect(claimsDigest('https://id.example', 'acme\nx', 'u')).not.toBe(claimsDigest('https://id.example', 'acme', 'x\nu'));
+    expect(claimsDigest('https://id.example', 'acme\nx', 'u')).not.toBe(
+      claimsDigest('https://id.example', 'acme', 'x\nu'),
+    );
   });
 });
 
