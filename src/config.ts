@@ -402,8 +402,44 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     },
   };
 
+  const openOnPurpose = flag('GATEWAY_OPEN', false);
+  const unrecognizedVariables = unrecognized(env, known);
+  checkOpenGateway(problems, {
+    onSimulator: read('MAVI_API_KEY') === undefined,
+    guarded: gatewayApiKeys.length > 0 || auth !== undefined,
+    openOnPurpose,
+    unrecognizedVariables,
+  });
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ ...config, unrecognizedVariables: unrecognized(env, known) });
+  return Object.freeze({ ...config, unrecognizedVariables });
+}
+
+/**
+ * An open gateway (no GATEWAY_API_KEYS, no AUTH_ISSUER) lets anyone spend the MAVI key behind
+ * it: in front of real MAVI it must be asked for (GATEWAY_OPEN=on), so that a misspelt
+ * variable never opens it by accident. The simulator stays open by default.
+ */
+function checkOpenGateway(
+  problems: string[],
+  gateway: {
+    onSimulator: boolean;
+    guarded: boolean;
+    openOnPurpose: boolean;
+    unrecognizedVariables: readonly { name: string; suggestion: string | undefined }[];
+  },
+): void {
+  if (gateway.openOnPurpose && gateway.guarded) {
+    problems.push('GATEWAY_OPEN is on, but GATEWAY_API_KEYS or AUTH_ISSUER is set: a gateway is open or guarded, not both');
+  }
+  if (gateway.onSimulator || gateway.guarded || gateway.openOnPurpose) return;
+  const typos = gateway.unrecognizedVariables
+    .filter(({ suggestion }) => suggestion !== undefined)
+    .map(({ name, suggestion }) => ` (${name} is set: did you mean ${suggestion}?)`)
+    .join('');
+  problems.push(
+    `Neither GATEWAY_API_KEYS nor AUTH_ISSUER is set: anyone could use this gateway, and its MAVI key${typos}. Set one of them, or GATEWAY_OPEN=on to serve it open on purpose`,
+  );
 }
 
 /** The prefixes of this gateway's variables: another variable that starts with one is probably misspelt. */

@@ -89,7 +89,8 @@ async function main(): Promise<void> {
         '  To talk to the real MAVI, set MAVI_API_KEY and MAVI_API=v1 (keys issued by memories.ai today;',
         '  MAVI_API=original for the original API), and PUBLIC_URL, where MAVI can reach this gateway.',
         '',
-        `  GraphiQL: ${gateway.url}/graphql`,
+        `  The web app: ${gateway.url}/`,
+        `  GraphiQL:    ${gateway.url}/graphql`,
         '',
       ].join('\n'),
     );

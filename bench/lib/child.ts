@@ -95,7 +95,9 @@ export async function startGateway(
       PUBLIC_URL: url,
       WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
       STATUS_POLL_INTERVAL_MS: '600000',
-      // One anonymous client plays every user: its quotas must not be what a benchmark measures.
+      // One anonymous client plays every user (an open gateway, asked for), and its quotas must not be
+      // what a benchmark measures.
+      ...(env.GATEWAY_API_KEYS === undefined && env.AUTH_ISSUER === undefined ? { GATEWAY_OPEN: 'on' } : {}),
       OPERATIONS_PER_MINUTE: '1000000',
       UPLOADS_PER_HOUR: '1000000',
       WS_MAX_SOCKETS_PER_CLIENT: '1000000',

@@ -328,9 +328,10 @@ export function createGatewayWithParts(
 
     async start() {
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        const failed = (error: NodeJS.ErrnoException) => reject(listenFailure(error, config.host, config.port));
+        server.once('error', failed);
         server.listen(config.port, config.host, () => {
-          server.off('error', reject);
+          server.off('error', failed);
           resolve();
         });
       });
@@ -456,4 +457,18 @@ function requireKey(key: string | undefined): string {
   if (!key)
     throw new Error('MAVI_API_KEY is required to talk to MAVI (index.ts starts the simulator when it is unset).');
   return key;
+}
+
+/** Why the server could not listen, in one line that names the setting to change. */
+function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new Error(`PORT ${port} is already in use on ${host}: stop what holds it, or set PORT to another port.`);
+    case 'EACCES':
+      return new Error(`PORT ${port} on ${host} needs privileges this process lacks: set PORT to 1024 or above.`);
+    case 'EADDRNOTAVAIL':
+      return new Error(`HOST ${host} is no address of this machine: set HOST to one (0.0.0.0 for every one).`);
+    default:
+      return error;
+  }
 }

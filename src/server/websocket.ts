@@ -116,7 +116,10 @@ export function attachGraphQLWebSocket(
   });
   /** Open sockets per client. */
   const socketsPerClient = new Map<string, number>();
-  wss.on('error', (error) => logger.error('websocket server error', { error }));
+  // The HTTP server's own errors come through here too; a failure to listen is the start's to report.
+  wss.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.syscall !== 'listen') logger.error('websocket server error', { error });
+  });
   const shared = new SharedSubscriptions({
     serialise: nextPayload,
     delivered: (count) => metrics.eventsDelivered.inc(WEBSOCKET, count),

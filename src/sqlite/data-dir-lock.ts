@@ -11,7 +11,7 @@
  * behind, not a process that does not hold it (only the holder's own connection
  * can end its transaction). A file left by any earlier gateway is simply reused.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeFailure, SqliteOpenError } from './sqlite-file.js';
@@ -24,7 +24,15 @@ export function lockDataDir(dataDir: string): () => void {
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (error) {
-    throw new SqliteOpenError(`Cannot use DATA_DIR ${dataDir}: ${describeFailure(error)}`);
+    throw new SqliteOpenError(`DATA_DIR ${dataDir} cannot be created: ${describeFailure(error)}`);
+  }
+  try {
+    accessSync(dataDir, constants.W_OK);
+  } catch (error) {
+    // Said before SQLite says it its own way (SQLITE_CANTOPEN).
+    throw new SqliteOpenError(
+      `DATA_DIR ${dataDir} is not writable by this process (${(error as NodeJS.ErrnoException).code ?? 'EACCES'}): give it write access, or set DATA_DIR to a folder that is`,
+    );
   }
   for (let attempt = 0; ; attempt += 1) {
     let lock: Database.Database | undefined;

@@ -131,6 +131,8 @@ function restart(): void {
 
 /** What the gateway made of the key, learned from listing the videos with it. */
 function showKeyState(refused: unknown): void {
+  // Signed in, the account area says who the caller is; a key's state would contradict it.
+  if (signIn) return;
   const state = element('key-state');
   state.classList.toggle('error', refused !== undefined);
   if (refused === undefined)
@@ -209,6 +211,12 @@ function uploadRow(file: File): HTMLLIElement {
     row.classList.add('failed');
     end(describe(error), 'error');
   };
+  /** The video is MAVI's now: its bar goes, and the row may be cleared from the list. */
+  const finished = () => {
+    bar.remove();
+    row.classList.add('finished');
+    element('clear-uploads').hidden = false;
+  };
   let paused = false;
   const upload = startResumableUpload(file, () => client.headers(), {
     onProgress: (share) => {
@@ -223,7 +231,7 @@ function uploadRow(file: File): HTMLLIElement {
       pause.remove();
       cancel.remove();
       message.textContent = 'sent; the gateway is handing it to MAVI';
-      followUpload(uploadId, { message, fail });
+      followUpload(uploadId, { message, fail, finished });
     },
     onError: fail,
   });
@@ -246,7 +254,10 @@ function uploadRow(file: File): HTMLLIElement {
 }
 
 /** Follows a staged upload until MAVI has registered it (or refused it): then it is a video like any other. */
-function followUpload(uploadId: string, row: { message: HTMLElement; fail: (error: unknown) => void }): void {
+function followUpload(
+  uploadId: string,
+  row: { message: HTMLElement; fail: (error: unknown) => void; finished: () => void },
+): void {
   client.subscribe<{ resumableUploadProgress: ResumableUploadState }>(
     UPLOAD_PROGRESS,
     { uploadId },
@@ -257,6 +268,7 @@ function followUpload(uploadId: string, row: { message: HTMLElement; fail: (erro
             ? `MAVI said ${upload.errorCode}; the gateway retries (attempt ${upload.attempts})`
             : 'sent; the gateway is handing it to MAVI';
         } else if (upload.state === 'REGISTERED' && upload.video) {
+          row.finished();
           row.message.className = 'message muted';
           row.message.textContent = `uploaded as ${upload.video.videoNo}`;
           addVideo(upload.video, true);
@@ -268,6 +280,11 @@ function followUpload(uploadId: string, row: { message: HTMLElement; fail: (erro
     },
   );
 }
+
+element('clear-uploads').addEventListener('click', () => {
+  for (const finished of element('uploads').querySelectorAll('li.finished')) finished.remove();
+  element('clear-uploads').hidden = true;
+});
 
 const picker = element<HTMLInputElement>('files');
 picker.addEventListener('change', () => {
@@ -448,7 +465,11 @@ element<HTMLFormElement>('search-form').addEventListener('submit', (event) => {
 
 async function search(query: string, clips: boolean): Promise<void> {
   const results = element('search-results');
-  results.replaceChildren(make('li', 'searching…', 'muted'));
+  const state = element('search-state');
+  results.replaceChildren();
+  state.className = 'muted';
+  state.textContent = 'searching…';
+  state.hidden = false;
   try {
     if (clips) {
       const videoNos = picked();
@@ -474,32 +495,33 @@ async function search(query: string, clips: boolean): Promise<void> {
         ),
       );
     }
-    if (results.childElementCount === 0) results.append(make('li', 'Nothing found.', 'muted'));
+    // What the search came to is a status, not a result.
+    state.textContent = 'Nothing found.';
+    state.hidden = results.childElementCount > 0;
   } catch (error) {
-    const item = make('li');
-    showErrorIn(item, error);
-    results.replaceChildren(item);
+    showErrorIn(state, error);
   }
 }
 
 element<HTMLFormElement>('chat-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const input = element<HTMLInputElement>('chat-message');
-  ask(input.value);
-  input.value = '';
+  // A question not asked (nothing ticked) stays, so that ticking a video and pressing Ask sends it.
+  if (ask(input.value)) input.value = '';
 });
 element('chat-new').addEventListener('click', () => {
   chatSession = undefined;
   element('chat-answer').replaceChildren();
 });
 
-function ask(message: string): void {
+/** Asks about the ticked videos; false when nothing is ticked (and the page says so). */
+function ask(message: string): boolean {
   const videoNos = picked();
   const answer = element('chat-answer');
   answer.querySelector('.hint')?.remove();
   if (videoNos.length === 0) {
     answer.append(make('p', 'Tick the videos to ask about first.', 'hint error'));
-    return;
+    return false;
   }
   answer.append(make('p', `You: ${message}`, 'muted'));
   const reply = answer.appendChild(make('p'));
@@ -517,6 +539,7 @@ function ask(message: string): void {
       error: (error) => showErrorIn(reply, error),
     },
   );
+  return true;
 }
 
 /** The video whose transcript is on screen, and how to stop waiting for it. */
@@ -537,7 +560,10 @@ function showTranscript(video: Video, kind: TranscriptKind): void {
   const title = element('transcript-title');
   const state = element('transcript-state');
   const list = element('transcript');
-  element('transcript-panel').hidden = false;
+  const panel = element('transcript-panel');
+  panel.hidden = false;
+  // On a phone the panel opens below the fold: bring it into view, or the button seems to do nothing.
+  panel.scrollIntoView({ block: 'start' });
   title.textContent = `${what} ${video.videoName}`;
   state.className = 'muted';
   state.textContent = 'waiting for MAVI…';

@@ -57,7 +57,7 @@ describe('configuration', () => {
   });
 
   it("keeps the simulator's data apart from real MAVI's, and each family's simulator apart", () => {
-    expect(loadConfig({ MAVI_API_KEY: 'a-real-key' }).dataDir).toBe('./data');
+    expect(loadConfig({ MAVI_API_KEY: 'a-real-key', GATEWAY_OPEN: 'on' }).dataDir).toBe('./data');
     expect(loadConfig({ MAVI_API: 'v1' }).dataDir).toBe('./data/simulator-v1');
     expect(loadConfig({ DATA_DIR: '/var/lib/gateway' }).dataDir).toBe('/var/lib/gateway');
   });
@@ -140,7 +140,10 @@ describe('configuration', () => {
       'AUTH_JWKS_URL must be an https URL',
     ],
     [{ AUTH_AUDIENCE: 'app' }, 'AUTH_AUDIENCE is set but AUTH_ISSUER is not'],
-    [{ DEV_IDENTITY_PROVIDER: 'on', MAVI_API_KEY: 'k' }, 'DEV_IDENTITY_PROVIDER is on but MAVI_API_KEY is set'],
+    [
+      { DEV_IDENTITY_PROVIDER: 'on', MAVI_API_KEY: 'k', GATEWAY_OPEN: 'on' },
+      'DEV_IDENTITY_PROVIDER is on but MAVI_API_KEY is set',
+    ],
     [
       { DEV_IDENTITY_PROVIDER: 'on', AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'a' },
       'DEV_IDENTITY_PROVIDER is on and AUTH_ISSUER is set',
@@ -215,13 +218,35 @@ describe('configuration', () => {
 
   it("refuses a PUBLIC_URL too long for the successor's 299-character callback addresses, at start", () => {
     const config = (publicUrl: string) =>
-      loadConfig({ MAVI_API: 'v1', PUBLIC_URL: publicUrl, MAVI_API_KEY: 'k'.repeat(20), STORE: 'memory' });
+      loadConfig({
+        MAVI_API: 'v1',
+        PUBLIC_URL: publicUrl,
+        MAVI_API_KEY: 'k'.repeat(20),
+        STORE: 'memory',
+        GATEWAY_OPEN: 'on',
+      });
     const longest = `https://example.com/${'a'.repeat(218 - 'https://example.com/'.length)}`;
     expect(() => createGateway(config(`${longest}a`), { logger: quiet })).toThrow(
       /PUBLIC_URL is too long for MAVI_API=v1: callback addresses may have 299 characters, so PUBLIC_URL at most 218/,
     );
     const fits = createGateway(config(longest), { logger: quiet });
     void fits.stop();
+  });
+
+  it('refuses an open gateway in front of real MAVI unless asked for, naming a misspelt variable', () => {
+    const key = 'k'.repeat(20);
+    const [problem] = problemsOf({ MAVI_API_KEY: key, GATEWAY_API_KEY: 'alice:0123456789abcdef' });
+    expect(problem).toMatch(/Neither GATEWAY_API_KEYS nor AUTH_ISSUER is set/);
+    expect(problem).toContain('GATEWAY_API_KEY is set: did you mean GATEWAY_API_KEYS?');
+    expect(problem).toContain('GATEWAY_OPEN=on');
+    expect(problem).not.toContain('0123456789abcdef');
+    expect(() => loadConfig({ MAVI_API_KEY: key, GATEWAY_OPEN: 'on' })).not.toThrow();
+    expect(() => loadConfig({ MAVI_API_KEY: key, GATEWAY_API_KEYS: 'alice:0123456789abcdef' })).not.toThrow();
+    // The simulator stays open by default; open and guarded at once is a contradiction.
+    expect(() => loadConfig({})).not.toThrow();
+    expect(problemsOf({ GATEWAY_OPEN: 'on', GATEWAY_API_KEYS: 'alice:0123456789abcdef' })[0]).toMatch(
+      /open or guarded, not both/,
+    );
   });
 
   it('refuses REDIS_URL without WEBHOOK_SECRET, saying why', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testFamily } from './family.js';
 import { freePort } from './free-port.js';
-import { TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from './stack.js';
+import { guarded, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET } from './stack.js';
 
 export interface GatewayProcess {
   proc: ChildProcess;
@@ -49,6 +49,7 @@ export async function restartableDeployment(
       MAVI_API_KEY: TEST_MAVI_KEY,
       MAVI_BASE_URL: maviBaseUrl,
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      ...(guarded(env) ? {} : { GATEWAY_OPEN: 'on' }),
       ...env,
     },
   };

@@ -52,6 +52,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     MAVI_API: simulator.options.family,
     DATA_DIR: ownDataDir,
+    // Most tests call without credentials; a real MAVI key behind an open gateway must be asked for.
+    GATEWAY_OPEN: guarded(options.env) ? undefined : 'on',
     ...options.env,
     HOST: options.env?.HOST ?? '127.0.0.1',
   });
@@ -79,4 +81,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (leaked.length > 0) throw new Error(`a secret appeared in the gateway's log (${leaked.length} of them)`);
     },
   };
+}
+
+/** Whether this environment guards the gateway (client keys or tokens), so it must not be declared open. */
+export function guarded(env: Record<string, string | undefined> | undefined): boolean {
+  return env?.GATEWAY_API_KEYS !== undefined || env?.AUTH_ISSUER !== undefined;
 }

@@ -29,6 +29,7 @@ describe('npm start without a MAVI key', () => {
     const started = startProcess({});
     const url = await started.url;
     await waitUntil(() => started.output.join('').includes('GraphiQL:'), 'the banner');
+    expect(started.output.join('')).toContain(`The web app: ${url}/`);
     expect(started.output.join('')).toMatch(
       /uploads go to the built-in MAVI SIMULATOR \(API family: \w+\), not to MAVI/,
     );

@@ -4,7 +4,10 @@
  * process, exactly as `npm start` does, kills it with SIGKILL, and starts it
  * again on the same DATA_DIR and port, with the test simulator as MAVI.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
@@ -204,6 +207,16 @@ describe('after kill -9 and a restart', () => {
     }));
 });
 
+/** Whether a test may mount a read-only tmpfs of its own (root on Linux may). */
+const canMountReadOnly = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'mount-probe-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]).status === 0;
+  if (mounted) spawnSync('umount', [dir]);
+  rmSync(dir, { recursive: true, force: true });
+  return mounted;
+})();
+if (!canMountReadOnly && process.env.CI) throw new Error('durability.test.ts: CI must be able to mount a tmpfs (root)');
+
 describe('a DATA_DIR the gateway cannot use', () => {
   /** Runs the gateway until it exits: its exit code (null when a signal ended it, named in `output`). */
   const refusal = async (where: RestartableDeployment) => {
@@ -229,7 +242,37 @@ describe('a DATA_DIR the gateway cannot use', () => {
     where.env.DATA_DIR = join(where.dataDir, 'file', 'data');
     const { code, output } = await refusal(where);
     expect(code).toBe(1);
-    expect(output).toMatch(/Cannot use DATA_DIR .*file\/data: .*ENOTDIR/);
+    expect(output).toMatch(/DATA_DIR .*file\/data cannot be created: .*ENOTDIR/);
+  });
+
+  it.skipIf(!canMountReadOnly)('a folder that is not writable: "not writable", naming it, not SQLite’s words', async () => {
+    const where = await deployment();
+    const readOnly = join(where.dataDir, 'read-only');
+    mkdirSync(readOnly);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly]).status).toBe(0);
+    try {
+      where.env.DATA_DIR = readOnly;
+      const { code, output } = await refusal(where);
+      expect(code).toBe(1);
+      expect(output).toContain(`DATA_DIR ${readOnly} is not writable`);
+      expect(output).not.toContain('SQLITE_CANTOPEN');
+    } finally {
+      spawnSync('umount', [readOnly]);
+    }
+  });
+
+  it('a PORT in use: one line that names PORT, no stack trace', async () => {
+    const where = await deployment();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(Number(where.env.PORT), '127.0.0.1', resolve));
+    try {
+      const { code, output } = await refusal(where);
+      expect(code).toBe(1);
+      expect(output).toContain(`PORT ${where.env.PORT} is already in use`);
+      expect(output).not.toMatch(/"stack"|at Server\./);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('a database from a newer gateway: the gateway refuses to start', async () => {

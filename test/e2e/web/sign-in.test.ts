@@ -46,6 +46,9 @@ async function signedIn(name: string): Promise<Page> {
   await page.click('button[type=submit]');
   await page.waitForSelector('#sign-out:not([hidden])');
   expect(await page.textContent('#user-state')).toBe(`signed in as ${name}`);
+  // The key form says nothing beside the account: no "open gateway: no key needed" to contradict it.
+  expect(await page.isVisible('#key-form')).toBe(false);
+  expect(await page.isVisible('#key-state')).toBe(false);
   return page;
 }
 

@@ -209,18 +209,32 @@ describe.skipIf(!built || !hasChromium)('the web app in Chromium', () => {
         .toMatch(/uploaded as \S+/);
     }
     await expect.poll(() => page.locator('#videos tr').count()).toBe(4);
+    // Finished uploads lose their bars, and can be cleared from the list.
+    expect(await page.locator('#uploads li.finished progress').count()).toBe(0);
+    await page.click('#clear-uploads');
+    expect(await page.locator('#uploads li.finished').count()).toBe(0);
+    expect(await page.isVisible('#clear-uploads')).toBe(false);
 
     // Search by the file's words. Asking with nothing ticked is answered where the question was asked.
     await page.fill('#search-query', 'beach dog');
     await page.click('#search-form button[value=videos]');
     await expect.poll(() => page.textContent('#search-results')).toContain(videoNo);
+    expect(await page.isVisible('#search-state')).toBe(false);
     await page.fill('#chat-message', 'What happens here?');
     await page.click('#chat-form button[type=submit]');
     expect(await page.textContent('#chat-answer .error')).toBe('Tick the videos to ask about first.');
+    // The question stays: ticking a video and pressing Ask sends it.
+    expect(await page.inputValue('#chat-message')).toBe('What happens here?');
     await page.check(`${row(videoNo)} input.pick`);
-    await page.fill('#chat-message', 'What happens here?');
     await page.click('#chat-form button[type=submit]');
     await expect.poll(() => page.textContent('#chat-answer'), { timeout: 10_000 }).toContain('Turn 1');
+
+    // A search that finds nothing says so as its status, not as a result.
+    await page.fill('#search-query', 'xylophone quartet');
+    await page.click('#search-form button[value=videos]');
+    await expect.poll(() => page.textContent('#search-state')).toBe('Nothing found.');
+    expect(await page.locator('#search-results li').count()).toBe(0);
+    await page.fill('#search-query', 'beach dog');
 
     // Find the moments, then both transcripts: what is said, and what is seen.
     await page.click('#search-form button[value=clips]');
@@ -254,7 +268,7 @@ describe.skipIf(!built || !hasChromium)('the web app in Chromium', () => {
     await expect.poll(() => page.textContent('#videos-state')).toContain('Could not load your videos');
     expect(await page.textContent('#videos-state')).toContain('Is the gateway running? (NETWORK_ERROR)');
     await page.click('#search-form button[value=videos]');
-    await expect.poll(() => page.textContent('#search-results .error')).toContain('(NETWORK_ERROR)');
+    await expect.poll(() => page.textContent('#search-state.error')).toContain('(NETWORK_ERROR)');
     await page.unroute('**/graphql');
 
     expect(failures).toEqual([]);
@@ -277,6 +291,10 @@ describe.skipIf(!built || !hasChromium)('the web app in Chromium', () => {
     await expect.poll(() => page.textContent(`${row(videoNo)} .status`), { timeout: 10_000 }).toBe('Ready');
     await page.click(`${row(videoNo)} button:has-text("Scenes")`);
     await expect.poll(() => page.getAttribute('#transcript-state', 'data-state'), { timeout: 10_000 }).toBe('READY');
+    // The panel opens below the fold at this width: it is scrolled into view, not left unseen.
+    const panel = (await page.locator('#transcript-panel').boundingBox())!;
+    expect(panel.y).toBeGreaterThanOrEqual(0);
+    expect(panel.y).toBeLessThan(844);
     expect(await overflowing(page)).toEqual([]);
     await screenshot(page, 'web-app-phone.png');
 
