@@ -11,7 +11,7 @@
  */
 import { refusal, type Refusal } from '../errors.js';
 
-export const MAX_VIDEO_NAME_CHARS = 255;
+const MAX_VIDEO_NAME_CHARS = 255;
 
 const UNSHOWABLE = /[\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
