@@ -77,7 +77,7 @@ describe('one gateway per DATA_DIR', () => {
 
   it('a second gateway on the folder refuses to start, naming it', async () => {
     const dir = freshDir();
-    const config = loadConfig({ PORT: '0', DATA_DIR: dir, MAVI_API_KEY: 'k'.repeat(20) });
+    const config = loadConfig({ PORT: '0', DATA_DIR: dir, MAVI_API_KEY: 'k'.repeat(20), GATEWAY_OPEN: 'on' });
     const first = createGateway(config, { logger: silent() });
     await first.start();
     try {
