@@ -16,8 +16,6 @@ const config: KnipConfig = {
     'graphql-sse',
     '@uppy/core',
     '@uppy/tus',
-    // The formatter, run by hand and by editors (`npx prettier --write .`).
-    'prettier',
   ],
 };
 

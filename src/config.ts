@@ -430,7 +430,9 @@ function checkOpenGateway(
   },
 ): void {
   if (gateway.openOnPurpose && gateway.guarded) {
-    problems.push('GATEWAY_OPEN is on, but GATEWAY_API_KEYS or AUTH_ISSUER is set: a gateway is open or guarded, not both');
+    problems.push(
+      'GATEWAY_OPEN is on, but GATEWAY_API_KEYS or AUTH_ISSUER is set: a gateway is open or guarded, not both',
+    );
   }
   if (gateway.onSimulator || gateway.guarded || gateway.openOnPurpose) return;
   const typos = gateway.unrecognizedVariables

@@ -1,10 +1,9 @@
 /**
- * What a `resumableUploadProgress` subscriber sees: the upload's state now,
- * then each change (bytes received, forwarding progress, retries), and the end
- * right after REGISTERED or FAILED, or once the upload is deleted. Like the
- * video status feed (status/status-feed.ts), an iterator object whose
- * `return()` lets go of its bus listener at once, whenever it is called.
+ * What a `resumableUploadProgress` subscriber sees (events/follow.ts): the upload's state now,
+ * then each change (bytes received, forwarding progress, retries), and the end right after
+ * REGISTERED or FAILED, or once the upload is deleted.
  */
+import { follow, type Changes, type Feed } from '../events/follow.js';
 import type { StagedUpload, StagedUploadState } from './staged-upload.js';
 
 /** An upload's record and the bytes staged so far. */
@@ -16,64 +15,19 @@ export interface UploadProgress extends StagedUpload {
 /** Published on an upload's topic: its new state, or that it was deleted (tus termination). */
 export type ProgressEvent = UploadProgress | { id: string; removed: true };
 
-interface ChangeSource {
-  next(): Promise<IteratorResult<ProgressEvent>>;
-  return(): Promise<unknown>;
-}
+export type ProgressFeed = Feed<ProgressEvent>;
 
 const ORDER: Record<StagedUploadState, number> = { RECEIVING: 0, FORWARDING: 1, REGISTERED: 2, FAILED: 2 };
-const DONE: IteratorResult<ProgressEvent> = { done: true, value: undefined };
 
-function isFinal(state: StagedUploadState): boolean {
-  return ORDER[state] === 2;
-}
-
-export class ProgressFeed implements AsyncIterableIterator<ProgressEvent> {
-  private last: UploadProgress | undefined;
-  private ended = false;
-
-  constructor(
-    private readonly current: UploadProgress,
-    private readonly changes: ChangeSource,
-  ) {}
-
-  async next(): Promise<IteratorResult<ProgressEvent>> {
-    if (this.ended) return DONE;
-    if (this.last === undefined) {
-      this.last = this.current;
-      return { done: false, value: this.current };
-    }
-    while (!isFinal(this.last.state)) {
-      const next = await this.changes.next();
-      if (next.done || this.ended) break;
-      const event = next.value;
-      if ('removed' in event) {
-        await this.return();
-        return { done: false, value: event };
-      }
-      // Events from several instances may cross: never step back to an earlier state or offset.
-      if (ORDER[event.state] < ORDER[this.last.state]) continue;
-      if (event.state === 'RECEIVING' && event.offset < this.last.offset) continue;
-      this.last = event;
-      return { done: false, value: event };
-    }
-    return this.return();
-  }
-
-  async return(): Promise<IteratorResult<ProgressEvent>> {
-    if (!this.ended) {
-      this.ended = true;
-      await this.changes.return();
-    }
-    return DONE;
-  }
-
-  async throw(error: unknown): Promise<IteratorResult<ProgressEvent>> {
-    await this.return();
-    throw error;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
+export function progressFeed(current: UploadProgress, changes: Changes<ProgressEvent>): ProgressFeed {
+  return follow(changes, {
+    first: current,
+    isLast: (event) => 'removed' in event || ORDER[event.state] === 2,
+    // Events from several instances may cross: never step back to an earlier state or offset.
+    movesOn: (last, event) =>
+      'removed' in event ||
+      ('state' in last &&
+        ORDER[event.state] >= ORDER[last.state] &&
+        !(event.state === 'RECEIVING' && event.offset < last.offset)),
+  });
 }

@@ -34,7 +34,7 @@ import type { UploadMetadata } from '../mavi/api.js';
 import { videoNameRefusal } from '../upload/video-name.js';
 import type { Owner } from '../status/status-store.js';
 import { Forwarding } from './forwarding.js';
-import { ProgressFeed, type ProgressEvent, type UploadProgress } from './progress-feed.js';
+import { progressFeed, type ProgressEvent, type ProgressFeed, type UploadProgress } from './progress-feed.js';
 import { type BrokenBound, type StagedUpload, type StagingLedger } from './staged-upload.js';
 import type { StagingStore } from './staging-store.js';
 
@@ -161,7 +161,7 @@ export class ResumableUploads {
         await changes.return();
         return undefined;
       }
-      return new ProgressFeed(current, changes);
+      return progressFeed(current, changes);
     } catch (error) {
       await changes.return();
       throw error;

@@ -13,8 +13,26 @@ import type { Logger } from '../logger.js';
 import type { StatusService } from './status-service.js';
 import type { VideoRecord } from './status-store.js';
 
+/**
+ * When rounds run: real timers, unless a test drives the rounds itself (one round per tick,
+ * whatever the wall clock says). Answers how to cancel what it scheduled.
+ */
+export interface PollClock {
+  schedule(round: () => void, delayMs: number): () => void;
+}
+
+const REAL_TIMERS: PollClock = {
+  schedule(round, delayMs) {
+    const timer = setTimeout(round, delayMs);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
 export interface StatusPollerOptions {
   intervalMs: number;
+  /** Real timers unless given (tests). */
+  clock?: PollClock;
   /** Poll every pending video (true when MAVI cannot call back), or only stale ones. */
   pollAll: () => boolean;
   /** A video counts as stale after this long without news. Default: 4 intervals. */
@@ -40,7 +58,7 @@ export interface StatusPollerDeps {
 }
 
 export class StatusPoller {
-  private timer: NodeJS.Timeout | undefined;
+  private cancelNextRound: (() => void) | undefined;
   private periodMs: number;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -73,7 +91,7 @@ export class StatusPoller {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.cancelNextRound?.();
     await this.running;
   }
 
@@ -105,13 +123,13 @@ export class StatusPoller {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
+    const clock = this.options.clock ?? REAL_TIMERS;
+    this.cancelNextRound = clock.schedule(() => {
       this.running = this.round().finally(() => {
         this.running = undefined;
         this.schedule();
       });
     }, this.periodMs);
-    this.timer.unref();
   }
 
   private async round(): Promise<void> {

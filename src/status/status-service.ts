@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import { inSpan } from '../tracing/tracer.js';
 import type { VideoStatus } from '../mavi/types.js';
-import { StatusFeed } from './status-feed.js';
+import { statusFeed, type StatusFeed } from './status-feed.js';
 import {
   type CallbackOutcome,
   type Owner,
@@ -93,7 +93,7 @@ export class StatusService {
   }
 
   /**
-   * The video's status feed for a subscriber (see StatusFeed), or undefined when
+   * The video's status feed for a subscriber (see status-feed.ts), or undefined when
    * the video is unknown or `visible` says the caller may not see it. It listens
    * (and waits until the transport delivers) before it reads, so that a change
    * between the read and the listen is not lost.
@@ -105,7 +105,7 @@ export class StatusService {
         throw new StoreUnavailableError('The event transport (Redis) is unavailable.', { cause: error });
       });
       const record = await this.store.get(videoNo);
-      if (record && visible(record)) return new StatusFeed(record, changes);
+      if (record && visible(record)) return statusFeed(record, changes);
     } catch (error) {
       await changes.return();
       throw error;

@@ -15,13 +15,14 @@
  * on the transcript bus, which is what `transcriptReady` waits for: the client
  * never polls.
  */
-import { Repeater } from 'graphql-yoga';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { gatewayError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
+import { follow, type Changes } from '../events/follow.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import type { Logger } from '../logger.js';
 import type { MaviApi, TranscriptKind, TranscriptSegment, TranscriptSource } from '../mavi/api.js';
+import type { StatusFeed } from '../status/status-feed.js';
 import type { StatusService } from '../status/status-service.js';
 import type { VideoRecord } from '../status/status-store.js';
 import type { CostControl } from '../limits/cost-control.js';
@@ -108,54 +109,55 @@ export class Transcripts {
    * final, else the transcript once ready (after the video is processed and, on
    * the original family, its task called back). Ends after one event.
    *
-   * Nothing listens before the subscriber starts reading: the bus subscription and
-   * the status feed are taken inside the Repeater, whose clean-up runs however it
-   * ends. A Repeater that is closed before it starts never runs its executor, so a
-   * subscriber that leaves at once leaves nothing behind (a listener taken out
-   * here would outlive it). The done-event cannot be missed: the transcript's state
-   * is read after both listen.
+   * It listens for the task's done-event and follows the video's status before it
+   * reads the transcript's state, so the done-event cannot be missed; the feed
+   * (events/follow.ts) lets go of both the moment the subscriber leaves.
    */
   async waitFor(viewer: Viewer, videoNo: string, kind: TranscriptKind): Promise<AsyncIterable<Transcript>> {
     await this.owned(viewer, videoNo);
     await this.deps.cost.spend('transcript', viewer.ownerId);
-    return new Repeater<Transcript>(async (push, stop) => {
-      const done = this.deps.events.subscribe(topicOf(videoNo, kind));
-      let feed: Awaited<ReturnType<StatusService['follow']>>;
-      let left = false;
-      const release = () => Promise.all([done.return(), feed?.return()]);
-      void stop.then(() => {
-        left = true;
-        return release();
-      });
-      try {
-        feed = await this.deps.status.follow(videoNo, visibleTo(viewer));
-        if (left) return; // the subscriber left while the feed was opening: `finally` closes it
-        if (!feed) throw videoNotFound(videoNo);
-        await done.ready;
-        let record: VideoRecord | undefined;
-        for await (const event of feed) {
-          if ('removed' in event) {
-            throw gatewayError('VIDEO_DELETED', `The video "${videoNo}" was deleted; nothing more will come.`);
-          }
-          if (event.status === 'UNPARSE') continue;
-          record = await this.deps.status.get(videoNo);
-          break;
-        }
-        if (!record) return stop(); // the subscriber left, or the gateway is shutting down
-        let transcript = await this.current(record, kind);
-        if (transcript.state === 'PENDING') {
-          const next = await done.next();
-          if (next.done) return stop();
-          transcript = await this.current(record, kind);
-        }
-        await push(transcript);
-        stop();
-      } catch (error) {
-        stop(error);
-      } finally {
-        await release();
+    const done = this.deps.events.subscribe(topicOf(videoNo, kind));
+    let status: StatusFeed | undefined;
+    const release = () => Promise.all([done.return(), status?.return()]);
+    try {
+      status = await this.deps.status.follow(videoNo, visibleTo(viewer));
+      if (!status) throw videoNotFound(videoNo);
+      await done.ready;
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    const processed = status;
+    return follow<Transcript>(
+      { next: () => this.onceReady(processed, done, videoNo, kind), return: release },
+      { isLast: () => true },
+    );
+  }
+
+  /** The transcript once the video is processed and the transcript is no longer pending; done if it never will be. */
+  private async onceReady(
+    status: StatusFeed,
+    done: Changes<TranscriptDone>,
+    videoNo: string,
+    kind: TranscriptKind,
+  ): Promise<IteratorResult<Transcript>> {
+    const ended = { done: true, value: undefined } as const;
+    let record: VideoRecord | undefined;
+    for await (const event of status) {
+      if ('removed' in event) {
+        throw gatewayError('VIDEO_DELETED', `The video "${videoNo}" was deleted; nothing more will come.`);
       }
-    });
+      if (event.status === 'UNPARSE') continue;
+      record = await this.deps.status.get(videoNo);
+      break;
+    }
+    if (!record) return ended; // the subscriber left, or the gateway is shutting down
+    let transcript = await this.current(record, kind);
+    if (transcript.state === 'PENDING') {
+      if ((await done.next()).done) return ended;
+      transcript = await this.current(record, kind);
+    }
+    return { done: false, value: transcript };
   }
 
   /**

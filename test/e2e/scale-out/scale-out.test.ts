@@ -17,6 +17,7 @@ import { startGatewayProcess, type GatewayProcess } from '../../utils/gateway-pr
 import { postGraphQL, subscribeSse, subscribeWs, wsClient, type Collected } from '../../utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from '../../utils/multipart-client.js';
 import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from '../../utils/redis.js';
+import { ManualClock } from '../../utils/manual-clock.js';
 import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from '../../utils/stack.js';
 import { testFamily } from '../../utils/family.js';
 import { waitUntil } from '../../utils/wait.js';
@@ -165,24 +166,32 @@ describe.skipIf(!hasRedis)('instances in one process, on one Redis', () => {
   });
 
   it('polls each video from one instance at a time (lease), not from every instance', async () => {
-    const pollEnv = { ...redisEnv(), STATUS_POLL_INTERVAL_MS: '300' };
+    // A lease lasts one interval: a minute, so both instances' rounds below fall within it.
+    const pollEnv = { ...redisEnv(), STATUS_POLL_INTERVAL_MS: '60000' };
+    const clocks = [new ManualClock(), new ManualClock()];
     const polling = [
-      await startStack({ sharedSimulator: simulator, env: pollEnv, gateway: { callbackToSelf: false } }),
-      await startStack({ sharedSimulator: simulator, env: pollEnv, gateway: { callbackToSelf: false } }),
+      await startStack({
+        sharedSimulator: simulator,
+        env: pollEnv,
+        gateway: { callbackToSelf: false, polling: { clock: clocks[0], staleAfterMs: 0 } },
+      }),
+      await startStack({
+        sharedSimulator: simulator,
+        env: pollEnv,
+        gateway: { callbackToSelf: false, polling: { clock: clocks[1], staleAfterMs: 0 } },
+      }),
     ];
     try {
       for (let i = 0; i < 3; i += 1) await upload(polling[i % 2]!.graphqlUrl);
       const before = simulator.stats.searchDbCalls;
-      const started = Date.now();
-      await sleep(3_000);
-      const calls = simulator.stats.searchDbCalls - before;
-      const rounds = (Date.now() - started) / 300;
-      // One instance alone makes one searchDB call per round (the three uploads share a window),
-      // or one get_metadata call per video on the successor family; two without a lease would
-      // make twice that.
+      // A round on each instance: the first takes the three leases and asks MAVI, the second
+      // finds them held and asks nothing.
+      await clocks[0]!.tick();
+      await clocks[1]!.tick();
+      // One searchDB call for the three (they share a window), or one get_metadata call per
+      // video on the successor family; two instances without leases would make twice that.
       const callsPerRound = testFamily() === 'v1' ? 3 : 1;
-      expect(calls).toBeGreaterThan(0);
-      expect(calls).toBeLessThanOrEqual((Math.ceil(rounds) + 1) * callsPerRound);
+      expect(simulator.stats.searchDbCalls - before).toBe(callsPerRound);
     } finally {
       for (const stack of polling) await stack.stop();
     }

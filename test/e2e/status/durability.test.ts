@@ -245,21 +245,24 @@ describe('a DATA_DIR the gateway cannot use', () => {
     expect(output).toMatch(/DATA_DIR .*file\/data cannot be created: .*ENOTDIR/);
   });
 
-  it.skipIf(!canMountReadOnly)('a folder that is not writable: "not writable", naming it, not SQLite’s words', async () => {
-    const where = await deployment();
-    const readOnly = join(where.dataDir, 'read-only');
-    mkdirSync(readOnly);
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly]).status).toBe(0);
-    try {
-      where.env.DATA_DIR = readOnly;
-      const { code, output } = await refusal(where);
-      expect(code).toBe(1);
-      expect(output).toContain(`DATA_DIR ${readOnly} is not writable`);
-      expect(output).not.toContain('SQLITE_CANTOPEN');
-    } finally {
-      spawnSync('umount', [readOnly]);
-    }
-  });
+  it.skipIf(!canMountReadOnly)(
+    'a folder that is not writable: "not writable", naming it, not SQLite’s words',
+    async () => {
+      const where = await deployment();
+      const readOnly = join(where.dataDir, 'read-only');
+      mkdirSync(readOnly);
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly]).status).toBe(0);
+      try {
+        where.env.DATA_DIR = readOnly;
+        const { code, output } = await refusal(where);
+        expect(code).toBe(1);
+        expect(output).toContain(`DATA_DIR ${readOnly} is not writable`);
+        expect(output).not.toContain('SQLITE_CANTOPEN');
+      } finally {
+        spawnSync('umount', [readOnly]);
+      }
+    },
+  );
 
   it('a PORT in use: one line that names PORT, no stack trace', async () => {
     const where = await deployment();

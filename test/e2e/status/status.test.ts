@@ -3,11 +3,11 @@
  * status, idempotent and ordered transitions, per-upload callback tokens, and the
  * callback that beats the upload answer.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoDocument, VideoStatusDocument } from '../../generated/operations.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient, type Collected } from '../../utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from '../../utils/multipart-client.js';
+import { ManualClock } from '../../utils/manual-clock.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 import { testFamily } from '../../utils/family.js';
 import { waitUntil } from '../../utils/wait.js';
@@ -186,10 +186,11 @@ describe('a callback that beats the upload answer', () => {
 
 describe('polling fallback', () => {
   it('with no PUBLIC_URL, learns each status from searchDB and stops polling once it is final', async () => {
+    const clock = new ManualClock();
     const polling = await startStack({
       simulator: { manualCallbacks: true },
       env: { STATUS_POLL_INTERVAL_MS: '100' },
-      gateway: { callbackToSelf: false },
+      gateway: { callbackToSelf: false, polling: { clock } },
     });
     try {
       expect(polling.logs.join('\n')).toContain('PUBLIC_URL is not set, so MAVI cannot call back');
@@ -200,13 +201,16 @@ describe('polling fallback', () => {
       const { collected } = subscribeWs(client, VideoStatusDocument, { videoNo: video.videoNo });
       await collected.waitForEvents(1);
       await polling.simulator.setStatus(video.videoNo, 'PARSE');
+      await clock.tick();
       await collected.ended();
       expect(statuses(collected)).toEqual(['UNPARSE', 'PARSE']);
       await client.dispose();
 
       const callsAfterFinal = polling.simulator.stats.searchDbCalls;
-      expect(callsAfterFinal).toBeGreaterThan(0);
-      await sleep(600);
+      expect(callsAfterFinal).toBe(1);
+      // Rounds go on, but nothing is pending: MAVI is not asked again.
+      await clock.tick();
+      await clock.tick();
       expect(polling.simulator.stats.searchDbCalls).toBe(callsAfterFinal);
     } finally {
       await polling.stop();
@@ -249,18 +253,19 @@ describe('polling fallback', () => {
     }
   });
 
-  it('backs off while MAVI answers busy', async () => {
+  it('backs off while MAVI answers busy: the period doubles round by round', async () => {
+    const clock = new ManualClock();
     const busy = await startStack({
       simulator: { manualCallbacks: true, searchBusy: true },
       env: { STATUS_POLL_INTERVAL_MS: '100' },
-      gateway: { callbackToSelf: false },
+      gateway: { callbackToSelf: false, polling: { clock } },
     });
     try {
       await upload(busy);
-      await sleep(1_600);
-      // At a steady 100 ms this would be ~16 calls; doubling gives 100+200+400+800 ms: 4.
-      expect(busy.simulator.stats.searchDbCalls).toBeGreaterThan(0);
-      expect(busy.simulator.stats.searchDbCalls).toBeLessThanOrEqual(5);
+      for (let round = 0; round < 4; round += 1) await clock.tick();
+      // One look-up a round, each answered busy: the next round comes twice as late.
+      expect(busy.simulator.stats.searchDbCalls).toBe(4);
+      expect(clock.delays).toEqual([100, 200, 400, 800, 1600]);
       expect(busy.logs.join('\n')).toContain('polling backs off');
     } finally {
       await busy.stop();
