@@ -1,5 +1,5 @@
 /**
- * The README's client recipes, each run exactly as printed against a gateway
+ * The client recipes (docs/client-recipes.md), each run exactly as printed against a gateway
  * with client keys: only the gateway's address (`http://localhost:4000`) and
  * the key (`replace-with-your-client-key`) are replaced. Node recipes run as their own
  * `node` processes; the Apollo recipe (XMLHttpRequest, for upload progress) is
@@ -28,11 +28,11 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const KEY = 'recipe-client-key-5e8b21';
 const hasChromium = requireChromium('client-recipes.test.ts');
 
-/** The README's recipes by name: a `<!-- recipe: name -->` line, then a js code block. */
+/** The recipes (docs/client-recipes.md) by name: a `<!-- recipe: name -->` line, then a js code block. */
 async function recipes(): Promise<Map<string, string>> {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const readme = await readFile(join(ROOT, 'docs/client-recipes.md'), 'utf8');
   const found = new Map<string, string>();
-  for (const match of readme.matchAll(/<!-- recipe: ([\w-]+) -->\n```js\n([\s\S]*?)```/g))
+  for (const match of readme.matchAll(/<!-- recipe: ([\w-]+) -->\n+```js\n([\s\S]*?)```/g))
     found.set(match[1]!, match[2]!);
   return found;
 }
@@ -61,15 +61,15 @@ afterAll(async () => {
 /** Runs a recipe as `node <name>.mjs [...args]` in the folder that holds clip.mp4; its output lines. */
 async function runRecipe(name: string, args: string[] = []): Promise<string[]> {
   const code = printed.get(name);
-  expect(code, `the README has a "${name}" recipe`).toBeDefined();
+  expect(code, `docs/client-recipes.md has a "${name}" recipe`).toBeDefined();
   const file = join(dir, `${name}.mjs`);
   await writeFile(file, asRun(code!));
   const { stdout } = await run(process.execPath, ['--no-warnings', file, ...args], { cwd: dir, timeout: 20_000 });
   return stdout.trim().split('\n');
 }
 
-describe('the README client recipes', () => {
-  it('lists the six recipes the README promises', () => {
+describe('the client recipes', () => {
+  it('lists the six recipes the page promises', () => {
     expect([...printed.keys()].sort()).toEqual([
       'apollo-upload',
       'fetch-upload',
@@ -231,7 +231,7 @@ describe('the README client recipes', () => {
   });
 });
 
-describe("the README's token recipe, against a gateway with users' tokens", () => {
+describe("the token recipe, against a gateway with users' tokens", () => {
   it('graphql-ws with connectionParams as a function follows a signed-in user’s video to PARSE', async () => {
     const provider = new TestIdentityProvider();
     await provider.start();
