@@ -11,9 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ClientKey } from '../config.js';
-
-/** The identity of every caller when the gateway is open (no keys configured). */
-const ANONYMOUS = 'anonymous';
+import { anonymousOwnerId, clientKeyOwnerId } from '../identity.js';
 
 export interface ClientKeys {
   /** True when no keys are configured: every caller is anonymous. */
@@ -22,27 +20,17 @@ export interface ClientKeys {
   identify(authorization: string | undefined): string | undefined;
 }
 
-/**
- * The client's partition at MAVI (the successor family's `unique_id`), and its
- * name in logs: the key's name, the key's digest id, or "default" on an open
- * gateway. Never the key.
- */
-export function partitionOf(ownerId: string): string {
-  if (ownerId === ANONYMOUS) return 'default';
-  return ownerId.startsWith('client:') ? ownerId.slice('client:'.length) : ownerId;
-}
-
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export function createClientKeys(keys: readonly ClientKey[]): ClientKeys {
   const known = keys.map(({ key, name }) => {
     const hash = digest(key);
-    return { hash, ownerId: name ? `client:${name}` : `key-${hash.toString('hex').slice(0, 16)}` };
+    return { hash, ownerId: clientKeyOwnerId(name, hash) };
   });
   return {
     open: keys.length === 0,
     identify(authorization) {
-      if (known.length === 0) return ANONYMOUS;
+      if (known.length === 0) return anonymousOwnerId;
       const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization ?? '');
       if (!match) return undefined;
       const candidate = digest(match[1]!);

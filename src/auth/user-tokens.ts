@@ -17,10 +17,8 @@
  *
  * A user is known by an owner id that holds no claim in the clear:
  * `user:<tenant digest>:<user digest>` (SHA-256 of the issuer, the tenant and the
- * user claim, see claimsDigest). Its prefix is the tenant's group (status-store.ts
- * OwnerScope): a token with AUTH_ADMIN_SCOPE among its scopes administers that group.
+ * user claim, see identity.ts claimsDigest). Its prefix is the tenant's group (identity.ts): a token with AUTH_ADMIN_SCOPE among its scopes administers that group.
  */
-import { createHash } from 'node:crypto';
 import {
   errors,
   jwtVerify,
@@ -31,6 +29,7 @@ import {
 } from 'jose';
 import type { MaviPartition, UserTokenConfig } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
+import { claimsDigest, userGroup, userOwnerId, type Caller } from '../identity.js';
 import { ProviderKeys, ProviderUnavailableError } from './provider-keys.js';
 
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -39,21 +38,10 @@ const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt']);
 /** Real tokens are 1 to 2 KiB; a longer Authorization value is not one worth parsing. */
 const MAX_TOKEN_CHARS = 8 * 1024;
 
-/** Who a verified token names. */
-interface TokenIdentity {
-  ownerId: string;
-  /** Where the user's uploads go at MAVI (MAVI_PARTITION): digests, never the claims. */
-  partition: string;
-  /** With AUTH_ADMIN_SCOPE among its scopes: the user's tenant, whose every video it may see and manage. */
-  adminOf: string | undefined;
-  /** When the token expires (epoch ms): live connections end then. */
-  expiresAt: number;
-}
-
 export interface UserTokens {
   /** True once the provider's keys have been loaded (readiness). */
   readonly ready: boolean;
-  verify(token: string): Promise<TokenIdentity | Refusal>;
+  verify(token: string): Promise<Caller | Refusal>;
   start(): void;
   stop(): void;
 }
@@ -127,9 +115,9 @@ export function createUserTokens(
         tenant: `tenant-${tenantId}`,
         app: `app-${claimsDigest(config.issuer, config.audience).slice(0, 16)}`,
       }[partitionBy];
-      const group = `user:${tenantId}:`;
+      const group = userGroup(tenantId);
       return {
-        ownerId: `${group}${userId}`,
+        ownerId: userOwnerId(tenantId, userId),
         partition,
         adminOf: scopesOf(payload).includes(config.adminScope) ? group : undefined,
         // The same tolerance as the check above: a socket ends when an HTTP request would be refused.
@@ -137,18 +125,6 @@ export function createUserTokens(
       };
     },
   };
-}
-
-/**
- * A digest of claims that no two lists of claims share. Claims joined by a line feed were
- * ambiguous once a claim held one (tenant `a\nx` with user `u`, tenant `a` with user `x\nu`),
- * so such a list is digested as its JSON instead. A list without a line feed keeps its
- * line-feed join, so every owner and partition made before stays as it was; and the two
- * forms never meet: a JSON array holds no raw line feed, a join of two or more claims does.
- */
-export function claimsDigest(...claims: string[]): string {
-  const text = claims.some((claim) => claim.includes('\n')) ? JSON.stringify(claims) : claims.join('\n');
-  return createHash('sha256').update(text).digest('hex');
 }
 
 function isAccessTokenType(typ: string | undefined): boolean {

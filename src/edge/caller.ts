@@ -8,12 +8,12 @@
  *  - or a client key (GATEWAY_API_KEYS, auth/client-keys.ts): the caller is
  *    the app itself, as its servers call.
  */
+import { clientPartition, type Caller } from '../identity.js';
 import type { IncomingMessage } from 'node:http';
-import { partitionOf, type ClientKeys } from '../auth/client-keys.js';
+import type { ClientKeys } from '../auth/client-keys.js';
 import type { UserTokens } from '../auth/user-tokens.js';
 import { looksLikeToken } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
-import type { Caller } from '../graphql/context.js';
 
 export interface CallerIdentification {
   /** The caller of an HTTP request, from its Authorization header; UNAUTHENTICATED when it has none that is valid. */
@@ -42,7 +42,7 @@ export function callerIdentification(keys: ClientKeys, tokens: UserTokens | unde
     // A client key is the app itself: its own partition at MAVI, whatever MAVI_PARTITION says for users.
     return ownerId === undefined
       ? missing
-      : { ownerId, partition: partitionOf(ownerId), adminOf: undefined, expiresAt: undefined };
+      : { ownerId, partition: clientPartition(ownerId), adminOf: undefined, expiresAt: undefined };
   };
   return {
     ofRequest: (req) => identify(req.headers.authorization),

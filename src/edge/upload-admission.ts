@@ -14,9 +14,10 @@
  *  6. The pace of uploads MAVI takes (MAVI_UPLOADS_PER_MINUTE), for all clients.
  * A refusal here costs nothing: no parsing, nothing sent to MAVI.
  */
+import type { Caller } from '../identity.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRefusal, refusal, StoreUnavailableError, type Refusal } from '../errors.js';
-import type { Caller, UploadSlot } from '../graphql/context.js';
+import type { UploadSlot } from '../graphql/context.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { UploadPace } from '../upload/upload-pace.js';
 

@@ -13,9 +13,10 @@
  * measured that way it was slower and cost more CPU per GiB than this stage
  * (bench/ANALYSIS.md, "Yoga's request-parser hook"). So this stage stays.
  */
+import type { Caller } from '../identity.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRefusal, refusal, type Refusal } from '../errors.js';
-import type { Caller, UploadSlot } from '../graphql/context.js';
+import type { UploadSlot } from '../graphql/context.js';
 import { MultipartRequestError } from '../upload/multipart-errors.js';
 import { readMultipartUpload } from '../upload/multipart-intake.js';
 import { sendRefusal } from './answers.js';

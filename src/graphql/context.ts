@@ -6,17 +6,11 @@ import type { Uploads } from '../upload/upload-video.js';
 import type DataLoader from 'dataloader';
 import type { VideoDetails } from '../mavi/api.js';
 import type { VideoRecord } from '../status/status-store.js';
-import type { Viewer } from '../videos/ownership.js';
+import type { Caller, Viewer } from '../identity.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 import type { ResumableUploads } from '../staging/resumable-uploads.js';
-
-/** Who is calling, as the edge identified them (edge/caller.ts). */
-export interface Caller extends Viewer {
-  /** When the caller's token expires (epoch ms); undefined for a client key, which does not. */
-  readonly expiresAt: number | undefined;
-}
 
 /** The slot an admitted upload request holds (edge/upload-admission.ts). */
 export interface UploadSlot {
@@ -54,10 +48,8 @@ export interface GatewayUserContext {
   details: DataLoader<VideoRecord, VideoDetails | null, string>;
   /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */
   signal: AbortSignal | undefined;
-  /** Who asks: what every ownership check reads (videos/ownership.ts), and where its uploads go at MAVI. */
+  /** Who asks: what every ownership check reads (videos/ownership.ts), what limits count by, and where its uploads go at MAVI. */
   viewer: Viewer;
-  /** viewer.ownerId: what limits and quotas count by. */
-  ownerId: string;
 }
 
 /** What every resolver gets: Yoga's context (request, params), the Node request, and the gateway's. */

@@ -11,6 +11,7 @@
  * `error` message for that operation id; the socket and its other subscriptions
  * stay up.
  */
+import type { Caller, Viewer } from '../identity.js';
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
@@ -25,7 +26,6 @@ import { isShareableSubscription } from '../graphql/shared-results.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { atExpiry } from './plugins/use-token-expiry.js';
 import { SharedSubscriptions, type SendFrame } from './shared-subscriptions.js';
-import type { Caller } from '../graphql/context.js';
 import type { GatewayYoga } from './yoga.js';
 
 interface EnvelopedExecution {
@@ -169,7 +169,7 @@ export function attachGraphQLWebSocket(
       ctx.extra.streaming.add(id);
       metrics.subscriptions.inc(WEBSOCKET);
       if (!isShareableSubscription(args.schema, args.document, args.operationName)) return undefined;
-      const { ownerId } = args.contextValue as { ownerId: string };
+      const { ownerId } = (args.contextValue as { viewer: Viewer }).viewer;
       const key = JSON.stringify([ownerId, payload.operationName ?? null, payload.variables ?? null, payload.query]);
       const member = shared.join(key, result, id, ctx.extra.sendFrame);
       // graphql-ws keeps these arguments for the life of the subscription, but only to hand

@@ -161,7 +161,6 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         details: library.detailsLoader(signal),
         signal,
         viewer,
-        ownerId,
       };
     },
     logging: {

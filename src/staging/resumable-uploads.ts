@@ -15,6 +15,7 @@
  *    budget, and the free disk left after it.
  * Downloads (tus GET) are not offered.
  */
+import type { Owner } from '../identity.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENTS, type Upload } from '@tus/utils';
 import { Server, type ServerOptions } from '@tus/server';
@@ -32,7 +33,6 @@ import type { Logger } from '../logger.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { UploadMetadata } from '../mavi/api.js';
 import { videoNameRefusal } from '../upload/video-name.js';
-import type { Owner } from '../status/status-store.js';
 import { Forwarding } from './forwarding.js';
 import { progressFeed, type ProgressEvent, type ProgressFeed, type UploadProgress } from './progress-feed.js';
 import { type BrokenBound, type StagedUpload, type StagingLedger } from './staged-upload.js';

@@ -8,8 +8,8 @@
  * Two ledgers, one contract (test/unit/staging-ledger.test.ts): SQLite under
  * DATA_DIR for one instance, Redis for several.
  */
+import type { Owner } from '../identity.js';
 import type { ErrorCode } from '../errors.js';
-import type { Owner } from '../status/status-store.js';
 
 /** Where an upload stands: receiving its bytes, forwarding them to MAVI, done (registered), or failed for good. */
 export type StagedUploadState = 'RECEIVING' | 'FORWARDING' | 'REGISTERED' | 'FAILED';

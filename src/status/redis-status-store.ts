@@ -19,8 +19,9 @@
  *  - `owner:<ownerId>`  sorted set: a client's videoNos by uploadTime (its list); members
  *                       whose video expired are dropped when a list meets them
  *  - `group:<group>`    sorted set: the same for every owner of a group (a tenant's users,
- *                       status-store.ts OwnerScope): an administrator's list
+ *                       identity.ts OwnerScope): an administrator's list
  */
+import { GROUP_LUA_PATTERN, inScope } from '../identity.js';
 import { onRedis } from '../redis/store-failure.js';
 import type { Redis } from 'ioredis';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
@@ -28,7 +29,6 @@ import {
   matchesFilters,
   DEFAULT_MAX_AGE_MS,
   OPEN_UPLOAD_TTL_MS,
-  inScope,
   storedPartition,
   type CallbackOutcome,
   type CompletedUpload,
@@ -38,13 +38,10 @@ import {
 } from './status-store.js';
 import { luaTransitionTable } from './transitions.js';
 
-/** The group prefix of an owner id (status-store.ts OwnerScope), as a Lua pattern. */
-const OWNER_GROUP_PATTERN = '^user:[^:]+:';
-
 /** Adds a video to its owner's group list, when the owner is in a group. */
 const ADD_TO_GROUP = `
 local function addToGroup(prefix, ownerId, videoNo, uploadTime, ttl)
-  local group = string.match(ownerId, '${OWNER_GROUP_PATTERN}')
+  local group = string.match(ownerId, '${GROUP_LUA_PATTERN}')
   if not group then return end
   local key = prefix .. 'group:' .. group
   redis.call('ZADD', key, uploadTime, videoNo)
@@ -163,7 +160,7 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 if fields[1] then redis.call('DEL', ARGV[2] .. 'upload:' .. fields[1]) end
 if fields[2] then
   redis.call('ZREM', ARGV[2] .. 'owner:' .. fields[2], ARGV[1])
-  local group = string.match(fields[2], '${OWNER_GROUP_PATTERN}')
+  local group = string.match(fields[2], '${GROUP_LUA_PATTERN}')
   if group then redis.call('ZREM', ARGV[2] .. 'group:' .. group, ARGV[1]) end
 end
 return known`;
@@ -416,7 +413,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           position = { uploadTime, videoNo };
           const [error, fields] = rows[index] ?? [];
           const record = error ? undefined : toRecord(fields as Record<string, string>);
-          if (!record || !inScope(owners, record)) expired.push(videoNo);
+          if (!record || !inScope(owners, record.ownerId)) expired.push(videoNo);
           else if (matchesFilters(record, query)) found.push(record);
           if (found.length > query.limit) break;
         }

@@ -15,6 +15,7 @@
  * first authentic callback for it then binds it to the callback's videoNo, and a
  * callback held for it is bound at once. Its owner sees the video after all.
  */
+import { ownerIdRange } from '../identity.js';
 import { join } from 'node:path';
 import { IN_MEMORY, SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
@@ -360,9 +361,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
       const statement = 'ownerId' in owners ? sql.listVideos : sql.listGroupVideos;
       const rows = writes.read(() =>
         statement.all({
-          from: 'ownerId' in owners ? owners.ownerId : owners.group,
-          // Every id that starts with the group's prefix sorts before the prefix followed by U+10FFFF.
-          to: 'ownerId' in owners ? owners.ownerId : `${owners.group}\u{10FFFF}`,
+          ...ownerIdRange(owners),
           // Past the newest possible position when there is no cursor: every video is "before" it.
           afterTime: query.after?.uploadTime ?? Number.MAX_SAFE_INTEGER,
           afterVideoNo: query.after?.videoNo ?? '\u{10FFFF}',

@@ -4,6 +4,7 @@
  * poller) can store a change and forget to announce it, or announce one that
  * was not stored. Reads and the subscriber's feed go through here too.
  */
+import { type Owner } from '../identity.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import { inSpan } from '../tracing/tracer.js';
@@ -11,7 +12,6 @@ import type { VideoStatus } from '../mavi/types.js';
 import { statusFeed, type StatusFeed } from './status-feed.js';
 import {
   type CallbackOutcome,
-  type Owner,
   type CompletedUpload,
   type StatusChange,
   type StatusEvent,

@@ -4,36 +4,12 @@
  * Redis for several. Every operation that changes a status is one atomic step,
  * so concurrent callbacks, polls and uploads cannot interleave into a wrong state.
  */
-import { partitionOf } from '../auth/client-keys.js';
+import { clientPartition, type Owner, type OwnerScope } from '../identity.js';
 import type { VideoStatus } from '../mavi/types.js';
-
-/** Who owns a video, and where it lives at MAVI. */
-export interface Owner {
-  /** Which caller uploaded it: a client key's owner id or a user's (never a credential, never a claim in the clear). */
-  ownerId: string;
-  /**
-   * The successor family's `unique_id` the video was uploaded under (MAVI_PARTITION); the original
-   * family has none and ignores it. Kept with the video: changing MAVI_PARTITION moves no video.
-   */
-  partition: string;
-}
-
-/**
- * Whose videos a list covers: one owner's, or a whole group's (an administrator's
- * view). A group is the prefix its owners' ids share: a signed-in user's tenant,
- * `user:<tenant digest>:` (auth/user-tokens.ts makes these ids); a client key is in
- * none. The Redis store's scripts match the same prefix (OWNER_GROUP_PATTERN).
- */
-export type OwnerScope = { ownerId: string } | { group: string };
-
-/** Whether a record is in the scope. */
-export function inScope(scope: OwnerScope, record: Pick<VideoRecord, 'ownerId'>): boolean {
-  return 'ownerId' in scope ? record.ownerId === scope.ownerId : record.ownerId.startsWith(scope.group);
-}
 
 /** The partition of a video stored before partitions were kept: the one its owner id implied then. */
 export function storedPartition(partition: string | null | undefined, ownerId: string): string {
-  return partition ?? partitionOf(ownerId);
+  return partition ?? clientPartition(ownerId);
 }
 
 export interface VideoRecord extends Owner {

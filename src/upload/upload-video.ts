@@ -10,6 +10,7 @@
  * owner finds it. Until then, a client that goes away breaks the file stream,
  * which aborts the upstream request, and MAVI registers nothing.
  */
+import type { Owner } from '../identity.js';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { GraphQLError } from 'graphql';
@@ -23,7 +24,7 @@ import { SNIFF_BYTES, sniffContainer } from '../mavi/containers.js';
 import { MaviError } from '../mavi/errors.js';
 import type { MaviUploadedVideo } from '../mavi/types.js';
 import type { StatusService } from '../status/status-service.js';
-import type { Owner, VideoRecord } from '../status/status-store.js';
+import type { VideoRecord } from '../status/status-store.js';
 import { FileSource } from './file-source.js';
 import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';

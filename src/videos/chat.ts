@@ -13,6 +13,7 @@
  * push waits for the reader), and it is aborted at MAVI the moment the
  * subscriber leaves: the Repeater's stop aborts the request.
  */
+import type { Viewer } from '../identity.js';
 import { randomBytes } from 'node:crypto';
 import { Repeater } from 'graphql-yoga';
 import { gatewayError } from '../errors.js';
@@ -21,7 +22,6 @@ import type { Logger } from '../logger.js';
 import type { ChatPiece, ChatTurn, MaviApi } from '../mavi/api.js';
 import { MaviError } from '../mavi/errors.js';
 import type { CostControl } from '../limits/cost-control.js';
-import type { Viewer } from './ownership.js';
 import { onePartition, type VideoLibrary } from './video-library.js';
 
 /** What a chat subscriber receives: MAVI's pieces, then the end with the session to continue. */

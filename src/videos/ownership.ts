@@ -7,27 +7,17 @@
  * (videoNotFound): nothing tells the two apart.
  */
 import { gatewayError } from '../errors.js';
-import { inScope, type Owner, type OwnerScope, type VideoRecord } from '../status/status-store.js';
-
-/** Who is asking: an owner, and the group it administers, if any. */
-export interface Viewer extends Readonly<Owner> {
-  /** The group (status-store.ts OwnerScope) whose every video this caller may see and manage. */
-  readonly adminOf: string | undefined;
-}
+import { inScope, listScope, type Viewer } from '../identity.js';
+import type { VideoRecord } from '../status/status-store.js';
 
 /** Whether the viewer may see and act on the video: it is in the viewer's list (an administrator's own are in its group). */
 export function canSee(viewer: Viewer, record: VideoRecord): boolean {
-  return inScope(listScope(viewer), record);
+  return inScope(listScope(viewer), record.ownerId);
 }
 
 /** The policy for one viewer, as a filter (for the status feed, which reads the record itself). */
 export function visibleTo(viewer: Viewer): (record: VideoRecord) => boolean {
   return (record) => canSee(viewer, record);
-}
-
-/** The videos a viewer's list covers: its own, or its whole group's for an administrator. */
-export function listScope(viewer: Viewer): OwnerScope {
-  return viewer.adminOf !== undefined ? { group: viewer.adminOf } : { ownerId: viewer.ownerId };
 }
 
 /** The same answer for an unknown video and one the caller may not see. */

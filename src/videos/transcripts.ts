@@ -15,6 +15,7 @@
  * on the transcript bus, which is what `transcriptReady` waits for: the client
  * never polls.
  */
+import { type Viewer } from '../identity.js';
 import type { CallbackTokens } from '../auth/callback-tokens.js';
 import { gatewayError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -26,7 +27,7 @@ import type { StatusFeed } from '../status/status-feed.js';
 import type { StatusService } from '../status/status-service.js';
 import type { VideoRecord } from '../status/status-store.js';
 import type { CostControl } from '../limits/cost-control.js';
-import { canSee, videoNotFound, visibleTo, type Viewer } from './ownership.js';
+import { canSee, videoNotFound, visibleTo } from './ownership.js';
 
 /** READY: the segments are final. PENDING: being made; ask again, or wait with transcriptReady. UNAVAILABLE: MAVI has none. */
 type TranscriptState = 'READY' | 'PENDING' | 'UNAVAILABLE';

@@ -3,8 +3,8 @@
  * own: another client's video is treated exactly like an unknown one. Lists are
  * answered from the gateway's store; details, search and deletion go to MAVI.
  */
+import { clientPartition, listScope, type Viewer } from '../identity.js';
 import DataLoader from 'dataloader';
-import { partitionOf } from '../auth/client-keys.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MaviApi, VideoDetails } from '../mavi/api.js';
@@ -12,7 +12,7 @@ import type { StatusService } from '../status/status-service.js';
 import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
 import type { VideoStatus } from '../mavi/types.js';
 import type { CostControl } from '../limits/cost-control.js';
-import { canSee, listScope, videoNotFound, type Viewer } from './ownership.js';
+import { canSee, videoNotFound } from './ownership.js';
 
 /** The most videos one deleteVideos call takes (MAVI's successor deletes at most 100 per request). */
 export const MAX_DELETE_VIDEOS = 100;
@@ -196,7 +196,7 @@ export class VideoLibrary {
     for (const [partition, inPartition] of byPartition) await this.deps.mavi.deleteVideos(inPartition, partition);
     const deleted: string[] = [];
     for (const { videoNo } of owned) if (await this.deps.status.remove(videoNo)) deleted.push(videoNo);
-    this.deps.logger.info('videos deleted', { count: deleted.length, client: partitionOf(viewer.ownerId) });
+    this.deps.logger.info('videos deleted', { count: deleted.length, client: clientPartition(viewer.ownerId) });
     return deleted;
   }
 

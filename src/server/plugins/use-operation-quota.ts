@@ -8,9 +8,10 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { gatewayError, StoreUnavailableError } from '../../errors.js';
+import type { Viewer } from '../../identity.js';
 import type { CostControl } from '../../limits/cost-control.js';
 
-export function useOperationQuota(cost: Pick<CostControl, 'spend'>): Plugin<{ ownerId?: string }> {
+export function useOperationQuota(cost: Pick<CostControl, 'spend'>): Plugin<{ viewer?: Viewer }> {
   const refusal = async (ownerId: string | undefined): Promise<GraphQLError | undefined> => {
     if (ownerId === undefined) return undefined;
     try {
@@ -24,11 +25,11 @@ export function useOperationQuota(cost: Pick<CostControl, 'spend'>): Plugin<{ ow
   };
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      const error = await refusal(args.contextValue.ownerId);
+      const error = await refusal(args.contextValue.viewer?.ownerId);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      const error = await refusal(args.contextValue.ownerId);
+      const error = await refusal(args.contextValue.viewer?.ownerId);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };

@@ -18,15 +18,17 @@ import type { ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { gatewayError } from '../../errors.js';
+import type { Viewer } from '../../identity.js';
 import { releaseAtEndOrClose, whenClosed } from './connection-closed.js';
 
 export function useSseLimits(
   maxStreamsPerClient: number,
-): Plugin<{ ownerId?: string; socket?: unknown; res?: ServerResponse }, { res?: ServerResponse }> {
+): Plugin<{ viewer?: Viewer; socket?: unknown; res?: ServerResponse }, { res?: ServerResponse }> {
   const open = new Map<string, number>();
   return {
     onSubscribe({ args, setSubscribeFn }) {
-      const { ownerId, socket } = args.contextValue;
+      const { viewer, socket } = args.contextValue;
+      const ownerId = viewer?.ownerId;
       if (socket !== undefined || ownerId === undefined) return undefined; // websockets have limits of their own
       if ((open.get(ownerId) ?? 0) >= maxStreamsPerClient) {
         const refusal: ExecutionResult = {

@@ -6,10 +6,10 @@
  * same way by their own means: the socket is closed with 4403 at the expiry of
  * the token it was opened with (server/websocket.ts).
  */
+import type { Caller } from '../../identity.js';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isRefusal, refusal, refusalError, type Refusal } from '../../errors.js';
-import type { Caller } from '../../graphql/context.js';
 
 /** setTimeout's longest delay; a token valid for longer than 24 days is checked again then. */
 const MAX_DELAY_MS = 2 ** 31 - 1;

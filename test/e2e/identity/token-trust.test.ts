@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimsDigest } from '../../../src/auth/user-tokens.js';
+import { claimsDigest } from '../../../src/identity.js';
 import { loadConfig } from '../../../src/config.js';
 import { VideosDocument, VideoStatusDocument } from '../../generated/operations.js';
 import { postGraphQL, subscribeWs, wsClient } from '../../utils/graphql-clients.js';

@@ -1,0 +1,108 @@
+/**
+ * Who is who, in one place: the identity model every layer shares, and the one spelling of
+ * owner ids and groups that the stores' indexes (a SQL range, a Lua pattern) are built from.
+ *
+ *  - An **owner** is whoever uploaded a video: a client key (`client:<name>`, or `key-<digest>`
+ *    for an unnamed key), a signed-in user (`user:<tenant digest>:<user digest>`), or, on an
+ *    open gateway, `anonymous`. An owner id never holds a credential or a claim in the clear.
+ *  - A **group** is the prefix its owners' ids share: a tenant's users, `user:<tenant digest>:`.
+ *    A client key is in none.
+ *  - A **viewer** is an owner asking, with the group it administers (AUTH_ADMIN_SCOPE), if any.
+ *  - A **caller** is a viewer identified at the edge, whose token may expire.
+ */
+import { createHash } from 'node:crypto';
+
+/** Who owns a video, and where it lives at MAVI. */
+export interface Owner {
+  /** Which caller uploaded it (never a credential, never a claim in the clear). */
+  ownerId: string;
+  /**
+   * The successor family's `unique_id` the video was uploaded under (MAVI_PARTITION); the original
+   * family has none and ignores it. Kept with the video: changing MAVI_PARTITION moves no video.
+   */
+  partition: string;
+}
+
+/** Who is asking: an owner, and the group it administers, if any. */
+export interface Viewer extends Readonly<Owner> {
+  /** The group whose every video this caller may see and manage. */
+  readonly adminOf: string | undefined;
+}
+
+/** A viewer identified at the edge (an HTTP request, a websocket's connection_init). */
+export interface Caller extends Viewer {
+  /** When the caller's token expires (epoch ms); undefined for a client key, which does not. */
+  readonly expiresAt: number | undefined;
+}
+
+/** Whose videos a list covers: one owner's, or a whole group's (an administrator's view). */
+export type OwnerScope = { ownerId: string } | { group: string };
+
+/** Every caller of an open gateway (no client keys, no tokens). */
+const ANONYMOUS = 'anonymous';
+const CLIENT_PREFIX = 'client:';
+const USER_PREFIX = 'user:';
+
+/** The owner id of a named client key, or of an unnamed one (by its key's digest). */
+export function clientKeyOwnerId(name: string | undefined, keyDigest: Buffer): string {
+  return name ? `${CLIENT_PREFIX}${name}` : `key-${keyDigest.toString('hex').slice(0, 16)}`;
+}
+
+export const anonymousOwnerId = ANONYMOUS;
+
+/** A tenant's group: the prefix of its users' owner ids. */
+export function userGroup(tenantDigest: string): string {
+  return `${USER_PREFIX}${tenantDigest}:`;
+}
+
+/** A signed-in user's owner id, in its tenant's group. */
+export function userOwnerId(tenantDigest: string, userDigest: string): string {
+  return `${userGroup(tenantDigest)}${userDigest}`;
+}
+
+/**
+ * The group an owner id is in, as a Lua pattern (the Redis store files a video under its group
+ * in its scripts). It matches userGroup's output, and nothing else: digests hold no ':'.
+ */
+export const GROUP_LUA_PATTERN = `^${USER_PREFIX}[^:]+:`;
+
+/** Whether an owner id is in the scope. */
+export function inScope(scope: OwnerScope, ownerId: string): boolean {
+  return 'ownerId' in scope ? ownerId === scope.ownerId : ownerId.startsWith(scope.group);
+}
+
+/** The videos a viewer's list covers: its own, or its whole group's for an administrator. */
+export function listScope(viewer: Viewer): OwnerScope {
+  return viewer.adminOf !== undefined ? { group: viewer.adminOf } : { ownerId: viewer.ownerId };
+}
+
+/**
+ * The owner ids of a scope as a range of an ordered index (SQLite's): one id, or every id that
+ * starts with the group, which all sort before the group followed by the last code point.
+ */
+export function ownerIdRange(scope: OwnerScope): { from: string; to: string } {
+  return 'ownerId' in scope
+    ? { from: scope.ownerId, to: scope.ownerId }
+    : { from: scope.group, to: `${scope.group}\u{10FFFF}` };
+}
+
+/**
+ * The client's partition at MAVI (the successor family's `unique_id`) and its name in logs:
+ * the key's name, the key's digest id, or "default" on an open gateway. Never the key.
+ */
+export function clientPartition(ownerId: string): string {
+  if (ownerId === ANONYMOUS) return 'default';
+  return ownerId.startsWith(CLIENT_PREFIX) ? ownerId.slice(CLIENT_PREFIX.length) : ownerId;
+}
+
+/**
+ * A digest of claims that no two lists of claims share. Claims joined by a line feed were
+ * ambiguous once a claim held one (tenant `a\nx` with user `u`, tenant `a` with user `x\nu`),
+ * so such a list is digested as its JSON instead. A list without a line feed keeps its
+ * line-feed join, so every owner and partition made before stays as it was; and the two
+ * forms never meet: a JSON array holds no raw line feed, a join of two or more claims does.
+ */
+export function claimsDigest(...claims: string[]): string {
+  const text = claims.some((claim) => claim.includes('\n')) ? JSON.stringify(claims) : claims.join('\n');
+  return createHash('sha256').update(text).digest('hex');
+}
