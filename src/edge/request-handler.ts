@@ -220,7 +220,7 @@ async function serveMetrics(
  * wrong with them, or undefined when they are usable. An absolute-form target
  * (`GET http://host/path`, as sent to proxies) is served by its path and query.
  */
-function normaliseTarget(req: IncomingMessage): Refusal | undefined {
+export function normaliseTarget(req: IncomingMessage): Refusal | undefined {
   const malformed = (problem: string) => refusal('MALFORMED_REQUEST', `${problem} (HTTP 400).`);
   const target = req.url ?? '';
   if (!target.startsWith('/')) {

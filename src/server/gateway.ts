@@ -32,6 +32,7 @@ import { VideoLibrary } from '../videos/video-library.js';
 import { Forwarding } from '../staging/forwarding.js';
 import type { ProgressEvent } from '../staging/progress-feed.js';
 import { ResumableUploads } from '../staging/resumable-uploads.js';
+import { StagingService } from '../staging/staging-service.js';
 import { openStagingStore } from '../staging/staging-store.js';
 import { createBackends } from './backends.js';
 import { shutDown } from './shutdown.js';
@@ -197,21 +198,20 @@ export function createGatewayWithParts(
     const progress = new EventBus<ProgressEvent>(backends.events, `${backends.topicNamespace}${STAGING_TOPIC}`, () =>
       metrics.eventsPublished.inc({ kind: 'staging' }),
     );
+    const service = new StagingService(ledger, progress);
     return new ResumableUploads({
       config: config.staging,
       maxUploadBytes,
-      ledger,
+      service,
       staging: openStagingStore({ config: config.staging, dataDir, redis }),
-      events: progress,
       quotas: backends.cost,
       refuseMetadata: (metadata) => mavi.refuseMetadata(metadata),
       forwarding: (staging) =>
         new Forwarding({
-          ledger,
+          service,
           staging,
           uploads,
           pace: backends.uploadPace,
-          publish: (upload) => progress.publish(upload.id, { ...upload, offset: upload.length }),
           logger,
           workers: FORWARDING_WORKERS,
           // Jobs queued (or retried) on this instance wake a worker when due; others' are found by polling.

@@ -22,7 +22,8 @@ import type { Logger } from '../logger.js';
 import type { UploadMetadata } from '../mavi/api.js';
 import type { UploadPace } from '../upload/upload-pace.js';
 import type { Uploads } from '../upload/upload-video.js';
-import type { StagedUpload, StagingLedger } from './staged-upload.js';
+import type { StagedUpload } from './staged-upload.js';
+import type { StagingService } from './staging-service.js';
 import type { StagingStore } from './staging-store.js';
 
 /** A claimed job's lease: renewed every third of it while the worker lives. */
@@ -38,12 +39,11 @@ const UNEXPECTED_ATTEMPTS = 5;
 const PROGRESS_EVERY_MS = 250;
 
 export interface ForwardingDeps {
-  ledger: StagingLedger;
+  /** The uploads' records: every change stored and announced in one call. */
+  service: StagingService;
   staging: StagingStore;
   uploads: Uploads;
   pace: UploadPace | undefined;
-  /** Tells subscribers an upload's new state. */
-  publish(upload: StagedUpload): void;
   logger: Logger;
   /** Workers on this instance: files forwarded at once. */
   workers: number;
@@ -89,11 +89,11 @@ export class Forwarding {
   }
 
   private async work(): Promise<void> {
-    const { ledger, logger, idlePollMs } = this.deps;
+    const { service, logger, idlePollMs } = this.deps;
     while (!this.stopping) {
       let job: StagedUpload | undefined;
       try {
-        job = await ledger.claimDue(Date.now(), Date.now() + LEASE_MS);
+        job = await service.ledger.claimDue(Date.now(), Date.now() + LEASE_MS);
       } catch (error) {
         logger.warn('could not claim a forwarding job; trying again', { error });
       }
@@ -125,9 +125,9 @@ export class Forwarding {
   }
 
   private async forward(job: StagedUpload): Promise<void> {
-    const { ledger, staging, uploads, pace, publish, logger } = this.deps;
+    const { service, staging, uploads, pace, logger } = this.deps;
     const lease = setInterval(() => {
-      ledger.extendLease(job.id, Date.now() + LEASE_MS).catch(() => undefined); // a lost renewal: the lease decides
+      service.ledger.extendLease(job.id, Date.now() + LEASE_MS).catch(() => undefined); // a lost renewal: the lease decides
     }, LEASE_MS / 3);
     const controller = new AbortController();
     this.inFlight.add(controller);
@@ -143,17 +143,12 @@ export class Forwarding {
       }
       // The attempt, and its progress below, are recorded as well as announced: a client that
       // asks (resumableUpload) sees what one that follows (resumableUploadProgress) sees.
-      const started: StagedUpload = { ...attempt, errorCode: undefined, errorMessage: undefined };
-      await ledger.update(job.id, 'FORWARDING', (current) => ({ ...started, dueAt: current.dueAt }));
-      publish(started);
+      await service.startAttempt({ ...attempt, errorCode: undefined, errorMessage: undefined });
       const stream = await staging.read(job.id);
-      const counted = countProgress(attempt, (progress) => {
-        publish(progress);
-        progressWrites = progressWrites.then(
-          () =>
-            ledger
-              .update(job.id, 'FORWARDING', (current) => ({ ...current, bytesForwarded: progress.bytesForwarded }))
-              .catch(() => undefined), // a lost progress record: the next one, or the outcome, follows
+      const counted = countProgress((bytes) => {
+        progressWrites = progressWrites.then(() =>
+          // A lost progress record: the next one, or the outcome, follows.
+          service.forwarded(attempt, bytes).catch(() => undefined),
         );
       });
       const onAbort = () => stream.destroy(new Error('the gateway is stopping'));
@@ -183,7 +178,7 @@ export class Forwarding {
     } catch (error) {
       await progressWrites;
       if (this.stopping) {
-        await ledger.put({ ...job, dueAt: 0 }).catch(() => undefined); // due again at once, here or elsewhere
+        await service.release(job).catch(() => undefined); // due again at once, here or elsewhere
         return;
       }
       const { code, message, unexpected } = describe(error, logger);
@@ -206,18 +201,16 @@ export class Forwarding {
    * subscribers: once a client sees the outcome, nothing of the upload is staged.
    */
   private async conclude(upload: StagedUpload): Promise<void> {
-    const final: StagedUpload = { ...upload, dueAt: 0, expiresAt: Date.now() + FINISHED_RECORD_MS };
-    await this.deps.ledger.put(final);
-    await this.deps.staging.store.remove(upload.id).catch((error: unknown) => {
-      this.deps.logger.warn('could not remove a finished upload from staging', { error });
+    await this.deps.service.conclude(upload, Date.now() + FINISHED_RECORD_MS, {
+      beforeTelling: () =>
+        this.deps.staging.store.remove(upload.id).catch((error: unknown) => {
+          this.deps.logger.warn('could not remove a finished upload from staging', { error });
+        }),
     });
-    this.deps.publish(final);
   }
 
   private async retryLater(job: StagedUpload, code: ErrorCode, message: string, waitMs: number): Promise<void> {
-    const waiting: StagedUpload = { ...job, errorCode: code, errorMessage: message, dueAt: Date.now() + waitMs };
-    await this.deps.ledger.put(waiting);
-    this.deps.publish(waiting);
+    await this.deps.service.retryAt(job, Date.now() + waitMs, code, message);
     this.deps.logger.info('a resumable upload waits to be forwarded again', { code, waitMs, attempts: job.attempts });
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
@@ -228,8 +221,8 @@ export class Forwarding {
   }
 }
 
-/** Counts the bytes read from staging, reporting progress now and then. */
-function countProgress(attempt: StagedUpload, report: (upload: StagedUpload) => void): Transform {
+/** Counts the bytes read from staging, reporting how many now and then. */
+function countProgress(report: (bytesForwarded: number) => void): Transform {
   let sent = 0;
   let lastPublished = 0;
   return new Transform({
@@ -238,7 +231,7 @@ function countProgress(attempt: StagedUpload, report: (upload: StagedUpload) => 
       const now = Date.now();
       if (now - lastPublished >= PROGRESS_EVERY_MS) {
         lastPublished = now;
-        report({ ...attempt, bytesForwarded: sent });
+        report(sent);
       }
       callback(null, chunk);
     },

@@ -4,7 +4,8 @@
  * REGISTERED or FAILED, or once the upload is deleted.
  */
 import { follow, type Changes, type Feed } from '../events/follow.js';
-import type { StagedUpload, StagedUploadState } from './staged-upload.js';
+import type { StagedUpload } from './staged-upload.js';
+import { isFinal, movesOn } from './transitions.js';
 
 /** An upload's record and the bytes staged so far. */
 export interface UploadProgress extends StagedUpload {
@@ -17,17 +18,15 @@ export type ProgressEvent = UploadProgress | { id: string; removed: true };
 
 export type ProgressFeed = Feed<ProgressEvent>;
 
-const ORDER: Record<StagedUploadState, number> = { RECEIVING: 0, FORWARDING: 1, REGISTERED: 2, FAILED: 2 };
-
 export function progressFeed(current: UploadProgress, changes: Changes<ProgressEvent>): ProgressFeed {
   return follow(changes, {
     first: current,
-    isLast: (event) => 'removed' in event || ORDER[event.state] === 2,
+    isLast: (event) => 'removed' in event || isFinal(event.state),
     // Events from several instances may cross: never step back to an earlier state or offset.
     movesOn: (last, event) =>
       'removed' in event ||
       ('state' in last &&
-        ORDER[event.state] >= ORDER[last.state] &&
+        movesOn(last.state, event.state) &&
         !(event.state === 'RECEIVING' && event.offset < last.offset)),
   });
 }

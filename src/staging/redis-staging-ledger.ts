@@ -11,7 +11,8 @@
  */
 import type { Redis } from 'ioredis';
 import { onRedis } from '../redis/store-failure.js';
-import { isStaged, type BrokenBound, type StagedUpload, type StagingLedger } from './staged-upload.js';
+import type { BrokenBound, StagedUpload, StagingLedger } from './staged-upload.js';
+import { isStaged, luaStateTable } from './transitions.js';
 
 /** KEYS: record, owner set, owner bytes, total bytes, expiry zset. ARGV: json, id, length, max uploads, max owner bytes, max bytes, expiresAt. */
 const ADMIT = `
@@ -33,13 +34,14 @@ return false
  * ARGV: json, id, length, state, dueAt, expiresAt, ttlMs (0: none), remove (1: delete the record instead).
  */
 const PUT = `
-local staged = ARGV[4] == 'RECEIVING' or ARGV[4] == 'FORWARDING'
-if not staged and redis.call('SREM', KEYS[2], ARGV[2]) == 1 then
+${luaStateTable()}
+local state = STATE[ARGV[4]]
+if not state.staged and redis.call('SREM', KEYS[2], ARGV[2]) == 1 then
   redis.call('DECRBY', KEYS[3], ARGV[3])
   redis.call('DECRBY', KEYS[4], ARGV[3])
 end
-if ARGV[4] == 'FORWARDING' then redis.call('ZADD', KEYS[5], ARGV[5], ARGV[2]) else redis.call('ZREM', KEYS[5], ARGV[2]) end
-if ARGV[4] == 'RECEIVING' then redis.call('ZADD', KEYS[6], ARGV[6], ARGV[2]) else redis.call('ZREM', KEYS[6], ARGV[2]) end
+if state.queued then redis.call('ZADD', KEYS[5], ARGV[5], ARGV[2]) else redis.call('ZREM', KEYS[5], ARGV[2]) end
+if state.expires then redis.call('ZADD', KEYS[6], ARGV[6], ARGV[2]) else redis.call('ZREM', KEYS[6], ARGV[2]) end
 if ARGV[8] == '1' then
   redis.call('DEL', KEYS[1])
 elseif tonumber(ARGV[7]) > 0 then
@@ -69,9 +71,10 @@ return json
  * KEYS: record, expiry zset. ARGV: expected json, new json, id, state, expiresAt.
  */
 const UPDATE_IF = `
+${luaStateTable()}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[4] == 'RECEIVING' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[3]) end
+if STATE[ARGV[4]].expires then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[3]) end
 return 1
 `;
 /** Compare-and-set rounds before an update gives up (each lost round means another writer won). */

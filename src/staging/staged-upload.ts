@@ -9,10 +9,8 @@
  * DATA_DIR for one instance, Redis for several.
  */
 import type { Owner } from '../identity.js';
+import type { StagedUploadState } from './transitions.js';
 import type { ErrorCode } from '../errors.js';
-
-/** Where an upload stands: receiving its bytes, forwarding them to MAVI, done (registered), or failed for good. */
-export type StagedUploadState = 'RECEIVING' | 'FORWARDING' | 'REGISTERED' | 'FAILED';
 
 export interface StagedUpload extends Owner {
   /** The tus upload id (the last segment of its URL). */
@@ -43,13 +41,8 @@ export interface StagedUpload extends Owner {
   dueAt: number;
 }
 
-/** An upload the bounds count: its bytes are (or will be) in staging. */
-export function isStaged(state: StagedUploadState): boolean {
-  return state === 'RECEIVING' || state === 'FORWARDING';
-}
-
 /** The bounds a new upload must fit in, beside everything already staged. */
-interface StagingBounds {
+export interface StagingBounds {
   maxUploadsPerOwner: number;
   maxBytesPerOwner: number;
   maxBytes: number;
