@@ -193,8 +193,21 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): GatewayConfig {
-  const problems: string[] = [];
+  return readConfig(env, new Set());
+}
+
+/**
+ * Every variable the gateway reads (docs/reference.md lists the same: a test compares them).
+ * Reading the simulator's defaults reads every one: each is read whether it is set or not.
+ */
+export function configVariables(): string[] {
   const known = new Set<string>();
+  readConfig({}, known);
+  return [...known].sort();
+}
+
+function readConfig(env: Env, known: Set<string>): GatewayConfig {
+  const problems: string[] = [];
   const read = (name: string): string | undefined => {
     known.add(name);
     const value = env[name]?.trim();
@@ -341,7 +354,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     redisUrl,
     store,
     // The simulator's videos never mix with real MAVI's (nor with the other family's simulator):
-    // MAVI knows nothing of them, and the simulator forgets them when it stops.
+    // MAVI knows nothing of them. The simulator keeps its own in the same folder (simulator.json).
     dataDir: read('DATA_DIR') ?? (read('MAVI_API_KEY') === undefined ? `./data/simulator-${maviApi}` : './data'),
     sqliteSynchronous: oneOf('SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),
     storeMaxBytes: integer('STORE_MAX_BYTES', 128 * 1024 * 1024, 1024 * 1024),

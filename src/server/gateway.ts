@@ -7,39 +7,27 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { createCallbackTokens, type CallbackTokens } from '../auth/callback-tokens.js';
+import { type CallbackTokens } from '../auth/callback-tokens.js';
 import { createClientKeys } from '../auth/client-keys.js';
-import { createUserTokens } from '../auth/user-tokens.js';
 import { callerIdentification } from '../edge/caller.js';
 import { corsOptions } from '../edge/cors.js';
-import { callbackUrl, GRAPHQL_PATH, transcriptCallbackUrl, UPLOADS_PATH } from '../edge/paths.js';
+import { GRAPHQL_PATH, UPLOADS_PATH } from '../edge/paths.js';
 import { createRequestHandler } from '../edge/request-handler.js';
 import { loadStaticFiles } from '../edge/static-files.js';
 import { UploadAdmission } from '../edge/upload-admission.js';
-import { ConfigError, type GatewayConfig } from '../config.js';
-import { EventBus, type EventTransport } from '../events/event-bus.js';
+import { type GatewayConfig } from '../config.js';
+import { EventBus } from '../events/event-bus.js';
 import { createLogger, type Logger } from '../logger.js';
-import { createMaviApi } from '../mavi/connect.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
-import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
-import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
+import { StatusService } from '../status/status-service.js';
 import type { StatusEvent, StatusStore } from '../status/status-store.js';
-import { Uploads } from '../upload/upload-video.js';
-import type { HostResolver } from '../upload/video-url.js';
 import { Chats } from '../videos/chat.js';
-import { TRANSCRIPT_TOPIC, Transcripts, type TranscriptDone } from '../videos/transcripts.js';
-import { VideoLibrary } from '../videos/video-library.js';
-import { Forwarding } from '../staging/forwarding.js';
-import type { ProgressEvent } from '../staging/progress-feed.js';
-import { ResumableUploads } from '../staging/resumable-uploads.js';
-import { StagingService } from '../staging/staging-service.js';
-import { openStagingStore } from '../staging/staging-store.js';
-import { createBackends } from './backends.js';
+import { createServices, type ServiceOptions } from './services.js';
 import { shutDown } from './shutdown.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 import { createGatewayYoga } from './yoga.js';
 
-export interface GatewayOptions {
+export interface GatewayOptions extends ServiceOptions {
   logger?: Logger;
   /**
    * With no PUBLIC_URL, use the gateway's own listening address as the callback
@@ -49,12 +37,6 @@ export interface GatewayOptions {
   callbackToSelf?: boolean;
   /** MAVI is the built-in simulator (`npm start` without a key): what matters only for real MAVI is not warned about. */
   builtInSimulator?: boolean;
-  /** How status events travel; in memory unless given (Redis, or a test's recorder). */
-  events?: EventTransport;
-  /** Resolves the host names of uploadVideoFromUrl's URLs (the DNS unless given: tests name hosts of their own). */
-  resolveHost?: HostResolver;
-  /** Fine-tuning of the polling fallback (tests shorten its thresholds). */
-  polling?: Partial<Omit<StatusPollerOptions, 'intervalMs' | 'pollAll'>>;
 }
 
 /** The parts of a running gateway that tests look into (createGatewayWithParts). */
@@ -76,11 +58,6 @@ export interface Gateway {
   /** Graceful: refuses new work, lets uploads finish (bounded), closes subscriptions. */
   stop(): Promise<void>;
 }
-
-/** Resumable uploads' topics on the event bus. */
-const STAGING_TOPIC = 'staged-upload:';
-/** Staged files one instance sends to MAVI at once. */
-const FORWARDING_WORKERS = 2;
 
 /** Where `npm run build` puts the web app: dist/web/ at the top, from src/server/ and dist/server/ alike. */
 const WEB_APP_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -116,201 +93,23 @@ export function createGatewayWithParts(
   const callbackBaseUrl = () => config.publicUrl ?? (options.callbackToSelf ? url : undefined);
 
   const metrics = new GatewayMetrics();
-  const reportUnknownStatus = unknownStatusReporter(logger);
-  const mavi = createMaviApi({
-    family: config.maviApi,
-    baseUrl: config.maviBaseUrl,
-    apiKey: requireKey(config.maviApiKey),
-    onUnknownStatus: reportUnknownStatus,
-    metrics,
-    logger,
-    ...config.mavi,
-  });
-  const tokens = createCallbackTokens(webhookSecret);
-  const transcriptTokens = createCallbackTokens(webhookSecret, 'transcript');
-  // What the family takes decides two settings (checked before anything is opened).
-  const maxUploadBytes = config.maxUploadBytes ?? mavi.capabilities.maxUploadBytes;
-  refuseLongCallbackUrls(config.publicUrl, mavi.capabilities.maxCallbackUrlChars, config.maviApi, [
-    callbackUrl('', tokens.mint().token),
-    ...(mavi.transcripts.mode === 'task' ? [transcriptCallbackUrl('', transcriptTokens.mint().token)] : []),
-  ]);
-  const backends = createBackends(config, logger, { events: options.events });
-  const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`, () =>
-    metrics.eventsPublished.inc({ kind: 'status' }),
-  );
-  const status = new StatusService(backends.store, events);
-  const clientKeys = createClientKeys(config.gatewayApiKeys);
-  // With AUTH_ISSUER: end users' tokens. Until the provider's keys load, /ready answers 503 (and is retried).
-  const userTokens =
-    config.auth &&
-    createUserTokens(config.auth, config.maviPartition, (message) =>
-      logger.warn("could not load the identity provider's keys (AUTH_ISSUER, AUTH_JWKS_URL); retrying", {
-        problem: message,
-      }),
-    );
-  /** Every caller must present a credential (keys or tokens are configured). */
-  const open = clientKeys.open && !userTokens;
-  const uploads = new Uploads({
+  const services = createServices({ config, options, logger, metrics, webhookSecret, callbackBaseUrl });
+  const {
     mavi,
+    backends,
+    events,
     status,
     tokens,
-    logger,
-    maxUploadBytes,
-    declareFileSize: config.maviUploadContentLength,
-    callbackUrlFor: (token) => {
-      const base = callbackBaseUrl();
-      return base === undefined ? undefined : callbackUrl(base, token);
-    },
-    resolveHost: options.resolveHost,
-    metrics,
-    quotas: backends.cost,
-  });
-  const library = new VideoLibrary({ mavi, status, cost: backends.cost, logger });
-  const chats = new Chats({
-    mavi,
-    library,
-    records: backends.records,
-    cost: backends.cost,
-    logger,
-    limits: config.chat,
-  });
-  const transcripts = new Transcripts({
-    mavi,
-    status,
-    records: backends.records,
-    events: new EventBus<TranscriptDone>(backends.events, `${backends.topicNamespace}${TRANSCRIPT_TOPIC}`, () =>
-      metrics.eventsPublished.inc({ kind: 'transcript' }),
-    ),
-    tokens: transcriptTokens,
-    callbackUrlFor: (token) => {
-      const base = callbackBaseUrl();
-      return base === undefined ? undefined : transcriptCallbackUrl(base, token);
-    },
-    cost: backends.cost,
-    logger,
-  });
-  const resumableUploads = createResumableUploads();
-  function createResumableUploads(): ResumableUploads | undefined {
-    if (!config.staging.enabled) return undefined;
-    // Several instances must share their staging: on disk, an upload would be resumable on one instance only.
-    if (config.store === 'redis' && !config.staging.s3) return undefined;
-    const { ledger, dataDir, redis } = backends.staging;
-    const progress = new EventBus<ProgressEvent>(backends.events, `${backends.topicNamespace}${STAGING_TOPIC}`, () =>
-      metrics.eventsPublished.inc({ kind: 'staging' }),
-    );
-    const service = new StagingService(ledger, progress);
-    return new ResumableUploads({
-      config: config.staging,
-      maxUploadBytes,
-      service,
-      staging: openStagingStore({ config: config.staging, dataDir, redis }),
-      quotas: backends.cost,
-      refuseMetadata: (metadata) => mavi.refuseMetadata(metadata),
-      forwarding: (staging) =>
-        new Forwarding({
-          service,
-          staging,
-          uploads,
-          pace: backends.uploadPace,
-          logger,
-          workers: FORWARDING_WORKERS,
-          // Jobs queued (or retried) on this instance wake a worker when due; others' are found by polling.
-          idlePollMs: redis ? 1_000 : 5_000,
-        }),
-      path: UPLOADS_PATH,
-      corsOrigins: config.corsOrigins,
-      logger,
-    });
-  }
-
-  const poller = new StatusPoller(
-    { mavi, status, logger, claim: backends.claimPolls, onRound: (outcome) => metrics.pollRounds.inc({ outcome }) },
-    {
-      ...options.polling,
-      intervalMs: config.statusPollIntervalMs,
-      pollAll: () => callbackBaseUrl() === undefined,
-    },
-  );
-
-  const cors = corsOptions(config.corsOrigins);
-  const callers = callerIdentification(clientKeys, userTokens);
-  const yoga = createGatewayYoga({
-    keysRequired: !open,
-    userTokens: userTokens !== undefined,
-    cors,
-    status,
+    transcriptTokens,
+    userTokens,
+    open,
     uploads,
-    library,
     chats,
-    transcripts,
     resumableUploads,
-    logger,
-    metrics,
-    cost: backends.cost,
-    sseMaxStreamsPerClient: config.sseMaxStreamsPerClient,
-    introspection: config.introspection,
-    readiness: () =>
-      stopping
-        ? 'stopping'
-        : status.isReady() && backends.isReady() && (userTokens?.ready ?? true)
-          ? 'ready'
-          : 'not ready',
-  });
-  // How the web app signs users in, when it does; it then calls their provider (discovery, token, refresh).
-  const webSignIn =
-    config.auth?.webClientId === undefined
-      ? null
-      : { issuer: config.auth.issuer, clientId: config.auth.webClientId, audience: config.auth.audience };
-  const webApp = loadStaticFiles(WEB_APP_DIR, webSignIn ? [new URL(webSignIn.issuer).origin] : []);
-  if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
-  const handleRequest = createRequestHandler({
-    graphql: (req, res, context) => yoga(req, res, context),
-    webSignIn,
-    webApp,
-    metrics: {
-      registry: metrics.registry,
-      readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),
-    },
-    webhook: {
-      failureBudget: backends.webhookFailures,
-      count: (kind, outcome) => metrics.webhooks.inc({ kind, outcome }),
-      tokens,
-      transcriptTokens,
-      transcripts,
-      status,
-      logger,
-      onUnknownStatus: reportUnknownStatus,
-    },
-    uploadRequests: {
-      admission: new UploadAdmission({
-        pace: backends.uploadPace,
-        maxUploadBytes,
-        maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
-        quotas: backends.cost,
-      }),
-      measureFileStart: config.maviUploadContentLength,
-    },
-    resumableUploads,
-    callers,
-    cors,
-    introspection: config.introspection,
-    logger,
-    requestBodyTimeoutMs: config.requestBodyTimeoutMs,
-    uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
-    stopping: () => stopping,
-  });
-  const server = createServer(
-    {
-      // Uploads of gigabytes take longer than Node's default 5-minute request timeout;
-      // every body has its own deadline instead (REQUEST_BODY_TIMEOUT_MS, see edge/request-handler.ts).
-      requestTimeout: 0,
-      headersTimeout: 60_000,
-    },
-    handleRequest,
-  );
-  // A client that asks first (Expect: 100-continue) is told to send its body only once it is read.
-  server.on('checkContinue', (req, res) => handleRequest(req, res, true));
-  const webSockets = attachGraphQLWebSocket(server, yoga, callers, logger, metrics, config.websocket);
+    poller,
+  } = services;
+
+  const { server, yoga, webSockets } = serveOverHttp(config, services, { logger, metrics, stopping: () => stopping });
   metrics.observe({
     uploadsInFlight: () => uploads.inFlight.size,
     chatsStreaming: () => chats.streaming,
@@ -383,37 +182,96 @@ export function createGatewayWithParts(
 }
 
 /**
- * Logs each status spelling MAVI uses that the gateway does not know, once: it
- * counts as still processing and changes nothing. Remembers at most 100 spellings.
+ * The transports over the services: node:http with the edge's routes in front of Yoga
+ * (GraphQL, SSE, GraphiQL), and graphql-ws on the same port and path.
  */
-function unknownStatusReporter(logger: Logger): (status: string) => void {
-  const seen = new Set<string>();
-  return (status) => {
-    if (seen.has(status) || seen.size >= 100) return;
-    seen.add(status);
-    logger.warn('MAVI sent a status this gateway does not know; it counts as still processing', {
-      status: status.slice(0, 64),
-    });
-  };
-}
-
-/**
- * PUBLIC_URL must leave room, in the family's longest callback address, for the webhook
- * paths and a token (`suffixes`: each callback address without its base).
- */
-function refuseLongCallbackUrls(
-  publicUrl: string | undefined,
-  maxChars: number | undefined,
-  family: string,
-  suffixes: string[],
-): void {
-  if (publicUrl === undefined || maxChars === undefined) return;
-  const room = maxChars - Math.max(...suffixes.map((suffix) => suffix.length));
-  if (publicUrl.length > room) {
-    throw new ConfigError([
-      `PUBLIC_URL is too long for MAVI_API=${family}: callback addresses may have ${maxChars} characters, so PUBLIC_URL at most ${room}`,
-    ]);
-  }
+function serveOverHttp(
+  config: GatewayConfig,
+  services: ReturnType<typeof createServices>,
+  { logger, metrics, stopping }: { logger: Logger; metrics: GatewayMetrics; stopping: () => boolean },
+) {
+  const { reportUnknownStatus, tokens, transcriptTokens, maxUploadBytes, backends, status, clientKeys } = services;
+  const { userTokens, open, uploads, library, chats, transcripts, resumableUploads } = services;
+  const cors = corsOptions(config.corsOrigins);
+  const callers = callerIdentification(clientKeys, userTokens);
+  const yoga = createGatewayYoga({
+    keysRequired: !open,
+    userTokens: userTokens !== undefined,
+    cors,
+    status,
+    uploads,
+    library,
+    chats,
+    transcripts,
+    resumableUploads,
+    logger,
+    metrics,
+    cost: backends.cost,
+    sseMaxStreamsPerClient: config.sseMaxStreamsPerClient,
+    introspection: config.introspection,
+    readiness: () =>
+      stopping()
+        ? 'stopping'
+        : status.isReady() && backends.isReady() && (userTokens?.ready ?? true)
+          ? 'ready'
+          : 'not ready',
+  });
+  // How the web app signs users in, when it does; it then calls their provider (discovery, token, refresh).
+  const webSignIn =
+    config.auth?.webClientId === undefined
+      ? null
+      : { issuer: config.auth.issuer, clientId: config.auth.webClientId, audience: config.auth.audience };
+  const webApp = loadStaticFiles(WEB_APP_DIR, webSignIn ? [new URL(webSignIn.issuer).origin] : []);
+  if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
+  const handleRequest = createRequestHandler({
+    graphql: (req, res, context) => yoga(req, res, context),
+    webSignIn,
+    webApp,
+    metrics: {
+      registry: metrics.registry,
+      readers: config.metricsToken === undefined ? undefined : createClientKeys([{ key: config.metricsToken }]),
+    },
+    webhook: {
+      failureBudget: backends.webhookFailures,
+      count: (kind, outcome) => metrics.webhooks.inc({ kind, outcome }),
+      tokens,
+      transcriptTokens,
+      transcripts,
+      status,
+      logger,
+      onUnknownStatus: reportUnknownStatus,
+    },
+    uploadRequests: {
+      admission: new UploadAdmission({
+        pace: backends.uploadPace,
+        maxUploadBytes,
+        maxConcurrentUploadsPerKey: config.maxConcurrentUploadsPerKey,
+        quotas: backends.cost,
+      }),
+      measureFileStart: config.maviUploadContentLength,
+    },
+    resumableUploads,
+    callers,
+    cors,
+    introspection: config.introspection,
+    logger,
+    requestBodyTimeoutMs: config.requestBodyTimeoutMs,
+    uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
+    stopping,
+  });
+  const server = createServer(
+    {
+      // Uploads of gigabytes take longer than Node's default 5-minute request timeout;
+      // every body has its own deadline instead (REQUEST_BODY_TIMEOUT_MS, see edge/request-handler.ts).
+      requestTimeout: 0,
+      headersTimeout: 60_000,
+    },
+    handleRequest,
+  );
+  // A client that asks first (Expect: 100-continue) is told to send its body only once it is read.
+  server.on('checkContinue', (req, res) => handleRequest(req, res, true));
+  const webSockets = attachGraphQLWebSocket(server, yoga, callers, logger, metrics, config.websocket);
+  return { server, yoga, webSockets };
 }
 
 function randomWebhookSecret(logger: Logger, warn: boolean): string {
@@ -451,12 +309,6 @@ function warnAboutExposure(
 
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
-}
-
-function requireKey(key: string | undefined): string {
-  if (!key)
-    throw new Error('MAVI_API_KEY is required to talk to MAVI (index.ts starts the simulator when it is unset).');
-  return key;
 }
 
 /** Why the server could not listen, in one line that names the setting to change. */

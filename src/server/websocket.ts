@@ -15,7 +15,14 @@ import type { Caller, Viewer } from '../identity.js';
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
-import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import {
+  CloseCode,
+  handleProtocols,
+  makeServer,
+  type Server as GraphQLWsServer,
+  type ServerOptions,
+  type SubscribePayload as SubscribeParams,
+} from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { repeatedAuthorization, type CallerIdentification } from '../edge/caller.js';
 import { GRAPHQL_PATH } from '../edge/paths.js';
@@ -94,6 +101,20 @@ export interface GraphQLWebSocketServer {
   close(): Promise<void>;
 }
 
+/** What the websocket's steps share. */
+interface WebSocketDeps {
+  yoga: GatewayYoga;
+  callers: CallerIdentification;
+  logger: Logger;
+  metrics: Pick<GatewayMetrics, 'websockets' | 'subscriptions' | 'eventsDelivered'>;
+  limits: WebSocketLimits;
+}
+
+/**
+ * The steps, in order: upgrades are taken (and refused) by `acceptUpgrades`; each socket is
+ * served by `serveSocket`; graphql-ws's hooks admit the socket's caller (`admitCaller`), start
+ * each operation (`startOperation`) and share identical subscriptions (`shareSubscription`).
+ */
 export function attachGraphQLWebSocket(
   httpServer: Server,
   yoga: GatewayYoga,
@@ -102,24 +123,9 @@ export function attachGraphQLWebSocket(
   metrics: Pick<GatewayMetrics, 'websockets' | 'subscriptions' | 'eventsDelivered'>,
   limits: WebSocketLimits,
 ): GraphQLWebSocketServer {
-  const wss = new WebSocketServer({
-    server: httpServer,
-    path: GRAPHQL_PATH,
-    handleProtocols,
-    maxPayload: limits.maxPayloadBytes,
-    // Refused at the upgrade, as every HTTP route refuses it.
-    verifyClient: ({ req }, accept) => {
-      const repeated = repeatedAuthorization(req);
-      if (repeated) accept(false, 400, repeated.message);
-      else accept(true);
-    },
-  });
-  /** Open sockets per client. */
-  const socketsPerClient = new Map<string, number>();
-  // The HTTP server's own errors come through here too; a failure to listen is the start's to report.
-  wss.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.syscall !== 'listen') logger.error('websocket server error', { error });
-  });
+  const deps: WebSocketDeps = { yoga, callers, logger, metrics, limits };
+  const wss = acceptUpgrades(httpServer, limits, logger);
+  const sockets = new SocketsPerClient(limits.maxSocketsPerClient);
   const shared = new SharedSubscriptions({
     serialise: nextPayload,
     delivered: (count) => metrics.eventsDelivered.inc(WEBSOCKET, count),
@@ -136,48 +142,15 @@ export function attachGraphQLWebSocket(
       const root = args.rootValue as EnvelopedExecution;
       return withRequestId(root.requestId, () => root.subscribe(args)) as never;
     },
-    // A connection without a valid credential is closed with 4403 Forbidden.
-    // A client already holding its share of sockets is closed with 4429.
-    onConnect: async (ctx) => {
-      const identified = await callers.ofWebSocket(ctx.extra.request, ctx.connectionParams);
-      if (isRefusal(identified)) {
-        // The provider's keys not loaded yet is no verdict on the token: the client may try again soon.
-        if (identified.code === 'IDENTITY_PROVIDER_UNAVAILABLE')
-          ctx.extra.socket.close(TRY_AGAIN_LATER, identified.message);
-        // Forbidden, with the refusal's words as the reason (a close reason holds 123 bytes), so a client can say why.
-        else ctx.extra.socket.close(FORBIDDEN, closeReason(identified.message));
-        return false;
-      }
-      // The socket may have closed while its caller was identified: it must not count then.
-      if (ctx.extra.closed.signal.aborted) return false;
-      const open = socketsPerClient.get(identified.ownerId) ?? 0;
-      if (open >= limits.maxSocketsPerClient) {
-        ctx.extra.socket.close(TOO_MANY, `Too many sockets for this client (at most ${limits.maxSocketsPerClient})`);
-        return false;
-      }
-      socketsPerClient.set(identified.ownerId, open + 1);
-      ctx.extra.caller = identified;
-      if (identified.expiresAt !== undefined) closeAtExpiry(ctx.extra, identified.expiresAt);
-      return true;
-    },
-    // A subscription that opened a stream is counted open until graphql-ws completes it. One
-    // whose fields are shareable joins the group of its caller's identical subscriptions.
+    onConnect: (ctx) => admitCaller(ctx.extra, ctx.connectionParams, deps, sockets),
+    // A subscription that opened a stream is counted open until graphql-ws completes it.
     onOperation: (ctx, id, payload, args, result) => {
       ctx.extra.starting.delete(id);
       // Completed, or its socket closed, while starting: graphql-ws closes the stream unread.
       if (!isAsyncIterable(result) || !(id in ctx.subscriptions)) return undefined;
       ctx.extra.streaming.add(id);
       metrics.subscriptions.inc(WEBSOCKET);
-      if (!isShareableSubscription(args.schema, args.document, args.operationName)) return undefined;
-      const { ownerId } = (args.contextValue as { viewer: Viewer }).viewer;
-      const key = JSON.stringify([ownerId, payload.operationName ?? null, payload.variables ?? null, payload.query]);
-      const member = shared.join(key, result, id, ctx.extra.sendFrame);
-      // graphql-ws keeps these arguments for the life of the subscription, but only to hand
-      // them to onNext, which a shared subscriber never reaches (its group writes its frames):
-      // the operation's context and enveloped functions need not live that long.
-      args.contextValue = undefined;
-      args.rootValue = undefined;
-      return member;
+      return shareSubscription(shared, ctx.extra, id, payload, args, result);
     },
     onComplete: (ctx, id) => {
       if (ctx.extra.streaming.delete(id)) metrics.subscriptions.dec(WEBSOCKET);
@@ -188,121 +161,10 @@ export function attachGraphQLWebSocket(
       return result.errors?.some(carriesHttp) ? forSocket(result) : undefined;
     },
     onError: (_ctx, _id, _payload, errors) => (errors.some(carriesHttp) ? errors.map(withoutHttp) : undefined),
-    // Each operation is a request of its own: its id is on every line it logs.
-    onSubscribe: (ctx, id, params) => {
-      if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerSocket) {
-        ctx.extra.socket.close(
-          TOO_MANY,
-          `Too many subscriptions on this socket (at most ${limits.maxSubscriptionsPerSocket})`,
-        );
-        return [new GraphQLError('Too many subscriptions on this socket.')];
-      }
-      // An id is in use until its operation has started, as graphql-ws holds it in use while it runs.
-      if (ctx.extra.starting.has(id)) {
-        ctx.extra.socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
-        return [new GraphQLError(`Subscriber for ${id} already exists.`)];
-      }
-      ctx.extra.starting.add(id);
-      const requestId = randomUUID();
-      return withRequestId(requestId, async () => {
-        try {
-          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ...ctx,
-            req: ctx.extra.request,
-            socket: ctx.extra.socket,
-            params,
-            signal: ctx.extra.closed.signal,
-            caller: ctx.extra.caller,
-          });
-          const args: ExecutionArgs = {
-            schema,
-            operationName: params.operationName,
-            document: parse(params.query),
-            variableValues: params.variables,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe, requestId } satisfies EnvelopedExecution,
-          };
-          const errors = validate(args.schema, args.document);
-          if (errors.length > 0) ctx.extra.starting.delete(id);
-          return errors.length > 0 ? errors : args;
-        } catch (error) {
-          ctx.extra.starting.delete(id);
-          // A syntax error or a refused context is this operation's error, not the socket's.
-          if (error instanceof GraphQLError) return [error];
-          if (error instanceof StoreUnavailableError) return [gatewayError('STORE_UNAVAILABLE')];
-          logger.error('websocket operation could not start', { error });
-          return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
-        }
-      });
-    },
+    onSubscribe: (ctx, id, params) => startOperation(ctx, id, params, deps),
   });
 
-  wss.on('connection', (socket, request) => {
-    metrics.websockets.inc();
-    socket.once('close', () => metrics.websockets.dec());
-    socket.on('error', (error) => {
-      logger.warn('websocket error', { error });
-      socket.terminate();
-    });
-    // graphql-ws waits for each frame's send; see coalesce-writes.ts for why they leave together.
-    const send = coalesceWrites(request.socket, socket.send.bind(socket));
-    const sendFrame: SendFrame = (frame) => {
-      // A write that fails breaks the socket, whose close then ends its subscriptions.
-      if (socket.readyState === socket.OPEN) send(frame)?.catch(() => undefined);
-    };
-    const extra: SocketExtra = {
-      socket,
-      request,
-      sendFrame,
-      streaming: new Set(),
-      starting: new Set(),
-      closed: new AbortController(),
-    };
-    const closed = graphqlWs.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) => (socket.readyState === socket.OPEN ? send(data) : undefined),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) => {
-          // One handler per socket: a subscription's handling stays pending for its whole life.
-          const failed = (error: unknown) => {
-            logger.error('websocket message handling failed', { error });
-            socket.close(CloseCode.InternalServerError, 'Internal server error');
-          };
-          socket.on('message', (data) => {
-            handle(String(data)).catch(failed);
-          });
-        },
-      },
-      extra,
-    );
-
-    // Pings find peers that vanished without a close; their subscriptions are then freed.
-    let alive = true;
-    socket.on('pong', () => {
-      alive = true;
-    });
-    const pinger = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, limits.pingIntervalMs);
-    pinger.unref();
-
-    socket.once('close', (code, reason) => {
-      clearInterval(pinger);
-      extra.closed.abort();
-      const ownerId = extra.caller?.ownerId;
-      if (ownerId !== undefined) {
-        const open = (socketsPerClient.get(ownerId) ?? 1) - 1;
-        if (open > 0) socketsPerClient.set(ownerId, open);
-        else socketsPerClient.delete(ownerId);
-      }
-      closed(code, reason.toString()).catch((error: unknown) =>
-        logger.error('websocket close handling failed', { error }),
-      );
-    });
-  });
+  wss.on('connection', (socket, request) => serveSocket(graphqlWs, socket, request, deps, sockets));
 
   return {
     close: async () => {
@@ -310,6 +172,231 @@ export function attachGraphQLWebSocket(
       await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** Takes websocket upgrades at GRAPHQL_PATH; one with two Authorization headers is refused (400), as every route refuses it. */
+function acceptUpgrades(httpServer: Server, limits: WebSocketLimits, logger: Logger): WebSocketServer {
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    handleProtocols,
+    maxPayload: limits.maxPayloadBytes,
+    verifyClient: ({ req }, accept) => {
+      const repeated = repeatedAuthorization(req);
+      if (repeated) accept(false, 400, repeated.message);
+      else accept(true);
+    },
+  });
+  // The HTTP server's own errors come through here too; a failure to listen is the start's to report.
+  wss.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.syscall !== 'listen') logger.error('websocket server error', { error });
+  });
+  return wss;
+}
+
+/** Open sockets per client: a client holding its share is refused another. */
+class SocketsPerClient {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  take(ownerId: string): boolean {
+    const open = this.open.get(ownerId) ?? 0;
+    if (open >= this.max) return false;
+    this.open.set(ownerId, open + 1);
+    return true;
+  }
+
+  give(ownerId: string): void {
+    const open = (this.open.get(ownerId) ?? 1) - 1;
+    if (open > 0) this.open.set(ownerId, open);
+    else this.open.delete(ownerId);
+  }
+}
+
+/**
+ * connection_init: the socket's caller. One without a valid credential is closed with 4403
+ * Forbidden (1013 while the provider's keys are not loaded); a client already holding its share
+ * of sockets with 4429.
+ */
+async function admitCaller(
+  extra: SocketExtra,
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+  deps: WebSocketDeps,
+  sockets: SocketsPerClient,
+): Promise<boolean> {
+  const identified = await deps.callers.ofWebSocket(extra.request, connectionParams);
+  if (isRefusal(identified)) {
+    // The provider's keys not loaded yet is no verdict on the token: the client may try again soon.
+    if (identified.code === 'IDENTITY_PROVIDER_UNAVAILABLE') extra.socket.close(TRY_AGAIN_LATER, identified.message);
+    // Forbidden, with the refusal's words as the reason (a close reason holds 123 bytes), so a client can say why.
+    else extra.socket.close(FORBIDDEN, closeReason(identified.message));
+    return false;
+  }
+  // The socket may have closed while its caller was identified: it must not count then.
+  if (extra.closed.signal.aborted) return false;
+  if (!sockets.take(identified.ownerId)) {
+    extra.socket.close(TOO_MANY, `Too many sockets for this client (at most ${deps.limits.maxSocketsPerClient})`);
+    return false;
+  }
+  extra.caller = identified;
+  if (identified.expiresAt !== undefined) closeAtExpiry(extra, identified.expiresAt);
+  return true;
+}
+
+/**
+ * A subscription whose fields are shareable joins the group of its caller's identical
+ * subscriptions, whose one stream writes every member's frames.
+ */
+function shareSubscription(
+  shared: SharedSubscriptions,
+  extra: SocketExtra,
+  id: string,
+  payload: { operationName?: string | null; variables?: unknown; query: string },
+  args: ExecutionArgs,
+  result: AsyncIterable<ExecutionResult>,
+) {
+  if (!isShareableSubscription(args.schema, args.document, args.operationName)) return undefined;
+  const { ownerId } = (args.contextValue as { viewer: Viewer }).viewer;
+  const key = JSON.stringify([ownerId, payload.operationName ?? null, payload.variables ?? null, payload.query]);
+  const member = shared.join(key, result, id, extra.sendFrame);
+  // graphql-ws keeps these arguments for the life of the subscription, but only to hand
+  // them to onNext, which a shared subscriber never reaches (its group writes its frames):
+  // the operation's context and enveloped functions need not live that long.
+  args.contextValue = undefined;
+  args.rootValue = undefined;
+  return member;
+}
+
+/**
+ * subscribe: an operation of its own, with its own request id on every line it logs, built
+ * through Yoga's envelop. A broken one (too many on the socket, a reused id, a syntax error, a
+ * refused context) is that operation's error.
+ */
+function startOperation(
+  ctx: Parameters<NonNullable<ServerOptions<Record<string, unknown> | undefined, SocketExtra>['onSubscribe']>>[0],
+  id: string,
+  params: SubscribeParams,
+  deps: WebSocketDeps,
+) {
+  const { limits, yoga, logger } = deps;
+  if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerSocket) {
+    ctx.extra.socket.close(
+      TOO_MANY,
+      `Too many subscriptions on this socket (at most ${limits.maxSubscriptionsPerSocket})`,
+    );
+    return [new GraphQLError('Too many subscriptions on this socket.')];
+  }
+  // An id is in use until its operation has started, as graphql-ws holds it in use while it runs.
+  if (ctx.extra.starting.has(id)) {
+    ctx.extra.socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    return [new GraphQLError(`Subscriber for ${id} already exists.`)];
+  }
+  ctx.extra.starting.add(id);
+  const requestId = randomUUID();
+  return withRequestId(requestId, async () => {
+    try {
+      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        ...ctx,
+        req: ctx.extra.request,
+        socket: ctx.extra.socket,
+        params,
+        signal: ctx.extra.closed.signal,
+        caller: ctx.extra.caller,
+      });
+      const args: ExecutionArgs = {
+        schema,
+        operationName: params.operationName,
+        document: parse(params.query),
+        variableValues: params.variables,
+        contextValue: await contextFactory(),
+        rootValue: { execute, subscribe, requestId } satisfies EnvelopedExecution,
+      };
+      const errors = validate(args.schema, args.document);
+      if (errors.length > 0) ctx.extra.starting.delete(id);
+      return errors.length > 0 ? errors : args;
+    } catch (error) {
+      ctx.extra.starting.delete(id);
+      // A syntax error or a refused context is this operation's error, not the socket's.
+      if (error instanceof GraphQLError) return [error];
+      if (error instanceof StoreUnavailableError) return [gatewayError('STORE_UNAVAILABLE')];
+      logger.error('websocket operation could not start', { error });
+      return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+    }
+  });
+}
+
+/** One socket: its frames written coalesced, its messages handed to graphql-ws, pinged until it is gone. */
+function serveSocket(
+  graphqlWs: GraphQLWsServer<SocketExtra>,
+  socket: WebSocket,
+  request: IncomingMessage,
+  deps: WebSocketDeps,
+  sockets: SocketsPerClient,
+): void {
+  const { metrics, logger } = deps;
+  metrics.websockets.inc();
+  socket.once('close', () => metrics.websockets.dec());
+  socket.on('error', (error) => {
+    logger.warn('websocket error', { error });
+    socket.terminate();
+  });
+  // graphql-ws waits for each frame's send; see coalesce-writes.ts for why they leave together.
+  const send = coalesceWrites(request.socket, socket.send.bind(socket));
+  const sendFrame: SendFrame = (frame) => {
+    // A write that fails breaks the socket, whose close then ends its subscriptions.
+    if (socket.readyState === socket.OPEN) send(frame)?.catch(() => undefined);
+  };
+  const extra: SocketExtra = {
+    socket,
+    request,
+    sendFrame,
+    streaming: new Set(),
+    starting: new Set(),
+    closed: new AbortController(),
+  };
+  const closed = graphqlWs.opened(
+    {
+      protocol: socket.protocol,
+      send: (data) => (socket.readyState === socket.OPEN ? send(data) : undefined),
+      close: (code, reason) => socket.close(code, reason),
+      onMessage: (handle) => {
+        // One handler per socket: a subscription's handling stays pending for its whole life.
+        const failed = (error: unknown) => {
+          logger.error('websocket message handling failed', { error });
+          socket.close(CloseCode.InternalServerError, 'Internal server error');
+        };
+        socket.on('message', (data) => {
+          handle(String(data)).catch(failed);
+        });
+      },
+    },
+    extra,
+  );
+  const stopPinging = pingUntilGone(socket, deps.limits.pingIntervalMs);
+  socket.once('close', (code, reason) => {
+    stopPinging();
+    extra.closed.abort();
+    if (extra.caller) sockets.give(extra.caller.ownerId);
+    closed(code, reason.toString()).catch((error: unknown) =>
+      logger.error('websocket close handling failed', { error }),
+    );
+  });
+}
+
+/** Pings find peers that vanished without a close: one that missed a ping is terminated, its subscriptions freed. */
+function pingUntilGone(socket: WebSocket, intervalMs: number): () => void {
+  let alive = true;
+  socket.on('pong', () => {
+    alive = true;
+  });
+  const pinger = setInterval(() => {
+    if (!alive) return socket.terminate();
+    alive = false;
+    socket.ping();
+  }, intervalMs);
+  pinger.unref();
+  return () => clearInterval(pinger);
 }
 
 /**

@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createMaviApi } from '../../src/mavi/connect.js';
 import { createGateway } from '../../src/server/gateway.js';
-import { ConfigError, DEFAULT_MAVI_BASE_URL, loadConfig } from '../../src/config.js';
+import { ConfigError, configVariables, DEFAULT_MAVI_BASE_URL, loadConfig } from '../../src/config.js';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -259,5 +260,17 @@ describe('configuration', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).not.toContain('tiny-secret');
     expect(problems.join('\n')).not.toContain('short-key');
+  });
+});
+
+describe('the variables table (docs/reference.md)', () => {
+  it('lists every variable the gateway reads, and none it does not', () => {
+    const doc = readFileSync(new URL('../../docs/reference.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Variables'), doc.indexOf('## Errors'));
+    const documented = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1]!));
+    expect([...new Set(documented)].sort()).toEqual(configVariables());
   });
 });
