@@ -57,7 +57,7 @@ export interface VideoDetails {
 }
 
 /** A video a search found, best first; `score` where the family has one. */
-interface VideoHit {
+export interface VideoHit {
   videoNo: string;
   score: number | undefined;
 }
@@ -101,7 +101,7 @@ export interface ChatTurn {
   assistant: string;
 }
 
-interface ChatRequest {
+export interface ChatRequest {
   videoNos: readonly string[];
   message: string;
   partition: string;

@@ -6,7 +6,15 @@
  * around its uploadTime and overlapping windows are merged into one paged query;
  * `DELETE delete` with a JSON array of at most 500 ids. No partitions.
  */
-import type { LookUpLimits, MaviApi, PendingVideo, TranscriptSegment, VideoDetails } from './api.js';
+import type {
+  ChatPiece,
+  ChatRequest,
+  LookUpLimits,
+  MaviApi,
+  PendingVideo,
+  TranscriptSegment,
+  VideoDetails,
+} from './api.js';
 import { alreadyGone, hasMetadata, listOf, seconds, segmentsOf, uploadedVideo, urlUploadedVideo } from './answers.js';
 import { refusal } from '../errors.js';
 import { MaviError, maviErrorFromAnswer } from './errors.js';
@@ -76,13 +84,13 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
 
     async lookUpStatuses(videos, limits) {
       const found = new Map<string, VideoStatus>();
-      await searchDb(videos, limits, (row) => found.set(row.videoNo, statusOf(String(row.videoStatus))));
+      await searchDb(http, videos, limits, (row) => found.set(row.videoNo, statusOf(String(row.videoStatus))));
       return found;
     },
 
     async lookUpDetails(videos, limits) {
       const found = new Map<string, VideoDetails>();
-      await searchDb(videos, limits, (row) => found.set(row.videoNo, { durationSeconds: seconds(row.duration) }));
+      await searchDb(http, videos, limits, (row) => found.set(row.videoNo, { durationSeconds: seconds(row.duration) }));
       return found;
     },
 
@@ -131,29 +139,7 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
         });
     },
 
-    async *chat(request) {
-      const body = await http.stream(
-        `${PREFIX}chat`,
-        jsonPost({
-          videoNos: request.videoNos,
-          message: request.message,
-          history: request.history.map((turn) => ({ user: turn.user, robot: turn.assistant })),
-          stream: true,
-        }),
-        request.signal,
-      );
-      // Each line is an envelope holding one piece of the answer; the stream ends with the body.
-      // A line that is no envelope (no code: a keep-alive, an empty list) carries no piece: skipped.
-      for await (const data of eventStreamData(body)) {
-        if (!isEnvelope(data)) continue;
-        const envelope = data as { code?: unknown; msg?: unknown; data?: { msg?: unknown } };
-        const failure = maviErrorFromAnswer(200, envelope);
-        if (failure) throw failure;
-        if (typeof envelope.data?.msg === 'string' && envelope.data.msg !== '') {
-          yield { kind: 'text', text: envelope.data.msg };
-        }
-      }
-    },
+    chat: (request) => chatStream(http, request),
 
     transcripts: {
       mode: 'task',
@@ -183,53 +169,82 @@ export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStat
       },
     },
 
-    async deleteVideos(videoNos) {
-      for (let at = 0; at < videoNos.length; at += MAX_DELETE) {
-        await http.call(
-          `${PREFIX}delete`,
-          {
-            method: 'DELETE',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(videoNos.slice(at, at + MAX_DELETE)),
-          },
-          alreadyGone,
-        );
-      }
-    },
+    deleteVideos: (videoNos) => deleteVideos(http, videoNos),
 
     close: () => http.close(),
   };
   return api;
+}
 
-  /** Every searchDB row for the videos' windows, within the limits, given to `onRow`. */
-  async function searchDb(
-    videos: readonly PendingVideo[],
-    { maxRequests, pageSize = PAGE_SIZE, signal }: LookUpLimits,
-    onRow: (row: ListedVideo) => void,
-  ): Promise<void> {
-    let requests = 0;
-    for (const window of mergeWindows(videos)) {
-      const wanted = new Set(window.videoNos);
-      for (let page = 1; wanted.size > 0; page += 1) {
-        if (requests >= maxRequests) return;
-        requests += 1;
-        const result = await http.call<VideoPage>(`${PREFIX}searchDB`, {
-          method: 'GET',
-          query: {
-            startTime: String(window.start),
-            endTime: String(window.end),
-            page: String(page),
-            pageSize: String(pageSize),
-          },
-          signal,
-        });
-        if (!result || !Array.isArray(result.videoData)) {
-          throw new MaviError('MAVI_UNAVAILABLE', 'MAVI answered searchDB without a videoData list.');
-        }
-        for (const row of result.videoData) if (wanted.delete(row.videoNo)) onRow(row);
-        if (result.videoData.length < pageSize || page * pageSize >= result.total) break;
+/** Every searchDB row for the videos' windows, within the limits, given to `onRow`. */
+async function searchDb(
+  http: MaviHttp,
+  videos: readonly PendingVideo[],
+  { maxRequests, pageSize = PAGE_SIZE, signal }: LookUpLimits,
+  onRow: (row: ListedVideo) => void,
+): Promise<void> {
+  let requests = 0;
+  for (const window of mergeWindows(videos)) {
+    const wanted = new Set(window.videoNos);
+    for (let page = 1; wanted.size > 0; page += 1) {
+      if (requests >= maxRequests) return;
+      requests += 1;
+      const result = await http.call<VideoPage>(`${PREFIX}searchDB`, {
+        method: 'GET',
+        query: {
+          startTime: String(window.start),
+          endTime: String(window.end),
+          page: String(page),
+          pageSize: String(pageSize),
+        },
+        signal,
+      });
+      if (!result || !Array.isArray(result.videoData)) {
+        throw new MaviError('MAVI_UNAVAILABLE', 'MAVI answered searchDB without a videoData list.');
       }
+      for (const row of result.videoData) if (wanted.delete(row.videoNo)) onRow(row);
+      if (result.videoData.length < pageSize || page * pageSize >= result.total) break;
     }
+  }
+}
+
+/** The chat's answer, streamed as envelopes each holding one piece (memories-api.md §3). */
+async function* chatStream(http: MaviHttp, request: ChatRequest): AsyncGenerator<ChatPiece> {
+  const body = await http.stream(
+    `${PREFIX}chat`,
+    jsonPost({
+      videoNos: request.videoNos,
+      message: request.message,
+      history: request.history.map((turn) => ({ user: turn.user, robot: turn.assistant })),
+      stream: true,
+    }),
+    request.signal,
+  );
+  // Each line is an envelope holding one piece of the answer; the stream ends with the body.
+  // A line that is no envelope (no code: a keep-alive, an empty list) carries no piece: skipped.
+  for await (const data of eventStreamData(body)) {
+    if (!isEnvelope(data)) continue;
+    const envelope = data as { code?: unknown; msg?: unknown; data?: { msg?: unknown } };
+    const failure = maviErrorFromAnswer(200, envelope);
+    if (failure) throw failure;
+    if (typeof envelope.data?.msg === 'string' && envelope.data.msg !== '') {
+      yield { kind: 'text', text: envelope.data.msg };
+    }
+  }
+}
+
+/** `delete`, at most MAX_DELETE ids a call; ids already gone count as deleted. */
+async function deleteVideos(http: MaviHttp, videoNos: readonly string[]): Promise<void> {
+  for (let at = 0; at < videoNos.length; at += MAX_DELETE) {
+    await http.call(
+      `${PREFIX}delete`,
+      {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(videoNos.slice(at, at + MAX_DELETE)),
+      },
+      alreadyGone,
+    );
   }
 }
 

@@ -9,7 +9,17 @@
  * callback-length limits shape the configuration, so config.ts applies them
  * (MAX_UPLOAD_BYTES's default, PUBLIC_URL's length).
  */
-import type { ChatPiece, ClipHit, LookUpLimits, MaviApi, PendingVideo, UploadMetadata, VideoDetails } from './api.js';
+import type {
+  ChatPiece,
+  ChatRequest,
+  ClipHit,
+  LookUpLimits,
+  MaviApi,
+  PendingVideo,
+  UploadMetadata,
+  VideoDetails,
+  VideoHit,
+} from './api.js';
 import { containerMimeTypes, type VideoContainer } from './containers.js';
 import type { MaviHttp } from './http.js';
 import { multipartFileBody } from './multipart-body.js';
@@ -90,7 +100,7 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
 
     async lookUpStatuses(videos, limits) {
       const found = new Map<string, VideoStatus>();
-      for (const [videoNo, metadata] of await getMetadata(videos, limits)) {
+      for (const [videoNo, metadata] of await getMetadata(http, videos, limits)) {
         if (typeof metadata.status === 'string') found.set(videoNo, statusOf(metadata.status));
       }
       return found;
@@ -98,7 +108,7 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
 
     async lookUpDetails(videos, limits) {
       const found = new Map<string, VideoDetails>();
-      for (const [videoNo, metadata] of await getMetadata(videos, limits)) {
+      for (const [videoNo, metadata] of await getMetadata(http, videos, limits)) {
         found.set(videoNo, {
           durationSeconds: seconds(metadata.duration),
           sizeBytes: seconds(metadata.size),
@@ -110,27 +120,11 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       return found;
     },
 
-    async searchVideos(query, partition, limit, signal) {
-      // BY_VIDEO is BY_CLIP at MAVI (§2.6): the clips are grouped into videos, each ranked by its best clip.
-      const topK = Math.min(1000, limit * 10);
-      const clips = await search(
-        { search_param: query, search_type: 'BY_VIDEO', unique_id: partition, top_k: topK },
-        topK,
-        signal,
-      );
-      const best = new Map<string, number | undefined>();
-      for (const clip of clips) {
-        const score = best.get(clip.videoNo);
-        if (!best.has(clip.videoNo) || (clip.score ?? 0) > (score ?? 0)) best.set(clip.videoNo, clip.score);
-      }
-      return [...best]
-        .map(([videoNo, score]) => ({ videoNo, score }))
-        .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
-        .slice(0, limit);
-    },
+    searchVideos: (query, partition, limit, signal) => searchVideos(http, query, partition, limit, signal),
 
     async searchClips({ query, videoNos, limit, partition, signal }) {
       return search(
+        http,
         {
           search_param: query,
           search_type: 'BY_CLIP',
@@ -143,42 +137,7 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       );
     },
 
-    async *chat(request) {
-      const body = await http.stream(
-        `${PREFIX}chat_stream`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-          body: JSON.stringify({
-            video_nos: request.videoNos,
-            prompt: request.message,
-            unique_id: request.partition,
-            ...(request.maviSessionId ? { session_id: request.maviSessionId } : {}),
-          }),
-        },
-        request.signal,
-      );
-      let session: string | undefined;
-      for await (const data of eventStreamData(body)) {
-        const end = endOfStream(data);
-        if (end === 'done') return;
-        if (end !== undefined) throw new MaviError('MAVI_REJECTED', `MAVI ended the chat: ${end}`, { maviMsg: end });
-        if (data === null || typeof data !== 'object') continue;
-        if ('code' in data && !('type' in data)) {
-          const failure = maviErrorFromAnswer(200, data);
-          if (failure) throw failure;
-        }
-        const message = data as ChatMessage;
-        const sessionId = message.sessionId ?? message.session_id;
-        if ((typeof sessionId === 'string' || typeof sessionId === 'number') && String(sessionId) !== session) {
-          session = String(sessionId);
-          yield { kind: 'session', maviSessionId: session };
-        }
-        yield* piecesOf(message);
-      }
-      // Cut off before "Done": the answer is incomplete, whatever was streamed.
-      throw new MaviError('MAVI_UNAVAILABLE', 'MAVI ended the chat stream before it was done.');
-    },
+    chat: (request) => chatStream(http, request),
 
     transcripts: {
       mode: 'read',
@@ -194,61 +153,135 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
       },
     },
 
-    async deleteVideos(videoNos, partition) {
-      for (let at = 0; at < videoNos.length; at += MAX_DELETE) {
-        await http.call(
-          `${PREFIX}delete_videos`,
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(videoNos.slice(at, at + MAX_DELETE)),
-            query: { unique_id: partition },
-          },
-          alreadyGone,
-        );
-      }
-    },
+    deleteVideos: (videoNos, partition) => deleteVideos(http, videoNos, partition),
 
     close: () => http.close(),
   };
   return api;
+}
 
-  /** get_metadata for each video, within the limits; `data: null` (unknown to MAVI) is left out. */
-  async function getMetadata(
-    videos: readonly PendingVideo[],
-    { maxRequests, signal }: LookUpLimits,
-  ): Promise<Map<string, Metadata>> {
-    const found = new Map<string, Metadata>();
-    await Promise.all(
-      videos.slice(0, maxRequests).map(async (video) => {
-        const metadata = await http.call<Metadata | null>(`${PREFIX}get_metadata`, {
-          method: 'GET',
-          query: { video_no: video.videoNo, unique_id: video.partition },
-          signal,
-        });
-        if (metadata && typeof metadata === 'object') found.set(video.videoNo, metadata);
-      }),
-    );
-    return found;
-  }
-
-  /** MAVI's hits, at most `limit` of them read (MAVI may answer more than asked). */
-  async function search(body: Record<string, unknown>, limit: number, signal?: AbortSignal): Promise<ClipHit[]> {
-    const data = await http.call<SearchRow[]>(`${PREFIX}search`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal,
-    });
-    return listOf(data, 'search')
-      .slice(0, limit)
-      .flatMap((row) => {
-        const startSeconds = seconds(row.startTime);
-        const endSeconds = seconds(row.endTime);
-        if (typeof row.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
-        const score = typeof row.score === 'number' ? row.score : seconds(row.score);
-        return [{ videoNo: row.videoNo, startSeconds, endSeconds, score }];
+/** get_metadata for each video, within the limits; `data: null` (unknown to MAVI) is left out. */
+async function getMetadata(
+  http: MaviHttp,
+  videos: readonly PendingVideo[],
+  { maxRequests, signal }: LookUpLimits,
+): Promise<Map<string, Metadata>> {
+  const found = new Map<string, Metadata>();
+  await Promise.all(
+    videos.slice(0, maxRequests).map(async (video) => {
+      const metadata = await http.call<Metadata | null>(`${PREFIX}get_metadata`, {
+        method: 'GET',
+        query: { video_no: video.videoNo, unique_id: video.partition },
+        signal,
       });
+      if (metadata && typeof metadata === 'object') found.set(video.videoNo, metadata);
+    }),
+  );
+  return found;
+}
+
+/** MAVI's hits, at most `limit` of them read (MAVI may answer more than asked). */
+async function search(
+  http: MaviHttp,
+  body: Record<string, unknown>,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<ClipHit[]> {
+  const data = await http.call<SearchRow[]>(`${PREFIX}search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  return listOf(data, 'search')
+    .slice(0, limit)
+    .flatMap((row) => {
+      const startSeconds = seconds(row.startTime);
+      const endSeconds = seconds(row.endTime);
+      if (typeof row.videoNo !== 'string' || startSeconds === undefined || endSeconds === undefined) return [];
+      const score = typeof row.score === 'number' ? row.score : seconds(row.score);
+      return [{ videoNo: row.videoNo, startSeconds, endSeconds, score }];
+    });
+}
+
+/** Videos ranked by their best clip: BY_VIDEO is BY_CLIP at MAVI (§2.6), grouped here. */
+async function searchVideos(
+  http: MaviHttp,
+  query: string,
+  partition: string,
+  limit: number,
+  signal: AbortSignal | undefined,
+): Promise<VideoHit[]> {
+  // BY_VIDEO is BY_CLIP at MAVI (§2.6): the clips are grouped into videos, each ranked by its best clip.
+  const topK = Math.min(1000, limit * 10);
+  const clips = await search(
+    http,
+    { search_param: query, search_type: 'BY_VIDEO', unique_id: partition, top_k: topK },
+    topK,
+    signal,
+  );
+  const best = new Map<string, number | undefined>();
+  for (const clip of clips) {
+    const score = best.get(clip.videoNo);
+    if (!best.has(clip.videoNo) || (clip.score ?? 0) > (score ?? 0)) best.set(clip.videoNo, clip.score);
+  }
+  return [...best]
+    .map(([videoNo, score]) => ({ videoNo, score }))
+    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
+    .slice(0, limit);
+}
+
+/** The chat's answer as MAVI streams it (§2.8): its session, then text and references, until "Done". */
+async function* chatStream(http: MaviHttp, request: ChatRequest): AsyncGenerator<ChatPiece> {
+  const body = await http.stream(
+    `${PREFIX}chat_stream`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({
+        video_nos: request.videoNos,
+        prompt: request.message,
+        unique_id: request.partition,
+        ...(request.maviSessionId ? { session_id: request.maviSessionId } : {}),
+      }),
+    },
+    request.signal,
+  );
+  let session: string | undefined;
+  for await (const data of eventStreamData(body)) {
+    const end = endOfStream(data);
+    if (end === 'done') return;
+    if (end !== undefined) throw new MaviError('MAVI_REJECTED', `MAVI ended the chat: ${end}`, { maviMsg: end });
+    if (data === null || typeof data !== 'object') continue;
+    if ('code' in data && !('type' in data)) {
+      const failure = maviErrorFromAnswer(200, data);
+      if (failure) throw failure;
+    }
+    const message = data as ChatMessage;
+    const sessionId = message.sessionId ?? message.session_id;
+    if ((typeof sessionId === 'string' || typeof sessionId === 'number') && String(sessionId) !== session) {
+      session = String(sessionId);
+      yield { kind: 'session', maviSessionId: session };
+    }
+    yield* piecesOf(message);
+  }
+  // Cut off before "Done": the answer is incomplete, whatever was streamed.
+  throw new MaviError('MAVI_UNAVAILABLE', 'MAVI ended the chat stream before it was done.');
+}
+
+/** `delete_videos`, at most MAX_DELETE ids a call; ids already gone count as deleted. */
+async function deleteVideos(http: MaviHttp, videoNos: readonly string[], partition: string): Promise<void> {
+  for (let at = 0; at < videoNos.length; at += MAX_DELETE) {
+    await http.call(
+      `${PREFIX}delete_videos`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(videoNos.slice(at, at + MAX_DELETE)),
+        query: { unique_id: partition },
+      },
+      alreadyGone,
+    );
   }
 }
 
