@@ -32,13 +32,47 @@ const listed = (video: SimulatedVideo) => ({
 const PREFIX = '/api/serve/video/';
 
 export function originalApi(simulator: SimulatorCore): SimulatedApi {
-  const envelope = (res: ServerResponse, httpStatus: number, code: string, msg: string, data: unknown = null) =>
-    sendJson(res, httpStatus, { code, msg, data });
+  const endpoints = new OriginalEndpoints(simulator);
+  return {
+    // The original upload page and pymavi send the raw key; the Bearer form came with the O2O token flow.
+    isAuthorized: (header, apiKey) => header === apiKey || header === `Bearer ${apiKey}`,
+    ...routeTable(
+      PREFIX,
+      {
+        'POST upload': 'upload',
+        'POST uploadUrl': 'url-upload',
+        'GET searchDB': 'status',
+        'DELETE delete': 'delete',
+        'POST searchAI': 'search',
+        'POST searchVideoFragment': 'search',
+        'POST chat': 'chat',
+        'POST subTranscription': 'transcript',
+        'GET getTranscription': 'transcript',
+      },
+      {
+        upload: (req, res, url) => endpoints.upload(req, res, url),
+        'url-upload': (req, res, url) => endpoints.uploadUrl(req, res, url),
+        status: (_req, res, url) => endpoints.searchDb(res, url),
+        delete: (req, res) => endpoints.deleteVideos(req, res),
+        search: (req, res, url) => endpoints.search(req, res, url),
+        chat: (req, res) => endpoints.chat(req, res),
+        transcript: (req, res, url) => endpoints.transcription(req, res, url),
+      },
+    ),
+    callbackBody: (video, status) => ({ videoNo: video.videoNo, clientId: 'd7a7427b502df6c8e31de003675b7b77', status }),
+    // "The content inside data" of getTranscription (memories-api.md §3); sent bare.
+    transcriptionBody: (task) => endpoints.taskData(task),
+  };
+}
 
-  async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+/** The original family's endpoints, as its pages document them (memories-api.md §1). */
+class OriginalEndpoints {
+  constructor(private readonly simulator: SimulatorCore) {}
+
+  async upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     let received: ReceivedFile | undefined;
     try {
-      received = (await readUpload(simulator, req)).file;
+      received = (await readUpload(this.simulator, req)).file;
     } catch {
       // The body broke off (the sender aborted, or it was malformed): nothing is registered.
       if (!res.headersSent && !res.destroyed) envelope(res, 400, '400', 'incomplete multipart body');
@@ -46,14 +80,14 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
     }
     if (!received) return envelope(res, 400, '400', 'the multipart part "file" is required');
 
-    const answer = await simulator.registerUpload(`mavi_video_${eighteenDigits()}`, received, {
+    const answer = await this.simulator.registerUpload(`mavi_video_${eighteenDigits()}`, received, {
       callbackUri: url.searchParams.get('callBackUri') ?? undefined,
       fields: {},
     });
     envelope(res, 200, '0000', 'success', answer);
   }
 
-  function searchDb(res: ServerResponse, url: URL): void {
+  searchDb(res: ServerResponse, url: URL): void {
     const q = url.searchParams;
     const startTime = Number(q.get('startTime') ?? 0);
     const endTime = Number(q.get('endTime') ?? Number.MAX_SAFE_INTEGER);
@@ -61,7 +95,7 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
     const name = q.get('videoName');
     const page = Math.max(1, Number(q.get('page') ?? 1));
     const pageSize = Math.min(200, Math.max(1, Number(q.get('pageSize') ?? 20)));
-    const matching = [...simulator.videos.values()].filter(
+    const matching = [...this.simulator.videos.values()].filter(
       (video) =>
         Number(video.uploadTime) >= startTime &&
         Number(video.uploadTime) <= endTime &&
@@ -73,21 +107,21 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
   }
 
   /** A JSON array of videoNos; code 409 when one is already gone, as MAVI does. */
-  async function deleteVideos(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async deleteVideos(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const videoNos = await readIdList(req, 500);
     if (!videoNos) return envelope(res, 400, '400', 'the body must be a JSON array of at most 500 videoNo');
-    const missing = videoNos.filter((videoNo) => !simulator.videos.has(videoNo));
-    for (const videoNo of videoNos) simulator.videos.delete(videoNo);
+    const missing = videoNos.filter((videoNo) => !this.simulator.videos.has(videoNo));
+    for (const videoNo of videoNos) this.simulator.videos.delete(videoNo);
     if (missing.length > 0) return envelope(res, 200, '409', `already deleted: ${missing.join(', ')}`);
     envelope(res, 200, '0000', 'success');
   }
 
-  async function uploadUrl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async uploadUrl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const body = (await readJson(req)) as { url?: unknown } | undefined;
     if (typeof body?.url !== 'string' || !/^https?:\/\//.test(body.url)) {
       return envelope(res, 200, '0001', 'url is required');
     }
-    const answer = await simulator.registerUrlUpload(`mavi_video_${eighteenDigits()}`, body.url, {
+    const answer = await this.simulator.registerUrlUpload(`mavi_video_${eighteenDigits()}`, body.url, {
       callbackUri: url.searchParams.get('callBackUri') ?? undefined,
       fields: {},
     });
@@ -95,13 +129,13 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
   }
 
   /** searchAI ranks whole videos; searchVideoFragment finds moments. Both search the whole account. */
-  async function search(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async search(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const body = (await readJson(req)) as { searchValue?: unknown; videoNos?: unknown; limit?: unknown } | undefined;
     if (typeof body?.searchValue !== 'string' || body.searchValue === '') {
       return envelope(res, 200, '0001', 'searchValue is required');
     }
     const limit = typeof body.limit === 'number' && body.limit > 0 ? body.limit : 50;
-    const hits = searchVideos(simulator.videos.values(), body.searchValue);
+    const hits = searchVideos(this.simulator.videos.values(), body.searchValue);
     if (url.pathname.endsWith('searchAI')) {
       const videos = hits.slice(0, limit).map(({ video }) => listed(video));
       return envelope(res, 200, '0000', 'success', { videos });
@@ -122,45 +156,45 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
   }
 
   /** Streams the answer as envelopes of text pieces; the turn counts the history sent. */
-  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = (await readJson(req)) as
       { videoNos?: unknown; message?: unknown; history?: unknown; stream?: unknown } | undefined;
     if (!body || !Array.isArray(body.videoNos) || typeof body.message !== 'string' || !Array.isArray(body.history)) {
       return envelope(res, 200, '0001', 'videoNos, message and history are required');
     }
-    const videos = body.videoNos.map((videoNo) => simulator.videos.get(String(videoNo)));
+    const videos = body.videoNos.map((videoNo) => this.simulator.videos.get(String(videoNo)));
     if (videos.some((video) => video?.videoStatus !== 'PARSE')) {
       return envelope(res, 200, '0001', 'every video must exist and be parsed');
     }
-    const { pieceDelayMs, extraPieces } = simulator.chatOptions;
+    const { pieceDelayMs, extraPieces } = this.simulator.chatOptions;
     const pieces = answerPieces(videos as SimulatedVideo[], body.message, body.history.length + 1, extraPieces);
     const payloads = (function* () {
       for (const msg of pieces) yield { code: '0000', msg: 'success', data: { msg } };
     })();
-    await writeEventStream(res, payloads, pieceDelayMs, simulator.chatStreams);
+    await writeEventStream(res, payloads, pieceDelayMs, this.simulator.chatStreams);
   }
 
   /** subTranscription starts a task (its callback follows); getTranscription reads it. */
-  async function transcription(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async transcription(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname.endsWith('getTranscription')) {
       req.resume();
-      const task = simulator.transcriptionTasks.get(url.searchParams.get('taskNo') ?? '');
+      const task = this.simulator.transcriptionTasks.get(url.searchParams.get('taskNo') ?? '');
       if (!task) return envelope(res, 200, '0001', 'unknown taskNo');
-      return envelope(res, 200, '0000', 'success', taskData(task));
+      return envelope(res, 200, '0000', 'success', this.taskData(task));
     }
     const body = (await readJson(req)) as { videoNo?: unknown; type?: unknown; callBackUri?: unknown } | undefined;
-    const video = simulator.videos.get(String(body?.videoNo));
+    const video = this.simulator.videos.get(String(body?.videoNo));
     if (!video || (body?.type !== 'AUDIO' && body?.type !== 'VIDEO')) {
       return envelope(res, 200, '0001', 'videoNo and type (AUDIO or VIDEO) are required');
     }
     const callbackUri = typeof body.callBackUri === 'string' ? body.callBackUri : undefined;
-    const taskNo = simulator.startTranscription(video, body.type, callbackUri);
-    await simulator.beforeAnswer(); // where a test makes the callback beat the answer
+    const taskNo = this.simulator.startTranscription(video, body.type, callbackUri);
+    await this.simulator.beforeAnswer(); // where a test makes the callback beat the answer
     envelope(res, 200, '0000', 'success', { taskNo });
   }
 
-  function taskData(task: TranscriptionTask) {
-    const video = simulator.videos.get(task.videoNo);
+  taskData(task: TranscriptionTask) {
+    const video = this.simulator.videos.get(task.videoNo);
     return {
       taskNo: task.taskNo,
       status: task.finished ? 'FINISH' : 'UNFINISHED',
@@ -172,35 +206,9 @@ export function originalApi(simulator: SimulatorCore): SimulatedApi {
           : [],
     };
   }
+}
 
-  return {
-    // The original upload page and pymavi send the raw key; the Bearer form came with the O2O token flow.
-    isAuthorized: (header, apiKey) => header === apiKey || header === `Bearer ${apiKey}`,
-    ...routeTable(
-      PREFIX,
-      {
-        'POST upload': 'upload',
-        'POST uploadUrl': 'url-upload',
-        'GET searchDB': 'status',
-        'DELETE delete': 'delete',
-        'POST searchAI': 'search',
-        'POST searchVideoFragment': 'search',
-        'POST chat': 'chat',
-        'POST subTranscription': 'transcript',
-        'GET getTranscription': 'transcript',
-      },
-      {
-        upload,
-        'url-upload': uploadUrl,
-        status: (_req, res, url) => searchDb(res, url),
-        delete: deleteVideos,
-        search,
-        chat,
-        transcript: transcription,
-      },
-    ),
-    callbackBody: (video, status) => ({ videoNo: video.videoNo, clientId: 'd7a7427b502df6c8e31de003675b7b77', status }),
-    // "The content inside data" of getTranscription (memories-api.md §3); sent bare.
-    transcriptionBody: taskData,
-  };
+/** MAVI's answer envelope in this family's shape. */
+function envelope(res: ServerResponse, httpStatus: number, code: string, msg: string, data: unknown = null): void {
+  sendJson(res, httpStatus, { code, msg, data });
 }

@@ -23,14 +23,48 @@ const PREFIX = '/serve/api/v1/';
 const EXTENSIONS = ['.mp4', '.avi', '.mkv', '.mov'];
 
 export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): SimulatedApi {
-  const sessions = new Map<string, { partition: string; turns: number }>();
-  const envelope = (res: ServerResponse, code: string, msg: string, data: unknown = null) =>
-    sendJson(res, 200, { code, msg, data, success: code === '0000', failed: code !== '0000' });
+  const endpoints = new V1Endpoints(simulator, maxUploadBytes);
+  return {
+    isAuthorized: (header, apiKey) => header === apiKey,
+    ...routeTable(
+      PREFIX,
+      {
+        'POST upload': 'upload',
+        'POST upload_url': 'url-upload',
+        'GET get_metadata': 'status',
+        'POST delete_videos': 'delete',
+        'POST search': 'search',
+        'POST chat_stream': 'chat',
+        'GET get_audio_transcription': 'transcript',
+        'GET get_video_caption': 'transcript',
+      },
+      {
+        upload: (req, res) => endpoints.upload(req, res),
+        'url-upload': (req, res) => endpoints.uploadUrl(req, res),
+        status: (_req, res, url) => endpoints.getMetadata(res, url),
+        delete: (req, res, url) => endpoints.deleteVideos(req, res, url),
+        search: (req, res) => endpoints.search(req, res),
+        chat: (req, res) => endpoints.chat(req, res),
+        transcript: (req, res, url) => endpoints.transcription(req, res, url),
+      },
+    ),
+    callbackBody: (video, status) => ({ videoNo: video.videoNo, status }),
+  };
+}
 
-  async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The successor family's endpoints, as MAVI documents them (memories-api.md §2). */
+class V1Endpoints {
+  private readonly sessions = new Map<string, { partition: string; turns: number }>();
+
+  constructor(
+    private readonly simulator: SimulatorCore,
+    private readonly maxUploadBytes: number,
+  ) {}
+
+  async upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let received;
     try {
-      received = await readUpload(simulator, req);
+      received = await readUpload(this.simulator, req);
     } catch {
       if (!res.headersSent && !res.destroyed) envelope(res, '0001', 'incomplete multipart body');
       return;
@@ -41,17 +75,17 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     const extension = /\.[^.]*$/.exec(file.fileName.toLowerCase())?.[0] ?? '';
     if (!EXTENSIONS.includes(extension)) return envelope(res, '0001', `unsupported file extension ${extension}`);
     if (!file.contentType.startsWith('video/')) return envelope(res, '0001', 'the file must be a video/* part');
-    if (file.bytes > maxUploadBytes) return envelope(res, '0001', `the file exceeds ${maxUploadBytes} bytes`);
+    if (file.bytes > this.maxUploadBytes) return envelope(res, '0001', `the file exceeds ${this.maxUploadBytes} bytes`);
     if (fields.unique_id === '') return envelope(res, '0001', 'unique_id must not be empty');
     const refusal = refuseFields(fields, tags);
     if (refusal) return envelope(res, '0001', refusal);
 
-    const answer = await simulator.registerUpload(`VI${eighteenDigits()}`, file, registered(fields, tags));
-    envelope(res, '0000', 'success', storedName(answer));
+    const answer = await this.simulator.registerUpload(`VI${eighteenDigits()}`, file, registered(fields, tags));
+    envelope(res, '0000', 'success', this.storedName(answer));
   }
 
   /** upload_url: form-urlencoded `url` and the upload's other fields (§2.2). */
-  async function uploadUrl(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async uploadUrl(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
       req.resume();
       return envelope(res, '0001', 'the body must be application/x-www-form-urlencoded');
@@ -63,26 +97,26 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     const tags = form.getAll('tags');
     const refusal = refuseFields(fields, tags);
     if (refusal) return envelope(res, '0001', refusal);
-    const answer = await simulator.registerUrlUpload(`VI${eighteenDigits()}`, url, registered(fields, tags));
-    envelope(res, '0000', 'success', storedName(answer));
+    const answer = await this.simulator.registerUrlUpload(`VI${eighteenDigits()}`, url, registered(fields, tags));
+    envelope(res, '0000', 'success', this.storedName(answer));
   }
 
   /**
    * The answer as MAVI documents it: `videoName` is an internal stored name, not the client's
    * file name (memories-api.md §2.1), so a gateway that kept it would show names nobody gave.
    */
-  function storedName(answer: UploadAnswer): UploadAnswer {
+  storedName(answer: UploadAnswer): UploadAnswer {
     return { ...answer, videoName: `${answer.videoNo.toLowerCase()}_${Date.now()}.mp4` };
   }
 
   /** A processed video of the partition, or the reason there is none. */
-  function parsedVideo(videoNo: unknown, partition: string): SimulatedVideo | undefined {
-    const video = simulator.videos.get(String(videoNo));
+  parsedVideo(videoNo: unknown, partition: string): SimulatedVideo | undefined {
+    const video = this.simulator.videos.get(String(videoNo));
     return video && video.partition === partition && video.videoStatus === 'PARSE' ? video : undefined;
   }
 
   /** search: BY_CLIP (and BY_VIDEO, the same) within the partition, optionally within video_nos. */
-  async function search(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async search(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = (await readJson(req)) as
       | { search_param?: unknown; search_type?: unknown; unique_id?: unknown; top_k?: unknown; video_nos?: unknown }
       | undefined;
@@ -96,7 +130,7 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     const topK = typeof body.top_k === 'number' ? body.top_k : 10;
     if (topK < 1 || topK > 1000) return envelope(res, '0001', 'top_k must be 1 to 1000');
     const only = Array.isArray(body.video_nos) ? new Set(body.video_nos.map(String)) : undefined;
-    const videos = [...simulator.videos.values()].filter(
+    const videos = [...this.simulator.videos.values()].filter(
       (video) => video.partition === partition && (!only || only.has(video.videoNo)),
     );
     const clips = searchVideos(videos, body.search_param)
@@ -114,26 +148,26 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
   }
 
   /** chat_stream: thinking, a reference per video, the answer's text, then "Done"; sessions kept here. */
-  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = (await readJson(req)) as
       { video_nos?: unknown; prompt?: unknown; session_id?: unknown; unique_id?: unknown } | undefined;
     if (!body || !Array.isArray(body.video_nos) || typeof body.prompt !== 'string' || body.prompt === '') {
       return envelope(res, '0001', 'video_nos and prompt are required');
     }
     const partition = typeof body.unique_id === 'string' ? body.unique_id : 'default';
-    const videos = body.video_nos.map((videoNo) => parsedVideo(videoNo, partition));
-    const { pieceDelayMs, extraPieces } = simulator.chatOptions;
+    const videos = body.video_nos.map((videoNo) => this.parsedVideo(videoNo, partition));
+    const { pieceDelayMs, extraPieces } = this.simulator.chatOptions;
     if (videos.some((video) => video === undefined)) {
-      return writeEventStream(res, ['No videos found for the provided video numbers.'], 0, simulator.chatStreams);
+      return writeEventStream(res, ['No videos found for the provided video numbers.'], 0, this.simulator.chatStreams);
     }
     let sessionId = typeof body.session_id === 'string' && body.session_id !== '' ? body.session_id : undefined;
-    const session = sessionId === undefined ? undefined : sessions.get(sessionId);
+    const session = sessionId === undefined ? undefined : this.sessions.get(sessionId);
     if (sessionId !== undefined && session?.partition !== partition) {
-      return writeEventStream(res, ['Session not found.'], 0, simulator.chatStreams);
+      return writeEventStream(res, ['Session not found.'], 0, this.simulator.chatStreams);
     }
-    sessionId ??= `session-${sessions.size + 1}`;
+    sessionId ??= `session-${this.sessions.size + 1}`;
     const turn = (session?.turns ?? 0) + 1;
-    sessions.set(sessionId, { partition, turns: turn });
+    this.sessions.set(sessionId, { partition, turns: turn });
     const parsed = videos as SimulatedVideo[];
     const prompt = body.prompt;
     const payloads = (function* () {
@@ -159,15 +193,15 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
       }
       yield 'Done';
     })();
-    await writeEventStream(res, payloads, pieceDelayMs, simulator.chatStreams);
+    await writeEventStream(res, payloads, pieceDelayMs, this.simulator.chatStreams);
   }
 
   /** get_audio_transcription (speech) and get_video_caption (scenes): `data: null` until the video is parsed. */
-  function transcription(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  transcription(req: IncomingMessage, res: ServerResponse, url: URL): void {
     req.resume();
     const videoNo = url.searchParams.get('video_no');
     if (!videoNo) return envelope(res, '0001', 'video_no is required');
-    const video = parsedVideo(videoNo, url.searchParams.get('unique_id') ?? 'default');
+    const video = this.parsedVideo(videoNo, url.searchParams.get('unique_id') ?? 'default');
     if (!video) return envelope(res, '0000', 'success', null);
     const type = url.pathname.endsWith('get_audio_transcription') ? 'AUDIO' : 'VIDEO';
     envelope(res, '0000', 'success', {
@@ -177,10 +211,10 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     });
   }
 
-  function getMetadata(res: ServerResponse, url: URL): void {
+  getMetadata(res: ServerResponse, url: URL): void {
     const videoNo = url.searchParams.get('video_no');
     if (!videoNo) return envelope(res, '0001', 'video_no is required');
-    const video = simulator.videos.get(videoNo);
+    const video = this.simulator.videos.get(videoNo);
     const partition = url.searchParams.get('unique_id') ?? 'default';
     if (!video || video.partition !== partition) return envelope(res, '0000', 'success', null);
     envelope(res, '0000', 'success', {
@@ -199,43 +233,21 @@ export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): Simulat
     });
   }
 
-  async function deleteVideos(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async deleteVideos(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const videoNos = await readIdList(req, 100);
     if (!videoNos) return envelope(res, '0001', 'the body must be a JSON array of at most 100 video ids');
     const partition = url.searchParams.get('unique_id') ?? 'default';
     for (const videoNo of videoNos) {
       // Another partition's video, or an unknown one: a silent no-op, as documented.
-      if (simulator.videos.get(videoNo)?.partition === partition) simulator.videos.delete(videoNo);
+      if (this.simulator.videos.get(videoNo)?.partition === partition) this.simulator.videos.delete(videoNo);
     }
     envelope(res, '0000', 'success', null);
   }
+}
 
-  return {
-    isAuthorized: (header, apiKey) => header === apiKey,
-    ...routeTable(
-      PREFIX,
-      {
-        'POST upload': 'upload',
-        'POST upload_url': 'url-upload',
-        'GET get_metadata': 'status',
-        'POST delete_videos': 'delete',
-        'POST search': 'search',
-        'POST chat_stream': 'chat',
-        'GET get_audio_transcription': 'transcript',
-        'GET get_video_caption': 'transcript',
-      },
-      {
-        upload,
-        'url-upload': uploadUrl,
-        status: (_req, res, url) => getMetadata(res, url),
-        delete: deleteVideos,
-        search,
-        chat,
-        transcript: transcription,
-      },
-    ),
-    callbackBody: (video, status) => ({ videoNo: video.videoNo, status }),
-  };
+/** MAVI's answer envelope in this family's shape. */
+function envelope(res: ServerResponse, code: string, msg: string, data: unknown = null): void {
+  sendJson(res, 200, { code, msg, data, success: code === '0000', failed: code !== '0000' });
 }
 
 /** What both uploads keep of their fields: the callback, the partition (default "default"), the fields, the tags. */
