@@ -28,6 +28,7 @@ import {
   tusUpload,
   uploadIdOf,
 } from '../../utils/tus-client.js';
+import { canMountTmpfs } from '../../utils/mounts.js';
 import { asAlice, TWO_CLIENT_KEYS } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 
@@ -241,14 +242,7 @@ describe('forwarding, asked and followed', () => {
   });
 });
 
-const canMount = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'mount-probe-'));
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status === 0;
-  if (mounted) spawnSync('umount', [dir]);
-  rmSync(dir, { recursive: true, force: true });
-  return mounted;
-})();
-if (!canMount && process.env.CI) throw new Error('tus-protocol.test.ts: CI must be able to mount a tmpfs (root)');
+const canMount = canMountTmpfs('test/e2e/resumable/tus-protocol.test.ts');
 
 describe.skipIf(!canMount)('a full disk mid-PATCH (a small tmpfs of its own)', () => {
   it('answers 507 STAGING_FULL with Retry-After, and keeps what arrived for a resume', async () => {

@@ -5,9 +5,8 @@
  * again on the same DATA_DIR and port, with the test simulator as MAVI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
@@ -22,6 +21,7 @@ import {
 } from '../../utils/gateway-process.js';
 import { postGraphQL, subscribeSse } from '../../utils/graphql-clients.js';
 import { collect, uploadVideo, videoFile } from '../../utils/multipart-client.js';
+import { canMountTmpfs } from '../../utils/mounts.js';
 import { TEST_MAVI_KEY } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
 import { waitUntil } from '../../utils/wait.js';
@@ -207,15 +207,7 @@ describe('after kill -9 and a restart', () => {
     }));
 });
 
-/** Whether a test may mount a read-only tmpfs of its own (root on Linux may). */
-const canMountReadOnly = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'mount-probe-'));
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]).status === 0;
-  if (mounted) spawnSync('umount', [dir]);
-  rmSync(dir, { recursive: true, force: true });
-  return mounted;
-})();
-if (!canMountReadOnly && process.env.CI) throw new Error('durability.test.ts: CI must be able to mount a tmpfs (root)');
+const canMountReadOnly = canMountTmpfs('test/e2e/status/durability.test.ts', 'ro');
 
 describe('a DATA_DIR the gateway cannot use', () => {
   /** Runs the gateway until it exits: its exit code (null when a signal ended it, named in `output`). */
