@@ -180,7 +180,8 @@ describe('reservations and expiry', () => {
     const gateway = await stack({
       env: {
         STAGING_MAX_BYTES: String(10 * MIB),
-        STAGING_IDLE_EXPIRY_MS: '1500',
+        // Long enough that the three creations below come well within it, even on a busy machine.
+        STAGING_IDLE_EXPIRY_MS: '5000',
         STAGED_UPLOAD_EXPIRY_MS: String(24 * 3600_000),
       },
     });
@@ -189,19 +190,17 @@ describe('reservations and expiry', () => {
     await createUpload(gateway.url, 5 * MIB, asAlice);
     expect(codeOf((await createUploadRequest(gateway.url, MIB, asAlice)).text)).toBe('STAGING_FULL');
     // …until they have been idle long enough: they expire, and their places come back.
-    const expired = await subscribeSse(
+    await subscribeSse(
       gateway.graphqlUrl,
       ResumableUploadProgressDocument,
       { uploadId: uploadIdOf(first) },
       asAlice,
     ).collected.ended();
-    void expired;
     const last = await query(gateway, uploadIdOf(first));
     expect(last).toMatchObject({ state: 'FAILED', errorCode: 'UPLOAD_EXPIRED' });
     await waitUntil(async () => (await createUploadRequest(gateway.url, MIB, asAlice)).status === 201, 'room again');
     const head = await tusRequest(first, 'HEAD', asAlice);
     expect(head.status).toBe(410);
-    expect(codeOf(head.text || '{}') ?? 'UPLOAD_EXPIRED').toBe('UPLOAD_EXPIRED');
   });
 
   it('moves an upload’s expiry on as its bytes arrive', async () => {
