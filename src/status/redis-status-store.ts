@@ -34,6 +34,8 @@ import {
   type CompletedUpload,
   type StatusChange,
   type StatusStore,
+  type VideoListPage,
+  type VideoListQuery,
   type VideoRecord,
 } from './status-store.js';
 import { luaTransitionTable } from './transitions.js';
@@ -255,35 +257,9 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const sweep = () => bindInterruptedHeld().catch(() => undefined); // Redis away: the next sweep retries
   const sweeper = setInterval(() => void sweep(), HELD_SWEEP_MS).unref();
 
-  // Each script is sent once and then called by its digest (ioredis defineCommand: EVALSHA, and
-  // EVAL again only when Redis answers NOSCRIPT, after a restart or a SCRIPT FLUSH).
-  for (const [name, [lua, numberOfKeys]] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(`maviGateway_${name}`, { lua, numberOfKeys });
-  }
-  const run = (script: keyof typeof SCRIPTS, keys: string[], args: (string | number)[]) =>
-    (redis as unknown as Record<string, (...words: string[]) => Promise<unknown>>)[`maviGateway_${script}`]!(
-      ...keys,
-      ...args.map(String),
-    );
+  const run = defineScripts(redis);
 
-  /** Redis failures become StoreUnavailableError: callers answer 503 / STORE_UNAVAILABLE. */
-  const guarded =
-    <Args extends unknown[], Result>(operation: (...args: Args) => Promise<Result>) =>
-    (...args: Args): Promise<Result> =>
-      onRedis(() => operation(...args));
-
-  const toRecord = (fields: Record<string, string>): VideoRecord | undefined => {
-    if (!fields.videoNo || !isVideoStatus(fields.status)) return undefined;
-    return {
-      videoNo: fields.videoNo,
-      videoName: fields.videoName ?? '',
-      status: fields.status,
-      uploadTime: Number(fields.uploadTime),
-      updatedAt: Number(fields.updatedAt),
-      ownerId: fields.ownerId ?? '',
-      partition: storedPartition(fields.partition, fields.ownerId ?? ''),
-    };
-  };
+  const readRecords = (videoNos: readonly string[]) => readVideoRecords(redis, videoNos.map(videoKey));
 
   const store: StatusStore = {
     async openUpload(uploadId, owner, videoName) {
@@ -324,20 +300,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           prefix,
         ],
       )) as string[];
-      if (result[0] === 'discarded') return { record, change: undefined, discardedVideoNo: result[1] };
-      if (result[0] === 'changed') {
-        const change: StatusChange = {
-          videoNo: record.videoNo,
-          status: result[1] as VideoStatus,
-          receivedAt: Number(result[2]),
-        };
-        return {
-          record: { ...record, status: change.status, updatedAt: change.receivedAt },
-          change,
-          discardedVideoNo: undefined,
-        };
-      }
-      return { record, change: undefined, discardedVideoNo: undefined };
+      return completedUpload(record, result);
     },
 
     async abandonUpload(uploadId) {
@@ -373,76 +336,19 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       return (await run('removeVideo', [videoKey(videoNo), pendingKey], [videoNo, prefix])) === 1;
     },
 
-    async listVideos(query) {
+    listVideos: (query) => {
       const { owners } = query;
       const key = 'ownerId' in owners ? ownerKey(owners.ownerId) : `${prefix}group:${owners.group}`;
-      const found: VideoRecord[] = [];
-      let position = query.after;
-      let scanned = 0;
-      let exhausted = false;
-      let batchSize = query.limit + 1;
-      while (found.length <= query.limit && scanned < LIST_MAX_SCANNED && !exhausted) {
-        // Ties at the position's uploadTime come whole (few), then a batch strictly older.
-        const from = position;
-        const ties = from
-          ? pairs(await redis.zrevrangebyscore(key, from.uploadTime, from.uploadTime, 'WITHSCORES')).filter(
-              ([videoNo]) => videoNo < from.videoNo,
-            )
-          : [];
-        const older = pairs(
-          await redis.zrevrangebyscore(
-            key,
-            from ? `(${from.uploadTime}` : '+inf',
-            '-inf',
-            'WITHSCORES',
-            'LIMIT',
-            0,
-            batchSize,
-          ),
-        );
-        exhausted = older.length < batchSize;
-        batchSize = Math.min(LIST_MAX_BATCH, batchSize * 2);
-        const batch = [...ties, ...older];
-        if (batch.length === 0) break;
-        const pipeline = redis.pipeline();
-        for (const [videoNo] of batch) pipeline.hgetall(videoKey(videoNo));
-        const rows = (await pipeline.exec()) ?? [];
-        const expired: string[] = [];
-        for (const [index, [videoNo, uploadTime]] of batch.entries()) {
-          scanned += 1;
-          position = { uploadTime, videoNo };
-          const [error, fields] = rows[index] ?? [];
-          const record = error ? undefined : toRecord(fields as Record<string, string>);
-          if (!record || !inScope(owners, record.ownerId)) expired.push(videoNo);
-          else if (matchesFilters(record, query)) found.push(record);
-          if (found.length > query.limit) break;
-        }
-        if (expired.length > 0) await redis.zrem(key, ...expired);
-      }
-      const records = found.slice(0, query.limit);
-      if (found.length > query.limit) {
-        const last = records.at(-1)!;
-        return { records, next: { uploadTime: last.uploadTime, videoNo: last.videoNo } };
-      }
-      // The scan stopped early (filters matched few of many): the next page resumes where it stopped.
-      return { records, next: exhausted ? undefined : position };
+      return listPage(redis, key, query, readRecords);
     },
 
     async pending(limit) {
       const videoNos = await redis.zrange(pendingKey, 0, limit - 1);
       if (videoNos.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const videoNo of videoNos) pipeline.hgetall(videoKey(videoNo));
-      const rows = (await pipeline.exec()) ?? [];
-      const records: VideoRecord[] = [];
-      const expired: string[] = [];
-      rows.forEach(([error, fields], index) => {
-        const record = error ? undefined : toRecord(fields as Record<string, string>);
-        if (record) records.push(record);
-        else expired.push(videoNos[index]!);
-      });
+      const records = await readRecords(videoNos);
+      const expired = videoNos.filter((_, index) => records[index] === undefined);
       if (expired.length > 0) await redis.zrem(pendingKey, ...expired);
-      return records;
+      return records.filter((record): record is VideoRecord => record !== undefined);
     },
 
     isReady: () => redis.status === 'ready',
@@ -475,4 +381,125 @@ function pairs(flat: string[]): [string, number][] {
   const result: [string, number][] = [];
   for (let index = 0; index + 1 < flat.length; index += 2) result.push([flat[index]!, Number(flat[index + 1])]);
   return result;
+}
+
+/**
+ * One page of a scope's videos, newest first, from the scope's sorted set at `key`. Entries whose
+ * video is gone, or no longer in the scope, are dropped from the set as they are met.
+ */
+async function listPage(
+  redis: Redis,
+  key: string,
+  query: VideoListQuery,
+  readRecords: (videoNos: readonly string[]) => Promise<(VideoRecord | undefined)[]>,
+): Promise<VideoListPage> {
+  const { owners } = query;
+  const found: VideoRecord[] = [];
+  let position = query.after;
+  let scanned = 0;
+  let exhausted = false;
+  let batchSize = query.limit + 1;
+  while (found.length <= query.limit && scanned < LIST_MAX_SCANNED && !exhausted) {
+    // Ties at the position's uploadTime come whole (few), then a batch strictly older.
+    const from = position;
+    const ties = from
+      ? pairs(await redis.zrevrangebyscore(key, from.uploadTime, from.uploadTime, 'WITHSCORES')).filter(
+          ([videoNo]) => videoNo < from.videoNo,
+        )
+      : [];
+    const older = pairs(
+      await redis.zrevrangebyscore(
+        key,
+        from ? `(${from.uploadTime}` : '+inf',
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        batchSize,
+      ),
+    );
+    exhausted = older.length < batchSize;
+    batchSize = Math.min(LIST_MAX_BATCH, batchSize * 2);
+    const batch = [...ties, ...older];
+    if (batch.length === 0) break;
+    const records = await readRecords(batch.map(([videoNo]) => videoNo));
+    const expired: string[] = [];
+    for (const [index, [videoNo, uploadTime]] of batch.entries()) {
+      scanned += 1;
+      position = { uploadTime, videoNo };
+      const record = records[index];
+      if (!record || !inScope(owners, record.ownerId)) expired.push(videoNo);
+      else if (matchesFilters(record, query)) found.push(record);
+      if (found.length > query.limit) break;
+    }
+    if (expired.length > 0) await redis.zrem(key, ...expired);
+  }
+  const records = found.slice(0, query.limit);
+  if (found.length > query.limit) {
+    const last = records.at(-1)!;
+    return { records, next: { uploadTime: last.uploadTime, videoNo: last.videoNo } };
+  }
+  // The scan stopped early (filters matched few of many): the next page resumes where it stopped.
+  return { records, next: exhausted ? undefined : position };
+}
+
+/**
+ * Each script sent once and then called by its digest (ioredis defineCommand: EVALSHA, and EVAL
+ * again only when Redis answers NOSCRIPT, after a restart or a SCRIPT FLUSH); answers how to run one.
+ */
+function defineScripts(redis: Redis) {
+  for (const [name, [lua, numberOfKeys]] of Object.entries(SCRIPTS)) {
+    redis.defineCommand(`maviGateway_${name}`, { lua, numberOfKeys });
+  }
+  return (script: keyof typeof SCRIPTS, keys: string[], args: (string | number)[]) =>
+    (redis as unknown as Record<string, (...words: string[]) => Promise<unknown>>)[`maviGateway_${script}`]!(
+      ...keys,
+      ...args.map(String),
+    );
+}
+
+/** A video's hash as a record; undefined for one that is gone, or not a video's. */
+function toRecord(fields: Record<string, string>): VideoRecord | undefined {
+  if (!fields.videoNo || !isVideoStatus(fields.status)) return undefined;
+  return {
+    videoNo: fields.videoNo,
+    videoName: fields.videoName ?? '',
+    status: fields.status,
+    uploadTime: Number(fields.uploadTime),
+    updatedAt: Number(fields.updatedAt),
+    ownerId: fields.ownerId ?? '',
+    partition: storedPartition(fields.partition, fields.ownerId ?? ''),
+  };
+}
+
+/** The records at these keys, in order; undefined for one that is gone (or unreadable). */
+async function readVideoRecords(redis: Redis, keys: readonly string[]): Promise<(VideoRecord | undefined)[]> {
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.hgetall(key);
+  const rows = (await pipeline.exec()) ?? [];
+  return keys.map((_, index) => {
+    const [error, fields] = rows[index] ?? [];
+    return error ? undefined : toRecord(fields as Record<string, string>);
+  });
+}
+
+/** What the completeUpload script answered: the record as stored, a held callback's change, or a discarded video. */
+function completedUpload(record: VideoRecord, result: string[]): CompletedUpload {
+  if (result[0] === 'discarded') return { record, change: undefined, discardedVideoNo: result[1] };
+  if (result[0] !== 'changed') return { record, change: undefined, discardedVideoNo: undefined };
+  const change: StatusChange = {
+    videoNo: record.videoNo,
+    status: result[1] as VideoStatus,
+    receivedAt: Number(result[2]),
+  };
+  return {
+    record: { ...record, status: change.status, updatedAt: change.receivedAt },
+    change,
+    discardedVideoNo: undefined,
+  };
+}
+
+/** Redis failures become StoreUnavailableError: callers answer 503 / STORE_UNAVAILABLE. */
+function guarded<Args extends unknown[], Result>(operation: (...args: Args) => Promise<Result>) {
+  return (...args: Args): Promise<Result> => onRedis(() => operation(...args));
 }
