@@ -17,6 +17,7 @@
  */
 import { ownerIdRange } from '../identity.js';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { IN_MEMORY, SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
 import {
@@ -141,131 +142,13 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
   // SQLite's lower() folds ASCII only: names are compared as every store compares them.
   db.function('fold_name', { deterministic: true }, (name) => foldName(String(name)));
 
-  const sql = {
-    video: db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE video_no = ?'),
-    upsertVideo: db.prepare(
-      `INSERT INTO videos (video_no, video_name, status, upload_time, updated_at, owner_id, mavi_partition, bytes)
-       VALUES (@videoNo, @videoName, @status, @uploadTime, @updatedAt, @ownerId, @partition, @bytes)
-       ON CONFLICT (video_no) DO UPDATE SET video_name = excluded.video_name, status = excluded.status,
-         upload_time = excluded.upload_time, updated_at = excluded.updated_at, owner_id = excluded.owner_id,
-         mavi_partition = excluded.mavi_partition, bytes = excluded.bytes`,
-    ),
-    setStatus: db.prepare('UPDATE videos SET status = ?, updated_at = ? WHERE video_no = ?'),
-    deleteVideo: db.prepare('DELETE FROM videos WHERE video_no = ?'),
-    upload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
-    openUpload: db.prepare(
-      'INSERT OR REPLACE INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    bindUpload: db.prepare(
-      `INSERT INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at, video_no)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (upload_id) DO UPDATE SET video_no = excluded.video_no, interrupted = 0,
-         held_video_no = NULL, held_status = NULL, held_at = NULL`,
-    ),
-    hold: db.prepare('UPDATE uploads SET held_video_no = ?, held_status = ?, held_at = ? WHERE upload_id = ?'),
-    abandonUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ? AND video_no IS NULL'),
-    uploadOfVideo: db.prepare<[string], { upload_id: string }>('SELECT upload_id FROM uploads WHERE video_no = ?'),
-    pending: db.prepare<[number, number], VideoRow>(
-      `SELECT * FROM videos WHERE status NOT IN ('PARSE', 'FAIL') AND updated_at >= ? ORDER BY updated_at LIMIT ?`,
-    ),
-    // Row values keep the page's start on the index; the filters are optional (NULL: any).
-    listVideos: db.prepare<[ListParameters], VideoRow>(
-      `SELECT * FROM videos INDEXED BY videos_by_owner
-       WHERE owner_id = @from AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
-         AND (@status IS NULL OR status = @status)
-         AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
-       ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
-    ),
-    // A group's videos (an administrator's view): a range of owners on the same index, then sorted.
-    listGroupVideos: db.prepare<[ListParameters], VideoRow>(
-      `SELECT * FROM videos INDEXED BY videos_by_owner
-       WHERE owner_id >= @from AND owner_id < @to
-         AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
-         AND (@status IS NULL OR status = @status)
-         AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
-       ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
-    ),
-    totalBytes: db.prepare<[], { value: number }>("SELECT value FROM totals WHERE name = 'video_bytes'"),
-    oldestVideos: db.prepare<[number], { video_no: string }>('SELECT video_no FROM videos ORDER BY updated_at LIMIT ?'),
-    expiredVideos: db.prepare('DELETE FROM videos WHERE updated_at < ?'),
-    expiredUploads: db.prepare('DELETE FROM uploads WHERE video_no IS NULL AND opened_at < ?'),
-    interruptOpen: db.prepare('UPDATE uploads SET interrupted = 1 WHERE video_no IS NULL'),
-    interruptedHeld: db.prepare<[], { upload_id: string }>(
-      'SELECT upload_id FROM uploads WHERE interrupted = 1 AND held_video_no IS NOT NULL',
-    ),
-  };
-
-  const isExpired = (row: VideoRow) => now() - row.updated_at > maxAgeMs;
-
-  const liveVideo = (videoNo: string): VideoRow | undefined => {
-    const row = sql.video.get(videoNo);
-    return row && !isExpired(row) ? row : undefined;
-  };
-
-  const saveVideo = (record: VideoRecord) => {
-    sql.upsertVideo.run({ ...record, bytes: storedBytes(record) });
-    enforceMaxBytes();
-  };
-
-  const enforceMaxBytes = () => {
-    while (sql.totalBytes.get()!.value > options.maxBytes) {
-      const oldest = sql.oldestVideos.all(64);
-      if (oldest.length === 0) return;
-      for (const { video_no } of oldest) {
-        sql.deleteVideo.run(video_no);
-        if (sql.totalBytes.get()!.value <= options.maxBytes) return;
-      }
-    }
-  };
-
-  const apply = (videoNo: string, status: VideoStatus, receivedAt: number): StatusChange | undefined => {
-    const row = liveVideo(videoNo);
-    if (!row || !isVideoStatus(row.status)) return undefined;
-    const next = nextStatus(row.status, status);
-    if (next === undefined) return undefined;
-    sql.setStatus.run(next, receivedAt, videoNo);
-    return { videoNo, status: next, receivedAt };
-  };
-
-  /**
-   * Binds an upload to a video that only a callback named (the upload's answer never
-   * arrived). A video already bound to another upload is not this upload's: refused.
-   */
-  const bindFromCallback = (
-    uploadId: string,
-    upload: UploadRow,
-    videoNo: string,
-    status: VideoStatus,
-    at: number,
-  ): CallbackOutcome => {
-    const owner = sql.uploadOfVideo.get(videoNo);
-    if (owner && owner.upload_id !== uploadId) return { kind: 'wrong-video', expectedVideoNo: '(another upload)' };
-    sql.bindUpload.run(uploadId, upload.owner_id, upload.mavi_partition, upload.video_name, upload.opened_at, videoNo);
-    if (liveVideo(videoNo)) return { kind: 'applied', change: apply(videoNo, status, at) };
-    saveVideo({
-      videoNo,
-      videoName: upload.video_name,
-      status,
-      uploadTime: upload.opened_at,
-      updatedAt: at,
-      ownerId: upload.owner_id,
-      partition: storedPartition(upload.mavi_partition, upload.owner_id),
-    });
-    return { kind: 'applied', change: { videoNo, status, receivedAt: at } };
-  };
+  const table = new VideoTable(prepareStatements(db), { now, maxAgeMs, maxBytes: options.maxBytes });
+  const { sql } = table;
 
   const writes = file;
 
   // Opening the file is a new process: every upload still open belongs to a process that died.
-  writes.runNow(() => {
-    sql.interruptOpen.run();
-    for (const { upload_id } of sql.interruptedHeld.all()) {
-      const upload = sql.upload.get(upload_id)!;
-      if (isVideoStatus(upload.held_status)) {
-        bindFromCallback(upload_id, upload, upload.held_video_no!, upload.held_status, upload.held_at!);
-      }
-    }
-  });
+  writes.runNow(() => table.interruptOpenUploads());
 
   const sweeper = setInterval(() => {
     writes
@@ -306,14 +189,14 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
           upload?.opened_at ?? now(),
           record.videoNo,
         );
-        saveVideo(record);
+        table.saveVideo(record);
         if (!upload?.held_video_no || !isVideoStatus(upload.held_status)) {
           return { record, change: undefined, discardedVideoNo: undefined };
         }
         if (upload.held_video_no !== record.videoNo) {
           return { record, change: undefined, discardedVideoNo: upload.held_video_no };
         }
-        const change = apply(record.videoNo, upload.held_status, upload.held_at!);
+        const change = table.apply(record.videoNo, upload.held_status, upload.held_at!);
         return { record: toRecord(sql.video.get(record.videoNo)!)!, change, discardedVideoNo: undefined };
       }),
 
@@ -328,7 +211,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
         if (!upload) return { kind: 'unknown-upload' };
         if (upload.video_no === null) {
           if (upload.interrupted) {
-            return bindFromCallback(uploadId, upload, videoNo, status, receivedAt);
+            return table.bindFromCallback(uploadId, upload, videoNo, status, receivedAt);
           }
           // Keep the most advanced status MAVI sent early: a terminal one must not be overwritten.
           const held = upload.held_status;
@@ -338,21 +221,21 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
           return { kind: 'held' };
         }
         if (upload.video_no !== videoNo) return { kind: 'wrong-video', expectedVideoNo: upload.video_no };
-        return { kind: 'applied', change: apply(videoNo, status, receivedAt) };
+        return { kind: 'applied', change: table.apply(videoNo, status, receivedAt) };
       }),
 
-    applyStatus: (videoNo, status, receivedAt) => writes.submit(() => apply(videoNo, status, receivedAt)),
+    applyStatus: (videoNo, status, receivedAt) => writes.submit(() => table.apply(videoNo, status, receivedAt)),
 
     // The trigger on videos removes the upload binding with the row.
     remove: (videoNo) =>
       writes.submit(() => {
-        const known = liveVideo(videoNo) !== undefined;
+        const known = table.liveVideo(videoNo) !== undefined;
         sql.deleteVideo.run(videoNo);
         return known;
       }),
 
     async get(videoNo) {
-      const row = writes.read(() => liveVideo(videoNo));
+      const row = writes.read(() => table.liveVideo(videoNo));
       return row && toRecord(row);
     },
 
@@ -394,4 +277,151 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
       await file.close();
     },
   };
+}
+
+/** The statements the store runs, prepared once. */
+function prepareStatements(db: Database.Database) {
+  return {
+    video: db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE video_no = ?'),
+    upsertVideo: db.prepare(
+      `INSERT INTO videos (video_no, video_name, status, upload_time, updated_at, owner_id, mavi_partition, bytes)
+     VALUES (@videoNo, @videoName, @status, @uploadTime, @updatedAt, @ownerId, @partition, @bytes)
+     ON CONFLICT (video_no) DO UPDATE SET video_name = excluded.video_name, status = excluded.status,
+       upload_time = excluded.upload_time, updated_at = excluded.updated_at, owner_id = excluded.owner_id,
+       mavi_partition = excluded.mavi_partition, bytes = excluded.bytes`,
+    ),
+    setStatus: db.prepare('UPDATE videos SET status = ?, updated_at = ? WHERE video_no = ?'),
+    deleteVideo: db.prepare('DELETE FROM videos WHERE video_no = ?'),
+    upload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
+    openUpload: db.prepare(
+      'INSERT OR REPLACE INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    bindUpload: db.prepare(
+      `INSERT INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at, video_no)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (upload_id) DO UPDATE SET video_no = excluded.video_no, interrupted = 0,
+       held_video_no = NULL, held_status = NULL, held_at = NULL`,
+    ),
+    hold: db.prepare('UPDATE uploads SET held_video_no = ?, held_status = ?, held_at = ? WHERE upload_id = ?'),
+    abandonUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ? AND video_no IS NULL'),
+    uploadOfVideo: db.prepare<[string], { upload_id: string }>('SELECT upload_id FROM uploads WHERE video_no = ?'),
+    pending: db.prepare<[number, number], VideoRow>(
+      `SELECT * FROM videos WHERE status NOT IN ('PARSE', 'FAIL') AND updated_at >= ? ORDER BY updated_at LIMIT ?`,
+    ),
+    // Row values keep the page's start on the index; the filters are optional (NULL: any).
+    listVideos: db.prepare<[ListParameters], VideoRow>(
+      `SELECT * FROM videos INDEXED BY videos_by_owner
+     WHERE owner_id = @from AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
+       AND (@status IS NULL OR status = @status)
+       AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
+     ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
+    ),
+    // A group's videos (an administrator's view): a range of owners on the same index, then sorted.
+    listGroupVideos: db.prepare<[ListParameters], VideoRow>(
+      `SELECT * FROM videos INDEXED BY videos_by_owner
+     WHERE owner_id >= @from AND owner_id < @to
+       AND (upload_time, video_no) < (@afterTime, @afterVideoNo) AND updated_at >= @liveSince
+       AND (@status IS NULL OR status = @status)
+       AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
+     ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
+    ),
+    totalBytes: db.prepare<[], { value: number }>("SELECT value FROM totals WHERE name = 'video_bytes'"),
+    oldestVideos: db.prepare<[number], { video_no: string }>('SELECT video_no FROM videos ORDER BY updated_at LIMIT ?'),
+    expiredVideos: db.prepare('DELETE FROM videos WHERE updated_at < ?'),
+    expiredUploads: db.prepare('DELETE FROM uploads WHERE video_no IS NULL AND opened_at < ?'),
+    interruptOpen: db.prepare('UPDATE uploads SET interrupted = 1 WHERE video_no IS NULL'),
+    interruptedHeld: db.prepare<[], { upload_id: string }>(
+      'SELECT upload_id FROM uploads WHERE interrupted = 1 AND held_video_no IS NOT NULL',
+    ),
+  };
+}
+
+/** The videos table and the rules every write to it keeps: expiry, the byte bound, transitions. */
+class VideoTable {
+  constructor(
+    readonly sql: ReturnType<typeof prepareStatements>,
+    private readonly options: { now: () => number; maxAgeMs: number; maxBytes: number },
+  ) {}
+
+  /**
+   * Every upload still open is interrupted (its process is gone); one that holds an early final
+   * callback is bound with it, since MAVI will not send it again.
+   */
+  interruptOpenUploads(): void {
+    this.sql.interruptOpen.run();
+    for (const { upload_id } of this.sql.interruptedHeld.all()) {
+      const upload = this.sql.upload.get(upload_id)!;
+      if (isVideoStatus(upload.held_status)) {
+        this.bindFromCallback(upload_id, upload, upload.held_video_no!, upload.held_status, upload.held_at!);
+      }
+    }
+  }
+
+  isExpired(row: VideoRow): boolean {
+    return this.options.now() - row.updated_at > this.options.maxAgeMs;
+  }
+
+  liveVideo(videoNo: string): VideoRow | undefined {
+    const row = this.sql.video.get(videoNo);
+    return row && !this.isExpired(row) ? row : undefined;
+  }
+
+  saveVideo(record: VideoRecord): void {
+    this.sql.upsertVideo.run({ ...record, bytes: storedBytes(record) });
+    this.enforceMaxBytes();
+  }
+
+  enforceMaxBytes(): void {
+    while (this.sql.totalBytes.get()!.value > this.options.maxBytes) {
+      const oldest = this.sql.oldestVideos.all(64);
+      if (oldest.length === 0) return;
+      for (const { video_no } of oldest) {
+        this.sql.deleteVideo.run(video_no);
+        if (this.sql.totalBytes.get()!.value <= this.options.maxBytes) return;
+      }
+    }
+  }
+
+  apply(videoNo: string, status: VideoStatus, receivedAt: number): StatusChange | undefined {
+    const row = this.liveVideo(videoNo);
+    if (!row || !isVideoStatus(row.status)) return undefined;
+    const next = nextStatus(row.status, status);
+    if (next === undefined) return undefined;
+    this.sql.setStatus.run(next, receivedAt, videoNo);
+    return { videoNo, status: next, receivedAt };
+  }
+
+  /**
+   * Binds an upload to a video that only a callback named (the upload's answer never
+   * arrived). A video already bound to another upload is not this upload's: refused.
+   */
+  bindFromCallback(
+    uploadId: string,
+    upload: UploadRow,
+    videoNo: string,
+    status: VideoStatus,
+    at: number,
+  ): CallbackOutcome {
+    const owner = this.sql.uploadOfVideo.get(videoNo);
+    if (owner && owner.upload_id !== uploadId) return { kind: 'wrong-video', expectedVideoNo: '(another upload)' };
+    this.sql.bindUpload.run(
+      uploadId,
+      upload.owner_id,
+      upload.mavi_partition,
+      upload.video_name,
+      upload.opened_at,
+      videoNo,
+    );
+    if (this.liveVideo(videoNo)) return { kind: 'applied', change: this.apply(videoNo, status, at) };
+    this.saveVideo({
+      videoNo,
+      videoName: upload.video_name,
+      status,
+      uploadTime: upload.opened_at,
+      updatedAt: at,
+      ownerId: upload.owner_id,
+      partition: storedPartition(upload.mavi_partition, upload.owner_id),
+    });
+    return { kind: 'applied', change: { videoNo, status, receivedAt: at } };
+  }
 }
