@@ -208,57 +208,8 @@ export function configVariables(): string[] {
 
 function readConfig(env: Env, known: Set<string>): GatewayConfig {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    known.add(name);
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-
-  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-
-  /** A whole number of 1 or more, or undefined when the variable is unset. */
-  const optionalInteger = (name: string): number | undefined =>
-    read(name) === undefined ? undefined : integer(name, 1, 1);
-
-  const httpUrl = (name: string): string | undefined => {
-    const raw = read(name);
-    if (raw === undefined) return undefined;
-    try {
-      const url = new URL(raw);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-      if (url.search || url.hash) throw new Error('has a query');
-      return url.href.replace(/\/+$/, '');
-    } catch {
-      problems.push(`${name} must be an http(s) URL without query or fragment, got "${raw}"`);
-      return undefined;
-    }
-  };
-
-  const flag = (name: string, fallback: boolean): boolean => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
-    if (['off', 'false', '0', 'no'].includes(raw)) return false;
-    problems.push(`${name} must be on or off, got "${raw}"`);
-    return fallback;
-  };
-
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
-    return fallback;
-  };
+  const readers = createReaders(env, known, problems);
+  const { read, integer, flag, oneOf, httpUrl } = readers;
 
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
@@ -337,7 +288,7 @@ function readConfig(env: Env, known: Set<string>): GatewayConfig {
       : 'original',
   );
 
-  const staging = parseStagingConfig(read, problems, integer, flag, httpUrl);
+  const staging = parseStagingConfig(readers, problems);
 
   const config: Omit<GatewayConfig, 'unrecognizedVariables'> = {
     port: integer('PORT', 4000, 0, 65535),
@@ -374,45 +325,10 @@ function readConfig(env: Env, known: Set<string>): GatewayConfig {
     otelServiceName: read('OTEL_SERVICE_NAME') ?? 'mavi-graphql-gateway',
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     logFormat: read('LOG_FORMAT') === undefined ? undefined : oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
-    websocket: {
-      // The JSON body cap (256 KiB) and room for the frame's envelope: no legitimate message is larger.
-      maxPayloadBytes: integer('WS_MAX_PAYLOAD_BYTES', 264 * 1024, 1024),
-      initTimeoutMs: integer('WS_INIT_TIMEOUT_MS', 3_000, 100),
-      pingIntervalMs: integer('WS_PING_INTERVAL_MS', 12_000, 100),
-      maxSubscriptionsPerSocket: integer('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 1_000, 1),
-      maxSocketsPerClient: integer('WS_MAX_SOCKETS_PER_CLIENT', 20_000, 1),
-    },
-    corsOrigins,
-    sseMaxStreamsPerClient: integer('SSE_MAX_STREAMS_PER_CLIENT', 20_000, 1),
-    webhookFailuresPerMinute: integer('WEBHOOK_FAILURES_PER_MINUTE', 300, 1),
-    quotas: {
-      uploadsPerHour: integer('UPLOADS_PER_HOUR', 1_000, 1),
-      uploadBytesPerDay: integer('UPLOAD_BYTES_PER_DAY', 1024 * GIB, 1),
-      operationsPerMinute: integer('OPERATIONS_PER_MINUTE', 6_000, 1),
-    },
-    uploadIdleTimeoutMs: integer('UPLOAD_IDLE_TIMEOUT_MS', 60_000, 100),
-    rateLimits: {
-      search: integer('RATE_LIMIT_SEARCH_PER_MINUTE', 30, 1),
-      chat: integer('RATE_LIMIT_CHAT_PER_MINUTE', 10, 1),
-      transcript: integer('RATE_LIMIT_TRANSCRIPT_PER_MINUTE', 30, 1),
-    },
-    appRateLimits: {
-      search: optionalInteger('RATE_LIMIT_APP_SEARCH_PER_MINUTE'),
-      chat: optionalInteger('RATE_LIMIT_APP_CHAT_PER_MINUTE'),
-      transcript: optionalInteger('RATE_LIMIT_APP_TRANSCRIPT_PER_MINUTE'),
-    },
     staging,
     maviUploadContentLength: flag('MAVI_UPLOAD_CONTENT_LENGTH', false),
-    mavi: {
-      maxAnswerBytes: integer('MAVI_MAX_ANSWER_BYTES', 8 * 1024 * 1024, 64 * 1024),
-      callTimeoutMs: integer('MAVI_CALL_TIMEOUT_MS', 60_000, 100),
-      uploadAnswerTimeoutMs: integer('MAVI_UPLOAD_ANSWER_TIMEOUT_MS', 120_000, 100),
-    },
-    // Real answers take seconds and a few KiB; these bounds stop an upstream that never ends.
-    chat: {
-      maxAnswerMs: integer('CHAT_MAX_ANSWER_MS', 5 * 60_000, 100),
-      maxAnswerBytes: integer('CHAT_MAX_ANSWER_BYTES', 1024 * 1024, 1024),
-    },
+    corsOrigins,
+    ...readLimits(readers),
   };
 
   const openOnPurpose = flag('GATEWAY_OPEN', false);
@@ -455,6 +371,110 @@ function checkOpenGateway(
   problems.push(
     `Neither GATEWAY_API_KEYS nor AUTH_ISSUER is set: anyone could use this gateway, and its MAVI key${typos}. Set one of them, or GATEWAY_OPEN=on to serve it open on purpose`,
   );
+}
+
+/**
+ * How a variable's text is read, each naming the variable in the problem it reports: every
+ * name read is `known` (the rest may be misspelt ones).
+ */
+function createReaders(env: Env, known: Set<string>, problems: string[]) {
+  const read = (name: string): string | undefined => {
+    known.add(name);
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  /** A whole number of 1 or more, or undefined when the variable is unset. */
+  const optionalInteger = (name: string): number | undefined =>
+    read(name) === undefined ? undefined : integer(name, 1, 1);
+
+  const httpUrl = (name: string): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+      if (url.search || url.hash) throw new Error('has a query');
+      return url.href.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL without query or fragment, got "${raw}"`);
+      return undefined;
+    }
+  };
+
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+    if (['off', 'false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be on or off, got "${raw}"`);
+    return fallback;
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
+  };
+
+  return { read, integer, optionalInteger, httpUrl, flag, oneOf };
+}
+
+type Readers = ReturnType<typeof createReaders>;
+
+/** The bounds every client, socket and upstream call meets (docs/security.md#limits). */
+function readLimits({ integer, optionalInteger }: Readers) {
+  return {
+    websocket: {
+      // The JSON body cap (256 KiB) and room for the frame's envelope: no legitimate message is larger.
+      maxPayloadBytes: integer('WS_MAX_PAYLOAD_BYTES', 264 * 1024, 1024),
+      initTimeoutMs: integer('WS_INIT_TIMEOUT_MS', 3_000, 100),
+      pingIntervalMs: integer('WS_PING_INTERVAL_MS', 12_000, 100),
+      maxSubscriptionsPerSocket: integer('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 1_000, 1),
+      maxSocketsPerClient: integer('WS_MAX_SOCKETS_PER_CLIENT', 20_000, 1),
+    },
+    sseMaxStreamsPerClient: integer('SSE_MAX_STREAMS_PER_CLIENT', 20_000, 1),
+    webhookFailuresPerMinute: integer('WEBHOOK_FAILURES_PER_MINUTE', 300, 1),
+    quotas: {
+      uploadsPerHour: integer('UPLOADS_PER_HOUR', 1_000, 1),
+      uploadBytesPerDay: integer('UPLOAD_BYTES_PER_DAY', 1024 * GIB, 1),
+      operationsPerMinute: integer('OPERATIONS_PER_MINUTE', 6_000, 1),
+    },
+    uploadIdleTimeoutMs: integer('UPLOAD_IDLE_TIMEOUT_MS', 60_000, 100),
+    rateLimits: {
+      search: integer('RATE_LIMIT_SEARCH_PER_MINUTE', 30, 1),
+      chat: integer('RATE_LIMIT_CHAT_PER_MINUTE', 10, 1),
+      transcript: integer('RATE_LIMIT_TRANSCRIPT_PER_MINUTE', 30, 1),
+    },
+    appRateLimits: {
+      search: optionalInteger('RATE_LIMIT_APP_SEARCH_PER_MINUTE'),
+      chat: optionalInteger('RATE_LIMIT_APP_CHAT_PER_MINUTE'),
+      transcript: optionalInteger('RATE_LIMIT_APP_TRANSCRIPT_PER_MINUTE'),
+    },
+    mavi: {
+      maxAnswerBytes: integer('MAVI_MAX_ANSWER_BYTES', 8 * 1024 * 1024, 64 * 1024),
+      callTimeoutMs: integer('MAVI_CALL_TIMEOUT_MS', 60_000, 100),
+      uploadAnswerTimeoutMs: integer('MAVI_UPLOAD_ANSWER_TIMEOUT_MS', 120_000, 100),
+    },
+    // Real answers take seconds and a few KiB; these bounds stop an upstream that never ends.
+    chat: {
+      maxAnswerMs: integer('CHAT_MAX_ANSWER_MS', 5 * 60_000, 100),
+      maxAnswerBytes: integer('CHAT_MAX_ANSWER_BYTES', 1024 * 1024, 1024),
+    },
+  };
 }
 
 /** The prefixes of this gateway's variables: another variable that starts with one is probably misspelt. */
@@ -578,13 +598,7 @@ function parseUserTokenConfig(
  * Resumable uploads' staging. STAGING_S3_BUCKET turns S3-compatible staging on;
  * its keys come as a pair or not at all (the AWS SDK's own chain then applies).
  */
-function parseStagingConfig(
-  read: (name: string) => string | undefined,
-  problems: string[],
-  integer: (name: string, fallback: number, min: number) => number,
-  flag: (name: string, fallback: boolean) => boolean,
-  httpUrl: (name: string) => string | undefined,
-): StagingConfig {
+function parseStagingConfig({ read, integer, flag, httpUrl }: Readers, problems: string[]): StagingConfig {
   const bucket = read('STAGING_S3_BUCKET');
   const endpoint = httpUrl('STAGING_S3_ENDPOINT');
   const accessKeyId = read('STAGING_S3_ACCESS_KEY_ID');
