@@ -263,12 +263,17 @@ export class StoreUnavailableError extends Error {
  * fetch's own "fetch failed" says nothing an operator can act on.
  */
 export function networkCodeOf(error: unknown): string | undefined {
-  let cause: unknown = error;
-  for (let depth = 0; depth < 5 && cause instanceof Error; depth += 1) {
+  for (const cause of causesOf(error)) {
     if (cause.name === 'TimeoutError') return 'a timeout';
     const code = (cause as Error & { code?: unknown }).code;
     if (typeof code === 'string' && !code.startsWith('UND_ERR_ABORTED')) return code;
-    cause = cause.cause;
   }
   return undefined;
+}
+
+/** An error and the errors it was caused by, outermost first (five at most: a cycle ends there). */
+export function causesOf(error: unknown): Error[] {
+  const causes: Error[] = [];
+  for (let cause = error; cause instanceof Error && causes.length < 5; cause = cause.cause) causes.push(cause);
+  return causes;
 }

@@ -17,7 +17,8 @@
  *
  * A user is known by an owner id that holds no claim in the clear:
  * `user:<tenant digest>:<user digest>` (SHA-256 of the issuer, the tenant and the
- * user claim, see identity.ts claimsDigest). Its prefix is the tenant's group (identity.ts): a token with AUTH_ADMIN_SCOPE among its scopes administers that group.
+ * user claim, see identity.ts claimsDigest). Its prefix is the tenant's group (identity.ts):
+ * a token with AUTH_ADMIN_SCOPE among its scopes administers that group.
  */
 import {
   errors,

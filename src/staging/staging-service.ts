@@ -43,16 +43,16 @@ export class StagingService {
     await this.change({ ...upload, state: 'FORWARDING', dueAt: Date.now(), expiresAt: retryUntil });
   }
 
-  /** A worker begins an attempt at the job it claimed (its lease is kept). */
+  /** A worker begins an attempt at the job it claimed (the ledger keeps its lease). */
   async startAttempt(attempt: StagedUpload): Promise<void> {
-    await this.ledger.update(attempt.id, 'FORWARDING', (current) => ({ ...attempt, dueAt: current.dueAt }));
-    this.publish(attempt);
+    const stored = await this.ledger.update(attempt.id, 'FORWARDING', () => attempt);
+    if (stored) this.publish(stored);
   }
 
-  /** Bytes of the attempt sent to MAVI so far. */
+  /** Bytes of the attempt sent to MAVI so far; nothing is told of an upload that has moved on. */
   async forwarded(attempt: StagedUpload, bytesForwarded: number): Promise<void> {
-    this.publish({ ...attempt, bytesForwarded });
-    await this.ledger.update(attempt.id, 'FORWARDING', (current) => ({ ...current, bytesForwarded }));
+    const stored = await this.ledger.update(attempt.id, 'FORWARDING', (current) => ({ ...current, bytesForwarded }));
+    if (stored) this.publish(stored);
   }
 
   /** The job waits for its next attempt, at `dueAt`; the failure that made it wait is recorded. */

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server, type ServerOptions } from '@tus/server';
 import { EVENTS, type Upload } from '@tus/utils';
 import {
+  causesOf,
   httpStatusOf,
   refusal,
   refusalHeaders,
@@ -155,9 +156,8 @@ export class TusEndpoint {
 
 /** A write refused for want of space (ENOSPC, or a quota's EDQUOT), anywhere along the error's causes. */
 function isDiskFull(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth += 1) {
+  return causesOf(error).some((cause) => {
     const code = (cause as Error & { code?: unknown }).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
-  }
-  return false;
+    return code === 'ENOSPC' || code === 'EDQUOT';
+  });
 }
