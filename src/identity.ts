@@ -39,7 +39,7 @@ export interface Caller extends Viewer {
 export type OwnerScope = { ownerId: string } | { group: string };
 
 /** Every caller of an open gateway (no client keys, no tokens). */
-const ANONYMOUS = 'anonymous';
+export const anonymousOwnerId = 'anonymous';
 const CLIENT_PREFIX = 'client:';
 const USER_PREFIX = 'user:';
 
@@ -47,8 +47,6 @@ const USER_PREFIX = 'user:';
 export function clientKeyOwnerId(name: string | undefined, keyDigest: Buffer): string {
   return name ? `${CLIENT_PREFIX}${name}` : `key-${keyDigest.toString('hex').slice(0, 16)}`;
 }
-
-export const anonymousOwnerId = ANONYMOUS;
 
 /** A tenant's group: the prefix of its users' owner ids. */
 export function userGroup(tenantDigest: string): string {
@@ -91,7 +89,7 @@ export function ownerIdRange(scope: OwnerScope): { from: string; to: string } {
  * the key's name, the key's digest id, or "default" on an open gateway. Never the key.
  */
 export function clientPartition(ownerId: string): string {
-  if (ownerId === ANONYMOUS) return 'default';
+  if (ownerId === anonymousOwnerId) return 'default';
   return ownerId.startsWith(CLIENT_PREFIX) ? ownerId.slice(CLIENT_PREFIX.length) : ownerId;
 }
 
