@@ -14,7 +14,8 @@
  *   events/                         the event bus and its transports (memory, Redis)
  *   mavi/  redis/  auth/            clients of MAVI and Redis; client keys and callback tokens;
  *   sqlite/  limits/                the SQLite files and the DATA_DIR lock; rate budgets
- *   config.ts  errors.ts  logger.ts the ground everything stands on (errors.ts: every code, the one refusal value;
+ *   config.ts  errors.ts  logger.ts the ground everything stands on (config/: every variable, declared once;
+ *                                   errors.ts: every code, the one refusal value;
  *   identity.ts                     identity.ts: owners, viewers, callers and groups, and how owner ids are spelt);
  *   metrics/  tracing/              the Prometheus registry every part counts into; spans (OpenTelemetry, opt-in)
  *
@@ -34,7 +35,7 @@ const layers = [
   ['^src/status/', '^src/kv/'],
   ['^src/events/'],
   ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/limits/', '^src/sqlite/'],
-  ['^src/(config|errors|logger|identity)\\.ts$', '^src/metrics/', '^src/tracing/'],
+  ['^src/(config|errors|logger|identity)\\.ts$|^src/config/', '^src/metrics/', '^src/tracing/'],
 ];
 
 const upward = layers.slice(1).flatMap((layer, index) =>
