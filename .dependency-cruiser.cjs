@@ -9,13 +9,13 @@
  *   edge/                           the HTTP edge: routes, the request body, the caller, upload admission, webhooks
  *   graphql/                        the schema: what clients can ask (over the features below)
  *   staging/                        resumable uploads: tus at /uploads, their staging, bounds and forwarding job (over upload/)
- *   upload/  videos/                the features: one upload; what a client does with its videos
+ *   upload/  videos/  webhooks/      the features: one upload; what a client does with its videos; the app's webhooks
  *   status/  kv/                    what the gateway knows of each video (changes applied and published in one step); other records that expire (chats, transcription tasks)
  *   events/                         the event bus and its transports (memory, Redis)
  *   mavi/  redis/  auth/            clients of MAVI and Redis; client keys and callback tokens;
  *   sqlite/  limits/                the SQLite files and the DATA_DIR lock; rate budgets
  *   config.ts  errors.ts  logger.ts the ground everything stands on (config/: every variable, declared once;
- *                                   errors.ts: every code, the one refusal value;
+ *                                   net/: where a URL may lead; errors.ts: every code, the one refusal value;
  *   identity.ts                     identity.ts: owners, viewers, callers and groups, and how owner ids are spelt);
  *   metrics/  tracing/              the Prometheus registry every part counts into; spans (OpenTelemetry, opt-in)
  *
@@ -31,11 +31,11 @@ const layers = [
   ['^src/edge/'],
   ['^src/graphql/'],
   ['^src/staging/'],
-  ['^src/upload/', '^src/videos/'],
+  ['^src/upload/', '^src/videos/', '^src/webhooks/'],
   ['^src/status/', '^src/kv/'],
   ['^src/events/'],
   ['^src/mavi/', '^src/redis/', '^src/auth/', '^src/limits/', '^src/sqlite/'],
-  ['^src/(config|errors|logger|identity)\\.ts$|^src/config/', '^src/metrics/', '^src/tracing/'],
+  ['^src/(config|errors|logger|identity)\\.ts$|^src/(config|net)/', '^src/metrics/', '^src/tracing/'],
 ];
 
 const upward = layers.slice(1).flatMap((layer, index) =>

@@ -24,6 +24,7 @@ const FAMILY_DEPENDENT = [
   'identity/user-tokens',
   'identity/partitions',
   'resumable/resumable-uploads',
+  'app-backend/app-webhooks',
 ];
 
 export default defineConfig({

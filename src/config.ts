@@ -6,6 +6,7 @@
 import { type ClientKey } from './config/lists.js';
 import { type Env, readValues, type Values, variablesOf } from './config/variable.js';
 import { VARIABLES } from './config/variables.js';
+import { namesInternalHost } from './net/internal-addresses.js';
 
 export type { ClientKey };
 
@@ -92,7 +93,27 @@ function resolve(declared: Declared, env: Env, problems: string[]) {
     dataDir: declared.dataDir ?? (maviApiKey === undefined ? `./data/simulator-${maviApi}` : './data'),
     auth,
     staging: resolveStaging(declared.staging, env, problems),
+    appWebhook: resolveAppWebhook(declared.appWebhook, problems),
   };
+}
+
+/** APP_WEBHOOK_*: the URL and its secret come together; a URL into the operator's network only when allowed. */
+function resolveAppWebhook(declared: Declared['appWebhook'], problems: string[]) {
+  const { url, secret, allowPrivate } = declared;
+  if ((url === undefined) !== (secret === undefined)) {
+    problems.push(
+      url === undefined
+        ? 'APP_WEBHOOK_SECRET is set but APP_WEBHOOK_URL is not'
+        : 'APP_WEBHOOK_URL is set but APP_WEBHOOK_SECRET is not: every delivery is signed',
+    );
+  }
+  if (url !== undefined && !allowPrivate && namesInternalHost(new URL(url))) {
+    problems.push(
+      `APP_WEBHOOK_URL names a loopback, private or link-local address (${new URL(url).hostname}): set APP_WEBHOOK_ALLOW_PRIVATE=on to allow it`,
+    );
+  }
+  if (url === undefined || secret === undefined) return undefined;
+  return { ...declared, url, secrets: secret.split(/\s+/) };
 }
 
 /** Client keys beside tokens, and the development provider beside a real MAVI or a real provider. */

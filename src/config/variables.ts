@@ -414,6 +414,78 @@ const staging = {
   }),
 };
 
+/** Standard Webhooks' retry schedule: the delay before each retry (the first attempt is at once). */
+const STANDARD_RETRY_DELAYS_MS = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  14 * 3_600_000,
+  20 * 3_600_000,
+  24 * 3_600_000,
+];
+
+/** The app's own backend: signed webhooks for every event (docs/app-backend.md). */
+const appWebhook = {
+  url: httpUrl('APP_WEBHOOK_URL', {
+    meaning:
+      "the app's backend endpoint that receives every event (`video.registered`, `video.status_changed`, …), signed per Standard Webhooks; needs `APP_WEBHOOK_SECRET`",
+    shown: 'unset: no webhooks',
+  }),
+  secret: optionalText('APP_WEBHOOK_SECRET', {
+    meaning:
+      'the signing secret, `whsec_` and base64 of 24 to 64 random bytes; several, space-separated, while one rotates (each signs)',
+    problem: (value) =>
+      value.split(/\s+/).every(isWebhookSecret)
+        ? undefined
+        : 'must be whsec_ followed by the base64 of 24 to 64 bytes (several: separated by spaces)',
+  }),
+  allowPrivate: flag('APP_WEBHOOK_ALLOW_PRIVATE', {
+    default: false,
+    meaning:
+      '`on` lets the endpoint be on a loopback, private or link-local address (checked where each connection is made, so a changing DNS answer cannot get around it)',
+  }),
+  timeoutMs: integer('APP_WEBHOOK_TIMEOUT_MS', {
+    default: 15_000,
+    min: 100,
+    meaning: 'one attempt may take this long, answer included; past it the attempt is cut and retried',
+  }),
+  retryDelaysMs: custom('APP_WEBHOOK_RETRY_DELAYS_MS', {
+    default: STANDARD_RETRY_DELAYS_MS,
+    shown: "Standard Webhooks': 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (±10 % jitter)",
+    meaning:
+      'comma-separated delays before each retry of a failed delivery (the first attempt is at once); a delivery that fails through them all fails for good and disables the endpoint',
+    parse: (raw, report) => {
+      const delays = raw.split(',').map((entry) => Number(entry.trim()));
+      if (delays.every((delay) => Number.isInteger(delay) && delay >= 0)) return delays;
+      report(`APP_WEBHOOK_RETRY_DELAYS_MS must be whole numbers of milliseconds separated by commas, got "${raw}"`);
+      return STANDARD_RETRY_DELAYS_MS;
+    },
+  }),
+  concurrency: integer('APP_WEBHOOK_CONCURRENCY', {
+    default: 4,
+    min: 1,
+    max: 100,
+    meaning: 'deliveries to the endpoint under way at once, per instance',
+  }),
+  maxBacklog: integer('APP_WEBHOOK_MAX_BACKLOG', {
+    default: 10_000,
+    min: 1,
+    meaning:
+      'deliveries queued for the endpoint at most; further events wait in the event log (kept 7 days) until the backlog drains',
+  }),
+};
+
+/** A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 bytes. */
+function isWebhookSecret(value: string): boolean {
+  const encoded = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value)?.[1];
+  if (encoded === undefined) return false;
+  const bytes = Buffer.from(encoded, 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}
+
 const observability = {
   logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, {
     default: 'info',
@@ -443,4 +515,4 @@ const observability = {
   }),
 };
 
-export const VARIABLES = { ...upstream, ...storage, ...access, ...limits, staging, ...observability };
+export const VARIABLES = { ...upstream, ...storage, ...access, ...limits, staging, appWebhook, ...observability };

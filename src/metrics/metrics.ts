@@ -86,6 +86,23 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'mavi_gateway_app_webhook_attempts_total',
+    help: "Attempts to deliver an event to the app's webhook endpoint, by outcome: delivered, retry, failed (for good), gone (410).",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookBacklog = new Gauge({
+    name: 'mavi_gateway_app_webhook_backlog',
+    help: "Events queued for the app's webhook endpoint and not yet delivered nor failed for good.",
+    registers: [this.registry],
+  });
+  readonly webhookOldestPendingSeconds = new Gauge({
+    name: 'mavi_gateway_app_webhook_oldest_pending_seconds',
+    help: "Age of the oldest event queued for the app's webhook endpoint and not yet delivered (0 when none is).",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

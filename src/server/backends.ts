@@ -27,6 +27,9 @@ import { createRedisStagingLedger } from '../staging/redis-staging-ledger.js';
 import { openSqliteStagingLedger } from '../staging/sqlite-staging-ledger.js';
 import type { StagingLedger } from '../staging/staged-upload.js';
 import { costControl, type CostControl, type CostLimiters } from '../limits/cost-control.js';
+import type { DeliveryQueue } from '../webhooks/delivery-queue.js';
+import { createRedisDeliveryQueue } from '../webhooks/redis-delivery-queue.js';
+import { openSqliteDeliveryQueue } from '../webhooks/sqlite-delivery-queue.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface Backends {
@@ -49,6 +52,8 @@ export interface Backends {
    * staging, and Redis for the lock and S3 metadata with several instances.
    */
   readonly staging: StagingBackend;
+  /** The app's webhook deliveries (APP_WEBHOOK_URL); undefined without an endpoint. */
+  readonly deliveries: DeliveryQueue | undefined;
   /** True while the backing service (Redis) is reachable. */
   isReady(): boolean;
   close(): Promise<void>;
@@ -73,7 +78,14 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
     const { store, records, ledger, unlock } = openSqlite(config, inMemory ? undefined : config.dataDir);
     // STORE=memory keeps nothing: its staged bytes go to a folder of its own, removed at close.
     const stagingDir = inMemory ? mkdtempSync(join(tmpdir(), 'mavi-gateway-staging-')) : config.dataDir;
+    const deliveries = config.appWebhook
+      ? openSqliteDeliveryQueue({
+          dataDir: inMemory ? undefined : config.dataDir,
+          synchronous: config.sqliteSynchronous,
+        })
+      : undefined;
     return {
+      deliveries,
       store,
       records,
       staging: { ledger, dataDir: stagingDir, redis: undefined },
@@ -87,6 +99,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       claimPolls: undefined,
       isReady: () => records.isHealthy(),
       close: async () => {
+        await deliveries?.close?.();
         await ledger.close?.();
         await records.close?.();
         await store.close?.();
@@ -101,6 +114,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   const redisStore = createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix, instanceId });
   return {
     store: redisStore,
+    deliveries: config.appWebhook ? createRedisDeliveryQueue(redis.command, config.redisPrefix) : undefined,
     records: createRedisKeyValueStore(redis.command, config.redisPrefix),
     staging: {
       ledger: createRedisStagingLedger(redis.command, config.redisPrefix),

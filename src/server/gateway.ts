@@ -81,6 +81,7 @@ export function createGatewayWithParts(
     config.metricsToken,
     config.staging.s3?.credentials?.secretAccessKey,
     ...config.gatewayApiKeys.map(({ key }) => key),
+    ...(config.appWebhook?.secrets ?? []),
   ]) {
     if (secret) logger.addSecret(secret);
   }
@@ -107,6 +108,7 @@ export function createGatewayWithParts(
     chats,
     resumableUploads,
     poller,
+    appWebhooks,
   } = services;
 
   const { server, yoga, webSockets } = serveOverHttp(config, services, { logger, metrics, stopping: () => stopping });
@@ -148,6 +150,7 @@ export function createGatewayWithParts(
       warnAboutExposure(config, logger, address.address, callbackBaseUrl() === undefined, open);
       userTokens?.start();
       poller.start();
+      appWebhooks?.start();
       if (resumableUploads) {
         logger.info('resumable uploads (tus) served', { path: UPLOADS_PATH, staging: await resumableUploads.start() });
       } else if (config.staging.enabled) {
@@ -167,6 +170,7 @@ export function createGatewayWithParts(
           uploads: uploads.inFlight,
           status,
           poller,
+          appWebhooks,
           webSockets,
           yoga,
           backends,

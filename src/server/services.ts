@@ -26,7 +26,9 @@ import type { HostResolver } from '../upload/video-url.js';
 import { Chats } from '../videos/chat.js';
 import { TRANSCRIPT_TOPIC, Transcripts, type TranscriptDone } from '../videos/transcripts.js';
 import { VideoLibrary } from '../videos/video-library.js';
-import { createBackends } from './backends.js';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
+import { WebhookSender } from '../webhooks/webhook-sender.js';
+import { createBackends, type Backends } from './backends.js';
 
 /** Resumable uploads' topics on the event bus. */
 const STAGING_TOPIC = 'staged-upload:';
@@ -174,6 +176,7 @@ export function createServices(context: ServiceContext) {
   return {
     mavi,
     reportUnknownStatus,
+    appWebhooks: createAppWebhooks(config, backends, logger, metrics),
     tokens,
     transcriptTokens,
     maxUploadBytes,
@@ -190,6 +193,34 @@ export function createServices(context: ServiceContext) {
     resumableUploads,
     poller,
   };
+}
+
+/** The dispatcher of the app's webhooks (APP_WEBHOOK_URL), or undefined without one. */
+function createAppWebhooks(
+  config: GatewayConfig,
+  backends: Backends,
+  logger: Logger,
+  metrics: GatewayMetrics,
+): WebhookDispatcher | undefined {
+  const { appWebhook } = config;
+  if (!appWebhook || !backends.deliveries) return undefined;
+  return new WebhookDispatcher({
+    store: backends.store,
+    queue: backends.deliveries,
+    sender: new WebhookSender({
+      allowPrivate: appWebhook.allowPrivate,
+      timeoutMs: appWebhook.timeoutMs,
+      connections: appWebhook.concurrency,
+    }),
+    endpoint: { id: 'app', url: appWebhook.url, secrets: appWebhook.secrets },
+    retryDelaysMs: appWebhook.retryDelaysMs,
+    // A claimed delivery is this instance's for one attempt and a margin: then another may take it.
+    leaseMs: appWebhook.timeoutMs + 5_000,
+    concurrency: appWebhook.concurrency,
+    maxBacklog: appWebhook.maxBacklog,
+    logger,
+    metrics,
+  });
 }
 
 /**

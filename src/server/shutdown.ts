@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { StatusPoller } from '../status/status-poller.js';
 import type { StatusService } from '../status/status-service.js';
 import type { InFlight } from '../upload/in-flight.js';
+import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 import type { Backends } from './backends.js';
 import type { GraphQLWebSocketServer } from './websocket.js';
 import type { GatewayYoga } from './yoga.js';
@@ -18,6 +19,8 @@ export interface ShutdownParts {
   uploads: InFlight;
   status: StatusService;
   poller: StatusPoller;
+  /** The app's webhook deliveries: the attempts under way end (each within its deadline). */
+  appWebhooks: WebhookDispatcher | undefined;
   webSockets: GraphQLWebSocketServer;
   yoga: GatewayYoga;
   backends: Backends;
@@ -44,8 +47,9 @@ export async function shutDown(parts: ShutdownParts): Promise<void> {
   await parts.status.endAll();
   for (let turn = 0; turn < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
 
-  // 4. Polling stops; websockets close with 1001 (going away); Yoga lets go of its resources.
+  // 4. Polling and webhook deliveries stop; websockets close with 1001 (going away); Yoga lets go of its resources.
   await parts.poller.stop();
+  await parts.appWebhooks?.stop();
   await parts.webSockets.close();
   await parts.yoga.dispose();
 

@@ -39,6 +39,13 @@ import {
   type VideoRecord,
 } from './status-store.js';
 import { luaTransitionTable } from './transitions.js';
+import {
+  EVENT_RETENTION_MS,
+  luaTerminalEventTable,
+  newEventId,
+  type StoredVideoEvent,
+  type VideoEventType,
+} from './video-events.js';
 
 /** Adds a video to its owner's group list, when the owner is in a group. */
 const ADD_TO_GROUP = `
@@ -51,9 +58,30 @@ local function addToGroup(prefix, ownerId, videoNo, uploadTime, ttl)
 end
 `;
 
+/**
+ * The event log (video-events.ts), a stream: each script that changes a video adds its events
+ * here, in the same script. EVENTS is set by the script: the stream's key and the events' id base.
+ */
+const EMIT = `
+${luaTerminalEventTable()}
+local EVENTS = { key = false, id = false, n = 0 }
+local function emit(eventType, videoKey, at, previous)
+  EVENTS.n = EVENTS.n + 1
+  local video = redis.call('HMGET', videoKey, 'videoNo', 'videoName', 'status', 'ownerId')
+  local fields = { 'id', EVENTS.id .. '_' .. EVENTS.n, 'type', eventType, 'at', at, 'videoNo', video[1],
+    'videoName', video[2] or '', 'status', video[3], 'ownerId', video[4] or '' }
+  if previous then
+    table.insert(fields, 'previousStatus')
+    table.insert(fields, previous)
+  end
+  redis.call('XADD', EVENTS.key, 'MINID', '~', tonumber(at) - ${EVENT_RETENTION_MS}, '*', unpack(fields))
+end
+`;
+
 const APPLY = `
 ${ADD_TO_GROUP}
 ${luaTransitionTable()}
+${EMIT}
 local function apply(videoKey, pendingKey, videoNo, status, at, ttl)
   local current = redis.call('HGET', videoKey, 'status')
   if not current then return false end
@@ -62,21 +90,25 @@ local function apply(videoKey, pendingKey, videoNo, status, at, ttl)
   redis.call('HSET', videoKey, 'status', nxt, 'updatedAt', at)
   redis.call('PEXPIRE', videoKey, ttl)
   if TERMINAL[nxt] then redis.call('ZREM', pendingKey, videoNo) else redis.call('ZADD', pendingKey, at, videoNo) end
+  emit('video.status_changed', videoKey, at, current)
+  if TERMINAL_EVENT[nxt] then emit(TERMINAL_EVENT[nxt], videoKey, at) end
   return nxt
 end
 `;
 
-/** KEYS: video, pending. ARGV: videoNo, status, at, ttl. Returns the new status or nil. */
+/** KEYS: video, pending. ARGV: videoNo, status, at, ttl, the key prefix, the event id base. Returns the new status or nil. */
 const APPLY_STATUS = `${APPLY}
+EVENTS.key, EVENTS.id = ARGV[5] .. 'events', ARGV[6]
 return apply(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])`;
 
 /**
- * KEYS: upload, video, pending. ARGV: videoNo, status, at, ttl, the key prefix, uploadId.
+ * KEYS: upload, video, pending. ARGV: videoNo, status, at, ttl, the key prefix, uploadId, the event id base.
  * An interrupted upload (its instance's heartbeat is gone) is bound to this callback's
  * video, with the most advanced of the held status and this one; a video another upload
  * has is not its to take.
  */
 const APPLY_CALLBACK = `${APPLY}
+EVENTS.key, EVENTS.id = ARGV[5] .. 'events', ARGV[7]
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown-upload'} end
 local bound = redis.call('HGET', KEYS[1], 'videoNo')
 local instance = redis.call('HGET', KEYS[1], 'instance')
@@ -105,6 +137,7 @@ if interrupted then
   redis.call('ZADD', ownerKey, upload[3] or ARGV[3], ARGV[1])
   redis.call('PEXPIRE', ownerKey, ARGV[4])
   addToGroup(ARGV[5], upload[1] or '', ARGV[1], upload[3] or ARGV[3], ARGV[4])
+  emit('video.registered', KEYS[2], firstAt)
   local nxt = apply(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
   return {'applied', nxt or first, nxt and ARGV[3] or firstAt}
 end
@@ -125,10 +158,11 @@ return {'applied'}`;
 
 /**
  * KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl,
- * partition, the key prefix.
+ * partition, the key prefix, the event id base.
  * An upload a callback already bound (its instance's heartbeat lapsed while MAVI answered) keeps the status it has.
  */
 const COMPLETE_UPLOAD = `${APPLY}
+EVENTS.key, EVENTS.id = ARGV[10] .. 'events', ARGV[11]
 if redis.call('HGET', KEYS[1], 'videoNo') == ARGV[1] and redis.call('HGET', KEYS[2], 'uploadId') == ARGV[7] then
   redis.call('HSET', KEYS[2], 'videoName', ARGV[2], 'uploadTime', ARGV[4])
   return {}
@@ -144,6 +178,7 @@ if TERMINAL[ARGV[3]] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 redis.call('PEXPIRE', KEYS[4], ARGV[8])
 addToGroup(ARGV[10], ARGV[6], ARGV[1], ARGV[4], ARGV[8])
+emit('video.registered', KEYS[2], ARGV[5])
 if not held[1] then return {} end
 if held[1] ~= ARGV[1] then return {'discarded', held[1]} end
 local nxt = apply(KEYS[2], KEYS[3], ARGV[1], held[2], held[3], ARGV[8])
@@ -151,11 +186,14 @@ if nxt then return {'changed', nxt, held[3]} end
 return {}`;
 
 /**
- * KEYS: video, pending. ARGV: videoNo, the key prefix. Forgets a video, its upload
+ * KEYS: video, pending. ARGV: videoNo, the key prefix, the event id base, now. Forgets a video, its upload
  * binding and its place in its owner's list; 1 when it was known. (The upload and
  * owner keys are built here from the record: the gateway uses one Redis, not a cluster.)
  */
 const REMOVE_VIDEO = `
+${EMIT}
+EVENTS.key, EVENTS.id = ARGV[2] .. 'events', ARGV[3]
+if redis.call('EXISTS', KEYS[1]) == 1 then emit('video.deleted', KEYS[1], ARGV[4]) end
 local fields = redis.call('HMGET', KEYS[1], 'uploadId', 'ownerId')
 local known = redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -238,6 +276,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const ownerKey = (ownerId: string) => `${prefix}owner:${ownerId}`;
   const instanceKey = `${prefix}instance:${options.instanceId}`;
   const heldKey = `${prefix}held`;
+  const eventsKey = `${prefix}events`;
   const instanceTtlMs = options.instanceTtlMs ?? INSTANCE_TTL_MS;
   // The heartbeat: a failed renewal (Redis away) is retried at the next beat.
   const beat = () => redis.set(instanceKey, '1', 'PX', instanceTtlMs).catch(() => undefined);
@@ -298,6 +337,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           ttl,
           record.partition,
           prefix,
+          newEventId(),
         ],
       )) as string[];
       return completedUpload(record, result);
@@ -311,7 +351,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       const [kind, detail, at] = (await run(
         'applyCallback',
         [uploadKey(uploadId), videoKey(videoNo), pendingKey],
-        [videoNo, status, receivedAt, ttl, prefix, uploadId],
+        [videoNo, status, receivedAt, ttl, prefix, uploadId, newEventId()],
       )) as [string, string | undefined, string | undefined];
       if (kind === 'unknown-upload') return { kind };
       if (kind === 'held') return { kind };
@@ -323,8 +363,11 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async applyStatus(videoNo, status, receivedAt) {
-      const next = (await run('applyStatus', [videoKey(videoNo), pendingKey], [videoNo, status, receivedAt, ttl])) as
-        string | null;
+      const next = (await run(
+        'applyStatus',
+        [videoKey(videoNo), pendingKey],
+        [videoNo, status, receivedAt, ttl, prefix, newEventId()],
+      )) as string | null;
       return next ? { videoNo, status: next as VideoStatus, receivedAt } : undefined;
     },
 
@@ -333,7 +376,22 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     },
 
     async remove(videoNo) {
-      return (await run('removeVideo', [videoKey(videoNo), pendingKey], [videoNo, prefix])) === 1;
+      return (
+        (await run('removeVideo', [videoKey(videoNo), pendingKey], [videoNo, prefix, newEventId(), Date.now()])) === 1
+      );
+    },
+
+    async eventsAfter(cursor, limit) {
+      const entries = await redis.xrange(eventsKey, cursor === undefined ? '-' : `(${cursor}`, '+', 'COUNT', limit);
+      return entries.flatMap(([entryId, flat]) => {
+        const event = toEvent(entryId, flat);
+        return event ? [event] : [];
+      });
+    },
+
+    async eventLogEnd() {
+      const [newest] = await redis.xrevrange(eventsKey, '+', '-', 'COUNT', 1);
+      return newest?.[0] ?? '0-0';
     },
 
     listVideos: (query) => {
@@ -373,6 +431,8 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     remove: guarded(store.remove),
     pending: guarded(store.pending),
     listVideos: guarded(store.listVideos),
+    eventsAfter: guarded(store.eventsAfter),
+    eventLogEnd: guarded(store.eventLogEnd),
   };
 }
 
@@ -470,6 +530,29 @@ function toRecord(fields: Record<string, string>): VideoRecord | undefined {
     ownerId: fields.ownerId ?? '',
     partition: storedPartition(fields.partition, fields.ownerId ?? ''),
   };
+}
+
+/** A stream entry of the event log as an event; undefined for one that is not an event's. */
+function toEvent(cursor: string, flat: string[]): StoredVideoEvent | undefined {
+  const fields = Object.fromEntries(pairsOf(flat));
+  if (!fields.id || !fields.type || !fields.videoNo || !isVideoStatus(fields.status)) return undefined;
+  return {
+    cursor,
+    id: fields.id,
+    type: fields.type as VideoEventType,
+    at: Number(fields.at),
+    videoNo: fields.videoNo,
+    videoName: fields.videoName ?? '',
+    status: fields.status,
+    previousStatus: isVideoStatus(fields.previousStatus) ? fields.previousStatus : undefined,
+    ownerId: fields.ownerId ?? '',
+  };
+}
+
+function pairsOf(flat: string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) result.push([flat[index]!, flat[index + 1]!]);
+  return result;
 }
 
 /** The records at these keys, in order; undefined for one that is gone (or unreadable). */

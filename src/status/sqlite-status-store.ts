@@ -33,6 +33,13 @@ import {
   type VideoRecord,
 } from './status-store.js';
 import { nextStatus } from './transitions.js';
+import {
+  EVENT_RETENTION_MS,
+  eventsOfChange,
+  newEventId,
+  type StoredVideoEvent,
+  type VideoEventType,
+} from './video-events.js';
 
 /** The file's name inside DATA_DIR. */
 export const DATABASE_FILE = 'gateway.sqlite';
@@ -81,6 +88,19 @@ const MIGRATIONS = [
   // Where each video lives at MAVI (MAVI_PARTITION); NULL for videos stored before: see storedPartition.
   `ALTER TABLE videos ADD COLUMN mavi_partition TEXT;
    ALTER TABLE uploads ADD COLUMN mavi_partition TEXT;`,
+  // The event log (video-events.ts): written in the transaction of the change that makes each event.
+  `CREATE TABLE events (
+     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+     id              TEXT NOT NULL,
+     type            TEXT NOT NULL,
+     at              INTEGER NOT NULL,
+     video_no        TEXT NOT NULL,
+     video_name      TEXT NOT NULL,
+     status          TEXT NOT NULL,
+     previous_status TEXT,
+     owner_id        TEXT NOT NULL
+   );
+   CREATE INDEX events_by_time ON events (at);`,
 ];
 
 export interface SqliteStatusStoreOptions {
@@ -114,6 +134,33 @@ interface ListParameters {
   status: string | null;
   name: string | null;
   limit: number;
+}
+
+interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  at: number;
+  video_no: string;
+  video_name: string;
+  status: string;
+  previous_status: string | null;
+  owner_id: string;
+}
+
+function toEvent(row: EventRow): StoredVideoEvent | undefined {
+  if (!isVideoStatus(row.status)) return undefined;
+  return {
+    cursor: String(row.seq),
+    id: row.id,
+    type: row.type as VideoEventType,
+    at: row.at,
+    videoNo: row.video_no,
+    videoName: row.video_name,
+    status: row.status,
+    previousStatus: isVideoStatus(row.previous_status) ? row.previous_status : undefined,
+    ownerId: row.owner_id,
+  };
 }
 
 interface UploadRow {
@@ -155,6 +202,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
       .submit(() => {
         sql.expiredVideos.run(now() - maxAgeMs);
         sql.expiredUploads.run(now() - OPEN_UPLOAD_TTL_MS);
+        sql.expiredEvents.run(now() - EVENT_RETENTION_MS);
       })
       .catch(() => undefined); // retried at the next sweep
   }, 60_000).unref();
@@ -229,10 +277,24 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
     // The trigger on videos removes the upload binding with the row.
     remove: (videoNo) =>
       writes.submit(() => {
-        const known = table.liveVideo(videoNo) !== undefined;
+        const row = table.liveVideo(videoNo);
         sql.deleteVideo.run(videoNo);
-        return known;
+        if (row) table.emit('video.deleted', row, now());
+        return row !== undefined;
       }),
+
+    async eventsAfter(cursor, limit) {
+      const rows = writes.read(() => sql.eventsAfter.all(cursor === undefined ? 0 : Number(cursor), limit));
+      return rows.flatMap((row) => {
+        const event = toEvent(row);
+        return event ? [event] : [];
+      });
+    },
+
+    async eventLogEnd() {
+      const row = writes.read(() => sql.lastEvent.get());
+      return String(row?.seq ?? 0);
+    },
 
     async get(videoNo) {
       const row = writes.read(() => table.liveVideo(videoNo));
@@ -325,6 +387,13 @@ function prepareStatements(db: Database.Database) {
        AND (@name IS NULL OR instr(fold_name(video_name), @name) > 0)
      ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
     ),
+    insertEvent: db.prepare(
+      `INSERT INTO events (id, type, at, video_no, video_name, status, previous_status, owner_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    eventsAfter: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    lastEvent: db.prepare<[], { seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1'),
+    expiredEvents: db.prepare('DELETE FROM events WHERE at < ?'),
     totalBytes: db.prepare<[], { value: number }>("SELECT value FROM totals WHERE name = 'video_bytes'"),
     oldestVideos: db.prepare<[number], { video_no: string }>('SELECT video_no FROM videos ORDER BY updated_at LIMIT ?'),
     expiredVideos: db.prepare('DELETE FROM videos WHERE updated_at < ?'),
@@ -366,9 +435,25 @@ class VideoTable {
     return row && !this.isExpired(row) ? row : undefined;
   }
 
+  /** Stores a video MAVI registered (the one place a video is added: video.registered). */
   saveVideo(record: VideoRecord): void {
     this.sql.upsertVideo.run({ ...record, bytes: storedBytes(record) });
+    this.emit('video.registered', this.sql.video.get(record.videoNo)!, record.updatedAt);
     this.enforceMaxBytes();
+  }
+
+  /** Adds an event about the video in `row` to the log, in the caller's transaction. */
+  emit(type: VideoEventType, row: VideoRow, at: number, previousStatus?: VideoStatus): void {
+    this.sql.insertEvent.run(
+      newEventId(),
+      type,
+      at,
+      row.video_no,
+      row.video_name,
+      row.status,
+      previousStatus ?? null,
+      row.owner_id,
+    );
   }
 
   enforceMaxBytes(): void {
@@ -388,6 +473,8 @@ class VideoTable {
     const next = nextStatus(row.status, status);
     if (next === undefined) return undefined;
     this.sql.setStatus.run(next, receivedAt, videoNo);
+    const updated = { ...row, status: next, updated_at: receivedAt };
+    for (const type of eventsOfChange(next)) this.emit(type, updated, receivedAt, row.status);
     return { videoNo, status: next, receivedAt };
   }
 

@@ -6,6 +6,7 @@
  */
 import { clientPartition, type Owner, type OwnerScope } from '../identity.js';
 import type { VideoStatus } from '../mavi/types.js';
+import type { StoredVideoEvent } from './video-events.js';
 
 /** The partition of a video stored before partitions were kept: the one its owner id implied then. */
 export function storedPartition(partition: string | null | undefined, ownerId: string): string {
@@ -141,6 +142,10 @@ export interface StatusStore {
   listVideos(query: VideoListQuery): Promise<VideoListPage>;
   /** Videos not yet terminal, oldest update first, at most `limit`. */
   pending(limit: number): Promise<VideoRecord[]>;
+  /** The event log after `cursor` (from its oldest kept event when undefined), oldest first, at most `limit`. */
+  eventsAfter(cursor: string | undefined, limit: number): Promise<StoredVideoEvent[]>;
+  /** The cursor of the log's end: the newest event's, or the log's beginning while it is empty. */
+  eventLogEnd(): Promise<string>;
   /** True when the store can serve (always, in memory; Redis reachable, for Redis). */
   isReady(): boolean;
   /** Releases what the store itself holds (timers, files); absent when it holds nothing. */

@@ -10,7 +10,8 @@
  * differently at MAVI is MAVI's to guard against: it does the fetching.)
  */
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { isInternalAddress } from '../net/internal-addresses.js';
 import { gatewayError } from '../errors.js';
 
 /** The longest URL taken (the issue's bound; browsers' practical limit is about the same). */
@@ -28,42 +29,6 @@ const systemResolver: HostResolver = async (hostname) => {
   );
   return Promise.race([resolved, timeout]);
 };
-
-/** Addresses that lead into a private network or the host itself (IANA special-purpose registries). */
-const internal = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network"
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, cloud metadata services
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15], // benchmarking
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  internal.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 96], // unspecified, loopback, and the deprecated IPv4-compatible ::a.b.c.d
-  ['64:ff9b::', 96], // NAT64: an IPv4 address behind a translator
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-] as const) {
-  internal.addSubnet(network, prefix, 'ipv6');
-}
-
-function isInternal(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]; // IPv4-mapped IPv6
-  if (mapped) return internal.check(mapped, 'ipv4');
-  const family = isIP(address);
-  if (family === 0) return false;
-  return internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
 
 /** The URL, parsed, when MAVI may be asked to fetch it; else a VIDEO_URL_REFUSED or INVALID_INPUT error naming why. */
 export async function checkVideoUrl(raw: string, resolve: HostResolver = systemResolver): Promise<URL> {
@@ -92,7 +57,7 @@ export async function checkVideoUrl(raw: string, resolve: HostResolver = systemR
     throw gatewayError('VIDEO_URL_REFUSED', `The URL names ${url.hostname}, the host itself.`);
   }
   const addresses = isIP(host) ? [host] : await resolve(name);
-  const blocked = addresses.find(isInternal);
+  const blocked = addresses.find(isInternalAddress);
   if (blocked !== undefined) {
     const what =
       blocked === host ? `The URL's host ${url.hostname} is` : `The URL's host ${url.hostname} resolves to ${blocked},`;

@@ -1,0 +1,172 @@
+/**
+ * The delivery queue on Redis, shared by every instance. Each step is one Lua script, so two
+ * instances never claim the same delivery, and queueing a batch with its cursor is atomic.
+ *
+ * Keys, under the configured prefix, per endpoint <e>:
+ *  - `webhook:endpoint:<e>`       hash: cursor, disabledReason
+ *  - `webhook:due:<e>`            sorted set: pending deliveries by when they are due (a claim
+ *                                 moves one to the end of its lease)
+ *  - `webhook:queued:<e>`         sorted set: pending deliveries by when they were queued (the backlog's age)
+ *  - `webhook:finished:<e>`       sorted set: delivered and failed ones by when they ended (the sweep)
+ *  - `webhook:delivery:<e>:<id>`  hash: body, createdAt, attempts, state, history (JSON)
+ */
+import type { Redis } from 'ioredis';
+import { onRedis } from '../redis/store-failure.js';
+import type { Delivery, DeliveryQueue } from './delivery-queue.js';
+
+/** KEYS: endpoint, due, queued. ARGV: the delivery key prefix, now, cursor, then eventId, body pairs. */
+const ENQUEUE = `
+for index = 4, #ARGV - 1, 2 do
+  local key = ARGV[1] .. ARGV[index]
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('HSET', key, 'body', ARGV[index + 1], 'createdAt', ARGV[2], 'attempts', 0, 'state', 'pending', 'history', '[]')
+    redis.call('ZADD', KEYS[2], ARGV[2], ARGV[index])
+    redis.call('ZADD', KEYS[3], ARGV[2], ARGV[index])
+  end
+end
+redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
+return 1`;
+
+/** KEYS: due. ARGV: the delivery key prefix, now, leaseMs, limit. Answers id, body, attempts, createdAt, flattened. */
+const CLAIM = `
+local found = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[4]))) do
+  local delivery = redis.call('HMGET', ARGV[1] .. id, 'body', 'attempts', 'createdAt')
+  if delivery[1] then
+    redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]), id)
+    table.insert(found, id)
+    table.insert(found, delivery[1])
+    table.insert(found, delivery[2])
+    table.insert(found, delivery[3])
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return found`;
+
+/**
+ * KEYS: delivery, due, queued, finished. ARGV: eventId, state, nextAt, the attempt (JSON), the
+ * history's bound, now.
+ */
+const RECORD = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local history = cjson.decode(redis.call('HGET', KEYS[1], 'history') or '[]')
+table.insert(history, cjson.decode(ARGV[4]))
+while #history > tonumber(ARGV[5]) do table.remove(history, 1) end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'history', cjson.encode(history))
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+if ARGV[2] == 'pending' then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+end
+return 1`;
+
+/** KEYS: finished. ARGV: the delivery key prefix, before, the most to forget. */
+const SWEEP = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('DEL', ARGV[1] .. id)
+  redis.call('ZREM', KEYS[1], id)
+end
+return #ids`;
+
+const HISTORY_LIMIT = 20;
+const SWEEP_BATCH = 1_000;
+
+export function createRedisDeliveryQueue(redis: Redis, prefix: string): DeliveryQueue {
+  const scripts = { ENQUEUE, CLAIM, RECORD, SWEEP };
+  const keysOf = { ENQUEUE: 3, CLAIM: 1, RECORD: 4, SWEEP: 1 };
+  for (const [name, lua] of Object.entries(scripts)) {
+    redis.defineCommand(`maviGatewayWebhook_${name}`, { lua, numberOfKeys: keysOf[name as keyof typeof keysOf] });
+  }
+  const run = (name: keyof typeof scripts, ...words: (string | number)[]) =>
+    onRedis(() =>
+      (redis as unknown as Record<string, (...args: string[]) => Promise<unknown>>)[`maviGatewayWebhook_${name}`]!(
+        ...words.map(String),
+      ),
+    );
+  const key = (kind: string, endpoint: string) => `${prefix}webhook:${kind}:${endpoint}`;
+  const deliveryPrefix = (endpoint: string) => `${prefix}webhook:delivery:${endpoint}:`;
+
+  return {
+    async endpoint(endpoint) {
+      const [cursor, disabledReason] = await onRedis(() =>
+        redis.hmget(key('endpoint', endpoint), 'cursor', 'disabledReason'),
+      );
+      return { cursor: cursor ?? undefined, disabledReason: disabledReason ?? undefined };
+    },
+
+    async enqueue(endpoint, events, cursor) {
+      const pairs = events.flatMap(({ eventId, body }) => [eventId, body]);
+      await run(
+        'ENQUEUE',
+        key('endpoint', endpoint),
+        key('due', endpoint),
+        key('queued', endpoint),
+        deliveryPrefix(endpoint),
+        Date.now(),
+        cursor,
+        ...pairs,
+      );
+    },
+
+    async claim(endpoint, now, leaseMs, limit) {
+      const flat = (await run(
+        'CLAIM',
+        key('due', endpoint),
+        deliveryPrefix(endpoint),
+        now,
+        leaseMs,
+        limit,
+      )) as string[];
+      const claimed: Delivery[] = [];
+      for (let at = 0; at + 3 < flat.length; at += 4) {
+        claimed.push({
+          endpoint,
+          eventId: flat[at]!,
+          body: flat[at + 1]!,
+          attempts: Number(flat[at + 2]),
+          createdAt: Number(flat[at + 3]),
+        });
+      }
+      return claimed;
+    },
+
+    async record(delivery, attempt, outcome) {
+      const { endpoint, eventId } = delivery;
+      await run(
+        'RECORD',
+        deliveryPrefix(endpoint) + eventId,
+        key('due', endpoint),
+        key('queued', endpoint),
+        key('finished', endpoint),
+        eventId,
+        outcome.state,
+        outcome.nextAt ?? attempt.at,
+        JSON.stringify({ at: attempt.at, status: attempt.status ?? null, error: attempt.error ?? null }),
+        HISTORY_LIMIT,
+        attempt.at,
+      );
+    },
+
+    async disable(endpoint, reason) {
+      await onRedis(() => redis.hset(key('endpoint', endpoint), 'disabledReason', reason));
+    },
+
+    async backlog(endpoint) {
+      const [pending, oldest] = await onRedis(() =>
+        Promise.all([redis.zcard(key('queued', endpoint)), redis.zrange(key('queued', endpoint), 0, 0, 'WITHSCORES')]),
+      );
+      return { pending, oldestPendingAt: oldest[1] === undefined ? undefined : Number(oldest[1]) };
+    },
+
+    async sweep(endpoint, before) {
+      await run('SWEEP', key('finished', endpoint), deliveryPrefix(endpoint), before, SWEEP_BATCH);
+    },
+
+    isReady: () => redis.status === 'ready',
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Hands every event of the log to the app's webhook endpoint, at least once. Each round:
+ *  1. queues the log's new events for the endpoint, as far as its backlog bound allows (the
+ *     rest waits in the log, which keeps it for its retention window);
+ *  2. claims due deliveries with a lease, up to the endpoint's concurrency, and sends them;
+ *  3. records each attempt: delivered, due again on the retry schedule, or failed for good.
+ * A 410, or a delivery that fails through the whole schedule, disables the endpoint; its
+ * backlog is kept (and counted) until the retention sweep.
+ */
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { StatusStore } from '../status/status-store.js';
+import { EVENT_RETENTION_MS } from '../status/video-events.js';
+import type { Delivery, DeliveryQueue } from './delivery-queue.js';
+import { retryDelay } from './retry-schedule.js';
+import type { AttemptOutcome, WebhookSender } from './webhook-sender.js';
+import { webhookBody } from './webhook-payload.js';
+
+interface WebhookEndpoint {
+  /** Stable name of the endpoint in the queue ("app" for APP_WEBHOOK_URL). */
+  id: string;
+  url: string;
+  /** Every secret that signs (more than one while a secret rotates). */
+  secrets: readonly string[];
+}
+
+export interface DispatcherOptions {
+  store: Pick<StatusStore, 'eventsAfter' | 'eventLogEnd'>;
+  queue: DeliveryQueue;
+  sender: WebhookSender;
+  endpoint: WebhookEndpoint;
+  retryDelaysMs: readonly number[];
+  /** How long a claimed delivery is this instance's: past it, another instance may send it. */
+  leaseMs: number;
+  concurrency: number;
+  maxBacklog: number;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  /** How often a round runs when nothing wakes it sooner. */
+  roundMs?: number;
+  now?: () => number;
+}
+
+/** Events read from the log per round. */
+const BATCH = 200;
+const DEFAULT_ROUND_MS = 250;
+const SWEEP_MS = 60 * 60 * 1000;
+
+export class WebhookDispatcher {
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private lastSweep = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Stops claiming; waits for the attempts under way (each bounded by the sender's deadline). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await Promise.all(this.inFlight);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.round()
+        .catch((error: unknown) => {
+          // The store is away (Redis down, a full disk): the next round tries again.
+          this.options.logger.warn('app webhook round failed', { error: String(error) });
+        })
+        .finally(() => this.schedule(this.options.roundMs ?? DEFAULT_ROUND_MS));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async round(): Promise<void> {
+    const { queue, endpoint } = this.options;
+    const state = await queue.endpoint(endpoint.id);
+    // A disabled endpoint's events are still queued (to its bound): its backlog is kept and shown.
+    await this.queueNewEvents(state.cursor);
+    if (state.disabledReason === undefined) await this.sendDue();
+    await this.observeBacklog();
+    if (this.now() - this.lastSweep > SWEEP_MS) {
+      this.lastSweep = this.now();
+      await queue.sweep(endpoint.id, this.now() - EVENT_RETENTION_MS);
+    }
+  }
+
+  private async queueNewEvents(cursor: string | undefined): Promise<void> {
+    const { store, queue, endpoint, maxBacklog } = this.options;
+    if (cursor === undefined) {
+      // A new endpoint starts at the log's end: it hears what happens from now on.
+      await queue.enqueue(endpoint.id, [], await store.eventLogEnd());
+      return;
+    }
+    const room = maxBacklog - (await queue.backlog(endpoint.id)).pending;
+    if (room <= 0) return;
+    const events = await store.eventsAfter(cursor, Math.min(room, BATCH));
+    if (events.length === 0) return;
+    const batch = events.map((event) => ({ eventId: event.id, body: webhookBody(event) }));
+    await queue.enqueue(endpoint.id, batch, events.at(-1)!.cursor);
+  }
+
+  private async sendDue(): Promise<void> {
+    const { queue, endpoint, leaseMs, concurrency } = this.options;
+    const free = concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    for (const delivery of await queue.claim(endpoint.id, this.now(), leaseMs, free)) {
+      const attempt = this.attempt(delivery).finally(() => this.inFlight.delete(attempt));
+      this.inFlight.add(attempt);
+    }
+  }
+
+  private async attempt(delivery: Delivery): Promise<void> {
+    const { sender, endpoint, queue, logger, metrics } = this.options;
+    const outcome = await sender.send(endpoint.url, endpoint.secrets, delivery);
+    const at = this.now();
+    const status = outcome.status;
+    const error = outcome.kind === 'retry' || outcome.kind === 'final' ? outcome.error : undefined;
+    const record = (state: 'pending' | 'delivered' | 'failed', nextAt?: number) =>
+      queue.record(delivery, { at, status, error }, { state, nextAt });
+    try {
+      if (outcome.kind === 'delivered') {
+        metrics.webhookDeliveries.inc({ outcome: 'delivered' });
+        return await record('delivered');
+      }
+      const nextAt = this.nextAttemptAt(delivery, outcome, at);
+      metrics.webhookDeliveries.inc({ outcome: outcome.kind === 'gone' ? 'gone' : nextAt ? 'retry' : 'failed' });
+      logger.warn('app webhook delivery failed', {
+        eventId: delivery.eventId,
+        attempt: delivery.attempts + 1,
+        status,
+        error,
+        retryInSeconds: nextAt === undefined ? undefined : Math.round((nextAt - at) / 1000),
+      });
+      await record(nextAt === undefined ? 'failed' : 'pending', nextAt);
+      if (outcome.kind === 'gone') await queue.disable(endpoint.id, 'the endpoint answered 410 Gone');
+      else if (outcome.kind === 'retry' && nextAt === undefined) {
+        await queue.disable(endpoint.id, 'a delivery failed through the whole retry schedule');
+      }
+    } catch (failure) {
+      // Not recorded (the store is away): the lease lapses and the delivery is sent again, same id.
+      logger.warn('app webhook attempt not recorded', { eventId: delivery.eventId, error: String(failure) });
+    }
+  }
+
+  /** When to try again, or undefined when this delivery is over. */
+  private nextAttemptAt(delivery: Delivery, outcome: AttemptOutcome, at: number): number | undefined {
+    if (outcome.kind !== 'retry') return undefined;
+    const delay = retryDelay(this.options.retryDelaysMs, delivery.attempts + 1, outcome.retryAfterMs);
+    return delay === undefined ? undefined : at + delay;
+  }
+
+  private async observeBacklog(): Promise<void> {
+    const { pending, oldestPendingAt } = await this.options.queue.backlog(this.options.endpoint.id);
+    this.options.metrics.webhookBacklog.set(pending);
+    this.options.metrics.webhookOldestPendingSeconds.set(
+      oldestPendingAt === undefined ? 0 : (this.now() - oldestPendingAt) / 1000,
+    );
+  }
+}

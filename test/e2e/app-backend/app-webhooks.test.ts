@@ -1,0 +1,244 @@
+/**
+ * The app's backend hears every change to its videos: signed webhooks (Standard Webhooks,
+ * verified here with `standardwebhooks`), delivered at least once with a stable id, retried on
+ * the schedule, honouring Retry-After, cut at the deadline, and never sent into the operator's
+ * network unless allowed. Runs against both MAVI API families.
+ */
+import { lookup } from 'node:dns/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+import { WebhookSender } from '../../../src/webhooks/webhook-sender.js';
+import { DeleteVideosDocument } from '../../generated/operations.js';
+import { postGraphQL } from '../../utils/graphql-clients.js';
+import { startStack, type Stack } from '../../utils/stack.js';
+import { uploadSmallVideo } from '../../utils/two-clients.js';
+import { waitUntil } from '../../utils/wait.js';
+import { newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
+
+const secret = newWebhookSecret();
+const METRICS_TOKEN = 'metrics-token-for-webhook-tests';
+
+function webhookEnv(receiver: WebhookReceiver, extra: Record<string, string> = {}) {
+  return {
+    APP_WEBHOOK_URL: receiver.url,
+    APP_WEBHOOK_SECRET: secret,
+    APP_WEBHOOK_ALLOW_PRIVATE: 'on',
+    METRICS_TOKEN,
+    ...extra,
+  };
+}
+
+async function metric(stack: Stack, name: string): Promise<number> {
+  const text = await (
+    await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
+  const line = text.split('\n').find((entry) => entry.startsWith(name));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+describe('every event, signed, once', () => {
+  let receiver: WebhookReceiver;
+  let stack: Stack;
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver([secret]).start();
+    stack = await startStack({ simulator: { manualCallbacks: true }, env: webhookEnv(receiver) });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await receiver.stop();
+  });
+
+  it('registered, status_changed, ready, failed and deleted reach the receiver, each verified and once', async () => {
+    const ready = await uploadSmallVideo(stack.graphqlUrl, {});
+    const failed = await uploadSmallVideo(stack.graphqlUrl, {});
+    await receiver.waitFor(() => receiver.ofType('video.registered').length === 2);
+
+    await stack.simulator.sendCallback(ready, 'PARSE');
+    await stack.simulator.sendCallback(failed, 'FAIL');
+    await receiver.waitFor(
+      () => receiver.ofType('video.ready').length === 1 && receiver.ofType('video.failed').length === 1,
+    );
+
+    const deleted = await postGraphQL(stack.graphqlUrl, DeleteVideosDocument, { videoNos: [ready] }, {});
+    expect(deleted.body.data?.deleteVideos?.deleted).toEqual([ready]);
+    await receiver.waitFor(() => receiver.ofType('video.deleted').length === 1);
+
+    // Every delivery verified with the secret; every event came once.
+    expect(receiver.deliveries.every((delivery) => delivery.payload !== undefined)).toBe(true);
+    const ids = receiver.deliveries.map((delivery) => delivery.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const about = (videoNo: string) =>
+      receiver.deliveries.filter((delivery) => delivery.payload!.data.videoNo === videoNo).map((d) => d.payload!.type);
+    expect(about(ready)).toEqual(['video.registered', 'video.status_changed', 'video.ready', 'video.deleted']);
+    expect(about(failed)).toEqual(['video.registered', 'video.status_changed', 'video.failed']);
+
+    const changed = receiver.ofType('video.status_changed').find((d) => d.payload!.data.videoNo === ready)!;
+    expect(changed.payload).toMatchObject({
+      type: 'video.status_changed',
+      data: { videoNo: ready, status: 'PARSE', previousStatus: 'UNPARSE', owner: null, passthrough: null },
+    });
+    expect(Date.parse(changed.payload!.timestamp)).not.toBeNaN();
+    expect(changed.id).toMatch(/^msg_/);
+
+    // A tampered body, or another secret, does not verify.
+    expect(receiver.verifies({ ...changed, body: changed.body.replace('PARSE', 'FAIL') })).toBe(false);
+    expect(receiver.verifies(changed, [newWebhookSecret()])).toBe(false);
+
+    await waitUntil(async () => (await metric(stack, 'mavi_gateway_app_webhook_backlog')) === 0);
+    expect(await metric(stack, 'mavi_gateway_app_webhook_attempts_total{outcome="delivered"}')).toBe(ids.length);
+    // The secret never reaches a log line (startStack checks its own secrets on stop).
+    expect(stack.logs.some((line) => line.includes(secret.slice(6)))).toBe(false);
+  });
+});
+
+describe('failing receivers', () => {
+  let receiver: WebhookReceiver;
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver([secret]).start();
+  });
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+    receiver.deliveries.length = 0;
+    receiver.answers.length = 0;
+  });
+  afterAll(() => receiver.stop());
+
+  it('a receiver down for the first attempts gets the event later, with the same id; Retry-After is honoured', async () => {
+    receiver.answers.push({ status: 503, headers: { 'retry-after': '1' } }, { status: 500 });
+    stack = await startStack({
+      simulator: { manualCallbacks: true },
+      env: webhookEnv(receiver, { APP_WEBHOOK_RETRY_DELAYS_MS: '10,10,10' }),
+    });
+    await uploadSmallVideo(stack.graphqlUrl, {});
+    const [first, second, third] = await receiver.waitFor(() => {
+      const registered = receiver.deliveries.filter((delivery) => delivery.payload?.type === 'video.registered');
+      return registered.length >= 3 && registered;
+    });
+    expect(new Set([first!.id, second!.id, third!.id]).size).toBe(1);
+    expect(third!.body).toBe(first!.body);
+    // Retry-After: 1 asked for a second, beyond the schedule's 10 ms.
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('a 410 disables the endpoint: later events are kept in its backlog, not sent', async () => {
+    receiver.answers.push({ status: 410 });
+    stack = await startStack({ simulator: { manualCallbacks: true }, env: webhookEnv(receiver) });
+    const videoNo = await uploadSmallVideo(stack.graphqlUrl, {});
+    await receiver.waitFor(() => receiver.deliveries.length === 1);
+    const current = stack;
+    await waitUntil(
+      async () => (await metric(current, 'mavi_gateway_app_webhook_attempts_total{outcome="gone"}')) === 1,
+    );
+    await stack.simulator.sendCallback(videoNo, 'PARSE');
+    // status_changed and ready are queued (and shown), never sent.
+    await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 2);
+    expect(receiver.deliveries).toHaveLength(1);
+  });
+
+  it('a receiver that does not answer is cut at the deadline and tried again', async () => {
+    receiver.answers.push({ hangMs: 60_000 });
+    stack = await startStack({
+      simulator: { manualCallbacks: true },
+      env: webhookEnv(receiver, { APP_WEBHOOK_TIMEOUT_MS: '300', APP_WEBHOOK_RETRY_DELAYS_MS: '10' }),
+    });
+    await uploadSmallVideo(stack.graphqlUrl, {});
+    const [first, second] = await receiver.waitFor(() => receiver.deliveries.length >= 2 && receiver.deliveries);
+    expect(second!.id).toBe(first!.id);
+    expect(stack.logs.some((line) => line.includes('no answer within the deadline'))).toBe(true);
+  });
+
+  it('a 4xx other than 408, 410 and 429 is final: no retry', async () => {
+    receiver.answers.push({ status: 400 });
+    stack = await startStack({
+      simulator: { manualCallbacks: true },
+      env: webhookEnv(receiver, { APP_WEBHOOK_RETRY_DELAYS_MS: '10,10' }),
+    });
+    await uploadSmallVideo(stack.graphqlUrl, {});
+    const current = stack;
+    await waitUntil(
+      async () => (await metric(current, 'mavi_gateway_app_webhook_attempts_total{outcome="failed"}')) === 1,
+    );
+    await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 0);
+    expect(receiver.deliveries).toHaveLength(1);
+  });
+});
+
+describe("no requests into the operator's network", () => {
+  it('refuses an endpoint on a loopback, private or link-local address at start, unless allowed', () => {
+    for (const url of [
+      'http://127.0.0.1:9/hooks',
+      'http://10.1.2.3/hooks',
+      'http://[::1]/hooks',
+      'http://localhost/h',
+      'http://169.254.169.254/',
+    ]) {
+      expect(() => loadConfig({ APP_WEBHOOK_URL: url, APP_WEBHOOK_SECRET: secret })).toThrow(
+        /APP_WEBHOOK_URL names a loopback, private or link-local address.*APP_WEBHOOK_ALLOW_PRIVATE=on/,
+      );
+    }
+    expect(
+      loadConfig({
+        APP_WEBHOOK_URL: 'http://127.0.0.1:9/hooks',
+        APP_WEBHOOK_SECRET: secret,
+        APP_WEBHOOK_ALLOW_PRIVATE: 'on',
+      }).appWebhook?.url,
+    ).toBe('http://127.0.0.1:9/hooks');
+  });
+
+  it('refuses a secret that is not whsec_, and a URL without a secret, naming the variable but not the value', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    const [badSecret] = problems({
+      APP_WEBHOOK_URL: 'https://hooks.example.com/x',
+      APP_WEBHOOK_SECRET: 'not-a-secret-at-all',
+    });
+    expect(badSecret).toMatch(/^APP_WEBHOOK_SECRET must be whsec_/);
+    expect(badSecret).not.toContain('not-a-secret-at-all');
+    expect(problems({ APP_WEBHOOK_URL: 'https://hooks.example.com/x' })).toEqual([
+      'APP_WEBHOOK_URL is set but APP_WEBHOOK_SECRET is not: every delivery is signed',
+    ]);
+  });
+
+  it('refuses, where it connects, a name that resolves to loopback', async () => {
+    const receiver = await new WebhookReceiver([secret]).start();
+    const { port } = new URL(receiver.url);
+    const loopbackName = await firstLoopbackName(['runsc', 'vm', 'ip6-localhost', 'ip6-loopback']);
+    const sender = new WebhookSender({ allowPrivate: false, timeoutMs: 5_000, connections: 1 });
+    try {
+      if (loopbackName !== undefined) {
+        const outcome = await sender.send(`http://${loopbackName}:${port}/hooks`, [secret], {
+          eventId: 'msg_1',
+          body: '{}',
+        });
+        expect(outcome).toMatchObject({
+          kind: 'retry',
+          error: expect.stringMatching(/resolves to .*loopback, private or link-local/),
+        });
+      }
+      const literal = await sender.send(`http://127.0.0.1:${port}/hooks`, [secret], { eventId: 'msg_2', body: '{}' });
+      expect(literal).toMatchObject({ kind: 'final', error: expect.stringMatching(/loopback, private or link-local/) });
+      expect(receiver.deliveries).toHaveLength(0);
+    } finally {
+      await sender.close();
+      await receiver.stop();
+    }
+  });
+});
+
+/** A host name (not `localhost`, which is refused by name) that this machine resolves to a loopback address. */
+async function firstLoopbackName(candidates: string[]): Promise<string | undefined> {
+  for (const name of candidates) {
+    const addresses = await lookup(name, { all: true }).catch(() => []);
+    if (addresses.length > 0 && addresses.every(({ address }) => address.startsWith('127.') || address === '::1'))
+      return name;
+  }
+  return undefined;
+}
