@@ -150,7 +150,7 @@ export function createGatewayWithParts(
       warnAboutExposure(config, logger, address.address, callbackBaseUrl() === undefined, open);
       userTokens?.start();
       poller.start();
-      appWebhooks?.start();
+      await appWebhooks?.start();
       if (resumableUploads) {
         logger.info('resumable uploads (tus) served', { path: UPLOADS_PATH, staging: await resumableUploads.start() });
       } else if (config.staging.enabled) {

@@ -56,6 +56,8 @@ export interface DeliveryQueue {
   /** Records an attempt: delivered, failed for good, or due again at `nextAt`. */
   record(delivery: Delivery, attempt: Attempt, outcome: { state: DeliveryState; nextAt?: number }): Promise<void>;
   disable(endpoint: string, reason: string): Promise<void>;
+  /** Enables a disabled endpoint again; answers why it was disabled, or undefined when it was not. */
+  enable(endpoint: string): Promise<string | undefined>;
   backlog(endpoint: string): Promise<BacklogStats>;
   /** Forgets the endpoint's delivered and failed deliveries that ended before `before` (epoch ms). */
   sweep(endpoint: string, before: number): Promise<void>;

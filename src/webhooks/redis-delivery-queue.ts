@@ -152,6 +152,17 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
       );
     },
 
+    async enable(endpoint) {
+      const [[, reason]] = (await onRedis(() =>
+        redis
+          .multi()
+          .hget(key('endpoint', endpoint), 'disabledReason')
+          .hdel(key('endpoint', endpoint), 'disabledReason')
+          .exec(),
+      ))! as [[Error | null, string | null]];
+      return reason ?? undefined;
+    },
+
     async disable(endpoint, reason) {
       await onRedis(() => redis.hset(key('endpoint', endpoint), 'disabledReason', reason));
     },

@@ -134,6 +134,13 @@ export function openSqliteDeliveryQueue(options: {
         );
       }),
 
+    enable: (endpoint) =>
+      file.submit(() => {
+        const reason = sql.endpoint.get(endpoint)?.disabled_reason ?? undefined;
+        sql.disable.run(endpoint, null);
+        return reason;
+      }),
+
     disable: (endpoint, reason) =>
       file.submit(() => {
         sql.disable.run(endpoint, reason);

@@ -50,6 +50,7 @@ export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private again = false;
   private stopped = false;
   private lastSweep = 0;
   private readonly now: () => number;
@@ -58,7 +59,13 @@ export class WebhookDispatcher {
     this.now = options.now ?? Date.now;
   }
 
-  start(): void {
+  /**
+   * Starts the rounds. A disabled endpoint is enabled again: a restart (a deploy) is how an
+   * operator says the receiver is fixed. Its kept backlog is then sent.
+   */
+  async start(): Promise<void> {
+    const reason = await this.options.queue.enable(this.options.endpoint.id).catch(() => undefined);
+    if (reason !== undefined) this.options.logger.warn('app webhook endpoint enabled again at start', { reason });
     this.schedule(0);
   }
 
@@ -72,15 +79,30 @@ export class WebhookDispatcher {
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.round()
-        .catch((error: unknown) => {
-          // The store is away (Redis down, a full disk): the next round tries again.
-          this.options.logger.warn('app webhook round failed', { error: String(error) });
-        })
-        .finally(() => this.schedule(this.options.roundMs ?? DEFAULT_ROUND_MS));
-    }, delayMs);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.runRound(), delayMs);
     this.timer.unref();
+  }
+
+  /** A round at once (an attempt ended: its slot is free), or right after the one under way. */
+  private wake(): void {
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private runRound(): void {
+    if (this.running) return;
+    this.running = this.round()
+      .catch((error: unknown) => {
+        // The store is away (Redis down, a full disk): the next round tries again.
+        this.options.logger.warn('app webhook round failed', { error: String(error) });
+      })
+      .finally(() => {
+        this.running = undefined;
+        const again = this.again;
+        this.again = false;
+        this.schedule(again ? 0 : (this.options.roundMs ?? DEFAULT_ROUND_MS));
+      });
   }
 
   private async round(): Promise<void> {
@@ -116,7 +138,10 @@ export class WebhookDispatcher {
     const free = concurrency - this.inFlight.size;
     if (free <= 0) return;
     for (const delivery of await queue.claim(endpoint.id, this.now(), leaseMs, free)) {
-      const attempt = this.attempt(delivery).finally(() => this.inFlight.delete(attempt));
+      const attempt = this.attempt(delivery).finally(() => {
+        this.inFlight.delete(attempt);
+        this.wake();
+      });
       this.inFlight.add(attempt);
     }
   }
@@ -144,14 +169,20 @@ export class WebhookDispatcher {
         retryInSeconds: nextAt === undefined ? undefined : Math.round((nextAt - at) / 1000),
       });
       await record(nextAt === undefined ? 'failed' : 'pending', nextAt);
-      if (outcome.kind === 'gone') await queue.disable(endpoint.id, 'the endpoint answered 410 Gone');
+      if (outcome.kind === 'gone') await this.disable('the endpoint answered 410 Gone');
       else if (outcome.kind === 'retry' && nextAt === undefined) {
-        await queue.disable(endpoint.id, 'a delivery failed through the whole retry schedule');
+        await this.disable('a delivery failed through the whole retry schedule');
       }
     } catch (failure) {
       // Not recorded (the store is away): the lease lapses and the delivery is sent again, same id.
       logger.warn('app webhook attempt not recorded', { eventId: delivery.eventId, error: String(failure) });
     }
+  }
+
+  /** Stops sending to the endpoint: its events are still queued (to the bound) and counted. */
+  private async disable(reason: string): Promise<void> {
+    await this.options.queue.disable(this.options.endpoint.id, reason);
+    this.options.logger.error('app webhook endpoint disabled', { reason });
   }
 
   /** When to try again, or undefined when this delivery is over. */

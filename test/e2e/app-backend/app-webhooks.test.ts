@@ -5,6 +5,9 @@
  * network unless allowed. Runs against both MAVI API families.
  */
 import { lookup } from 'node:dns/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { WebhookSender } from '../../../src/webhooks/webhook-sender.js';
@@ -122,9 +125,11 @@ describe('failing receivers', () => {
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('a 410 disables the endpoint: later events are kept in its backlog, not sent', async () => {
+  it('a 410 disables the endpoint: later events are kept in its backlog, and sent after a restart', async () => {
     receiver.answers.push({ status: 410 });
-    stack = await startStack({ simulator: { manualCallbacks: true }, env: webhookEnv(receiver) });
+    const dataDir = mkdtempSync(join(tmpdir(), 'webhook-410-'));
+    const env = webhookEnv(receiver, { DATA_DIR: dataDir });
+    stack = await startStack({ simulator: { manualCallbacks: true }, env });
     const videoNo = await uploadSmallVideo(stack.graphqlUrl, {});
     await receiver.waitFor(() => receiver.deliveries.length === 1);
     const current = stack;
@@ -135,6 +140,39 @@ describe('failing receivers', () => {
     // status_changed and ready are queued (and shown), never sent.
     await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 2);
     expect(receiver.deliveries).toHaveLength(1);
+
+    // A restart is how the operator says the receiver is fixed: the kept backlog is sent.
+    await stack.stop();
+    stack = await startStack({ simulator: { manualCallbacks: true }, env });
+    await receiver.waitFor(() => receiver.deliveries.length === 3);
+    expect(
+      receiver.deliveries
+        .slice(1)
+        .map((d) => d.payload?.type)
+        .sort(),
+    ).toEqual(['video.ready', 'video.status_changed']);
+    expect(stack.logs.some((line) => line.includes('app webhook endpoint enabled again at start'))).toBe(true);
+    await stack.stop();
+    stack = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a delivery that fails through the whole schedule fails for good and disables the endpoint', async () => {
+    receiver.answers.push({ status: 500 }, { status: 502 }, { status: 503 });
+    stack = await startStack({
+      simulator: { manualCallbacks: true },
+      env: webhookEnv(receiver, { APP_WEBHOOK_RETRY_DELAYS_MS: '10,10' }),
+    });
+    const videoNo = await uploadSmallVideo(stack.graphqlUrl, {});
+    await receiver.waitFor(() => receiver.deliveries.length === 3);
+    const current = stack;
+    await waitUntil(
+      async () => (await metric(current, 'mavi_gateway_app_webhook_attempts_total{outcome="failed"}')) === 1,
+    );
+    await stack.simulator.sendCallback(videoNo, 'PARSE');
+    await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 2);
+    expect(receiver.deliveries).toHaveLength(3);
+    expect(stack.logs.some((line) => line.includes('app webhook endpoint disabled'))).toBe(true);
   });
 
   it('a receiver that does not answer is cut at the deadline and tried again', async () => {
