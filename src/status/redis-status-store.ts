@@ -64,11 +64,13 @@ end
  */
 const EMIT = `
 ${luaTerminalEventTable()}
-local EVENTS = { key = false, id = false, n = 0 }
+local EVENTS = { key = false, id = false, n = 0, exact = false }
 local function emit(eventType, videoKey, at, previous)
   EVENTS.n = EVENTS.n + 1
   local video = redis.call('HMGET', videoKey, 'videoNo', 'videoName', 'status', 'ownerId')
-  local fields = { 'id', EVENTS.id .. '_' .. EVENTS.n, 'type', eventType, 'at', at, 'videoNo', video[1],
+  local id = EVENTS.id .. '_' .. EVENTS.n
+  if EVENTS.exact then id = EVENTS.id end
+  local fields = { 'id', id, 'type', eventType, 'at', at, 'videoNo', video[1],
     'videoName', video[2] or '', 'status', video[3], 'ownerId', video[4] or '' }
   if previous then
     table.insert(fields, 'previousStatus')
@@ -239,12 +241,25 @@ for _, uploadId in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1
 end
 return found`;
 
+/**
+ * KEYS: video. ARGV: the key prefix, the event's id, its type, at. Adds an event about a known
+ * video once per id (a marker kept as long as the log keeps events).
+ */
+const APPEND_EVENT = `
+${EMIT}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if not redis.call('SET', ARGV[1] .. 'event-id:' .. ARGV[2], '1', 'NX', 'PX', ${EVENT_RETENTION_MS}) then return 0 end
+EVENTS.key, EVENTS.id, EVENTS.exact = ARGV[1] .. 'events', ARGV[2], true
+emit(ARGV[3], KEYS[1], ARGV[4])
+return 1`;
+
 /** The scripts, each with its number of keys. */
 const SCRIPTS = {
   applyStatus: [APPLY_STATUS, 2],
   applyCallback: [APPLY_CALLBACK, 3],
   completeUpload: [COMPLETE_UPLOAD, 4],
   removeVideo: [REMOVE_VIDEO, 2],
+  appendEvent: [APPEND_EVENT, 1],
   abandonUpload: [ABANDON_UPLOAD, 1],
   interruptedHeld: [INTERRUPTED_HELD, 1],
 } as const satisfies Record<string, readonly [string, number]>;
@@ -381,6 +396,10 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
       );
     },
 
+    async appendEvent(id, type, videoNo, at) {
+      await run('appendEvent', [videoKey(videoNo)], [prefix, id, type, at]);
+    },
+
     async eventsAfter(cursor, limit) {
       const entries = await redis.xrange(eventsKey, cursor === undefined ? '-' : `(${cursor}`, '+', 'COUNT', limit);
       return entries.flatMap(([entryId, flat]) => {
@@ -431,6 +450,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
     remove: guarded(store.remove),
     pending: guarded(store.pending),
     listVideos: guarded(store.listVideos),
+    appendEvent: guarded(store.appendEvent),
     eventsAfter: guarded(store.eventsAfter),
     eventLogEnd: guarded(store.eventLogEnd),
   };

@@ -101,6 +101,8 @@ const MIGRATIONS = [
      owner_id        TEXT NOT NULL
    );
    CREATE INDEX events_by_time ON events (at);`,
+  // An event with a known id (a repeated callback's) is added once.
+  `CREATE UNIQUE INDEX events_by_id ON events (id);`,
 ];
 
 export interface SqliteStatusStoreOptions {
@@ -283,6 +285,12 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
         return row !== undefined;
       }),
 
+    appendEvent: (id, type, videoNo, at) =>
+      writes.submit(() => {
+        const row = table.liveVideo(videoNo);
+        if (row) table.emit(type, row, at, undefined, id);
+      }),
+
     async eventsAfter(cursor, limit) {
       const rows = writes.read(() => sql.eventsAfter.all(cursor === undefined ? 0 : Number(cursor), limit));
       return rows.flatMap((row) => {
@@ -388,7 +396,7 @@ function prepareStatements(db: Database.Database) {
      ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
     ),
     insertEvent: db.prepare(
-      `INSERT INTO events (id, type, at, video_no, video_name, status, previous_status, owner_id)
+      `INSERT OR IGNORE INTO events (id, type, at, video_no, video_name, status, previous_status, owner_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     eventsAfter: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -443,9 +451,9 @@ class VideoTable {
   }
 
   /** Adds an event about the video in `row` to the log, in the caller's transaction. */
-  emit(type: VideoEventType, row: VideoRow, at: number, previousStatus?: VideoStatus): void {
+  emit(type: VideoEventType, row: VideoRow, at: number, previousStatus?: VideoStatus, id = newEventId()): void {
     this.sql.insertEvent.run(
-      newEventId(),
+      id,
       type,
       at,
       row.video_no,
@@ -474,7 +482,9 @@ class VideoTable {
     if (next === undefined) return undefined;
     this.sql.setStatus.run(next, receivedAt, videoNo);
     const updated = { ...row, status: next, updated_at: receivedAt };
-    for (const type of eventsOfChange(next)) this.emit(type, updated, receivedAt, row.status);
+    for (const type of eventsOfChange(next)) {
+      this.emit(type, updated, receivedAt, type === 'video.status_changed' ? row.status : undefined);
+    }
     return { videoNo, status: next, receivedAt };
   }
 

@@ -10,6 +10,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { inSpan } from '../tracing/tracer.js';
 import type { VideoStatus } from '../mavi/types.js';
 import { statusFeed, type StatusFeed } from './status-feed.js';
+import type { VideoEventType } from './video-events.js';
 import {
   type CallbackOutcome,
   type CompletedUpload,
@@ -66,6 +67,11 @@ export class StatusService {
     const change = await this.store.applyStatus(videoNo, status, receivedAt);
     this.announce(change);
     return change;
+  }
+
+  /** Adds an event that is not a status change to the log, once per id (see StatusStore.appendEvent). */
+  appendEvent(id: string, type: VideoEventType, videoNo: string, at: number): Promise<void> {
+    return this.store.appendEvent(id, type, videoNo, at);
   }
 
   get(videoNo: string): Promise<VideoRecord | undefined> {

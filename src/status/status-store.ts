@@ -6,7 +6,7 @@
  */
 import { clientPartition, type Owner, type OwnerScope } from '../identity.js';
 import type { VideoStatus } from '../mavi/types.js';
-import type { StoredVideoEvent } from './video-events.js';
+import type { StoredVideoEvent, VideoEventType } from './video-events.js';
 
 /** The partition of a video stored before partitions were kept: the one its owner id implied then. */
 export function storedPartition(partition: string | null | undefined, ownerId: string): string {
@@ -142,6 +142,12 @@ export interface StatusStore {
   listVideos(query: VideoListQuery): Promise<VideoListPage>;
   /** Videos not yet terminal, oldest update first, at most `limit`. */
   pending(limit: number): Promise<VideoRecord[]>;
+  /**
+   * Adds an event about a video that is not a status change (transcript.ready) to the log, from the
+   * video's record as it stands; nothing when the video is unknown, or when an event with this id
+   * is already in the log (so a repeated callback may add it again safely).
+   */
+  appendEvent(id: string, type: VideoEventType, videoNo: string, at: number): Promise<void>;
   /** The event log after `cursor` (from its oldest kept event when undefined), oldest first, at most `limit`. */
   eventsAfter(cursor: string | undefined, limit: number): Promise<StoredVideoEvent[]>;
   /** The cursor of the log's end: the newest event's, or the log's beginning while it is empty. */

@@ -2,14 +2,15 @@
  * The events a video's changes make, for the app's backend (webhooks) and for `videoEvents`.
  * Each store writes them in the same step as the change that causes them (a transaction on
  * SQLite, the change's script on Redis), so that a crash can neither lose one nor make one
- * for a change that was never stored. Which events a change makes is decided here only: the
+ * for a change that was never stored. (transcript.ready is added after its record, once per
+ * task, on every callback that reports it: see videos/transcripts.ts.) Which events a change makes is decided here only: the
  * Redis scripts' table is generated from the same rule.
  */
 import { videoStatuses, type VideoStatus } from '../mavi/types.js';
 import { randomUUID } from 'node:crypto';
 
 export type VideoEventType =
-  'video.registered' | 'video.status_changed' | 'video.ready' | 'video.failed' | 'video.deleted';
+  'video.registered' | 'video.status_changed' | 'video.ready' | 'video.failed' | 'video.deleted' | 'transcript.ready';
 
 /** One event as the log keeps it; `cursor` is its place in the log (resume after it). */
 export interface StoredVideoEvent {

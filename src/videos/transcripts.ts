@@ -177,6 +177,9 @@ export class Transcripts {
     if (!/^FINISH(ED)?$/i.test(data.status)) return { kind: 'applied', changed: false };
     const taskNo = typeof data.taskNo === 'string' || typeof data.taskNo === 'number' ? String(data.taskNo) : '';
     const changed = await this.deps.records.add(doneKey(taskId), taskNo, TASK_TTL_MS);
+    // Added on every FINISH callback, once per task: a callback repeated after a crash between the
+    // two writes (it was not answered) still makes the event, and never twice.
+    await this.deps.status.appendEvent(`msg_transcript_${taskId}`, 'transcript.ready', task.videoNo, Date.now());
     if (changed) this.deps.events.publish(topicOf(task.videoNo, task.kind), { videoNo: task.videoNo, kind: task.kind });
     return { kind: 'applied', changed };
   }

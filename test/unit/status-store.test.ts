@@ -183,6 +183,48 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
     await store.close?.();
   });
 
+  it.skipIf(!available)(
+    'writes the events of each change in its log, in order, resumable from any cursor',
+    async () => {
+      const store = create();
+      const start = await store.eventLogEnd();
+      await store.openUpload('u1', owner('alice'), 'clip.mp4');
+      await store.applyCallback('u1', 'v1', 'UNPARSE', T + 1); // held: no event yet
+      await store.completeUpload('u1', { ...record('v1', 0), ownerId: 'alice' });
+      await store.applyCallback('u1', 'v1', 'PARSE', T + 100);
+      await store.applyCallback('u1', 'v1', 'PARSE', T + 101); // no change: no event
+      await store.appendEvent('msg_once', 'transcript.ready', 'v1', T + 200);
+      await store.appendEvent('msg_once', 'transcript.ready', 'v1', T + 201); // the same id: once
+      await store.appendEvent('msg_unknown', 'transcript.ready', 'nope', T + 202); // no such video
+      await store.remove('v1');
+      await store.remove('v1'); // unknown now: no event
+      const events = await store.eventsAfter(start, 100);
+      expect(
+        events.map(({ type, videoNo, status, previousStatus, ownerId }) => ({
+          type,
+          videoNo,
+          status,
+          previousStatus,
+          ownerId,
+        })),
+      ).toEqual([
+        { type: 'video.registered', videoNo: 'v1', status: 'UNPARSE', previousStatus: undefined, ownerId: 'alice' },
+        { type: 'video.status_changed', videoNo: 'v1', status: 'PARSE', previousStatus: 'UNPARSE', ownerId: 'alice' },
+        { type: 'video.ready', videoNo: 'v1', status: 'PARSE', previousStatus: undefined, ownerId: 'alice' },
+        { type: 'transcript.ready', videoNo: 'v1', status: 'PARSE', previousStatus: undefined, ownerId: 'alice' },
+        { type: 'video.deleted', videoNo: 'v1', status: 'PARSE', previousStatus: undefined, ownerId: 'alice' },
+      ]);
+      expect(new Set(events.map(({ id }) => id)).size).toBe(5);
+      expect(events[3]!.id).toBe('msg_once');
+      expect((await store.eventsAfter(events[2]!.cursor, 100)).map(({ type }) => type)).toEqual([
+        'transcript.ready',
+        'video.deleted',
+      ]);
+      expect(await store.eventLogEnd()).toBe(events[4]!.cursor);
+      await store.close?.();
+    },
+  );
+
   it.skipIf(!available)('forgets an abandoned upload', async () => {
     const store = create();
     await store.openUpload('u1', owner('anonymous'), 'clip.mp4');
@@ -449,7 +491,7 @@ describe('sqlite status store: its file', () => {
     const db = new Database(join(dir, DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(4\)/);
+    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(5\)/);
   });
 
   it('gives a video stored before partitions were kept the partition its owner id implied then', async () => {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { WebhookSender } from '../../../src/webhooks/webhook-sender.js';
-import { DeleteVideosDocument } from '../../generated/operations.js';
+import { DeleteVideosDocument, TranscriptDocument } from '../../generated/operations.js';
+import { testFamily } from '../../utils/family.js';
 import { postGraphQL } from '../../utils/graphql-clients.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
@@ -91,6 +92,35 @@ describe('every event, signed, once', () => {
     expect(await metric(stack, 'mavi_gateway_app_webhook_attempts_total{outcome="delivered"}')).toBe(ids.length);
     // The secret never reaches a log line (startStack checks its own secrets on stop).
     expect(stack.logs.some((line) => line.includes(secret.slice(6)))).toBe(false);
+  });
+});
+
+describe.runIf(testFamily() === 'original')('transcript.ready (the original family calls back)', () => {
+  let receiver: WebhookReceiver;
+  let stack: Stack;
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver([secret]).start();
+    stack = await startStack({ simulator: { manualCallbacks: true }, env: webhookEnv(receiver) });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await receiver.stop();
+  });
+
+  it('is delivered once per task, even when MAVI calls back twice', async () => {
+    const videoNo = await uploadSmallVideo(stack.graphqlUrl, {});
+    await stack.simulator.sendCallback(videoNo, 'PARSE');
+    await postGraphQL(stack.graphqlUrl, TranscriptDocument, { videoNo, kind: 'SPEECH' }, {});
+    const task = [...stack.simulator.transcriptionTasks.values()].find((t) => t.videoNo === videoNo)!;
+    expect((await stack.simulator.finishTranscription(task.taskNo)).httpStatus).toBe(200);
+    expect((await stack.simulator.finishTranscription(task.taskNo)).httpStatus).toBe(200);
+    const [ready] = await receiver.waitFor(
+      () => receiver.ofType('transcript.ready').length > 0 && receiver.ofType('transcript.ready'),
+    );
+    expect(ready!.payload!.data).toMatchObject({ videoNo, status: 'PARSE' });
+    // Everything after it has arrived too, and there is no second transcript.ready.
+    await waitUntil(async () => (await metric(stack, 'mavi_gateway_app_webhook_backlog')) === 0);
+    expect(receiver.ofType('transcript.ready')).toHaveLength(1);
   });
 });
 
