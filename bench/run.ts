@@ -17,6 +17,7 @@ import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
 import { benchObservability, observabilityTable } from './observability.js';
 import { benchVideoList, listStores, type ListRow } from './video-list.js';
 import { benchWebhookIngest } from './webhook-ingest.js';
+import { benchWebhookDeliveries, countingReceiver, webhookEnv } from './app-webhooks.js';
 import { benchStagedUploads } from './staged-upload.js';
 
 const quick = process.argv.includes('--quick');
@@ -152,6 +153,18 @@ for (const { store, env } of ingestStores) {
 }
 const ingest = ingestRows[0]!;
 
+// The app's webhooks: deliveries a second, and callback ingest with them on (SQLite, the default).
+log(`app webhooks: ${plan.ingest} callbacks with webhooks on…`);
+const webhookReceiver = await countingReceiver();
+const ingestWithWebhooks = await benchWebhookIngest(plan.ingest, {
+  STORE: 'sqlite',
+  SQLITE_SYNCHRONOUS: 'full',
+  ...webhookEnv(webhookReceiver.url),
+});
+await webhookReceiver.close();
+log(`app webhooks: deliveries of ${2 * plan.ingest} events…`);
+const deliveries = await benchWebhookDeliveries(plan.ingest);
+
 const listRows: ListRow[] = [];
 for (const { store, env } of listStores(redisUrl)) {
   log(`videos list: ${plan.listVideos} videos, ${store}…`);
@@ -200,6 +213,14 @@ const ingestTable = [
   ...ingestRows.map(
     (row) => `| ${row.store} | ${row.callbacks} | ${fmt(row.seconds, 2)} | ${fmt(row.perSecond, 0)} | ${row.lost} |`,
   ),
+];
+
+const appWebhookTable = [
+  '| measure | figure |',
+  '|---|---|',
+  `| deliveries to a local receiver (204), from a burst of PARSE callbacks | ${deliveries.events} events in ${fmt(deliveries.seconds, 2)} s: **${fmt(deliveries.perSecond, 0)} events/s** |`,
+  `| callback ingest, SQLite FULL, webhooks off | ${fmt(ingest.perSecond, 0)} callbacks/s |`,
+  `| callback ingest, SQLite FULL, webhooks on (APP_WEBHOOK_URL) | ${fmt(ingestWithWebhooks.perSecond, 0)} callbacks/s (${signed(Math.round((ingestWithWebhooks.perSecond / ingest.perSecond - 1) * 100))} %), lost ${ingestWithWebhooks.lost} |`,
 ];
 
 log('observability cost…');
@@ -258,6 +279,9 @@ const tables = [
   '## Webhook ingest',
   ...ingestTable,
   '',
+  "## The app's webhooks",
+  ...appWebhookTable,
+  '',
   '## Video list (`videos`, one client)',
   ...listTable,
   '',
@@ -313,6 +337,12 @@ const targets: [string, string, string, boolean | undefined][] = [
     '>= 2,000 callbacks/s, 0 lost',
     `${fmt(ingest.perSecond, 0)}/s, ${ingest.lost} lost`,
     ingest.perSecond >= 2000 && ingest.lost === 0,
+  ],
+  [
+    "callback ingest with the app's webhooks on (issue 35)",
+    'within 10 % of without, 0 lost',
+    `${fmt(ingestWithWebhooks.perSecond, 0)}/s against ${fmt(ingest.perSecond, 0)}/s, ${ingestWithWebhooks.lost} lost`,
+    ingestWithWebhooks.perSecond >= 0.9 * ingest.perSecond && ingestWithWebhooks.lost === 0,
   ],
   [
     'cross-instance p99',
