@@ -25,6 +25,7 @@ const FAMILY_DEPENDENT = [
   'identity/partitions',
   'resumable/resumable-uploads',
   'app-backend/app-webhooks',
+  'app-backend/owners-and-passthrough',
 ];
 
 export default defineConfig({

@@ -12,6 +12,17 @@
  */
 import { createHash } from 'node:crypto';
 
+/**
+ * An owner as the app knows it: the user and tenant claims its provider issued, or a client
+ * key's name (its digest id for an unnamed key). Shown to the app's backend and to a tenant's
+ * administrators; never sent to MAVI, logged or counted. Null where it does not apply.
+ */
+export interface OwnerNames {
+  user: string | null;
+  tenant: string | null;
+  key: string | null;
+}
+
 /** Who owns a video, and where it lives at MAVI. */
 export interface Owner {
   /** Which caller uploaded it (never a credential, never a claim in the clear). */
@@ -21,6 +32,8 @@ export interface Owner {
    * family has none and ignores it. Kept with the video: changing MAVI_PARTITION moves no video.
    */
   partition: string;
+  /** How the app names the owner; absent for videos uploaded before owners' names were kept. */
+  names?: OwnerNames;
 }
 
 /** Who is asking: an owner, and the group it administers, if any. */
@@ -67,6 +80,15 @@ export const GROUP_LUA_PATTERN = `^${USER_PREFIX}[^:]+:`;
 /** Whether an owner id is in the scope. */
 export function inScope(scope: OwnerScope, ownerId: string): boolean {
   return 'ownerId' in scope ? ownerId === scope.ownerId : ownerId.startsWith(scope.group);
+}
+
+/**
+ * Whether a viewer may see how the app names a video's owner (`Video.owner`): a tenant's
+ * administrator, for its own tenant's videos. Nobody else, not even the owner: the names are
+ * the app's records, not the user's.
+ */
+export function mayNameOwner(viewer: Viewer, ownerId: string): boolean {
+  return viewer.adminOf !== undefined && ownerId.startsWith(viewer.adminOf);
 }
 
 /** The videos a viewer's list covers: its own, or its whole group's for an administrator. */

@@ -120,6 +120,8 @@ export function createUserTokens(
       return {
         ownerId: userOwnerId(tenantId, userId),
         partition,
+        // As the provider issued them: shown to the app's backend and the tenant's administrators only.
+        names: { user, tenant: config.tenantClaim === undefined ? null : tenant, key: null },
         adminOf: scopesOf(payload).includes(config.adminScope) ? group : undefined,
         // The same tolerance as the check above: a socket ends when an HTTP request would be refused.
         expiresAt: (payload.exp! + config.clockToleranceSeconds) * 1000,

@@ -40,9 +40,10 @@ export function callerIdentification(keys: ClientKeys, tokens: UserTokens | unde
     if (tokens && keys.open) return missing;
     const ownerId = keys.identify(authorization);
     // A client key is the app itself: its own partition at MAVI, whatever MAVI_PARTITION says for users.
-    return ownerId === undefined
-      ? missing
-      : { ownerId, partition: clientPartition(ownerId), adminOf: undefined, expiresAt: undefined };
+    if (ownerId === undefined) return missing;
+    // An open gateway's callers are nobody in particular: their videos have no owner to name.
+    const names = keys.open ? undefined : { user: null, tenant: null, key: clientPartition(ownerId) };
+    return { ownerId, partition: clientPartition(ownerId), names, adminOf: undefined, expiresAt: undefined };
   };
   return {
     ofRequest: (req) => identify(req.headers.authorization),

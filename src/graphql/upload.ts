@@ -36,6 +36,9 @@ type MetadataArg =
   | null
   | undefined;
 
+const PASSTHROUGH =
+  "Your app's own text for the video (up to 1 KiB, UTF-8): kept with it, returned as `Video.passthrough` and in every webhook about it, never sent to MAVI.";
+
 /** GraphQL's nulls become absences. */
 function metadataOf(arg: MetadataArg): UploadMetadata | undefined {
   if (!arg) return undefined;
@@ -57,9 +60,11 @@ builder.mutationField('uploadVideo', (t) =>
     args: {
       file: t.arg({ type: 'Upload', required: true, description: 'The video file, as the multipart request maps it.' }),
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
+      passthrough: t.arg.string({ description: PASSTHROUGH }),
     },
-    resolve: (_root, { file, metadata }, context) => {
-      const upload = context.uploads.upload(file, context.viewer, metadataOf(metadata));
+    resolve: (_root, { file, metadata, passthrough }, context) => {
+      const uploader = { ...context.viewer, passthrough: passthrough ?? undefined };
+      const upload = context.uploads.upload(file, uploader, metadataOf(metadata));
       // The client's slot (MAX_CONCURRENT_UPLOADS_PER_KEY) is held until MAVI has answered, not until it hangs up.
       context.uploadSlot?.holdUntil(upload);
       return upload;
@@ -75,9 +80,14 @@ builder.mutationField('uploadVideoFromUrl', (t) =>
     args: {
       url: t.arg.string({ required: true, description: 'A direct http(s) link to the video file.' }),
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
+      passthrough: t.arg.string({ description: PASSTHROUGH }),
     },
-    resolve: (_root, { url, metadata }, context) =>
-      context.uploads.uploadFromUrl(url, context.viewer, metadataOf(metadata)),
+    resolve: (_root, { url, metadata, passthrough }, context) =>
+      context.uploads.uploadFromUrl(
+        url,
+        { ...context.viewer, passthrough: passthrough ?? undefined },
+        metadataOf(metadata),
+      ),
   }),
 );
 

@@ -3,6 +3,7 @@ import type { VideoStatus as Status } from '../mavi/types.js';
 import { gatewayError } from '../errors.js';
 import type { VideoDetails } from '../mavi/api.js';
 import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
+import { mayNameOwner, type OwnerNames } from '../identity.js';
 import { MAX_DELETE_VIDEOS, MAX_PAGE_SIZE } from '../videos/video-library.js';
 import { builder } from './builder.js';
 
@@ -27,6 +28,20 @@ const VideoDetailsType = builder.objectRef<VideoDetails>('VideoDetails').impleme
   }),
 });
 
+const OwnerType = builder.objectRef<OwnerNames>('Owner').implement({
+  description:
+    "A video's owner as your app knows it: the user and tenant claims its identity provider issued, or a client key's name. Null where one does not apply.",
+  fields: (t) => ({
+    user: t.string({ nullable: true, description: 'The user claim (AUTH_USER_CLAIM).', resolve: (o) => o.user }),
+    tenant: t.string({
+      nullable: true,
+      description: 'The tenant claim (AUTH_TENANT_CLAIM).',
+      resolve: (o) => o.tenant,
+    }),
+    key: t.string({ nullable: true, description: "The client key's name.", resolve: (o) => o.key }),
+  }),
+});
+
 export const Video = builder.node(builder.objectRef<VideoRecord>('Video'), {
   description: 'A video uploaded through this gateway.',
   id: { resolve: (video) => video.videoNo },
@@ -48,6 +63,18 @@ export const Video = builder.node(builder.objectRef<VideoRecord>('Video'), {
       type: 'DateTime',
       description: 'When the gateway learned the current status.',
       resolve: (video) => video.updatedAt,
+    }),
+    owner: t.field({
+      type: OwnerType,
+      nullable: true,
+      description:
+        "Who uploaded it, as your app names them: shown to a tenant's administrators for their tenant's videos, null for everyone else, and for videos uploaded before owners were recorded (0.3.0).",
+      resolve: (video, _args, context) => (mayNameOwner(context.viewer, video.ownerId) ? (video.names ?? null) : null),
+    }),
+    passthrough: t.string({
+      nullable: true,
+      description: "Your app's own text given at upload (`passthrough`, up to 1 KiB): never sent to MAVI.",
+      resolve: (video) => video.passthrough ?? null,
     }),
     details: t.field({
       type: VideoDetailsType,

@@ -10,7 +10,7 @@ import { refusal, StoreUnavailableError, type Refusal } from '../errors.js';
 import type { Owner } from '../identity.js';
 import type { CostControl } from '../limits/cost-control.js';
 import type { UploadMetadata } from '../mavi/api.js';
-import { videoNameRefusal } from '../upload/video-name.js';
+import { passthroughRefusal, videoNameRefusal } from '../upload/video-name.js';
 import type { BrokenBound } from './staged-upload.js';
 import type { StagingService } from './staging-service.js';
 
@@ -60,6 +60,7 @@ export async function admitUpload(deps: AdmissionDeps, upload: Upload, owner: Ow
         fileName: described.fileName,
         fileType: described.fileType,
         maviMetadata: described.maviMetadata && JSON.stringify(described.maviMetadata),
+        passthrough: described.passthrough,
         length: size,
         state: 'RECEIVING',
         bytesForwarded: 0,
@@ -96,10 +97,13 @@ export function receivingExpiry(
 /** What the client said of its file, from Upload-Metadata, or the refusal of it. */
 export function describeUpload(
   metadata: Record<string, string | null>,
-): { fileName: string; fileType: string; maviMetadata: UploadMetadata | undefined } | Refusal {
+):
+  | { fileName: string; fileType: string; maviMetadata: UploadMetadata | undefined; passthrough: string | undefined }
+  | Refusal {
   const text = (key: string) => metadata[key] ?? undefined;
   const fileName = text('filename') ?? text('name') ?? 'upload';
-  const badName = videoNameRefusal(fileName);
+  const passthrough = text('passthrough');
+  const badName = videoNameRefusal(fileName) ?? passthroughRefusal(passthrough);
   if (badName) return badName;
   const fileType = text('filetype') ?? text('type') ?? 'application/octet-stream';
   const maviMetadata: UploadMetadata = {};
@@ -127,7 +131,12 @@ export function describeUpload(
     }
     maviMetadata.location = location;
   }
-  return { fileName, fileType, maviMetadata: Object.keys(maviMetadata).length > 0 ? maviMetadata : undefined };
+  return {
+    fileName,
+    fileType,
+    maviMetadata: Object.keys(maviMetadata).length > 0 ? maviMetadata : undefined,
+    passthrough,
+  };
 }
 
 function boundRefusal(broken: BrokenBound, config: StagingConfig): Refusal {

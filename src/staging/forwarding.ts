@@ -162,7 +162,7 @@ export class Forwarding {
           mimetype: job.fileType,
           size: job.length,
         },
-        { ownerId: job.ownerId, partition: job.partition },
+        { ownerId: job.ownerId, partition: job.partition, names: job.names, passthrough: job.passthrough },
         parseMetadata(job.maviMetadata),
       );
       await progressWrites;

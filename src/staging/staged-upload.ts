@@ -19,6 +19,8 @@ export interface StagedUpload extends Owner {
   fileName: string;
   /** From Upload-Metadata `filetype` (or `type`): what the client says it is. */
   fileType: string;
+  /** The app's own text for the video (Upload-Metadata `passthrough`): kept with it, never sent to MAVI. */
+  passthrough?: string;
   /** MAVI's upload metadata (tags, capture time…), as JSON; undefined when the client gave none. */
   maviMetadata: string | undefined;
   /** The file's size (Upload-Length): what the bounds count, and what MAVI is told up front. */

@@ -30,6 +30,8 @@ import {
   DEFAULT_MAX_AGE_MS,
   OPEN_UPLOAD_TTL_MS,
   storedPartition,
+  appDataText,
+  parseAppData,
   type CallbackOutcome,
   type CompletedUpload,
   type StatusChange,
@@ -67,7 +69,7 @@ ${luaTerminalEventTable()}
 local EVENTS = { key = false, id = false, n = 0, exact = false }
 local function emit(eventType, videoKey, at, previous)
   EVENTS.n = EVENTS.n + 1
-  local video = redis.call('HMGET', videoKey, 'videoNo', 'videoName', 'status', 'ownerId')
+  local video = redis.call('HMGET', videoKey, 'videoNo', 'videoName', 'status', 'ownerId', 'app')
   local id = EVENTS.id .. '_' .. EVENTS.n
   if EVENTS.exact then id = EVENTS.id end
   local fields = { 'id', id, 'type', eventType, 'at', at, 'videoNo', video[1],
@@ -75,6 +77,10 @@ local function emit(eventType, videoKey, at, previous)
   if previous then
     table.insert(fields, 'previousStatus')
     table.insert(fields, previous)
+  end
+  if video[5] then
+    table.insert(fields, 'app')
+    table.insert(fields, video[5])
   end
   redis.call('XADD', EVENTS.key, 'MINID', '~', tonumber(at) - ${EVENT_RETENTION_MS}, '*', unpack(fields))
 end
@@ -118,7 +124,7 @@ local interrupted = (not bound) and ((not instance) or redis.call('EXISTS', ARGV
 if interrupted then
   local owner = redis.call('HGET', KEYS[2], 'uploadId')
   if owner and owner ~= ARGV[6] then return {'wrong-video', '(another upload)'} end
-  local upload = redis.call('HMGET', KEYS[1], 'ownerId', 'videoName', 'openedAt', 'heldVideoNo', 'heldStatus', 'heldAt', 'partition')
+  local upload = redis.call('HMGET', KEYS[1], 'ownerId', 'videoName', 'openedAt', 'heldVideoNo', 'heldStatus', 'heldAt', 'partition', 'app')
   redis.call('HSET', KEYS[1], 'videoNo', ARGV[1])
   redis.call('HDEL', KEYS[1], 'heldVideoNo', 'heldStatus', 'heldAt')
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -133,6 +139,7 @@ if interrupted then
   redis.call('HSET', KEYS[2], 'videoNo', ARGV[1], 'videoName', upload[2] or '', 'status', first,
     'uploadTime', upload[3] or ARGV[3], 'updatedAt', firstAt, 'ownerId', upload[1] or '', 'uploadId', ARGV[6])
   if upload[7] then redis.call('HSET', KEYS[2], 'partition', upload[7]) end
+  if upload[8] then redis.call('HSET', KEYS[2], 'app', upload[8]) end
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
   if TERMINAL[first] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], firstAt, ARGV[1]) end
   local ownerKey = ARGV[5] .. 'owner:' .. (upload[1] or '')
@@ -160,7 +167,7 @@ return {'applied'}`;
 
 /**
  * KEYS: upload, video, pending, owner. ARGV: videoNo, videoName, status, uploadTime, updatedAt, ownerId, uploadId, ttl,
- * partition, the key prefix, the event id base.
+ * partition, the key prefix, the event id base, the app's data (JSON, or empty).
  * An upload a callback already bound (its instance's heartbeat lapsed while MAVI answered) keeps the status it has.
  */
 const COMPLETE_UPLOAD = `${APPLY}
@@ -175,6 +182,7 @@ redis.call('HSET', KEYS[1], 'videoNo', ARGV[1], 'ownerId', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 redis.call('HSET', KEYS[2], 'videoNo', ARGV[1], 'videoName', ARGV[2], 'status', ARGV[3], 'uploadTime', ARGV[4],
   'updatedAt', ARGV[5], 'ownerId', ARGV[6], 'uploadId', ARGV[7], 'partition', ARGV[9])
+if ARGV[12] ~= '' then redis.call('HSET', KEYS[2], 'app', ARGV[12]) end
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 if TERMINAL[ARGV[3]] then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
@@ -316,7 +324,8 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const readRecords = (videoNos: readonly string[]) => readVideoRecords(redis, videoNos.map(videoKey));
 
   const store: StatusStore = {
-    async openUpload(uploadId, owner, videoName) {
+    async openUpload(uploadId, owner, videoName, passthrough) {
+      const app = appDataText({ names: owner.names, passthrough });
       await redis
         .multi()
         .hset(
@@ -331,6 +340,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           String(Date.now()),
           'instance',
           options.instanceId,
+          ...(app === null ? [] : ['app', app]),
         )
         .set(instanceKey, '1', 'PX', instanceTtlMs)
         .pexpire(uploadKey(uploadId), OPEN_UPLOAD_TTL_MS)
@@ -353,6 +363,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
           record.partition,
           prefix,
           newEventId(),
+          appDataText(record) ?? '',
         ],
       )) as string[];
       return completedUpload(record, result);
@@ -549,6 +560,7 @@ function toRecord(fields: Record<string, string>): VideoRecord | undefined {
     updatedAt: Number(fields.updatedAt),
     ownerId: fields.ownerId ?? '',
     partition: storedPartition(fields.partition, fields.ownerId ?? ''),
+    ...parseAppData(fields.app),
   };
 }
 
@@ -566,6 +578,7 @@ function toEvent(cursor: string, flat: string[]): StoredVideoEvent | undefined {
     status: fields.status,
     previousStatus: isVideoStatus(fields.previousStatus) ? fields.previousStatus : undefined,
     ownerId: fields.ownerId ?? '',
+    ...parseAppData(fields.app),
   };
 }
 

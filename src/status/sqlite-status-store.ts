@@ -25,6 +25,8 @@ import {
   foldName,
   OPEN_UPLOAD_TTL_MS,
   storedBytes,
+  appDataText,
+  parseAppData,
   type CallbackOutcome,
   type CompletedUpload,
   type StatusChange,
@@ -103,6 +105,10 @@ const MIGRATIONS = [
    CREATE INDEX events_by_time ON events (at);`,
   // An event with a known id (a repeated callback's) is added once.
   `CREATE UNIQUE INDEX events_by_id ON events (id);`,
+  // What the app gave about each video (status-store.ts appDataText): its owner's names, its passthrough.
+  `ALTER TABLE videos ADD COLUMN app TEXT;
+   ALTER TABLE uploads ADD COLUMN app TEXT;
+   ALTER TABLE events ADD COLUMN app TEXT;`,
 ];
 
 export interface SqliteStatusStoreOptions {
@@ -124,6 +130,7 @@ interface VideoRow {
   updated_at: number;
   owner_id: string;
   mavi_partition: string | null;
+  app: string | null;
 }
 
 interface ListParameters {
@@ -148,6 +155,7 @@ interface EventRow {
   status: string;
   previous_status: string | null;
   owner_id: string;
+  app: string | null;
 }
 
 function toEvent(row: EventRow): StoredVideoEvent | undefined {
@@ -162,11 +170,13 @@ function toEvent(row: EventRow): StoredVideoEvent | undefined {
     status: row.status,
     previousStatus: isVideoStatus(row.previous_status) ? row.previous_status : undefined,
     ownerId: row.owner_id,
+    ...parseAppData(row.app),
   };
 }
 
 interface UploadRow {
   owner_id: string;
+  app: string | null;
   mavi_partition: string | null;
   video_name: string;
   opened_at: number;
@@ -219,13 +229,15 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
           updatedAt: row.updated_at,
           ownerId: row.owner_id,
           partition: storedPartition(row.mavi_partition, row.owner_id),
+          ...parseAppData(row.app),
         }
       : undefined;
 
   return {
-    openUpload: (uploadId, owner, videoName) =>
+    openUpload: (uploadId, owner, videoName, passthrough) =>
       writes.submit(() => {
-        sql.openUpload.run(uploadId, owner.ownerId, owner.partition, videoName, now());
+        const app = appDataText({ names: owner.names, passthrough });
+        sql.openUpload.run(uploadId, owner.ownerId, owner.partition, videoName, now(), app);
       }),
 
     completeUpload: (uploadId, record) =>
@@ -238,6 +250,7 @@ export function openSqliteStatusStore(options: SqliteStatusStoreOptions): Status
           record.videoName,
           upload?.opened_at ?? now(),
           record.videoNo,
+          appDataText(record),
         );
         table.saveVideo(record);
         if (!upload?.held_video_no || !isVideoStatus(upload.held_status)) {
@@ -354,21 +367,21 @@ function prepareStatements(db: Database.Database) {
   return {
     video: db.prepare<[string], VideoRow>('SELECT * FROM videos WHERE video_no = ?'),
     upsertVideo: db.prepare(
-      `INSERT INTO videos (video_no, video_name, status, upload_time, updated_at, owner_id, mavi_partition, bytes)
-     VALUES (@videoNo, @videoName, @status, @uploadTime, @updatedAt, @ownerId, @partition, @bytes)
+      `INSERT INTO videos (video_no, video_name, status, upload_time, updated_at, owner_id, mavi_partition, bytes, app)
+     VALUES (@videoNo, @videoName, @status, @uploadTime, @updatedAt, @ownerId, @partition, @bytes, @app)
      ON CONFLICT (video_no) DO UPDATE SET video_name = excluded.video_name, status = excluded.status,
        upload_time = excluded.upload_time, updated_at = excluded.updated_at, owner_id = excluded.owner_id,
-       mavi_partition = excluded.mavi_partition, bytes = excluded.bytes`,
+       mavi_partition = excluded.mavi_partition, bytes = excluded.bytes, app = excluded.app`,
     ),
     setStatus: db.prepare('UPDATE videos SET status = ?, updated_at = ? WHERE video_no = ?'),
     deleteVideo: db.prepare('DELETE FROM videos WHERE video_no = ?'),
     upload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     openUpload: db.prepare(
-      'INSERT OR REPLACE INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at, app) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     bindUpload: db.prepare(
-      `INSERT INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at, video_no)
-     VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO uploads (upload_id, owner_id, mavi_partition, video_name, opened_at, video_no, app)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (upload_id) DO UPDATE SET video_no = excluded.video_no, interrupted = 0,
        held_video_no = NULL, held_status = NULL, held_at = NULL`,
     ),
@@ -396,8 +409,8 @@ function prepareStatements(db: Database.Database) {
      ORDER BY upload_time DESC, video_no DESC LIMIT @limit`,
     ),
     insertEvent: db.prepare(
-      `INSERT OR IGNORE INTO events (id, type, at, video_no, video_name, status, previous_status, owner_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO events (id, type, at, video_no, video_name, status, previous_status, owner_id, app)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     eventsAfter: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     lastEvent: db.prepare<[], { seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1'),
@@ -445,7 +458,7 @@ class VideoTable {
 
   /** Stores a video MAVI registered (the one place a video is added: video.registered). */
   saveVideo(record: VideoRecord): void {
-    this.sql.upsertVideo.run({ ...record, bytes: storedBytes(record) });
+    this.sql.upsertVideo.run({ ...record, bytes: storedBytes(record), app: appDataText(record) });
     this.emit('video.registered', this.sql.video.get(record.videoNo)!, record.updatedAt);
     this.enforceMaxBytes();
   }
@@ -461,6 +474,7 @@ class VideoTable {
       row.status,
       previousStatus ?? null,
       row.owner_id,
+      row.app,
     );
   }
 
@@ -508,6 +522,7 @@ class VideoTable {
       upload.video_name,
       upload.opened_at,
       videoNo,
+      upload.app,
     );
     if (this.liveVideo(videoNo)) return { kind: 'applied', change: this.apply(videoNo, status, at) };
     this.saveVideo({
@@ -518,6 +533,7 @@ class VideoTable {
       updatedAt: at,
       ownerId: upload.owner_id,
       partition: storedPartition(upload.mavi_partition, upload.owner_id),
+      ...parseAppData(upload.app),
     });
     return { kind: 'applied', change: { videoNo, status, receivedAt: at } };
   }

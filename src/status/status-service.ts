@@ -32,8 +32,8 @@ export class StatusService {
   ) {}
 
   /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
-  openUpload(uploadId: string, owner: Owner, videoName: string): Promise<void> {
-    return this.store.openUpload(uploadId, owner, videoName);
+  openUpload(uploadId: string, owner: Owner, videoName: string, passthrough?: string): Promise<void> {
+    return this.store.openUpload(uploadId, owner, videoName, passthrough);
   }
 
   /** Forgets an upload that failed, with anything held for it. */

@@ -14,6 +14,8 @@ export function storedPartition(partition: string | null | undefined, ownerId: s
 }
 
 export interface VideoRecord extends Owner {
+  /** The app's own text for the video (up to 1 KiB): stored and shown, never sent to MAVI. */
+  passthrough?: string;
   videoNo: string;
   videoName: string;
   status: VideoStatus;
@@ -78,8 +80,27 @@ export function storedBytes(record: VideoRecord): number {
     Buffer.byteLength(record.videoNo) * 2 + // the record and the upload binding both hold it
     Buffer.byteLength(record.videoName) +
     Buffer.byteLength(record.ownerId) +
+    Buffer.byteLength(appDataText(record) ?? '') +
     Buffer.byteLength(record.partition)
   );
+}
+
+/**
+ * What the app gave about a video, as the stores keep it in one text field (JSON): its owner's
+ * names and its passthrough. Null when there is neither (a video uploaded before they were kept).
+ */
+export function appDataText(video: Pick<VideoRecord, 'names' | 'passthrough'>): string | null {
+  if (video.names === undefined && video.passthrough === undefined) return null;
+  return JSON.stringify({ names: video.names, passthrough: video.passthrough });
+}
+
+export function parseAppData(text: string | null | undefined): Pick<VideoRecord, 'names' | 'passthrough'> {
+  if (!text) return {};
+  const data = JSON.parse(text) as Pick<VideoRecord, 'names' | 'passthrough'>;
+  return {
+    ...(data.names ? { names: data.names } : {}),
+    ...(typeof data.passthrough === 'string' ? { passthrough: data.passthrough } : {}),
+  };
 }
 
 /** A place in a client's video list, which runs newest first: by uploadTime, then videoNo, both descending. */
@@ -126,7 +147,7 @@ export interface StatusStore {
    * Registers an upload before MAVI is called, so that an early callback has somewhere to wait
    * (and, on a durable store, so that a callback after a crash can still bind it: see sqlite-status-store.ts).
    */
-  openUpload(uploadId: string, owner: Owner, videoName: string): Promise<void>;
+  openUpload(uploadId: string, owner: Owner, videoName: string, passthrough?: string): Promise<void>;
   /** Records MAVI's answer: the video record, the token binding, and any held early callback. */
   completeUpload(uploadId: string, record: VideoRecord): Promise<CompletedUpload>;
   /** Forgets an upload that failed, with anything held for it. */

@@ -8,6 +8,7 @@
  */
 import { videoStatuses, type VideoStatus } from '../mavi/types.js';
 import { randomUUID } from 'node:crypto';
+import type { OwnerNames } from '../identity.js';
 
 export type VideoEventType =
   'video.registered' | 'video.status_changed' | 'video.ready' | 'video.failed' | 'video.deleted' | 'transcript.ready';
@@ -26,6 +27,9 @@ export interface StoredVideoEvent {
   /** The status before, for video.status_changed. */
   previousStatus: VideoStatus | undefined;
   ownerId: string;
+  /** The video's owner as the app names it; absent for a video uploaded before names were kept. */
+  names?: OwnerNames;
+  passthrough?: string;
 }
 
 /** How long the log keeps an event: past it, a cursor that old resumes at the oldest kept. */

@@ -30,7 +30,7 @@ import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';
 import type { IncomingFile } from './multipart-intake.js';
 import { checkVideoUrl, type HostResolver } from './video-url.js';
-import { videoNameRefusal } from './video-name.js';
+import { passthroughRefusal, videoNameRefusal } from './video-name.js';
 
 export interface UploadDeps {
   mavi: MaviApi;
@@ -50,13 +50,18 @@ export interface UploadDeps {
 }
 
 /** The uploads of one gateway: each one tracked until it ends, so that shutdown can wait for them. */
+/** Who uploads, and the app's own text for the video (never sent to MAVI). */
+export interface Uploader extends Owner {
+  passthrough?: string;
+}
+
 export class Uploads {
   readonly inFlight = new InFlight();
 
   constructor(private readonly deps: UploadDeps) {}
 
   /** Uploads the request's file for `owner`, into its partition at MAVI. */
-  upload(file: Promise<IncomingFile>, owner: Owner, metadata?: UploadMetadata): Promise<VideoRecord> {
+  upload(file: Promise<IncomingFile>, owner: Uploader, metadata?: UploadMetadata): Promise<VideoRecord> {
     return this.measured('file', uploadVideo(this.deps, file, owner, metadata));
   }
 
@@ -64,7 +69,7 @@ export class Uploads {
    * Sends a finished resumable upload's staged file to MAVI: the same checks,
    * tokens, tracking and ownership as a streamed upload, with its exact size.
    */
-  forwardStaged(file: StagedFile, owner: Owner, metadata?: UploadMetadata): Promise<VideoRecord> {
+  forwardStaged(file: StagedFile, owner: Uploader, metadata?: UploadMetadata): Promise<VideoRecord> {
     return this.measured('staged', forwardStagedFile(this.deps, file, owner, metadata));
   }
 
@@ -73,13 +78,13 @@ export class Uploads {
    * ownership as a file upload. Addresses inside a private network are refused
    * before MAVI is called (see video-url.ts).
    */
-  uploadFromUrl(url: string, owner: Owner, metadata?: UploadMetadata): Promise<VideoRecord> {
+  uploadFromUrl(url: string, owner: Uploader, metadata?: UploadMetadata): Promise<VideoRecord> {
     return this.measured(
       'url',
       (async () => {
         const checked = await checkVideoUrl(url, this.deps.resolveHost);
         const videoName = lastSegment(checked) || checked.hostname;
-        const badName = videoNameRefusal(videoName);
+        const badName = passthroughRefusal(owner.passthrough) ?? videoNameRefusal(videoName);
         if (badName) throw refusalError(badName);
         return registerAtMavi(this.deps, owner, videoName, metadata, (callbackUrl) =>
           this.deps.mavi.uploadVideoFromUrl({
@@ -112,7 +117,7 @@ export class Uploads {
 async function uploadVideo(
   deps: UploadDeps,
   upload: Promise<IncomingFile>,
-  owner: Owner,
+  owner: Uploader,
   metadata: UploadMetadata | undefined,
 ): Promise<VideoRecord> {
   const { logger } = deps;
@@ -121,7 +126,7 @@ async function uploadVideo(
     throw asClientError(error);
   });
   const fileName = file.filename || 'upload';
-  const badName = videoNameRefusal(fileName);
+  const badName = videoNameRefusal(fileName) ?? passthroughRefusal(owner.passthrough);
   if (badName) {
     file.createReadStream().destroy();
     throw refusalError(badName);
@@ -163,7 +168,7 @@ export interface StagedFile {
 async function forwardStagedFile(
   deps: UploadDeps,
   file: StagedFile,
-  owner: Owner,
+  owner: Uploader,
   metadata: UploadMetadata | undefined,
 ): Promise<VideoRecord> {
   const source = new FileSource(file.stream, { maxBytes: deps.maxUploadBytes, expectedBytes: file.size });
@@ -181,7 +186,7 @@ async function sendFile(
   deps: UploadDeps,
   source: FileSource,
   file: { fileName: string; mimetype: string; fileSize: number | undefined },
-  owner: Owner,
+  owner: Uploader,
   metadata: UploadMetadata | undefined,
   explain: (error: unknown) => unknown,
 ): Promise<VideoRecord> {
@@ -246,7 +251,7 @@ async function sendFile(
  */
 async function registerAtMavi(
   deps: UploadDeps,
-  owner: Owner,
+  owner: Uploader,
   videoName: string,
   metadata: UploadMetadata | undefined,
   send: (callbackUrl: string | undefined) => Promise<MaviUploadedVideo>,
@@ -258,7 +263,7 @@ async function registerAtMavi(
   if (metadataRefusal !== undefined) throw nothingSent(metadataRefusal);
 
   const { uploadId, token } = tokens.mint();
-  await status.openUpload(uploadId, owner, videoName);
+  await status.openUpload(uploadId, owner, videoName, owner.passthrough);
   let video: MaviUploadedVideo | undefined;
   try {
     video = await send(deps.callbackUrlFor(token));
@@ -272,6 +277,8 @@ async function registerAtMavi(
       updatedAt: Date.now(),
       ownerId,
       partition,
+      names: owner.names,
+      passthrough: owner.passthrough,
     });
     if (completed.discardedVideoNo !== undefined) {
       logger.warn('dropped an early callback that named another video', {

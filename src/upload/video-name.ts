@@ -23,3 +23,17 @@ export function videoNameRefusal(name: string): Refusal | undefined {
     `A video's name must be at most ${MAX_VIDEO_NAME_CHARS} characters, without control characters (C0, DEL, C1), line separators or bidirectional controls (U+202A–U+202E, U+2066–U+2069, …); nothing was sent to MAVI.`,
   );
 }
+
+/** The most bytes (UTF-8) of the app's own text a video carries (`passthrough`). */
+const MAX_PASSTHROUGH_BYTES = 1024;
+
+/** Why `passthrough` cannot be kept with a video (INVALID_INPUT), or undefined when it can. */
+export function passthroughRefusal(passthrough: string | undefined): Refusal | undefined {
+  if (passthrough === undefined) return undefined;
+  const bytes = Buffer.byteLength(passthrough);
+  if (bytes <= MAX_PASSTHROUGH_BYTES) return undefined;
+  return refusal(
+    'INVALID_INPUT',
+    `passthrough is ${bytes} bytes (UTF-8); at most ${MAX_PASSTHROUGH_BYTES} are kept with a video. Nothing was sent to MAVI.`,
+  );
+}

@@ -2,6 +2,7 @@
  * What the app's backend receives: `{ type, timestamp, data }` (docs/app-backend.md). The body
  * is made once, when the event is queued for an endpoint, and every retry sends the same bytes.
  */
+import type { OwnerNames } from '../identity.js';
 import type { StoredVideoEvent } from '../status/video-events.js';
 
 interface WebhookPayload {
@@ -14,9 +15,9 @@ interface WebhookPayload {
     status: string;
     /** The status before, on video.status_changed; null otherwise. */
     previousStatus: string | null;
-    /** The owner as the app knows it (user, tenant, key); null until owners are recorded (issue 35, item 3). */
-    owner: { user: string | null; tenant: string | null; key: string | null } | null;
-    /** The app's own text for the video; null until passthrough is taken (issue 35, item 4). */
+    /** The owner as the app knows it (user, tenant, key); null for a video uploaded before owners were kept. */
+    owner: OwnerNames | null;
+    /** The app's own text for the video, given at upload; null when none was. */
     passthrough: string | null;
   };
 }
@@ -30,8 +31,8 @@ export function webhookBody(event: StoredVideoEvent): string {
       videoName: event.videoName,
       status: event.status,
       previousStatus: event.previousStatus ?? null,
-      owner: null,
-      passthrough: null,
+      owner: event.names ?? null,
+      passthrough: event.passthrough ?? null,
     },
   };
   return JSON.stringify(payload);

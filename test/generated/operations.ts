@@ -201,12 +201,14 @@ export type MutationDeleteVideosArgs = {
 export type MutationUploadVideoArgs = {
   file: Scalars['Upload']['input'];
   metadata: InputMaybe<UploadMetadataInput>;
+  passthrough: InputMaybe<Scalars['String']['input']>;
 };
 
 
 /** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationUploadVideoFromUrlArgs = {
   metadata: InputMaybe<UploadMetadataInput>;
+  passthrough: InputMaybe<Scalars['String']['input']>;
   url: Scalars['String']['input'];
 };
 
@@ -214,6 +216,17 @@ export type MutationUploadVideoFromUrlArgs = {
 export type Node = {
   /** A global id (the Relay spec): opaque, unique across types; refetch with `node(id:)`. */
   id: Scalars['ID']['output'];
+};
+
+/** A video's owner as your app knows it: the user and tenant claims its identity provider issued, or a client key's name. Null where one does not apply. */
+export type Owner = {
+  __typename?: 'Owner';
+  /** The client key's name. */
+  key: Maybe<Scalars['String']['output']>;
+  /** The tenant claim (AUTH_TENANT_CLAIM). */
+  tenant: Maybe<Scalars['String']['output']>;
+  /** The user claim (AUTH_USER_CLAIM). */
+  user: Maybe<Scalars['String']['output']>;
 };
 
 /** Where a page starts and ends, and whether more follow (the Relay connection spec; lists page forward, with `first` and `after`). */
@@ -441,6 +454,10 @@ export type Video = Node & {
   details: Maybe<VideoDetails>;
   /** A global id (the Relay spec): opaque, unique across types; refetch with `node(id:)`. */
   id: Scalars['ID']['output'];
+  /** Who uploaded it, as your app names them: shown to a tenant's administrators for their tenant's videos, null for everyone else, and for videos uploaded before owners were recorded (0.3.0). */
+  owner: Maybe<Owner>;
+  /** Your app's own text given at upload (`passthrough`, up to 1 KiB): never sent to MAVI. */
+  passthrough: Maybe<Scalars['String']['output']>;
   /** Where MAVI is with it, as last learned. */
   status: VideoStatus;
   /** When the gateway learned the current status. */

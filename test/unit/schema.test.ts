@@ -88,8 +88,8 @@ describe('schema', () => {
     // Root fields and their arguments, whatever the descriptions around them.
     const fields = rootFields();
     expect(fields.Mutation).toMatchObject({
-      uploadVideo: ['file', 'metadata'],
-      uploadVideoFromUrl: ['metadata', 'url'],
+      uploadVideo: ['file', 'metadata', 'passthrough'],
+      uploadVideoFromUrl: ['metadata', 'passthrough', 'url'],
       deleteVideos: ['videoNos'],
     });
     expect(fields.Query).toMatchObject({

@@ -491,7 +491,7 @@ describe('sqlite status store: its file', () => {
     const db = new Database(join(dir, DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(5\)/);
+    expect(() => sqlite(dir)).toThrow(/gateway\.sqlite has schema version 99, newer than this gateway knows \(6\)/);
   });
 
   it('gives a video stored before partitions were kept the partition its owner id implied then', async () => {
