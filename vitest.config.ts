@@ -26,6 +26,7 @@ const FAMILY_DEPENDENT = [
   'resumable/resumable-uploads',
   'app-backend/app-webhooks',
   'app-backend/owners-and-passthrough',
+  'app-backend/service-key',
 ];
 
 export default defineConfig({

@@ -75,6 +75,10 @@ function resolve(declared: Declared, env: Env, problems: string[]) {
     );
   }
   const auth = resolveUserTokens(declared.auth, env, problems);
+  const clientKeys = new Set(declared.gatewayApiKeys.map(({ key }) => key));
+  if (declared.serviceKeys.some(({ key }) => clientKeys.has(key))) {
+    problems.push('GATEWAY_SERVICE_KEYS: a service key may not also be a client key (GATEWAY_API_KEYS)');
+  }
   checkIdentityCombinations(declared, auth !== undefined, problems);
 
   // The successor lives at memories.ai's API host; any other address is taken for the original family.
@@ -120,13 +124,18 @@ function resolveAppWebhook(declared: Declared['appWebhook'], problems: string[])
 function checkIdentityCombinations(declared: Declared, tokensOn: boolean, problems: string[]): void {
   if (tokensOn) {
     // Such a key would be read as a token and refused every time: a lockout nobody is told of.
-    declared.gatewayApiKeys.forEach(({ key, name }, index) => {
-      if (!looksLikeToken(key)) return;
-      const which = name !== undefined ? `the key named "${name}"` : `key number ${index + 1}`;
-      problems.push(
-        `GATEWAY_API_KEYS: ${which} has a token's shape (three parts joined by dots), so with AUTH_ISSUER set it would be read as a token and never accepted: choose a key without two dots`,
-      );
-    });
+    for (const [variable, keys] of [
+      ['GATEWAY_API_KEYS', declared.gatewayApiKeys],
+      ['GATEWAY_SERVICE_KEYS', declared.serviceKeys],
+    ] as const) {
+      keys.forEach(({ key, name }, index) => {
+        if (!looksLikeToken(key)) return;
+        const which = name !== undefined ? `the key named "${name}"` : `key number ${index + 1}`;
+        problems.push(
+          `${variable}: ${which} has a token's shape (three parts joined by dots), so with AUTH_ISSUER set it would be read as a token and never accepted: choose a key without two dots`,
+        );
+      });
+    }
   }
   if (declared.devIdentityProvider && declared.maviApiKey !== undefined) {
     problems.push(

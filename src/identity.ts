@@ -54,11 +54,28 @@ export type OwnerScope = { ownerId: string } | { group: string };
 /** Every caller of an open gateway (no client keys, no tokens). */
 export const anonymousOwnerId = 'anonymous';
 const CLIENT_PREFIX = 'client:';
+const SERVICE_PREFIX = 'service:';
+
+/**
+ * The group every owner id is in (every id starts with the empty string): the app's service key
+ * (GATEWAY_SERVICE_KEYS) administers it, so it sees and manages every video of the deployment.
+ */
+export const EVERY_OWNER = '';
 const USER_PREFIX = 'user:';
 
 /** The owner id of a named client key, or of an unnamed one (by its key's digest). */
 export function clientKeyOwnerId(name: string | undefined, keyDigest: Buffer): string {
   return name ? `${CLIENT_PREFIX}${name}` : `key-${keyDigest.toString('hex').slice(0, 16)}`;
+}
+
+/** The owner id of a named service key, or of an unnamed one: the app's servers, never a client. */
+export function serviceKeyOwnerId(name: string | undefined, keyDigest: Buffer): string {
+  return name ? `${SERVICE_PREFIX}${name}` : `service-${keyDigest.toString('hex').slice(0, 16)}`;
+}
+
+/** Whether the viewer is the app's backend (a service key): it sees every video, and may act for any owner. */
+export function isService(viewer: Viewer): boolean {
+  return viewer.adminOf === EVERY_OWNER;
 }
 
 /** A tenant's group: the prefix of its users' owner ids. */
@@ -83,9 +100,9 @@ export function inScope(scope: OwnerScope, ownerId: string): boolean {
 }
 
 /**
- * Whether a viewer may see how the app names a video's owner (`Video.owner`): a tenant's
- * administrator, for its own tenant's videos. Nobody else, not even the owner: the names are
- * the app's records, not the user's.
+ * Whether a viewer may see how the app names a video's owner (`Video.owner`): the app's service
+ * key for every video, a tenant's administrator for its own tenant's. Nobody else, not even the
+ * owner: the names are the app's records, not the user's.
  */
 export function mayNameOwner(viewer: Viewer, ownerId: string): boolean {
   return viewer.adminOf !== undefined && ownerId.startsWith(viewer.adminOf);

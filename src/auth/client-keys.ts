@@ -1,5 +1,6 @@
 /**
- * Client keys (GATEWAY_API_KEYS). A caller is identified by `Authorization:
+ * Client keys (GATEWAY_API_KEYS), and the app's service keys (GATEWAY_SERVICE_KEYS, owner ids
+ * `service:<name>` and `service-<digest>`, with the same rules). A caller is identified by `Authorization:
  * Bearer <key>`; everywhere else (video records, limits, logs, MAVI's partitions)
  * it is known by an owner id that never contains the key:
  *  - a named key (`name:key`) is `client:<name>`, so a key can be replaced
@@ -11,24 +12,28 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ClientKey } from '../config.js';
-import { anonymousOwnerId, clientKeyOwnerId } from '../identity.js';
+import { anonymousOwnerId, clientKeyOwnerId, clientPartition, serviceKeyOwnerId } from '../identity.js';
 
 export interface ClientKeys {
   /** True when no keys are configured: every caller is anonymous. */
   readonly open: boolean;
   /** The caller's owner id for an Authorization value, or undefined when it carries no valid key. */
   identify(authorization: string | undefined): string | undefined;
+  /** The owner id of the key a name (`Owner.key`: its name, or an unnamed key's id) names; undefined for none. */
+  ownerIdNamed(name: string): string | undefined;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-export function createClientKeys(keys: readonly ClientKey[]): ClientKeys {
+export function createClientKeys(keys: readonly ClientKey[], kind: 'client' | 'service' = 'client'): ClientKeys {
+  const ownerIdOf = kind === 'client' ? clientKeyOwnerId : serviceKeyOwnerId;
   const known = keys.map(({ key, name }) => {
     const hash = digest(key);
-    return { hash, ownerId: clientKeyOwnerId(name, hash) };
+    return { hash, ownerId: ownerIdOf(name, hash) };
   });
   return {
     open: keys.length === 0,
+    ownerIdNamed: (name) => known.find(({ ownerId }) => clientPartition(ownerId) === name)?.ownerId,
     identify(authorization) {
       if (known.length === 0) return anonymousOwnerId;
       const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization ?? '');

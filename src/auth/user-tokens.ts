@@ -30,7 +30,7 @@ import {
 } from 'jose';
 import type { MaviPartition, UserTokenConfig } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
-import { claimsDigest, userGroup, userOwnerId, type Caller } from '../identity.js';
+import { claimsDigest, userGroup, userOwnerId, type Caller, type Owner } from '../identity.js';
 import { ProviderKeys, ProviderUnavailableError } from './provider-keys.js';
 
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -43,6 +43,8 @@ export interface UserTokens {
   /** True once the provider's keys have been loaded (readiness). */
   readonly ready: boolean;
   verify(token: string): Promise<Caller | Refusal>;
+  /** The owner a user of these tokens is (for the app's service key, which names users); undefined without the tenant AUTH_TENANT_CLAIM needs. */
+  ownerNamed(user: string, tenant: string | null): Owner | undefined;
   start(): void;
   stop(): void;
 }
@@ -66,9 +68,36 @@ export function createUserTokens(
     requiredClaims: ['exp'],
   };
 
+  /**
+   * A user's owner: its id and partition are digests of the claims (with the issuer), so the
+   * same user is the same owner on every token, and no claim reaches MAVI in the clear.
+   */
+  const ownerOf = (user: string, tenant: string) => {
+    const tenantId = claimsDigest(config.issuer, tenant).slice(0, 16);
+    const userId = claimsDigest(config.issuer, tenant, user).slice(0, 32);
+    const partition = {
+      user: `user-${userId}`,
+      tenant: `tenant-${tenantId}`,
+      app: `app-${claimsDigest(config.issuer, config.audience).slice(0, 16)}`,
+    }[partitionBy];
+    return {
+      tenantId,
+      ownerId: userOwnerId(tenantId, userId),
+      partition,
+      // As the provider issued them: shown to the app's backend and the tenant's administrators only.
+      names: { user, tenant: config.tenantClaim === undefined ? null : tenant, key: null },
+    };
+  };
+
   return {
     get ready() {
       return keys.loaded;
+    },
+
+    ownerNamed(user, tenant) {
+      if (config.tenantClaim !== undefined && tenant === null) return undefined;
+      const { tenantId: _tenantId, ...owner } = ownerOf(user, tenant ?? '');
+      return owner;
     },
     start: () => keys.start(),
     stop: () => keys.stop(),
@@ -109,20 +138,10 @@ export function createUserTokens(
         }
         tenant = claimed;
       }
-      const tenantId = claimsDigest(config.issuer, tenant).slice(0, 16);
-      const userId = claimsDigest(config.issuer, tenant, user).slice(0, 32);
-      const partition = {
-        user: `user-${userId}`,
-        tenant: `tenant-${tenantId}`,
-        app: `app-${claimsDigest(config.issuer, config.audience).slice(0, 16)}`,
-      }[partitionBy];
-      const group = userGroup(tenantId);
+      const { tenantId, ...owner } = ownerOf(user, tenant);
       return {
-        ownerId: userOwnerId(tenantId, userId),
-        partition,
-        // As the provider issued them: shown to the app's backend and the tenant's administrators only.
-        names: { user, tenant: config.tenantClaim === undefined ? null : tenant, key: null },
-        adminOf: scopesOf(payload).includes(config.adminScope) ? group : undefined,
+        ...owner,
+        adminOf: scopesOf(payload).includes(config.adminScope) ? userGroup(tenantId) : undefined,
         // The same tolerance as the check above: a socket ends when an HTTP request would be refused.
         expiresAt: (payload.exp! + config.clockToleranceSeconds) * 1000,
       };

@@ -9,18 +9,20 @@ export interface ClientKey {
   name?: string;
 }
 
-/** GATEWAY_API_KEYS: comma-separated entries, each `name:key` when what precedes the first colon is a name, else a bare key. */
-export function readClientKeys(raw: string, report: Report): ClientKey[] {
+/**
+ * GATEWAY_API_KEYS (and GATEWAY_SERVICE_KEYS): comma-separated entries, each `name:key` when what
+ * precedes the first colon is a name, else a bare key.
+ */
+export function readClientKeys(raw: string, report: Report, variable: string): ClientKey[] {
   const keys = raw
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
     .map(parseClientKey);
   // Never quote a key: the problem is logged.
-  if (keys.some(({ key }) => key.length < 16))
-    report('GATEWAY_API_KEYS: every key must be at least 16 characters long');
+  if (keys.some(({ key }) => key.length < 16)) report(`${variable}: every key must be at least 16 characters long`);
   const names = keys.flatMap(({ name }) => (name ? [name] : []));
-  if (new Set(names).size !== names.length) report('GATEWAY_API_KEYS: every name may be used once');
+  if (new Set(names).size !== names.length) report(`${variable}: every name may be used once`);
   return keys;
 }
 

@@ -134,7 +134,14 @@ const access = {
     shown: 'unset: see `GATEWAY_OPEN`',
     meaning:
       'comma-separated client keys (16+ characters each), each optionally named: `name:key` (name: letters, digits, `_ . -`, up to 64)',
-    parse: readClientKeys,
+    parse: (raw, report) => readClientKeys(raw, report, 'GATEWAY_API_KEYS'),
+  }),
+  serviceKeys: custom('GATEWAY_SERVICE_KEYS', {
+    default: [],
+    shown: 'unset: no service key',
+    meaning:
+      "the app's own servers' keys, in `GATEWAY_API_KEYS`' format (never give one to a client): a service caller sees and manages every video of the deployment, names owners (`videos(owner:)`, uploads on a user's behalf, `eraseOwner`), and has budgets of its own",
+    parse: (raw, report) => readClientKeys(raw, report, 'GATEWAY_SERVICE_KEYS'),
   }),
   gatewayOpen: flag('GATEWAY_OPEN', {
     default: false,

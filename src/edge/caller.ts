@@ -6,9 +6,11 @@
  *  - an end user's token (a JWT, when AUTH_ISSUER is set), verified locally
  *    (auth/user-tokens.ts): the caller is that user;
  *  - or a client key (GATEWAY_API_KEYS, auth/client-keys.ts): the caller is
- *    the app itself, as its servers call.
+ *    the app's client, in a partition of its own;
+ *  - or a service key (GATEWAY_SERVICE_KEYS): the caller is the app's backend,
+ *    which sees and manages every video and may name any owner.
  */
-import { clientPartition, type Caller } from '../identity.js';
+import { clientPartition, EVERY_OWNER, type Caller, type Owner, type OwnerNames } from '../identity.js';
 import type { IncomingMessage } from 'node:http';
 import type { ClientKeys } from '../auth/client-keys.js';
 import type { UserTokens } from '../auth/user-tokens.js';
@@ -16,6 +18,8 @@ import { looksLikeToken } from '../config.js';
 import { refusal, type Refusal } from '../errors.js';
 
 export interface CallerIdentification {
+  /** The owner a service caller names (`OwnerInput`): a user by its claims, or a client key by its name. */
+  ownerNamed(names: Partial<OwnerNames>): Owner | Refusal;
   /** The caller of an HTTP request, from its Authorization header; UNAUTHENTICATED when it has none that is valid. */
   ofRequest(req: IncomingMessage): Promise<Caller | Refusal>;
   /**
@@ -28,7 +32,11 @@ export interface CallerIdentification {
   ): Promise<Caller | Refusal>;
 }
 
-export function callerIdentification(keys: ClientKeys, tokens: UserTokens | undefined): CallerIdentification {
+export function callerIdentification(
+  keys: ClientKeys,
+  tokens: UserTokens | undefined,
+  serviceKeys: ClientKeys,
+): CallerIdentification {
   const missing = refusal(
     'UNAUTHENTICATED',
     tokens ? 'A valid token or client key is required: send Authorization: Bearer <token>.' : undefined,
@@ -36,6 +44,12 @@ export function callerIdentification(keys: ClientKeys, tokens: UserTokens | unde
   const identify = async (authorization: string | undefined): Promise<Caller | Refusal> => {
     const credential = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (tokens && credential !== undefined && looksLikeToken(credential)) return tokens.verify(credential);
+    const service = serviceKeys.open ? undefined : serviceKeys.identify(authorization);
+    if (service !== undefined) {
+      const name = clientPartition(service);
+      const names = { user: null, tenant: null, key: name };
+      return { ownerId: service, partition: name, names, adminOf: EVERY_OWNER, expiresAt: undefined };
+    }
     // With tokens on and no client key configured, nobody is anonymous.
     if (tokens && keys.open) return missing;
     const ownerId = keys.identify(authorization);
@@ -46,12 +60,38 @@ export function callerIdentification(keys: ClientKeys, tokens: UserTokens | unde
     return { ownerId, partition: clientPartition(ownerId), names, adminOf: undefined, expiresAt: undefined };
   };
   return {
+    ownerNamed: (names) => ownerNamed(keys, tokens, names),
     ofRequest: (req) => identify(req.headers.authorization),
     ofWebSocket(upgrade, connectionParams) {
       const fromParams = connectionParams?.authorization;
       return identify(upgrade.headers.authorization ?? (typeof fromParams === 'string' ? fromParams : undefined));
     },
   };
+}
+
+/**
+ * The owner named by the app's own names for it: a user (its user claim, with its tenant claim
+ * when AUTH_TENANT_CLAIM is set) or a client key (its name); one of the two, and one that exists.
+ */
+function ownerNamed(
+  keys: ClientKeys,
+  tokens: UserTokens | undefined,
+  { user, tenant, key }: Partial<OwnerNames>,
+): Owner | Refusal {
+  if ((user != null) === (key != null)) {
+    return refusal('INVALID_INPUT', 'Name an owner by its user (and tenant) or by its client key, one of the two.');
+  }
+  if (key != null) {
+    const ownerId = keys.ownerIdNamed(key);
+    if (ownerId === undefined) return refusal('INVALID_INPUT', 'No client key (GATEWAY_API_KEYS) has that name.');
+    return { ownerId, partition: clientPartition(ownerId), names: { user: null, tenant: null, key } };
+  }
+  if (!tokens) return refusal('INVALID_INPUT', 'This gateway has no signed-in users (AUTH_ISSUER is not set).');
+  const owner = tokens.ownerNamed(user!, tenant ?? null);
+  return (
+    owner ??
+    refusal('INVALID_INPUT', "A user is named with its tenant here (AUTH_TENANT_CLAIM): give the owner's tenant.")
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Uploads } from '../upload/upload-video.js';
 import type DataLoader from 'dataloader';
 import type { VideoDetails } from '../mavi/api.js';
 import type { VideoRecord } from '../status/status-store.js';
-import type { Caller, Viewer } from '../identity.js';
+import type { Caller, Owner, OwnerNames, Viewer } from '../identity.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
@@ -48,6 +48,8 @@ export interface GatewayUserContext {
   details: DataLoader<VideoRecord, VideoDetails | null, string>;
   /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */
   signal: AbortSignal | undefined;
+  /** The owner an `OwnerInput` names (a user by its claims, a client key by its name), or why none is. */
+  ownerNamed(names: Partial<OwnerNames>): Owner | Refusal;
   /** Who asks: what every ownership check reads (videos/ownership.ts), what limits count by, and where its uploads go at MAVI. */
   viewer: Viewer;
 }

@@ -2,8 +2,11 @@ import type { ValidationRule } from 'graphql';
 import { gatewayError } from '../errors.js';
 import type { UploadMetadata } from '../mavi/api.js';
 import { MAX_VIDEO_URL_CHARS } from '../upload/video-url.js';
+import { isService } from '../identity.js';
+import type { Uploader } from '../upload/upload-video.js';
 import { builder } from './builder.js';
-import { Video } from './video.js';
+import type { GatewayContext } from './context.js';
+import { OwnerInput, ownerOf, Video } from './video.js';
 
 const Location = builder.inputType('LocationInput', {
   description: 'Where the video was taken.',
@@ -39,6 +42,25 @@ type MetadataArg =
 const PASSTHROUGH =
   "Your app's own text for the video (up to 1 KiB, UTF-8): kept with it, returned as `Video.passthrough` and in every webhook about it, never sent to MAVI.";
 
+const ON_BEHALF =
+  "For the app's service key only: upload on this owner's behalf (a user by its claims, or a client key by its name). The video is then theirs, in their partition at MAVI.";
+
+/** Who the upload is for: the caller, or (for the app's service key) the owner it names. */
+function uploaderOf(
+  context: GatewayContext,
+  owner: { user?: string | null; tenant?: string | null; key?: string | null } | null | undefined,
+  passthrough: string | null | undefined,
+): Uploader {
+  if (!owner) return { ...context.viewer, passthrough: passthrough ?? undefined };
+  if (!isService(context.viewer)) {
+    throw gatewayError(
+      'INVALID_INPUT',
+      "Only the app's service key (GATEWAY_SERVICE_KEYS) uploads on someone's behalf.",
+    );
+  }
+  return { ...ownerOf(context, owner), passthrough: passthrough ?? undefined };
+}
+
 /** GraphQL's nulls become absences. */
 function metadataOf(arg: MetadataArg): UploadMetadata | undefined {
   if (!arg) return undefined;
@@ -61,9 +83,19 @@ builder.mutationField('uploadVideo', (t) =>
       file: t.arg({ type: 'Upload', required: true, description: 'The video file, as the multipart request maps it.' }),
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
       passthrough: t.arg.string({ description: PASSTHROUGH }),
+      owner: t.arg({ type: OwnerInput, description: ON_BEHALF }),
     },
-    resolve: (_root, { file, metadata, passthrough }, context) => {
-      const uploader = { ...context.viewer, passthrough: passthrough ?? undefined };
+    resolve: (_root, { file, metadata, passthrough, owner }, context) => {
+      let uploader: Uploader;
+      try {
+        uploader = uploaderOf(context, owner, passthrough);
+      } catch (error) {
+        // Refused before the file is read: its bytes are dropped, nothing reaches MAVI.
+        void Promise.resolve(file)
+          .then((incoming) => incoming.createReadStream().destroy())
+          .catch(() => undefined);
+        throw error;
+      }
       const upload = context.uploads.upload(file, uploader, metadataOf(metadata));
       // The client's slot (MAX_CONCURRENT_UPLOADS_PER_KEY) is held until MAVI has answered, not until it hangs up.
       context.uploadSlot?.holdUntil(upload);
@@ -81,13 +113,10 @@ builder.mutationField('uploadVideoFromUrl', (t) =>
       url: t.arg.string({ required: true, description: 'A direct http(s) link to the video file.' }),
       metadata: t.arg({ type: UploadMetadataInput, description: 'Optional; see UploadMetadataInput.' }),
       passthrough: t.arg.string({ description: PASSTHROUGH }),
+      owner: t.arg({ type: OwnerInput, description: ON_BEHALF }),
     },
-    resolve: (_root, { url, metadata, passthrough }, context) =>
-      context.uploads.uploadFromUrl(
-        url,
-        { ...context.viewer, passthrough: passthrough ?? undefined },
-        metadataOf(metadata),
-      ),
+    resolve: (_root, { url, metadata, passthrough, owner }, context) =>
+      context.uploads.uploadFromUrl(url, uploaderOf(context, owner, passthrough), metadataOf(metadata)),
   }),
 );
 

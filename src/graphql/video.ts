@@ -3,7 +3,9 @@ import type { VideoStatus as Status } from '../mavi/types.js';
 import { gatewayError } from '../errors.js';
 import type { VideoDetails } from '../mavi/api.js';
 import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
-import { mayNameOwner, type OwnerNames } from '../identity.js';
+import { mayNameOwner, type Owner, type OwnerNames } from '../identity.js';
+import { isRefusal, refusalError } from '../errors.js';
+import type { GatewayContext } from './context.js';
 import { MAX_DELETE_VIDEOS, MAX_PAGE_SIZE } from '../videos/video-library.js';
 import { builder } from './builder.js';
 
@@ -41,6 +43,26 @@ const OwnerType = builder.objectRef<OwnerNames>('Owner').implement({
     key: t.string({ nullable: true, description: "The client key's name.", resolve: (o) => o.key }),
   }),
 });
+
+export const OwnerInput = builder.inputType('OwnerInput', {
+  description:
+    'An owner as your app names it: a user by its user claim (with its tenant claim when AUTH_TENANT_CLAIM is set), or a client key by its name. One of the two.',
+  fields: (t) => ({
+    user: t.string({ description: 'The user claim (AUTH_USER_CLAIM) of a signed-in user.' }),
+    tenant: t.string({ description: "The user's tenant claim (AUTH_TENANT_CLAIM)." }),
+    key: t.string({ description: "A client key's name (GATEWAY_API_KEYS `name:key`)." }),
+  }),
+});
+
+/** The owner an OwnerInput names; INVALID_INPUT naming why there is none. */
+export function ownerOf(
+  context: GatewayContext,
+  input: { user?: string | null; tenant?: string | null; key?: string | null },
+): Owner {
+  const owner = context.ownerNamed(input);
+  if (isRefusal(owner)) throw refusalError(owner);
+  return owner;
+}
 
 export const Video = builder.node(builder.objectRef<VideoRecord>('Video'), {
   description: 'A video uploaded through this gateway.',
@@ -184,6 +206,11 @@ builder.queryField('videos', (t) =>
       after: t.arg.string({ description: "A cursor from the previous page's `pageInfo.endCursor` (or an edge)." }),
       status: t.arg({ type: VideoStatus, description: 'Only videos with this status.' }),
       nameContains: t.arg.string({ description: 'Only videos whose name contains this text, ignoring case.' }),
+      owner: t.arg({
+        type: OwnerInput,
+        description:
+          "Only this owner's videos (a user by its claims, or a client key by its name): for the app's service key, and a tenant's administrators within their tenant. Anyone else gets none of another owner's.",
+      }),
     },
     resolve: async (_root, args, context) => {
       const after = args.after ? decodeCursor(args.after) : undefined;
@@ -192,6 +219,7 @@ builder.queryField('videos', (t) =>
         after,
         status: args.status ?? undefined,
         nameContains: args.nameContains || undefined,
+        ownerId: args.owner ? ownerOf(context, args.owner).ownerId : undefined,
       });
       return { ...page, after };
     },

@@ -81,6 +81,7 @@ export function createGatewayWithParts(
     config.metricsToken,
     config.staging.s3?.credentials?.secretAccessKey,
     ...config.gatewayApiKeys.map(({ key }) => key),
+    ...config.serviceKeys.map(({ key }) => key),
     ...(config.appWebhook?.secrets ?? []),
   ]) {
     if (secret) logger.addSecret(secret);
@@ -197,7 +198,7 @@ function serveOverHttp(
   const { reportUnknownStatus, tokens, transcriptTokens, maxUploadBytes, backends, status, clientKeys } = services;
   const { userTokens, open, uploads, library, chats, transcripts, resumableUploads } = services;
   const cors = corsOptions(config.corsOrigins);
-  const callers = callerIdentification(clientKeys, userTokens);
+  const callers = callerIdentification(clientKeys, userTokens, createClientKeys(config.serviceKeys, 'service'));
   const yoga = createGatewayYoga({
     keysRequired: !open,
     userTokens: userTokens !== undefined,
@@ -208,6 +209,7 @@ function serveOverHttp(
     chats,
     transcripts,
     resumableUploads,
+    ownerNamed: callers.ownerNamed,
     logger,
     metrics,
     cost: backends.cost,

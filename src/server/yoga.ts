@@ -114,6 +114,8 @@ export interface GatewayYogaOptions {
   chats: Chats;
   transcripts: Transcripts;
   resumableUploads: ResumableUploads | undefined;
+  /** The owner an `OwnerInput` names (edge/caller.ts). */
+  ownerNamed: GatewayUserContext['ownerNamed'];
   logger: Logger;
   metrics: GatewayMetrics;
   /** The client's operations-a-minute quota. */
@@ -158,6 +160,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         chats,
         transcripts,
         resumableUploads: options.resumableUploads,
+        ownerNamed: options.ownerNamed,
         details: library.detailsLoader(signal),
         signal,
         viewer,

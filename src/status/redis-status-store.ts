@@ -19,9 +19,10 @@
  *  - `owner:<ownerId>`  sorted set: a client's videoNos by uploadTime (its list); members
  *                       whose video expired are dropped when a list meets them
  *  - `group:<group>`    sorted set: the same for every owner of a group (a tenant's users,
- *                       identity.ts OwnerScope): an administrator's list
+ *                       identity.ts OwnerScope): an administrator's list; `group:` (the empty
+ *                       group, EVERY_OWNER) holds every video: the app's service key's list
  */
-import { GROUP_LUA_PATTERN, inScope } from '../identity.js';
+import { EVERY_OWNER, GROUP_LUA_PATTERN, inScope } from '../identity.js';
 import { onRedis } from '../redis/store-failure.js';
 import type { Redis } from 'ioredis';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
@@ -49,9 +50,15 @@ import {
   type VideoEventType,
 } from './video-events.js';
 
-/** Adds a video to its owner's group list, when the owner is in a group. */
+/**
+ * Adds a video to its owner's group list, when the owner is in a group, and to the list of every
+ * video (the group EVERY_OWNER, '': what the app's service key lists).
+ */
 const ADD_TO_GROUP = `
 local function addToGroup(prefix, ownerId, videoNo, uploadTime, ttl)
+  local every = prefix .. 'group:${EVERY_OWNER}'
+  redis.call('ZADD', every, uploadTime, videoNo)
+  redis.call('PEXPIRE', every, ttl)
   local group = string.match(ownerId, '${GROUP_LUA_PATTERN}')
   if not group then return end
   local key = prefix .. 'group:' .. group
@@ -208,6 +215,7 @@ local fields = redis.call('HMGET', KEYS[1], 'uploadId', 'ownerId')
 local known = redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if fields[1] then redis.call('DEL', ARGV[2] .. 'upload:' .. fields[1]) end
+redis.call('ZREM', ARGV[2] .. 'group:${EVERY_OWNER}', ARGV[1])
 if fields[2] then
   redis.call('ZREM', ARGV[2] .. 'owner:' .. fields[2], ARGV[1])
   local group = string.match(fields[2], '${GROUP_LUA_PATTERN}')

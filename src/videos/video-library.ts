@@ -3,7 +3,7 @@
  * own: another client's video is treated exactly like an unknown one. Lists are
  * answered from the gateway's store; details, search and deletion go to MAVI.
  */
-import { clientPartition, listScope, type Viewer } from '../identity.js';
+import { clientPartition, inScope, listScope, type Viewer } from '../identity.js';
 import DataLoader from 'dataloader';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +35,8 @@ export interface VideoListRequest {
   after?: ListPosition;
   status?: VideoStatus;
   nameContains?: string;
+  /** Only this owner's videos (`videos(owner:)`): within what the caller sees, else none. */
+  ownerId?: string;
 }
 
 export interface FoundVideo {
@@ -65,10 +67,14 @@ export class VideoLibrary {
   constructor(private readonly deps: VideoLibraryDeps) {}
 
   /** The caller's videos, newest first, from the store (no MAVI call). */
-  listVideos(viewer: Viewer, request: VideoListRequest): Promise<VideoListPage> {
+  async listVideos(viewer: Viewer, request: VideoListRequest): Promise<VideoListPage> {
     checkPageSize(request.first);
+    const scope = listScope(viewer);
+    const { ownerId } = request;
+    // Another owner's videos, asked by one who may not see them, are answered as none.
+    if (ownerId !== undefined && !inScope(scope, ownerId)) return { records: [] };
     return this.deps.status.listVideos({
-      owners: listScope(viewer),
+      owners: ownerId === undefined ? scope : { ownerId },
       after: request.after,
       limit: request.first,
       status: request.status,

@@ -201,6 +201,7 @@ export type MutationDeleteVideosArgs = {
 export type MutationUploadVideoArgs = {
   file: Scalars['Upload']['input'];
   metadata: InputMaybe<UploadMetadataInput>;
+  owner: InputMaybe<OwnerInput>;
   passthrough: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -208,6 +209,7 @@ export type MutationUploadVideoArgs = {
 /** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationUploadVideoFromUrlArgs = {
   metadata: InputMaybe<UploadMetadataInput>;
+  owner: InputMaybe<OwnerInput>;
   passthrough: InputMaybe<Scalars['String']['input']>;
   url: Scalars['String']['input'];
 };
@@ -227,6 +229,16 @@ export type Owner = {
   tenant: Maybe<Scalars['String']['output']>;
   /** The user claim (AUTH_USER_CLAIM). */
   user: Maybe<Scalars['String']['output']>;
+};
+
+/** An owner as your app names it: a user by its user claim (with its tenant claim when AUTH_TENANT_CLAIM is set), or a client key by its name. One of the two. */
+export type OwnerInput = {
+  /** A client key's name (GATEWAY_API_KEYS `name:key`). */
+  key: InputMaybe<Scalars['String']['input']>;
+  /** The user's tenant claim (AUTH_TENANT_CLAIM). */
+  tenant: InputMaybe<Scalars['String']['input']>;
+  /** The user claim (AUTH_USER_CLAIM) of a signed-in user. */
+  user: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Where a page starts and ends, and whether more follow (the Relay connection spec; lists page forward, with `first` and `after`). */
@@ -308,6 +320,7 @@ export type QueryVideosArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   nameContains: InputMaybe<Scalars['String']['input']>;
+  owner: InputMaybe<OwnerInput>;
   status: InputMaybe<VideoStatus>;
 };
 

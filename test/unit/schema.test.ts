@@ -88,13 +88,13 @@ describe('schema', () => {
     // Root fields and their arguments, whatever the descriptions around them.
     const fields = rootFields();
     expect(fields.Mutation).toMatchObject({
-      uploadVideo: ['file', 'metadata', 'passthrough'],
-      uploadVideoFromUrl: ['metadata', 'passthrough', 'url'],
+      uploadVideo: ['file', 'metadata', 'owner', 'passthrough'],
+      uploadVideoFromUrl: ['metadata', 'owner', 'passthrough', 'url'],
       deleteVideos: ['videoNos'],
     });
     expect(fields.Query).toMatchObject({
       video: ['videoNo'],
-      videos: ['after', 'first', 'nameContains', 'status'],
+      videos: ['after', 'first', 'nameContains', 'owner', 'status'],
       searchVideos: ['first', 'query'],
       searchClips: ['first', 'minScore', 'query', 'videoNos'],
       transcript: ['kind', 'videoNo'],

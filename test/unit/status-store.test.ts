@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EVERY_OWNER } from '../../src/identity.js';
 import { waitUntil } from '../utils/wait.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -224,6 +225,18 @@ describe.each(implementations)('%s status store: the shared contract', (_name, c
       await store.close?.();
     },
   );
+
+  it.skipIf(!available)("lists every owner's videos for the empty group (the app's service key)", async () => {
+    const store = create();
+    for (const [index, ownerId] of ['client:mobile', 'user:t1:u1', 'user:t2:u2', 'anonymous'].entries()) {
+      await store.openUpload(`u${index}`, owner(ownerId), 'clip.mp4');
+      await store.completeUpload(`u${index}`, { ...record(`v${index}`, index), ownerId });
+    }
+    await store.remove('v2');
+    const page = await store.listVideos({ owners: { group: EVERY_OWNER }, limit: 10 });
+    expect(page.records.map(({ videoNo }) => videoNo)).toEqual(['v3', 'v1', 'v0']);
+    await store.close?.();
+  });
 
   it.skipIf(!available)('forgets an abandoned upload', async () => {
     const store = create();
