@@ -6,6 +6,7 @@ import './error-code.js';
 import './video.js';
 import './upload.js';
 import './video-status.js';
+import './video-events.js';
 import './search.js';
 import './chat.js';
 import './transcript.js';

@@ -19,7 +19,7 @@ import { ResumableUploads } from '../staging/resumable-uploads.js';
 import { StagingService } from '../staging/staging-service.js';
 import { openStagingStore } from '../staging/staging-store.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
-import { STATUS_TOPIC, StatusService } from '../status/status-service.js';
+import { EVENT_LOG_TOPIC, STATUS_TOPIC, StatusService } from '../status/status-service.js';
 import type { StatusEvent } from '../status/status-store.js';
 import { Uploads } from '../upload/upload-video.js';
 import type { HostResolver } from '../upload/video-url.js';
@@ -79,7 +79,8 @@ export function createServices(context: ServiceContext) {
   const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`, () =>
     metrics.eventsPublished.inc({ kind: 'status' }),
   );
-  const status = new StatusService(backends.store, events);
+  const logSignals = new EventBus<true>(backends.events, `${backends.topicNamespace}${EVENT_LOG_TOPIC}`);
+  const status = new StatusService(backends.store, events, logSignals);
   const clientKeys = createClientKeys(config.gatewayApiKeys);
   // With AUTH_ISSUER: end users' tokens. Until the provider's keys load, /ready answers 503 (and is retried).
   const userTokens =

@@ -10,7 +10,9 @@ import type { EventBus } from '../events/event-bus.js';
 import { inSpan } from '../tracing/tracer.js';
 import type { VideoStatus } from '../mavi/types.js';
 import { statusFeed, type StatusFeed } from './status-feed.js';
-import type { VideoEventType } from './video-events.js';
+import type { StoredVideoEvent, VideoEventType } from './video-events.js';
+import { follow, type Feed } from '../events/follow.js';
+import { EventLogChanges } from './event-log-feed.js';
 import {
   type CallbackOutcome,
   type CompletedUpload,
@@ -25,10 +27,16 @@ import {
 /** The topic prefix of status events (the README documents the channel names). */
 export const STATUS_TOPIC = 'videoStatus:';
 
+/** The topic that says the event log may have grown (`videoEvents` subscribers read it again). */
+export const EVENT_LOG_TOPIC = 'videoEvents';
+const LOG_GREW = 'log';
+
 export class StatusService {
   constructor(
     private readonly store: StatusStore,
     private readonly events: EventBus<StatusEvent>,
+    /** Signals that the event log may have grown; its events carry nothing (the log is the source). */
+    readonly logSignals: EventBus<true>,
   ) {}
 
   /** Registers an upload before MAVI is called, so that an early callback has somewhere to wait. */
@@ -45,6 +53,7 @@ export class StatusService {
   async completeUpload(uploadId: string, record: VideoRecord): Promise<CompletedUpload> {
     const completed = await inSpan('store completeUpload', {}, () => this.store.completeUpload(uploadId, record));
     this.announce(completed.change);
+    this.logGrew();
     return completed;
   }
 
@@ -58,7 +67,10 @@ export class StatusService {
     const outcome = await inSpan('store applyCallback', { 'mavi.status': status }, () =>
       this.store.applyCallback(uploadId, videoNo, status, receivedAt),
     );
-    if (outcome.kind === 'applied') this.announce(outcome.change);
+    if (outcome.kind === 'applied') {
+      this.announce(outcome.change);
+      this.logGrew();
+    }
     return outcome;
   }
 
@@ -66,12 +78,41 @@ export class StatusService {
   async applyStatus(videoNo: string, status: VideoStatus, receivedAt: number): Promise<StatusChange | undefined> {
     const change = await this.store.applyStatus(videoNo, status, receivedAt);
     this.announce(change);
+    if (change) this.logGrew();
     return change;
   }
 
   /** Adds an event that is not a status change to the log, once per id (see StatusStore.appendEvent). */
-  appendEvent(id: string, type: VideoEventType, videoNo: string, at: number): Promise<void> {
-    return this.store.appendEvent(id, type, videoNo, at);
+  async appendEvent(id: string, type: VideoEventType, videoNo: string, at: number): Promise<void> {
+    await this.store.appendEvent(id, type, videoNo, at);
+    this.logGrew();
+  }
+
+  /**
+   * The events of the log after `after` (from its end when undefined) that `visible` lets the
+   * subscriber see, then each new one as it comes: never ending (the client ends it). The cursor
+   * is fixed before it listens, and every read starts from the log: nothing written in between
+   * is missed, whatever the signals' timing.
+   */
+  async followLog(
+    after: string | undefined,
+    visible: (event: StoredVideoEvent) => boolean,
+  ): Promise<Feed<StoredVideoEvent>> {
+    const cursor = after ?? (await this.store.eventLogEnd());
+    const signals = this.logSignals.subscribe(LOG_GREW);
+    try {
+      await signals.ready.catch((error: unknown) => {
+        throw new StoreUnavailableError('The event transport (Redis) is unavailable.', { cause: error });
+      });
+      return follow(new EventLogChanges(this.store, signals, cursor, visible), { isLast: () => false });
+    } catch (error) {
+      await signals.return();
+      throw error;
+    }
+  }
+
+  private logGrew(): void {
+    this.logSignals.publish(LOG_GREW, true);
   }
 
   get(videoNo: string): Promise<VideoRecord | undefined> {
@@ -81,7 +122,10 @@ export class StatusService {
   /** Forgets a video; its subscribers hear that it was deleted, and their feeds end. */
   async remove(videoNo: string): Promise<boolean> {
     const removed = await this.store.remove(videoNo);
-    if (removed) this.events.publish(videoNo, { videoNo, removed: true });
+    if (removed) {
+      this.events.publish(videoNo, { videoNo, removed: true });
+      this.logGrew();
+    }
     return removed;
   }
 
@@ -121,8 +165,8 @@ export class StatusService {
   }
 
   /** Ends every open feed (shutdown): subscribers get "complete". */
-  endAll(): Promise<void> {
-    return this.events.endAll();
+  async endAll(): Promise<void> {
+    await Promise.all([this.events.endAll(), this.logSignals.endAll()]);
   }
 
   private announce(change: StatusChange | undefined): void {

@@ -6,14 +6,14 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VideoDocument } from '../../generated/operations.js';
+import { VideoDocument, VideoEventsDocument } from '../../generated/operations.js';
 import {
   killHard,
   restartableDeployment,
   startGatewayProcess,
   type GatewayProcess,
 } from '../../utils/gateway-process.js';
-import { postGraphQL } from '../../utils/graphql-clients.js';
+import { postGraphQL, subscribeSse } from '../../utils/graphql-clients.js';
 import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from '../../utils/redis.js';
 import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
@@ -161,6 +161,14 @@ describe.skipIf(!hasRedis)('two instances on one Redis', () => {
         expect(types(receiver, videoNo).sort()).toEqual(['video.ready', 'video.registered', 'video.status_changed']);
       }
       expect(receiver.deliveries.every((d) => d.payload !== undefined)).toBe(true);
+
+      // videoEvents on A hears a change made through B: the log is shared, the signal crosses.
+      const feed = subscribeSse(a.graphqlUrl, VideoEventsDocument, { after: null });
+      await waitUntil(() => a.gateway.parts.status.logSignals.size === 1, 'A listens');
+      const third = await uploadSmallVideo(b.graphqlUrl, {});
+      const [event] = await feed.collected.waitForEvents(1);
+      expect(event!.data!.videoEvents).toMatchObject({ type: 'video.registered', videoNo: third });
+      feed.close();
     } finally {
       for (const stack of stacks) await stack.stop();
       await receiver.stop();
