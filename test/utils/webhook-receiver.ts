@@ -112,3 +112,24 @@ async function readBody(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** A token for GET /metrics in the webhook tests, which read the delivery metrics. */
+const METRICS_TOKEN = 'metrics-token-for-webhook-tests';
+
+/** A gateway's environment that sends its webhooks to `receiver`, signed with `secret`. */
+export function appWebhookEnv(receiver: WebhookReceiver, secret: string, extra: Record<string, string> = {}) {
+  return {
+    APP_WEBHOOK_URL: receiver.url,
+    APP_WEBHOOK_SECRET: secret,
+    APP_WEBHOOK_ALLOW_PRIVATE: 'on',
+    METRICS_TOKEN,
+    ...extra,
+  };
+}
+
+/** One sample of a metric (its first line that starts with `name`, labels included); 0 when absent. */
+export async function metricValue(baseUrl: string, name: string): Promise<number> {
+  const answer = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await answer.text()).split('\n').find((entry) => entry.startsWith(name));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}

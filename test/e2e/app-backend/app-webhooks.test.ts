@@ -17,28 +17,12 @@ import { postGraphQL } from '../../utils/graphql-clients.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
-import { newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
+import { appWebhookEnv, metricValue, newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
 
 const secret = newWebhookSecret();
-const METRICS_TOKEN = 'metrics-token-for-webhook-tests';
-
-function webhookEnv(receiver: WebhookReceiver, extra: Record<string, string> = {}) {
-  return {
-    APP_WEBHOOK_URL: receiver.url,
-    APP_WEBHOOK_SECRET: secret,
-    APP_WEBHOOK_ALLOW_PRIVATE: 'on',
-    METRICS_TOKEN,
-    ...extra,
-  };
-}
-
-async function metric(stack: Stack, name: string): Promise<number> {
-  const text = await (
-    await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
-  ).text();
-  const line = text.split('\n').find((entry) => entry.startsWith(name));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
-}
+const webhookEnv = (receiver: WebhookReceiver, extra: Record<string, string> = {}) =>
+  appWebhookEnv(receiver, secret, extra);
+const metric = (stack: Stack, name: string) => metricValue(stack.url, name);
 
 describe('every event, signed, once', () => {
   let receiver: WebhookReceiver;
@@ -93,35 +77,25 @@ describe('every event, signed, once', () => {
     // The secret never reaches a log line (startStack checks its own secrets on stop).
     expect(stack.logs.some((line) => line.includes(secret.slice(6)))).toBe(false);
   });
-});
 
-describe.runIf(testFamily() === 'original')('transcript.ready (the original family calls back)', () => {
-  let receiver: WebhookReceiver;
-  let stack: Stack;
-  beforeAll(async () => {
-    receiver = await new WebhookReceiver([secret]).start();
-    stack = await startStack({ simulator: { manualCallbacks: true }, env: webhookEnv(receiver) });
-  });
-  afterAll(async () => {
-    await stack.stop();
-    await receiver.stop();
-  });
-
-  it('is delivered once per task, even when MAVI calls back twice', async () => {
-    const videoNo = await uploadSmallVideo(stack.graphqlUrl, {});
-    await stack.simulator.sendCallback(videoNo, 'PARSE');
-    await postGraphQL(stack.graphqlUrl, TranscriptDocument, { videoNo, kind: 'SPEECH' }, {});
-    const task = [...stack.simulator.transcriptionTasks.values()].find((t) => t.videoNo === videoNo)!;
-    expect((await stack.simulator.finishTranscription(task.taskNo)).httpStatus).toBe(200);
-    expect((await stack.simulator.finishTranscription(task.taskNo)).httpStatus).toBe(200);
-    const [ready] = await receiver.waitFor(
-      () => receiver.ofType('transcript.ready').length > 0 && receiver.ofType('transcript.ready'),
-    );
-    expect(ready!.payload!.data).toMatchObject({ videoNo, status: 'PARSE' });
-    // Everything after it has arrived too, and there is no second transcript.ready.
-    await waitUntil(async () => (await metric(stack, 'mavi_gateway_app_webhook_backlog')) === 0);
-    expect(receiver.ofType('transcript.ready')).toHaveLength(1);
-  });
+  it.runIf(testFamily() === 'original')(
+    'transcript.ready is delivered once per task, even when MAVI calls back twice (the original family calls back)',
+    async () => {
+      const videoNo = await uploadSmallVideo(stack.graphqlUrl, {});
+      await stack.simulator.sendCallback(videoNo, 'PARSE');
+      await postGraphQL(stack.graphqlUrl, TranscriptDocument, { videoNo, kind: 'SPEECH' }, {});
+      const task = [...stack.simulator.transcriptionTasks.values()].find((t) => t.videoNo === videoNo)!;
+      expect((await stack.simulator.finishTranscription(task.taskNo)).httpStatus).toBe(200);
+      expect((await stack.simulator.finishTranscription(task.taskNo)).httpStatus).toBe(200);
+      const [ready] = await receiver.waitFor(
+        () => receiver.ofType('transcript.ready').length > 0 && receiver.ofType('transcript.ready'),
+      );
+      expect(ready!.payload!.data).toMatchObject({ videoNo, status: 'PARSE' });
+      // Everything after it has arrived too, and there is no second transcript.ready.
+      await waitUntil(async () => (await metric(stack, 'mavi_gateway_app_webhook_backlog')) === 0);
+      expect(receiver.ofType('transcript.ready')).toHaveLength(1);
+    },
+  );
 });
 
 describe('failing receivers', () => {

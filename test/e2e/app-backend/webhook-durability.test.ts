@@ -19,12 +19,10 @@ import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from '../.
 import { TestSimulator } from '../../utils/test-simulator.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
-import { newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
+import { appWebhookEnv, metricValue, newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
 
 const hasRedis = await requireRedis('test/e2e/app-backend/webhook-durability.test.ts');
 const secret = newWebhookSecret();
-const METRICS_TOKEN = 'metrics-token-for-webhook-tests';
-
 let simulator: TestSimulator;
 beforeAll(async () => {
   simulator = new TestSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true });
@@ -32,19 +30,9 @@ beforeAll(async () => {
 });
 afterAll(() => simulator.stop());
 
-const webhookEnv = (receiver: WebhookReceiver, extra: Record<string, string> = {}) => ({
-  APP_WEBHOOK_URL: receiver.url,
-  APP_WEBHOOK_SECRET: secret,
-  APP_WEBHOOK_ALLOW_PRIVATE: 'on',
-  METRICS_TOKEN,
-  ...extra,
-});
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  const line = text.split('\n').find((entry) => entry.startsWith(name));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
-}
+const webhookEnv = (receiver: WebhookReceiver, extra: Record<string, string> = {}) =>
+  appWebhookEnv(receiver, secret, extra);
+const metric = metricValue;
 
 const types = (receiver: WebhookReceiver, videoNo: string) =>
   receiver.deliveries.filter((d) => d.payload?.data.videoNo === videoNo).map((d) => d.payload!.type);
