@@ -81,7 +81,12 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
     const deliveries = config.appWebhook
       ? openSqliteDeliveryQueue({
           dataDir: inMemory ? undefined : config.dataDir,
-          synchronous: config.sqliteSynchronous,
+          // NORMAL, whatever SQLITE_SYNCHRONOUS says: a crash of the process loses no commit (WAL),
+          // and what a power loss may lose is redone from the event log (which keeps FULL): a
+          // queueing (the cursor did not move), a claim, or an attempt's record (sent again, same
+          // id). With the dispatcher's lighter rounds, ingest with webhooks on went from 0.88 to 0.99
+          // of without (bench/app-webhooks.ts, medians of three pairs).
+          synchronous: 'normal',
         })
       : undefined;
     return {

@@ -53,10 +53,13 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = false;
   private lastSweep = 0;
+  private lastFullRound = 0;
   private readonly now: () => number;
+  private readonly roundMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
+    this.roundMs = options.roundMs ?? DEFAULT_ROUND_MS;
   }
 
   /**
@@ -101,16 +104,28 @@ export class WebhookDispatcher {
         this.running = undefined;
         const again = this.again;
         this.again = false;
-        this.schedule(again ? 0 : (this.options.roundMs ?? DEFAULT_ROUND_MS));
+        this.schedule(again ? 0 : this.roundMs);
       });
   }
 
+  /**
+   * One round. Woken by an attempt that ended, it first refills the freed slot with a due
+   * delivery; only when none is due does it read the log. Once per `roundMs` it does everything:
+   * queue the log's new events, send, report the backlog, sweep. (A full round per attempt, with
+   * the queue on FULL sync, held callback ingest with webhooks on at 0.88 of without; this and
+   * NORMAL sync (server/backends.ts) together: 0.99, and deliveries 1,000 → 1,570 a second.)
+   */
   private async round(): Promise<void> {
     const { queue, endpoint } = this.options;
+    const full = this.now() - this.lastFullRound >= this.roundMs;
     const state = await queue.endpoint(endpoint.id);
+    const sending = state.disabledReason === undefined;
+    if (!full && sending && (await this.sendDue()) > 0) return;
     // A disabled endpoint's events are still queued (to its bound): its backlog is kept and shown.
     await this.queueNewEvents(state.cursor);
-    if (state.disabledReason === undefined) await this.sendDue();
+    if (sending) await this.sendDue();
+    if (!full) return;
+    this.lastFullRound = this.now();
     await this.observeBacklog();
     if (this.now() - this.lastSweep > SWEEP_MS) {
       this.lastSweep = this.now();
@@ -133,17 +148,20 @@ export class WebhookDispatcher {
     await queue.enqueue(endpoint.id, batch, events.at(-1)!.cursor);
   }
 
-  private async sendDue(): Promise<void> {
+  /** Claims due deliveries for the free slots and sends them; answers how many it claimed. */
+  private async sendDue(): Promise<number> {
     const { queue, endpoint, leaseMs, concurrency } = this.options;
     const free = concurrency - this.inFlight.size;
-    if (free <= 0) return;
-    for (const delivery of await queue.claim(endpoint.id, this.now(), leaseMs, free)) {
+    if (free <= 0) return 0;
+    const claimed = await queue.claim(endpoint.id, this.now(), leaseMs, free);
+    for (const delivery of claimed) {
       const attempt = this.attempt(delivery).finally(() => {
         this.inFlight.delete(attempt);
         this.wake();
       });
       this.inFlight.add(attempt);
     }
+    return claimed.length;
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
