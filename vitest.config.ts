@@ -27,6 +27,7 @@ const FAMILY_DEPENDENT = [
   'app-backend/app-webhooks',
   'app-backend/owners-and-passthrough',
   'app-backend/service-key',
+  'app-backend/erasure',
 ];
 
 export default defineConfig({

@@ -10,6 +10,7 @@ import type { Caller, Owner, OwnerNames, Viewer } from '../identity.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
+import type { Erasures } from '../videos/erasures.js';
 import type { ResumableUploads } from '../staging/resumable-uploads.js';
 
 /** The slot an admitted upload request holds (edge/upload-admission.ts). */
@@ -48,6 +49,8 @@ export interface GatewayUserContext {
   details: DataLoader<VideoRecord, VideoDetails | null, string>;
   /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */
   signal: AbortSignal | undefined;
+  /** Erasing owners (`eraseOwner`, `erasure`). */
+  erasures: Erasures;
   /** The owner an `OwnerInput` names (a user by its claims, a client key by its name), or why none is. */
   ownerNamed(names: Partial<OwnerNames>): Owner | Refusal;
   /** Who asks: what every ownership check reads (videos/ownership.ts), what limits count by, and where its uploads go at MAVI. */

@@ -7,6 +7,7 @@ import './video.js';
 import './upload.js';
 import './video-status.js';
 import './video-events.js';
+import './erasure.js';
 import './search.js';
 import './chat.js';
 import './transcript.js';

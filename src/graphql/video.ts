@@ -30,7 +30,7 @@ const VideoDetailsType = builder.objectRef<VideoDetails>('VideoDetails').impleme
   }),
 });
 
-const OwnerType = builder.objectRef<OwnerNames>('Owner').implement({
+export const OwnerType = builder.objectRef<OwnerNames>('Owner').implement({
   description:
     "A video's owner as your app knows it: the user and tenant claims its identity provider issued, or a client key's name. Null where one does not apply.",
   fields: (t) => ({

@@ -10,5 +10,10 @@ export interface KeyValueStore {
   /** Sets the value only when the key holds none; true when it did. */
   add(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * The keys that start with `prefix`, at most `limit` (in no promised order). For small sets
+   * (jobs under way): on Redis it walks the keyspace with SCAN.
+   */
+  keys(prefix: string, limit: number): Promise<string[]>;
   close?(): Promise<void>;
 }

@@ -16,5 +16,17 @@ export function createRedisKeyValueStore(redis: Redis, prefix: string): KeyValue
       onRedis(async () => {
         await redis.del(key(name));
       }),
+    keys: (namePrefix, limit) =>
+      onRedis(async () => {
+        const found = new Set<string>();
+        const pattern = `${key(namePrefix).replace(/[*?[\]\\]/g, '\\$&')}*`;
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          for (const stored of keys) found.add(stored.slice(key('').length));
+        } while (cursor !== '0' && found.size < limit);
+        return [...found].slice(0, limit);
+      }),
   };
 }

@@ -44,6 +44,9 @@ export function openSqliteKeyValueStore(
        WHERE records.expires_at <= ?`,
     ),
     delete: db.prepare('DELETE FROM records WHERE key = ?'),
+    keys: db.prepare<[string, string, number, number], { key: string }>(
+      'SELECT key FROM records WHERE key >= ? AND key < ? AND expires_at > ? LIMIT ?',
+    ),
     expired: db.prepare('DELETE FROM records WHERE expires_at <= ?'),
   };
   const sweeper = setInterval(() => {
@@ -61,6 +64,8 @@ export function openSqliteKeyValueStore(
       file.submit(() => {
         sql.delete.run(key);
       }),
+    keys: async (prefix, limit) =>
+      file.read(() => sql.keys.all(prefix, `${prefix}\u{10FFFF}`, now(), limit).map(({ key }) => key)),
     isHealthy: () => file.isHealthy(),
     close: async () => {
       clearInterval(sweeper);

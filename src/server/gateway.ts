@@ -110,6 +110,7 @@ export function createGatewayWithParts(
     resumableUploads,
     poller,
     appWebhooks,
+    erasures,
   } = services;
 
   const { server, yoga, webSockets } = serveOverHttp(config, services, { logger, metrics, stopping: () => stopping });
@@ -152,6 +153,7 @@ export function createGatewayWithParts(
       userTokens?.start();
       poller.start();
       await appWebhooks?.start();
+      erasures.start();
       if (resumableUploads) {
         logger.info('resumable uploads (tus) served', { path: UPLOADS_PATH, staging: await resumableUploads.start() });
       } else if (config.staging.enabled) {
@@ -164,8 +166,9 @@ export function createGatewayWithParts(
     stop() {
       stopping = true; // /ready turns 503, new uploads are refused
       userTokens?.stop();
-      // Forwarding stops first: a file being sent is cut, and its job is due again at the next start (or elsewhere).
-      stopped ??= (resumableUploads?.stop() ?? Promise.resolve()).then(() =>
+      // Forwarding and erasures stop first: a file being sent is cut, an erasure's round ends, and
+      // each job is due again at the next start (or elsewhere).
+      stopped ??= Promise.all([resumableUploads?.stop(), erasures.stop()]).then(() =>
         shutDown({
           server,
           uploads: uploads.inFlight,
@@ -196,7 +199,7 @@ function serveOverHttp(
   { logger, metrics, stopping }: { logger: Logger; metrics: GatewayMetrics; stopping: () => boolean },
 ) {
   const { reportUnknownStatus, tokens, transcriptTokens, maxUploadBytes, backends, status, clientKeys } = services;
-  const { userTokens, open, uploads, library, chats, transcripts, resumableUploads } = services;
+  const { userTokens, open, uploads, library, chats, transcripts, resumableUploads, erasures } = services;
   const cors = corsOptions(config.corsOrigins);
   const callers = callerIdentification(clientKeys, userTokens, createClientKeys(config.serviceKeys, 'service'));
   const yoga = createGatewayYoga({
@@ -210,6 +213,7 @@ function serveOverHttp(
     transcripts,
     resumableUploads,
     ownerNamed: callers.ownerNamed,
+    erasures,
     logger,
     metrics,
     cost: backends.cost,

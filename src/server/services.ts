@@ -26,6 +26,7 @@ import type { HostResolver } from '../upload/video-url.js';
 import { Chats } from '../videos/chat.js';
 import { TRANSCRIPT_TOPIC, Transcripts, type TranscriptDone } from '../videos/transcripts.js';
 import { VideoLibrary } from '../videos/video-library.js';
+import { Erasures } from '../videos/erasures.js';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 import { WebhookSender } from '../webhooks/webhook-sender.js';
 import { createBackends, type Backends } from './backends.js';
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   resolveHost?: HostResolver;
   /** Fine-tuning of the polling fallback (tests shorten its thresholds). */
   polling?: Partial<Omit<StatusPollerOptions, 'intervalMs' | 'pollAll'>>;
+  /** How long an erasure waits before it tries again (tests shorten it). */
+  erasureRetryMs?: number;
 }
 
 export interface ServiceContext {
@@ -174,10 +177,31 @@ export function createServices(context: ServiceContext) {
     },
   );
 
+  const appWebhooks = createAppWebhooks(config, backends, logger, metrics);
+  const erasures = new Erasures({
+    status,
+    mavi,
+    records: backends.records,
+    logger,
+    shared: config.store === 'redis',
+    retryMs: options.erasureRetryMs,
+    announce: async (erasure) => {
+      await appWebhooks?.sendEvent(`msg_erased_${erasure.id}`, 'owner.erased', {
+        erasureId: erasure.id,
+        state: erasure.state,
+        owner: erasure.owner.names ?? null,
+        videoNos: erasure.deleted,
+        refusedVideoNos: Object.keys(erasure.refused),
+        passthrough: null,
+      });
+    },
+  });
+
   return {
     mavi,
     reportUnknownStatus,
-    appWebhooks: createAppWebhooks(config, backends, logger, metrics),
+    appWebhooks,
+    erasures,
     tokens,
     transcriptTokens,
     maxUploadBytes,

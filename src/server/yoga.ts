@@ -114,6 +114,7 @@ export interface GatewayYogaOptions {
   chats: Chats;
   transcripts: Transcripts;
   resumableUploads: ResumableUploads | undefined;
+  erasures: GatewayUserContext['erasures'];
   /** The owner an `OwnerInput` names (edge/caller.ts). */
   ownerNamed: GatewayUserContext['ownerNamed'];
   logger: Logger;
@@ -161,6 +162,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         transcripts,
         resumableUploads: options.resumableUploads,
         ownerNamed: options.ownerNamed,
+        erasures: options.erasures,
         details: library.detailsLoader(signal),
         signal,
         viewer,

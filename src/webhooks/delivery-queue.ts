@@ -49,8 +49,15 @@ interface BacklogStats {
 
 export interface DeliveryQueue {
   endpoint(endpoint: string): Promise<EndpointState>;
-  /** Queues these events (each at most once) and sets the endpoint's cursor, in one step. */
-  enqueue(endpoint: string, events: readonly { eventId: string; body: string }[], cursor: string): Promise<void>;
+  /**
+   * Queues these events (each at most once) and sets the endpoint's cursor, in one step; without
+   * a cursor (an event that is not in the log, such as owner.erased), the cursor stays.
+   */
+  enqueue(
+    endpoint: string,
+    events: readonly { eventId: string; body: string }[],
+    cursor: string | undefined,
+  ): Promise<void>;
   /** Up to `limit` due deliveries, each leased to the caller until `now + leaseMs`. */
   claim(endpoint: string, now: number, leaseMs: number, limit: number): Promise<Delivery[]>;
   /** Records an attempt: delivered, failed for good, or due again at `nextAt`. */

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { onRedis } from '../redis/store-failure.js';
 import type { Delivery, DeliveryQueue } from './delivery-queue.js';
 
-/** KEYS: endpoint, due, queued. ARGV: the delivery key prefix, now, cursor, then eventId, body pairs. */
+/** KEYS: endpoint, due, queued. ARGV: the delivery key prefix, now, cursor (empty: unchanged), then eventId, body pairs. */
 const ENQUEUE = `
 for index = 4, #ARGV - 1, 2 do
   local key = ARGV[1] .. ARGV[index]
@@ -24,7 +24,7 @@ for index = 4, #ARGV - 1, 2 do
     redis.call('ZADD', KEYS[3], ARGV[2], ARGV[index])
   end
 end
-redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'cursor', ARGV[3]) end
 return 1`;
 
 /** KEYS: due. ARGV: the delivery key prefix, now, leaseMs, limit. Answers id, body, attempts, createdAt, flattened. */
@@ -108,7 +108,7 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
         key('queued', endpoint),
         deliveryPrefix(endpoint),
         Date.now(),
-        cursor,
+        cursor ?? '',
         ...pairs,
       );
     },

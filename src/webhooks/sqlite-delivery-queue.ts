@@ -101,7 +101,7 @@ export function openSqliteDeliveryQueue(options: {
       file.submit(() => {
         const at = now();
         for (const { eventId, body } of events) sql.insert.run(endpoint, eventId, body, at, at);
-        sql.setCursor.run(endpoint, cursor);
+        if (cursor !== undefined) sql.setCursor.run(endpoint, cursor);
       }),
 
     claim: (endpoint, at, leaseMs, limit) =>

@@ -72,6 +72,16 @@ export class WebhookDispatcher {
     this.schedule(0);
   }
 
+  /**
+   * Queues an event that is not in the video event log (owner.erased) for the endpoint, once per
+   * id: a caller that repeats it after a crash sends it once.
+   */
+  async sendEvent(id: string, type: string, data: Record<string, unknown>, at = this.now()): Promise<void> {
+    const body = JSON.stringify({ type, timestamp: new Date(at).toISOString(), data });
+    await this.options.queue.enqueue(this.options.endpoint.id, [{ eventId: id, body }], undefined);
+    this.wake();
+  }
+
   /** Stops claiming; waits for the attempts under way (each bounded by the sender's deadline). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -78,6 +78,32 @@ export type DeleteVideosResult = {
   deleted: Array<Scalars['ID']['output']>;
 };
 
+/** The erasure of one owner's videos (account deletion). */
+export type Erasure = {
+  __typename?: 'Erasure';
+  /** The videos deleted so far. */
+  deletedVideoNos: Array<Scalars['ID']['output']>;
+  /** Ask for it again with `erasure(id:)`. */
+  id: Scalars['ID']['output'];
+  /** Whose videos. */
+  owner: Maybe<Owner>;
+  /** Videos MAVI refused to delete so far (tried again while RUNNING). */
+  refusedVideoNos: Array<Scalars['ID']['output']>;
+  /** Where it is. */
+  state: ErasureState;
+  /** Videos deleted so far. */
+  videosDeleted: Scalars['Int']['output'];
+};
+
+/** Where an erasure is. */
+export type ErasureState =
+  /** Every video of the owner is deleted, at MAVI and here. */
+  | 'DONE'
+  /** MAVI kept refusing to delete some videos (`refusedVideoNos`); the others are deleted. */
+  | 'FAILED'
+  /** Deleting: it goes on across restarts. */
+  | 'RUNNING';
+
 /** Why a request, or a part of it, was refused: the `extensions.code` of a GraphQL error, the `code` of a plain route's answer, and `ResumableUpload.errorCode`. `extensions.retryable` says whether the same request may succeed later; `extensions.retryAfterSeconds`, when to try. */
 export type ErrorCode =
   /** The callback body is not a MAVI callback. Not retryable: the same request fails the same way. */
@@ -184,6 +210,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Deletes videos you uploaded, at MAVI and here (at most 100 per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped. */
   deleteVideos: Maybe<DeleteVideosResult>;
+  /** For the app's service key: deletes every video of this owner (a user, or a client key), at MAVI and in the gateway, ending their live subscriptions. A durable job: it survives restarts, and asking again while it runs answers the same job. It ends with an owner.erased webhook. */
+  eraseOwner: Maybe<Erasure>;
   /** Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request. */
   uploadVideo: Maybe<Video>;
   /** Has MAVI fetch a video from a public http(s) URL itself (at most 2048 characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with `videoStatus`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED). */
@@ -194,6 +222,12 @@ export type Mutation = {
 /** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationDeleteVideosArgs = {
   videoNos: Array<Scalars['ID']['input']>;
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationEraseOwnerArgs = {
+  owner: OwnerInput;
 };
 
 
@@ -257,6 +291,8 @@ export type PageInfo = {
 /** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type Query = {
   __typename?: 'Query';
+  /** For the app's service key: an erasure's progress; null for an unknown id. */
+  erasure: Maybe<Erasure>;
   /** The object of yours with this global id (a Video or a ResumableUpload); null when no such object is known to you. */
   node: Maybe<Node>;
   /** A resumable upload of yours, by its tus id; null when no such upload is known to you. */
@@ -271,6 +307,12 @@ export type Query = {
   video: Maybe<Video>;
   /** Your videos, newest first, answered from the gateway (no MAVI call unless `details` is asked for). At most 100 per page. */
   videos: Maybe<VideoConnection>;
+};
+
+
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
+export type QueryErasureArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -729,6 +771,20 @@ export type VideoEventsSubscriptionVariables = Exact<{
 
 export type VideoEventsSubscription = { __typename?: 'Subscription', videoEvents: { __typename?: 'VideoEvent', cursor: string, type: string, videoNo: string, status: VideoStatus, previousStatus: VideoStatus | null, video: { __typename?: 'Video', videoNo: string, owner: { __typename?: 'Owner', user: string | null, key: string | null } | null } | null } };
 
+export type EraseOwnerMutationVariables = Exact<{
+  owner: OwnerInput;
+}>;
+
+
+export type EraseOwnerMutation = { __typename?: 'Mutation', eraseOwner: { __typename?: 'Erasure', id: string, state: ErasureState, videosDeleted: number, deletedVideoNos: Array<string>, refusedVideoNos: Array<string>, owner: { __typename?: 'Owner', user: string | null, tenant: string | null, key: string | null } | null } | null };
+
+export type ErasureQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ErasureQuery = { __typename?: 'Query', erasure: { __typename?: 'Erasure', id: string, state: ErasureState, videosDeleted: number, deletedVideoNos: Array<string> } | null };
+
 export const ResumableUploadFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadFieldsFragment, unknown>;
 export const UploadVideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideo"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<UploadVideoMutation, UploadVideoMutationVariables>;
 export const VideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Video"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<VideoQuery, VideoQueryVariables>;
@@ -750,3 +806,5 @@ export const ResumableUploadIdDocument = {"kind":"Document","definitions":[{"kin
 export const NodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Node"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Video"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}}]}}]}}]} as unknown as DocumentNode<NodeQuery, NodeQueryVariables>;
 export const VideosAndSearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideosAndSearch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"searchVideos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}}]}}]}}]} as unknown as DocumentNode<VideosAndSearchQuery, VideosAndSearchQueryVariables>;
 export const VideoEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"VideoEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"previousStatus"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"user"}},{"kind":"Field","name":{"kind":"Name","value":"key"}}]}}]}}]}}]}}]} as unknown as DocumentNode<VideoEventsSubscription, VideoEventsSubscriptionVariables>;
+export const EraseOwnerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"EraseOwner"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"owner"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"OwnerInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eraseOwner"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"owner"},"value":{"kind":"Variable","name":{"kind":"Name","value":"owner"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"videosDeleted"}},{"kind":"Field","name":{"kind":"Name","value":"deletedVideoNos"}},{"kind":"Field","name":{"kind":"Name","value":"refusedVideoNos"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"user"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"}},{"kind":"Field","name":{"kind":"Name","value":"key"}}]}}]}}]}}]} as unknown as DocumentNode<EraseOwnerMutation, EraseOwnerMutationVariables>;
+export const ErasureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Erasure"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"erasure"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"videosDeleted"}},{"kind":"Field","name":{"kind":"Name","value":"deletedVideoNos"}}]}}]}}]} as unknown as DocumentNode<ErasureQuery, ErasureQueryVariables>;

@@ -1,0 +1,69 @@
+/** `eraseOwner` and `erasure`: erasing a user's (or a client key's) videos, for the app's service key. */
+import { gatewayError } from '../errors.js';
+import { isService } from '../identity.js';
+import type { ErasureRecord } from '../videos/erasures.js';
+import { builder } from './builder.js';
+import type { GatewayContext } from './context.js';
+import { OwnerInput, ownerOf, OwnerType } from './video.js';
+
+const ErasureState = builder.enumType('ErasureState', {
+  description: 'Where an erasure is.',
+  values: {
+    RUNNING: { description: 'Deleting: it goes on across restarts.' },
+    DONE: { description: 'Every video of the owner is deleted, at MAVI and here.' },
+    FAILED: { description: 'MAVI kept refusing to delete some videos (`refusedVideoNos`); the others are deleted.' },
+  } as const,
+});
+
+const Erasure = builder.objectRef<ErasureRecord>('Erasure').implement({
+  description: "The erasure of one owner's videos (account deletion).",
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Ask for it again with `erasure(id:)`.' }),
+    state: t.field({ type: ErasureState, description: 'Where it is.', resolve: (job) => job.state }),
+    videosDeleted: t.int({ description: 'Videos deleted so far.', resolve: (job) => job.deleted.length }),
+    deletedVideoNos: t.idList({ description: 'The videos deleted so far.', resolve: (job) => job.deleted }),
+    refusedVideoNos: t.idList({
+      description: 'Videos MAVI refused to delete so far (tried again while RUNNING).',
+      resolve: (job) => Object.keys(job.refused),
+    }),
+    owner: t.field({
+      type: OwnerType,
+      nullable: true,
+      description: 'Whose videos.',
+      resolve: (job) => job.owner.names ?? null,
+    }),
+  }),
+});
+
+function requireService(context: GatewayContext): void {
+  if (!isService(context.viewer)) {
+    throw gatewayError('INVALID_INPUT', "Only the app's service key (GATEWAY_SERVICE_KEYS) erases owners.");
+  }
+}
+
+builder.mutationField('eraseOwner', (t) =>
+  t.field({
+    type: Erasure,
+    nullable: true,
+    description:
+      "For the app's service key: deletes every video of this owner (a user, or a client key), at MAVI and in the gateway, ending their live subscriptions. A durable job: it survives restarts, and asking again while it runs answers the same job. It ends with an owner.erased webhook.",
+    args: { owner: t.arg({ type: OwnerInput, required: true, description: 'Whose videos.' }) },
+    resolve: (_root, { owner }, context) => {
+      requireService(context);
+      return context.erasures.begin(ownerOf(context, owner));
+    },
+  }),
+);
+
+builder.queryField('erasure', (t) =>
+  t.field({
+    type: Erasure,
+    nullable: true,
+    description: "For the app's service key: an erasure's progress; null for an unknown id.",
+    args: { id: t.arg.id({ required: true, description: 'An `Erasure.id`.' }) },
+    resolve: async (_root, { id }, context) => {
+      requireService(context);
+      return (await context.erasures.get(String(id))) ?? null;
+    },
+  }),
+);
