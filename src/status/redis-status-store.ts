@@ -23,6 +23,7 @@
  *                       group, EVERY_OWNER) holds every video: the app's service key's list
  */
 import { EVERY_OWNER, GROUP_LUA_PATTERN, inScope } from '../identity.js';
+import { defineScripts, type LuaScripts } from '../redis/lua-scripts.js';
 import { onRedis } from '../redis/store-failure.js';
 import type { Redis } from 'ioredis';
 import { isVideoStatus, type VideoStatus } from '../mavi/types.js';
@@ -278,7 +279,7 @@ const SCRIPTS = {
   appendEvent: [APPEND_EVENT, 1],
   abandonUpload: [ABANDON_UPLOAD, 1],
   interruptedHeld: [INTERRUPTED_HELD, 1],
-} as const satisfies Record<string, readonly [string, number]>;
+} as const satisfies LuaScripts;
 
 /** How often, and how many at a time, held callbacks of interrupted uploads are looked for. */
 const HELD_SWEEP_MS = 60_000;
@@ -327,7 +328,7 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   const sweep = () => bindInterruptedHeld().catch(() => undefined); // Redis away: the next sweep retries
   const sweeper = setInterval(() => void sweep(), HELD_SWEEP_MS).unref();
 
-  const run = defineScripts(redis);
+  const run = defineScripts(redis, 'maviGateway', SCRIPTS);
 
   const readRecords = (videoNos: readonly string[]) => readVideoRecords(redis, videoNos.map(videoKey));
 
@@ -475,11 +476,16 @@ export function createRedisStatusStore(options: RedisStatusStoreOptions): Status
   };
 }
 
-/** WITHSCORES answers, as [member, score] pairs. */
-function pairs(flat: string[]): [string, number][] {
-  const result: [string, number][] = [];
-  for (let index = 0; index + 1 < flat.length; index += 2) result.push([flat[index]!, Number(flat[index + 1])]);
+/** A flat answer ([field, value, field, value, …]: WITHSCORES, a stream entry's fields) as pairs. */
+function pairs(flat: readonly string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) result.push([flat[index]!, flat[index + 1]!]);
   return result;
+}
+
+/** WITHSCORES answers, as [member, score] pairs. */
+function scored(flat: readonly string[]): [string, number][] {
+  return pairs(flat).map(([member, score]) => [member, Number(score)]);
 }
 
 /**
@@ -502,11 +508,11 @@ async function listPage(
     // Ties at the position's uploadTime come whole (few), then a batch strictly older.
     const from = position;
     const ties = from
-      ? pairs(await redis.zrevrangebyscore(key, from.uploadTime, from.uploadTime, 'WITHSCORES')).filter(
+      ? scored(await redis.zrevrangebyscore(key, from.uploadTime, from.uploadTime, 'WITHSCORES')).filter(
           ([videoNo]) => videoNo < from.videoNo,
         )
       : [];
-    const older = pairs(
+    const older = scored(
       await redis.zrevrangebyscore(
         key,
         from ? `(${from.uploadTime}` : '+inf',
@@ -542,21 +548,6 @@ async function listPage(
   return { records, next: exhausted ? undefined : position };
 }
 
-/**
- * Each script sent once and then called by its digest (ioredis defineCommand: EVALSHA, and EVAL
- * again only when Redis answers NOSCRIPT, after a restart or a SCRIPT FLUSH); answers how to run one.
- */
-function defineScripts(redis: Redis) {
-  for (const [name, [lua, numberOfKeys]] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(`maviGateway_${name}`, { lua, numberOfKeys });
-  }
-  return (script: keyof typeof SCRIPTS, keys: string[], args: (string | number)[]) =>
-    (redis as unknown as Record<string, (...words: string[]) => Promise<unknown>>)[`maviGateway_${script}`]!(
-      ...keys,
-      ...args.map(String),
-    );
-}
-
 /** A video's hash as a record; undefined for one that is gone, or not a video's. */
 function toRecord(fields: Record<string, string>): VideoRecord | undefined {
   if (!fields.videoNo || !isVideoStatus(fields.status)) return undefined;
@@ -574,7 +565,7 @@ function toRecord(fields: Record<string, string>): VideoRecord | undefined {
 
 /** A stream entry of the event log as an event; undefined for one that is not an event's. */
 function toEvent(cursor: string, flat: string[]): StoredVideoEvent | undefined {
-  const fields = Object.fromEntries(pairsOf(flat));
+  const fields = Object.fromEntries(pairs(flat));
   if (!fields.id || !fields.type || !fields.videoNo || !isVideoStatus(fields.status)) return undefined;
   return {
     cursor,
@@ -588,12 +579,6 @@ function toEvent(cursor: string, flat: string[]): StoredVideoEvent | undefined {
     ownerId: fields.ownerId ?? '',
     ...parseAppData(fields.app),
   };
-}
-
-function pairsOf(flat: string[]): [string, string][] {
-  const result: [string, string][] = [];
-  for (let index = 0; index + 1 < flat.length; index += 2) result.push([flat[index]!, flat[index + 1]!]);
-  return result;
 }
 
 /** The records at these keys, in order; undefined for one that is gone (or unreadable). */

@@ -68,6 +68,5 @@ export interface DeliveryQueue {
   backlog(endpoint: string): Promise<BacklogStats>;
   /** Forgets the endpoint's delivered and failed deliveries that ended before `before` (epoch ms). */
   sweep(endpoint: string, before: number): Promise<void>;
-  isReady(): boolean;
   close?(): Promise<void>;
 }

@@ -11,6 +11,7 @@
  *  - `webhook:delivery:<e>:<id>`  hash: body, createdAt, attempts, state, history (JSON)
  */
 import type { Redis } from 'ioredis';
+import { defineScripts } from '../redis/lua-scripts.js';
 import { onRedis } from '../redis/store-failure.js';
 import type { Delivery, DeliveryQueue } from './delivery-queue.js';
 
@@ -77,17 +78,14 @@ const HISTORY_LIMIT = 20;
 const SWEEP_BATCH = 1_000;
 
 export function createRedisDeliveryQueue(redis: Redis, prefix: string): DeliveryQueue {
-  const scripts = { ENQUEUE, CLAIM, RECORD, SWEEP };
-  const keysOf = { ENQUEUE: 3, CLAIM: 1, RECORD: 4, SWEEP: 1 };
-  for (const [name, lua] of Object.entries(scripts)) {
-    redis.defineCommand(`maviGatewayWebhook_${name}`, { lua, numberOfKeys: keysOf[name as keyof typeof keysOf] });
-  }
-  const run = (name: keyof typeof scripts, ...words: (string | number)[]) =>
-    onRedis(() =>
-      (redis as unknown as Record<string, (...args: string[]) => Promise<unknown>>)[`maviGatewayWebhook_${name}`]!(
-        ...words.map(String),
-      ),
-    );
+  const scripts = defineScripts(redis, 'maviGatewayWebhook', {
+    ENQUEUE: [ENQUEUE, 3],
+    CLAIM: [CLAIM, 1],
+    RECORD: [RECORD, 4],
+    SWEEP: [SWEEP, 1],
+  });
+  const run = (name: 'ENQUEUE' | 'CLAIM' | 'RECORD' | 'SWEEP', keys: string[], args: (string | number)[]) =>
+    onRedis(() => scripts(name, keys, args));
   const key = (kind: string, endpoint: string) => `${prefix}webhook:${kind}:${endpoint}`;
   const deliveryPrefix = (endpoint: string) => `${prefix}webhook:delivery:${endpoint}:`;
 
@@ -103,24 +101,16 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
       const pairs = events.flatMap(({ eventId, body }) => [eventId, body]);
       await run(
         'ENQUEUE',
-        key('endpoint', endpoint),
-        key('due', endpoint),
-        key('queued', endpoint),
-        deliveryPrefix(endpoint),
-        Date.now(),
-        cursor ?? '',
-        ...pairs,
+        [key('endpoint', endpoint), key('due', endpoint), key('queued', endpoint)],
+        [deliveryPrefix(endpoint), Date.now(), cursor ?? '', ...pairs],
       );
     },
 
     async claim(endpoint, now, leaseMs, limit) {
       const flat = (await run(
         'CLAIM',
-        key('due', endpoint),
-        deliveryPrefix(endpoint),
-        now,
-        leaseMs,
-        limit,
+        [key('due', endpoint)],
+        [deliveryPrefix(endpoint), now, leaseMs, limit],
       )) as string[];
       const claimed: Delivery[] = [];
       for (let at = 0; at + 3 < flat.length; at += 4) {
@@ -139,16 +129,15 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
       const { endpoint, eventId } = delivery;
       await run(
         'RECORD',
-        deliveryPrefix(endpoint) + eventId,
-        key('due', endpoint),
-        key('queued', endpoint),
-        key('finished', endpoint),
-        eventId,
-        outcome.state,
-        outcome.nextAt ?? attempt.at,
-        JSON.stringify({ at: attempt.at, status: attempt.status ?? null, error: attempt.error ?? null }),
-        HISTORY_LIMIT,
-        attempt.at,
+        [deliveryPrefix(endpoint) + eventId, key('due', endpoint), key('queued', endpoint), key('finished', endpoint)],
+        [
+          eventId,
+          outcome.state,
+          outcome.nextAt ?? attempt.at,
+          JSON.stringify({ at: attempt.at, status: attempt.status ?? null, error: attempt.error ?? null }),
+          HISTORY_LIMIT,
+          attempt.at,
+        ],
       );
     },
 
@@ -175,9 +164,7 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
     },
 
     async sweep(endpoint, before) {
-      await run('SWEEP', key('finished', endpoint), deliveryPrefix(endpoint), before, SWEEP_BATCH);
+      await run('SWEEP', [key('finished', endpoint)], [deliveryPrefix(endpoint), before, SWEEP_BATCH]);
     },
-
-    isReady: () => redis.status === 'ready',
   };
 }

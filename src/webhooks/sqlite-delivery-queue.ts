@@ -156,7 +156,6 @@ export function openSqliteDeliveryQueue(options: {
         sql.sweep.run(endpoint, before);
       }),
 
-    isReady: () => file.isHealthy(),
     close: () => file.close(),
   };
 }
