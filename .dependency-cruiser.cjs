@@ -11,7 +11,7 @@
  *   staging/                        resumable uploads: tus at /uploads, their staging, bounds and forwarding job (over upload/)
  *   upload/  videos/  webhooks/      the features: one upload; what a client does with its videos; the app's webhooks
  *   status/  kv/                    what the gateway knows of each video (changes applied and published in one step); other records that expire (chats, transcription tasks)
- *   events/                         the event bus and its transports (memory, Redis)
+ *   events/                         the event bus and its transports (memory, Redis); pauses a wake-up ends
  *   mavi/  redis/  auth/            clients of MAVI and Redis; client keys and callback tokens;
  *   sqlite/  limits/                the SQLite files and the DATA_DIR lock; rate budgets
  *   config.ts  errors.ts  logger.ts the ground everything stands on (config/: every variable, declared once;

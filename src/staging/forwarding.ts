@@ -18,6 +18,7 @@
 import { pipeline, Transform } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { errorRegistry, type ErrorCode } from '../errors.js';
+import { Pauses } from '../events/pauses.js';
 import type { Logger } from '../logger.js';
 import type { UploadMetadata } from '../mavi/api.js';
 import type { UploadPace } from '../upload/upload-pace.js';
@@ -57,7 +58,7 @@ export class Forwarding {
   /** Aborts the files being sent now (at stop). */
   private readonly inFlight = new Set<AbortController>();
   /** The idle workers' wake-ups. */
-  private readonly idleWorkers = new Set<() => void>();
+  private readonly idleWorkers = new Pauses();
   /** Wake-ups at the time of each retry this instance scheduled. */
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   /** A wake-up came while no worker was idle: the next to idle looks again at once. */
@@ -75,8 +76,7 @@ export class Forwarding {
 
   /** A job was queued: an idle worker looks now rather than at its next poll. */
   wake(): void {
-    if (this.idleWorkers.size === 0) this.wokenMeanwhile = true;
-    for (const resume of [...this.idleWorkers]) resume();
+    if (this.idleWorkers.wakeAll() === 0) this.wokenMeanwhile = true;
   }
 
   /** Stops claiming; a file being sent is cut (MAVI registers nothing) and its job is due again at once. */
@@ -113,15 +113,7 @@ export class Forwarding {
       this.wokenMeanwhile = false;
       return Promise.resolve();
     }
-    return new Promise((resolve) => {
-      const resume = () => {
-        clearTimeout(timer);
-        this.idleWorkers.delete(resume);
-        resolve();
-      };
-      const timer = setTimeout(resume, pollMs);
-      this.idleWorkers.add(resume);
-    });
+    return this.idleWorkers.for(pollMs);
   }
 
   private async forward(job: StagedUpload): Promise<void> {

@@ -12,6 +12,7 @@
  * uploads, chat sessions and transcription tasks, which expire on their own (24 h).
  */
 import { randomUUID } from 'node:crypto';
+import { Pauses } from '../events/pauses.js';
 import type { Owner } from '../identity.js';
 import type { Logger } from '../logger.js';
 import type { MaviApi } from '../mavi/api.js';
@@ -69,7 +70,7 @@ export class Erasures {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Rounds waiting to retry: stop() wakes them, so that a shutdown does not wait out a retry. */
-  private readonly sleepers = new Set<() => void>();
+  private readonly retries = new Pauses();
 
   constructor(private readonly deps: ErasureDeps) {}
 
@@ -122,7 +123,7 @@ export class Erasures {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const wake of this.sleepers) wake();
+    this.retries.wakeAll();
     await Promise.all(this.running.values());
   }
 
@@ -149,7 +150,7 @@ export class Erasures {
           this.deps.logger.warn('erasure round could not finish; retried', { id, error: String(error) });
           return false;
         });
-        if (!progressed && !this.stopped) await this.pause(this.deps.retryMs ?? DEFAULT_RETRY_MS);
+        if (!progressed && !this.stopped) await this.retries.for(this.deps.retryMs ?? DEFAULT_RETRY_MS);
       }
     } finally {
       await records.delete(LEASE_PREFIX + id).catch(() => undefined);
@@ -217,18 +218,6 @@ export class Erasures {
     await this.save(ended);
     this.deps.logger.info('erasure ended', { id: job.id, state, videosDeleted: job.deleted.length });
     return true;
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
   }
 
   private save(job: ErasureRecord): Promise<void> {
