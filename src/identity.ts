@@ -132,6 +132,12 @@ export function clientPartition(ownerId: string): string {
   return ownerId.startsWith(CLIENT_PREFIX) ? ownerId.slice(CLIENT_PREFIX.length) : ownerId;
 }
 
+/** A key's owner (a client key, or the app's service key): its partition and its name are both the key's name. */
+export function keyOwner(ownerId: string): Owner {
+  const name = clientPartition(ownerId);
+  return { ownerId, partition: name, names: { user: null, tenant: null, key: name } };
+}
+
 /**
  * A digest of claims that no two lists of claims share. Claims joined by a line feed were
  * ambiguous once a claim held one (tenant `a\nx` with user `u`, tenant `a` with user `x\nu`),

@@ -10,7 +10,7 @@
  *  - or a service key (GATEWAY_SERVICE_KEYS): the caller is the app's backend,
  *    which sees and manages every video and may name any owner.
  */
-import { clientPartition, EVERY_OWNER, type Caller, type Owner, type OwnerNames } from '../identity.js';
+import { EVERY_OWNER, keyOwner, type Caller, type Owner, type OwnerNames } from '../identity.js';
 import type { IncomingMessage } from 'node:http';
 import type { ClientKeys } from '../auth/client-keys.js';
 import type { UserTokens } from '../auth/user-tokens.js';
@@ -45,19 +45,16 @@ export function callerIdentification(
     const credential = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (tokens && credential !== undefined && looksLikeToken(credential)) return tokens.verify(credential);
     const service = serviceKeys.open ? undefined : serviceKeys.identify(authorization);
-    if (service !== undefined) {
-      const name = clientPartition(service);
-      const names = { user: null, tenant: null, key: name };
-      return { ownerId: service, partition: name, names, adminOf: EVERY_OWNER, expiresAt: undefined };
-    }
+    if (service !== undefined) return { ...keyOwner(service), adminOf: EVERY_OWNER, expiresAt: undefined };
     // With tokens on and no client key configured, nobody is anonymous.
     if (tokens && keys.open) return missing;
     const ownerId = keys.identify(authorization);
     // A client key is the app itself: its own partition at MAVI, whatever MAVI_PARTITION says for users.
     if (ownerId === undefined) return missing;
+    const owner = keyOwner(ownerId);
     // An open gateway's callers are nobody in particular: their videos have no owner to name.
-    const names = keys.open ? undefined : { user: null, tenant: null, key: clientPartition(ownerId) };
-    return { ownerId, partition: clientPartition(ownerId), names, adminOf: undefined, expiresAt: undefined };
+    if (keys.open) delete owner.names;
+    return { ...owner, adminOf: undefined, expiresAt: undefined };
   };
   return {
     ownerNamed: (names) => ownerNamed(keys, tokens, names),
@@ -83,8 +80,9 @@ function ownerNamed(
   }
   if (key != null) {
     const ownerId = keys.ownerIdNamed(key);
-    if (ownerId === undefined) return refusal('INVALID_INPUT', 'No client key (GATEWAY_API_KEYS) has that name.');
-    return { ownerId, partition: clientPartition(ownerId), names: { user: null, tenant: null, key } };
+    return ownerId === undefined
+      ? refusal('INVALID_INPUT', 'No client key (GATEWAY_API_KEYS) has that name.')
+      : keyOwner(ownerId);
   }
   if (!tokens) return refusal('INVALID_INPUT', 'This gateway has no signed-in users (AUTH_ISSUER is not set).');
   const owner = tokens.ownerNamed(user!, tenant ?? null);

@@ -1,10 +1,7 @@
 /** `eraseOwner` and `erasure`: erasing a user's (or a client key's) videos, for the app's service key. */
-import { gatewayError } from '../errors.js';
-import { isService } from '../identity.js';
 import type { ErasureRecord } from '../videos/erasures.js';
 import { builder } from './builder.js';
-import type { GatewayContext } from './context.js';
-import { OwnerInput, ownerOf, OwnerType } from './video.js';
+import { OwnerInput, ownerOf, OwnerType, requireService } from './video.js';
 
 const ErasureState = builder.enumType('ErasureState', {
   description: 'Where an erasure is.',
@@ -35,12 +32,6 @@ const Erasure = builder.objectRef<ErasureRecord>('Erasure').implement({
   }),
 });
 
-function requireService(context: GatewayContext): void {
-  if (!isService(context.viewer)) {
-    throw gatewayError('INVALID_INPUT', "Only the app's service key (GATEWAY_SERVICE_KEYS) erases owners.");
-  }
-}
-
 builder.mutationField('eraseOwner', (t) =>
   t.field({
     type: Erasure,
@@ -49,7 +40,7 @@ builder.mutationField('eraseOwner', (t) =>
       "For the app's service key: deletes every video of this owner (a user, or a client key), at MAVI and in the gateway, ending their live subscriptions. A durable job: it survives restarts, and asking again while it runs answers the same job. It ends with an owner.erased webhook.",
     args: { owner: t.arg({ type: OwnerInput, required: true, description: 'Whose videos.' }) },
     resolve: (_root, { owner }, context) => {
-      requireService(context);
+      requireService(context, 'erases owners');
       return context.erasures.begin(ownerOf(context, owner));
     },
   }),
@@ -62,7 +53,7 @@ builder.queryField('erasure', (t) =>
     description: "For the app's service key: an erasure's progress; null for an unknown id.",
     args: { id: t.arg.id({ required: true, description: 'An `Erasure.id`.' }) },
     resolve: async (_root, { id }, context) => {
-      requireService(context);
+      requireService(context, 'erases owners');
       return (await context.erasures.get(String(id))) ?? null;
     },
   }),

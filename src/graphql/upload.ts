@@ -2,11 +2,10 @@ import type { ValidationRule } from 'graphql';
 import { gatewayError } from '../errors.js';
 import type { UploadMetadata } from '../mavi/api.js';
 import { MAX_VIDEO_URL_CHARS } from '../upload/video-url.js';
-import { isService } from '../identity.js';
 import type { Uploader } from '../upload/upload-video.js';
 import { builder } from './builder.js';
 import type { GatewayContext } from './context.js';
-import { OwnerInput, ownerOf, Video } from './video.js';
+import { OwnerInput, ownerOf, requireService, Video } from './video.js';
 
 const Location = builder.inputType('LocationInput', {
   description: 'Where the video was taken.',
@@ -52,12 +51,7 @@ function uploaderOf(
   passthrough: string | null | undefined,
 ): Uploader {
   if (!owner) return { ...context.viewer, passthrough: passthrough ?? undefined };
-  if (!isService(context.viewer)) {
-    throw gatewayError(
-      'INVALID_INPUT',
-      "Only the app's service key (GATEWAY_SERVICE_KEYS) uploads on someone's behalf.",
-    );
-  }
+  requireService(context, "uploads on someone's behalf");
   return { ...ownerOf(context, owner), passthrough: passthrough ?? undefined };
 }
 

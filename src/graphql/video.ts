@@ -1,10 +1,9 @@
 /** The video domain: its status enum, the Video type and `Query.video`. */
 import type { VideoStatus as Status } from '../mavi/types.js';
-import { gatewayError } from '../errors.js';
 import type { VideoDetails } from '../mavi/api.js';
 import type { ListPosition, VideoListPage, VideoRecord } from '../status/status-store.js';
-import { mayNameOwner, type Owner, type OwnerNames } from '../identity.js';
-import { isRefusal, refusalError } from '../errors.js';
+import { isService, mayNameOwner, type Owner, type OwnerNames } from '../identity.js';
+import { gatewayError, isRefusal, refusalError } from '../errors.js';
 import type { GatewayContext } from './context.js';
 import { MAX_DELETE_VIDEOS, MAX_PAGE_SIZE } from '../videos/video-library.js';
 import { builder } from './builder.js';
@@ -53,6 +52,13 @@ export const OwnerInput = builder.inputType('OwnerInput', {
     key: t.string({ description: "A client key's name (GATEWAY_API_KEYS `name:key`)." }),
   }),
 });
+
+/** Refuses (INVALID_INPUT) whoever is not the app's service key, saying what only it does. */
+export function requireService(context: GatewayContext, what: string): void {
+  if (!isService(context.viewer)) {
+    throw gatewayError('INVALID_INPUT', `Only the app's service key (GATEWAY_SERVICE_KEYS) ${what}.`);
+  }
+}
 
 /** The owner an OwnerInput names; INVALID_INPUT naming why there is none. */
 export function ownerOf(
