@@ -72,12 +72,25 @@ export function refusingLookup(
   });
 }
 
-/** Whether a URL's host is itself such an address, or names the host itself (localhost). */
-export function namesInternalHost(url: URL): boolean {
-  const host = url.hostname
+/**
+ * A URL's host as the policy reads it: an IPv6 address without its brackets, a name in lower
+ * case without a trailing dot. (WHATWG URL parsing already turned 0x7f.1, 2130706433 and the
+ * like into dotted IPv4.)
+ */
+export function hostOf(url: URL): string {
+  return url.hostname
     .replace(/^\[|\]$/g, '')
     .toLowerCase()
     .replace(/\.$/, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  return isIP(host) !== 0 && isInternalAddress(host);
+}
+
+/** Whether a host name names the host itself (`localhost`, `*.localhost`), whatever it resolves to. */
+export function isLocalhostName(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost');
+}
+
+/** Whether a URL's host is itself such an address, or names the host itself (localhost). */
+export function namesInternalHost(url: URL): boolean {
+  const host = hostOf(url);
+  return isLocalhostName(host) || (isIP(host) !== 0 && isInternalAddress(host));
 }

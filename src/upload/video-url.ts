@@ -11,7 +11,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isInternalAddress } from '../net/internal-addresses.js';
+import { hostOf, isInternalAddress, isLocalhostName } from '../net/internal-addresses.js';
 import { gatewayError } from '../errors.js';
 
 /** The longest URL taken (the issue's bound; browsers' practical limit is about the same). */
@@ -50,13 +50,11 @@ export async function checkVideoUrl(raw: string, resolve: HostResolver = systemR
   if (url.username || url.password) {
     throw gatewayError('VIDEO_URL_REFUSED', 'URLs with credentials are refused: MAVI fetches the video without any.');
   }
-  // WHATWG URL parsing already turned 0x7f.1, 2130706433 and the like into dotted IPv4.
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const name = host.toLowerCase().replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) {
+  const host = hostOf(url);
+  if (isLocalhostName(host)) {
     throw gatewayError('VIDEO_URL_REFUSED', `The URL names ${url.hostname}, the host itself.`);
   }
-  const addresses = isIP(host) ? [host] : await resolve(name);
+  const addresses = isIP(host) ? [host] : await resolve(host);
   const blocked = addresses.find(isInternalAddress);
   if (blocked !== undefined) {
     const what =
