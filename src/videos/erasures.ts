@@ -19,7 +19,7 @@ import type { MaviApi } from '../mavi/api.js';
 import { MaviError } from '../mavi/errors.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
 import type { StatusService } from '../status/status-service.js';
-import type { VideoRecord } from '../status/status-store.js';
+import type { ListPosition, VideoRecord } from '../status/status-store.js';
 
 type ErasureState = 'RUNNING' | 'DONE' | 'FAILED';
 
@@ -160,16 +160,31 @@ export class Erasures {
   /** One batch of the owner's videos; false when the round could not go on. */
   private async round(job: ErasureRecord): Promise<boolean> {
     const { status } = this.deps;
-    const given = (videoNo: string) => (job.refused[videoNo] ?? 0) >= MAX_ATTEMPTS;
-    const page = await status.listVideos({ owners: { ownerId: job.owner.ownerId }, limit: BATCH });
-    const batch = page.records.filter((record) => !given(record.videoNo));
-    if (batch.length === 0) return this.finish(job, page.records.length === 0 ? 'DONE' : 'FAILED');
+    const { batch, remaining } = await this.nextBatch(job);
+    if (batch.length === 0) return this.finish(job, remaining ? 'FAILED' : 'DONE');
     const deleted = await this.deleteAtMavi(batch, job);
     for (const videoNo of deleted) await status.remove(videoNo);
     job.deleted.push(...deleted);
     job.updatedAt = Date.now();
     await this.save(job);
     return deleted.length > 0;
+  }
+
+  /**
+   * The owner's next videos to delete, past those given up on (however many pages of them there
+   * are), and whether any video of the owner is left at all.
+   */
+  private async nextBatch(job: ErasureRecord): Promise<{ batch: VideoRecord[]; remaining: boolean }> {
+    const givenUp = (videoNo: string) => (job.refused[videoNo] ?? 0) >= MAX_ATTEMPTS;
+    let after: ListPosition | undefined;
+    let remaining = false;
+    for (;;) {
+      const page = await this.deps.status.listVideos({ owners: { ownerId: job.owner.ownerId }, after, limit: BATCH });
+      remaining ||= page.records.length > 0;
+      const batch = page.records.filter((record) => !givenUp(record.videoNo));
+      if (batch.length > 0 || page.next === undefined) return { batch, remaining };
+      after = page.next;
+    }
   }
 
   /**
