@@ -129,6 +129,13 @@ describe('failing receivers', () => {
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1_000);
   });
 
+  /** Once the endpoint is disabled, a change's events (status_changed, ready) are queued and counted, never sent. */
+  async function expectKeptNotSent(current: Stack, videoNo: string, delivered: number): Promise<void> {
+    await current.simulator.sendCallback(videoNo, 'PARSE');
+    await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 2);
+    expect(receiver.deliveries).toHaveLength(delivered);
+  }
+
   it('a 410 disables the endpoint: later events are kept in its backlog, and sent after a restart', async () => {
     receiver.answers.push({ status: 410 });
     const dataDir = mkdtempSync(join(tmpdir(), 'webhook-410-'));
@@ -140,10 +147,7 @@ describe('failing receivers', () => {
     await waitUntil(
       async () => (await metric(current, 'mavi_gateway_app_webhook_attempts_total{outcome="gone"}')) === 1,
     );
-    await stack.simulator.sendCallback(videoNo, 'PARSE');
-    // status_changed and ready are queued (and shown), never sent.
-    await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 2);
-    expect(receiver.deliveries).toHaveLength(1);
+    await expectKeptNotSent(current, videoNo, 1);
 
     // A restart is how the operator says the receiver is fixed: the kept backlog is sent.
     await stack.stop();
@@ -173,9 +177,7 @@ describe('failing receivers', () => {
     await waitUntil(
       async () => (await metric(current, 'mavi_gateway_app_webhook_attempts_total{outcome="failed"}')) === 1,
     );
-    await stack.simulator.sendCallback(videoNo, 'PARSE');
-    await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 2);
-    expect(receiver.deliveries).toHaveLength(3);
+    await expectKeptNotSent(current, videoNo, 3);
     expect(stack.logs.some((line) => line.includes('app webhook endpoint disabled'))).toBe(true);
   });
 
