@@ -18,8 +18,12 @@ export interface ReceivedDelivery {
   receivedAt: number;
 }
 
-/** What the receiver answers a request: a status and headers, or nothing for `hangMs`. */
-export type Answer = { status: number; headers?: Record<string, string> } | { hangMs: number };
+/**
+ * What the receiver answers a request: a status and headers; nothing for `hangMs`; or 200 with a
+ * body that never ends (`endless`), noting when the gateway hung up.
+ */
+export type Answer =
+  { status: number; headers?: Record<string, string> } | { hangMs: number } | { endless: { closed: boolean } };
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
@@ -41,6 +45,20 @@ export class WebhookReceiver {
         if ('hangMs' in answer) {
           const timer = setTimeout(() => res.writeHead(200).end(), answer.hangMs);
           res.on('close', () => clearTimeout(timer));
+          return;
+        }
+        if ('endless' in answer) {
+          const chunk = Buffer.alloc(16 * 1024, 'x');
+          const write = () => {
+            while (!res.destroyed && res.write(chunk));
+          };
+          res.on('drain', write);
+          res.on('close', () => {
+            answer.endless.closed = true;
+            this.wake();
+          });
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          write();
           return;
         }
         res.writeHead(answer.status, answer.headers).end();
@@ -102,6 +120,10 @@ export class WebhookReceiver {
     };
     const payload = this.verifies(delivery) ? (JSON.parse(body) as ReceivedDelivery['payload']) : undefined;
     this.deliveries.push({ ...delivery, payload });
+    this.wake();
+  }
+
+  private wake(): void {
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }

@@ -193,6 +193,38 @@ describe('failing receivers', () => {
     expect(stack.logs.some((line) => line.includes('no answer within the deadline'))).toBe(true);
   });
 
+  it('an answer that never ends is read only to its bound, then dropped: the delivery counts, nothing is held', async () => {
+    const endless = { closed: false };
+    receiver.answers.push({ endless });
+    stack = await startStack({ simulator: { manualCallbacks: true }, env: webhookEnv(receiver) });
+    await uploadSmallVideo(stack.graphqlUrl, {});
+    await receiver.waitFor(() => endless.closed);
+    const current = stack;
+    await waitUntil(
+      async () => (await metric(current, 'mavi_gateway_app_webhook_attempts_total{outcome="delivered"}')) === 1,
+    );
+    await waitUntil(async () => (await metric(current, 'mavi_gateway_app_webhook_backlog')) === 0);
+    expect(receiver.deliveries).toHaveLength(1);
+  });
+
+  it('a redirect is not followed: the delivery ends there, and the target hears nothing', async () => {
+    const target = await new WebhookReceiver([secret]).start();
+    receiver.answers.push({ status: 307, headers: { location: target.url } });
+    stack = await startStack({
+      simulator: { manualCallbacks: true },
+      env: webhookEnv(receiver, { APP_WEBHOOK_RETRY_DELAYS_MS: '10,10' }),
+    });
+    await uploadSmallVideo(stack.graphqlUrl, {});
+    const current = stack;
+    await waitUntil(
+      async () => (await metric(current, 'mavi_gateway_app_webhook_attempts_total{outcome="failed"}')) === 1,
+    );
+    expect(receiver.deliveries).toHaveLength(1);
+    expect(target.deliveries).toHaveLength(0);
+    expect(stack.logs.some((line) => line.includes('redirects are not followed'))).toBe(true);
+    await target.stop();
+  });
+
   it('a 4xx other than 408, 410 and 429 is final: no retry', async () => {
     receiver.answers.push({ status: 400 });
     stack = await startStack({
