@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { startGatewayOn, startSimulator } from './lib/child.js';
+import { MiB, readMemory } from './lib/memory.js';
 import { callbackConnections, fireCallbacks, uploadVideos } from './lib/videos.js';
 
 export interface DeliveryRow {
@@ -67,5 +68,88 @@ export async function benchWebhookDeliveries(videos: number, env: Record<string,
     await gateway.child.stop();
     await simulator.child.stop();
     await receiver.close();
+  }
+}
+
+export interface FailingReceiverRow {
+  /** Events made so far (a registration and two status events per video). */
+  events: number;
+  /** Attempts the receiver refused so far. */
+  attempts: number;
+  /** The gateway's resident set after them. */
+  rssMiB: number;
+  /** Its V8 heap in use then (nodejs_heap_size_used_bytes). */
+  heapUsedMiB: number;
+  /** Deliveries queued (mavi_gateway_app_webhook_backlog). */
+  backlog: number;
+}
+
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/**
+ * A receiver that always answers 500, under bursts of events on the default retry schedule
+ * (hours between late attempts): the queue holds at most APP_WEBHOOK_MAX_BACKLOG deliveries,
+ * the rest waits in the event log, and the gateway's memory must not grow with the events.
+ * One row per burst, the first after a warm-up.
+ */
+export async function benchFailingReceiver(
+  videosPerBurst: number,
+  bursts: number,
+  backlogBound: number,
+  /** Without the endpoint: the control run, the same bursts with webhooks off. */
+  webhooks = true,
+): Promise<FailingReceiverRow[]> {
+  let attempts = 0;
+  const waiters: { target: number; resolve: () => void }[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(500).end();
+      attempts += 1;
+      for (const waiter of waiters.filter(({ target }) => attempts >= target)) waiter.resolve();
+    });
+  });
+  const reached = (target: number) =>
+    new Promise<void>((resolve) => (attempts >= target ? resolve() : waiters.push({ target, resolve })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  const simulator = await startSimulator();
+  const gateway = await startGatewayOn(simulator, {
+    ...(webhooks ? webhookEnv(url) : {}),
+    APP_WEBHOOK_MAX_BACKLOG: String(backlogBound),
+    METRICS_TOKEN,
+  });
+  const pid = gateway.child.proc.pid!;
+  const rows: FailingReceiverRow[] = [];
+  const metrics = async () => {
+    const answer = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const text = await answer.text();
+    const sample = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+    return {
+      backlog: sample(/^mavi_gateway_app_webhook_backlog\{[^}]*\} (\d+)/m),
+      heapUsedMiB: sample(/^nodejs_heap_size_used_bytes (\d+)/m) / MiB,
+    };
+  };
+  try {
+    const callbacks = await callbackConnections(gateway.url, 64);
+    for (let burst = 0; burst <= bursts; burst += 1) {
+      const uploaded = await uploadVideos(`${gateway.url}/graphql`, simulator, videosPerBurst);
+      await fireCallbacks(uploaded, 'PARSE', callbacks);
+      // The first burst fills the queue: one attempt (and the immediate retry) for each queued delivery.
+      if (burst === 0 && webhooks) await reached(2 * backlogBound);
+      if (burst === 0) continue; // the warm-up
+      rows.push({
+        events: 3 * videosPerBurst * (burst + 1),
+        attempts,
+        rssMiB: readMemory(pid).rss / MiB,
+        ...(await metrics()),
+      });
+    }
+    await callbacks.close();
+    return rows;
+  } finally {
+    await gateway.child.stop();
+    await simulator.child.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -17,7 +17,7 @@ import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
 import { benchObservability, observabilityTable } from './observability.js';
 import { benchVideoList, listStores, type ListRow } from './video-list.js';
 import { benchWebhookIngest } from './webhook-ingest.js';
-import { benchWebhookDeliveries, countingReceiver, webhookEnv } from './app-webhooks.js';
+import { benchFailingReceiver, benchWebhookDeliveries, countingReceiver, webhookEnv } from './app-webhooks.js';
 import { benchStagedUploads } from './staged-upload.js';
 
 const quick = process.argv.includes('--quick');
@@ -164,6 +164,11 @@ const ingestWithWebhooks = await benchWebhookIngest(plan.ingest, {
 await webhookReceiver.close();
 log(`app webhooks: deliveries of ${2 * plan.ingest} events…`);
 const deliveries = await benchWebhookDeliveries(plan.ingest);
+// A receiver that always answers 500: bursts of ~1,000 events each, and the same bursts with webhooks off.
+log('app webhooks: a receiver that always fails…');
+const failingBursts = quick ? 1 : 4;
+const failing = await benchFailingReceiver(334, failingBursts, 200);
+const failingControl = await benchFailingReceiver(334, failingBursts, 200, false);
 
 const listRows: ListRow[] = [];
 for (const { store, env } of listStores(redisUrl)) {
@@ -221,6 +226,10 @@ const appWebhookTable = [
   `| deliveries to a local receiver (204), from a burst of PARSE callbacks | ${deliveries.events} events in ${fmt(deliveries.seconds, 2)} s: **${fmt(deliveries.perSecond, 0)} events/s** |`,
   `| callback ingest, SQLite FULL, webhooks off | ${fmt(ingest.perSecond, 0)} callbacks/s |`,
   `| callback ingest, SQLite FULL, webhooks on (APP_WEBHOOK_URL) | ${fmt(ingestWithWebhooks.perSecond, 0)} callbacks/s (${signed(Math.round((ingestWithWebhooks.perSecond / ingest.perSecond - 1) * 100))} %), lost ${ingestWithWebhooks.lost} |`,
+  ...failing.map(
+    (row, index) =>
+      `| a receiver that always answers 500 (APP_WEBHOOK_MAX_BACKLOG=200), after ${row.events} events | backlog ${row.backlog}, ${row.attempts} attempts; gateway RSS ${fmt(row.rssMiB, 0)} MiB, heap used ${fmt(row.heapUsedMiB, 0)} MiB (webhooks off, same events: RSS ${fmt(failingControl[index]!.rssMiB, 0)} MiB, heap ${fmt(failingControl[index]!.heapUsedMiB, 0)} MiB) |`,
+  ),
 ];
 
 log('observability cost…');

@@ -116,8 +116,27 @@ function resolveAppWebhook(declared: Declared['appWebhook'], problems: string[])
       `APP_WEBHOOK_URL names a loopback, private or link-local address (${new URL(url).hostname}): set APP_WEBHOOK_ALLOW_PRIVATE=on to allow it`,
     );
   }
-  if (url === undefined || secret === undefined) return undefined;
-  return { ...declared, url, secrets: secret.split(/\s+/) };
+  const { retryDelaysMs, timeoutMs, concurrency, maxBacklog } = declared;
+  return {
+    allowPrivate,
+    retryDelaysMs,
+    timeoutMs,
+    concurrency,
+    maxBacklog,
+    /** APP_WEBHOOK_URL's endpoint, with every secret that signs; undefined without one. */
+    endpoint: url === undefined || secret === undefined ? undefined : { url, secrets: secret.split(/\s+/) },
+  };
+}
+
+/**
+ * Whether the gateway delivers webhooks to the app: to APP_WEBHOOK_URL, or to endpoints its
+ * service callers make (GATEWAY_SERVICE_KEYS).
+ */
+export function hasAppWebhooks(config: {
+  appWebhook: { endpoint: unknown };
+  serviceKeys: readonly unknown[];
+}): boolean {
+  return config.appWebhook.endpoint !== undefined || config.serviceKeys.length > 0;
 }
 
 /** Client keys beside tokens, and the development provider beside a real MAVI or a real provider. */

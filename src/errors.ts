@@ -60,6 +60,15 @@ export const errorRegistry = {
     message: 'The URL is refused: only public http(s) addresses are fetched.',
     retryable: false,
   },
+  WEBHOOK_ENDPOINT_NOT_FOUND: { message: 'No webhook endpoint with this id is known.', retryable: false },
+  WEBHOOK_DELIVERY_NOT_FOUND: {
+    message: 'The webhook endpoint has no delivery with this id (it may be past its retention).',
+    retryable: false,
+  },
+  WEBHOOK_URL_REFUSED: {
+    message: 'The webhook URL is refused: only public http(s) addresses are posted to.',
+    retryable: false,
+  },
   CHAT_SESSION_NOT_FOUND: { message: 'No chat session with this id is known to you.', retryable: false },
   CHAT_ANSWER_TOO_LONG: {
     message:

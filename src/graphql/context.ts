@@ -12,6 +12,7 @@ import type { Transcripts } from '../videos/transcripts.js';
 import type { VideoLibrary } from '../videos/video-library.js';
 import type { Erasures } from '../videos/erasures.js';
 import type { ResumableUploads } from '../staging/resumable-uploads.js';
+import type { AppWebhooks } from '../webhooks/app-webhooks.js';
 
 /** The slot an admitted upload request holds (edge/upload-admission.ts). */
 export interface UploadSlot {
@@ -51,6 +52,8 @@ export interface GatewayUserContext {
   signal: AbortSignal | undefined;
   /** Erasing owners (`eraseOwner`, `erasure`). */
   erasures: Erasures;
+  /** The app's webhook endpoints; undefined when there can be none (no APP_WEBHOOK_URL, no service keys). */
+  appWebhooks: AppWebhooks | undefined;
   /** The owner an `OwnerInput` names (a user by its claims, a client key by its name), or why none is. */
   ownerNamed(names: Partial<OwnerNames>): Owner | Refusal;
   /** Who asks: what every ownership check reads (videos/ownership.ts), what limits count by, and where its uploads go at MAVI. */

@@ -19,6 +19,14 @@ const Erasure = builder.objectRef<ErasureRecord>('Erasure').implement({
     state: t.field({ type: ErasureState, description: 'Where it is.', resolve: (job) => job.state }),
     videosDeleted: t.int({ description: 'Videos deleted so far.', resolve: (job) => job.deleted.length }),
     deletedVideoNos: t.idList({ description: 'The videos deleted so far.', resolve: (job) => job.deleted }),
+    stagedUploadsDeleted: t.int({
+      description: "The owner's resumable uploads removed before they reached MAVI (bytes and records).",
+      resolve: (job) => job.stagedUploadsDeleted ?? 0,
+    }),
+    chatSessionsDeleted: t.int({
+      description: "The owner's chat sessions forgotten (once the job ends).",
+      resolve: (job) => job.chatSessionsDeleted ?? 0,
+    }),
     refusedVideoNos: t.idList({
       description: 'Videos MAVI refused to delete so far (tried again while RUNNING).',
       resolve: (job) => Object.keys(job.refused),
@@ -37,7 +45,7 @@ builder.mutationField('eraseOwner', (t) =>
     type: Erasure,
     nullable: true,
     description:
-      "For the app's service key: deletes every video of this owner (a user, or a client key), at MAVI and in the gateway, ending their live subscriptions. A durable job: it survives restarts, and asking again while it runs answers the same job. It ends with an owner.erased webhook.",
+      "For the app's service key: deletes every video of this owner (a user, or a client key), at MAVI and in the gateway, with its transcript records, ending their live subscriptions; and the owner's staged resumable uploads and chat sessions. A durable job: it survives restarts, and asking again while it runs answers the same job. It ends with an owner.erased webhook.",
     args: { owner: t.arg({ type: OwnerInput, required: true, description: 'Whose videos.' }) },
     resolve: (_root, { owner }, context) => {
       requireService(context, 'erases owners');

@@ -8,6 +8,7 @@ import './upload.js';
 import './video-status.js';
 import './video-events.js';
 import './erasure.js';
+import './app-webhooks.js';
 import './search.js';
 import './chat.js';
 import './transcript.js';

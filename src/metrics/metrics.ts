@@ -94,12 +94,14 @@ export class GatewayMetrics {
   });
   readonly webhookBacklog = new Gauge({
     name: 'mavi_gateway_app_webhook_backlog',
-    help: "Events queued for the app's webhook endpoint and not yet delivered nor failed for good.",
+    help: 'Events queued for an app webhook endpoint (by its id) and not yet delivered nor failed for good.',
+    labelNames: ['endpoint'] as const,
     registers: [this.registry],
   });
   readonly webhookOldestPendingSeconds = new Gauge({
     name: 'mavi_gateway_app_webhook_oldest_pending_seconds',
-    help: "Age of the oldest event queued for the app's webhook endpoint and not yet delivered (0 when none is).",
+    help: 'Age of the oldest event queued for an app webhook endpoint (by its id) and not yet delivered (0 when none is).',
+    labelNames: ['endpoint'] as const,
     registers: [this.registry],
   });
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { GatewayConfig } from '../config.js';
+import { hasAppWebhooks, type GatewayConfig } from '../config.js';
 import { memoryTransport, type EventTransport } from '../events/event-bus.js';
 import { redisTransport } from '../events/redis-transport.js';
 import type { Logger } from '../logger.js';
@@ -52,7 +52,7 @@ export interface Backends {
    * staging, and Redis for the lock and S3 metadata with several instances.
    */
   readonly staging: StagingBackend;
-  /** The app's webhook deliveries (APP_WEBHOOK_URL); undefined without an endpoint. */
+  /** The app's webhook endpoints and deliveries; undefined when there can be none (hasAppWebhooks). */
   readonly deliveries: DeliveryQueue | undefined;
   /** True while the backing service (Redis) is reachable. */
   isReady(): boolean;
@@ -78,7 +78,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
     const { store, records, ledger, unlock } = openSqlite(config, inMemory ? undefined : config.dataDir);
     // STORE=memory keeps nothing: its staged bytes go to a folder of its own, removed at close.
     const stagingDir = inMemory ? mkdtempSync(join(tmpdir(), 'mavi-gateway-staging-')) : config.dataDir;
-    const deliveries = config.appWebhook
+    const deliveries = hasAppWebhooks(config)
       ? openSqliteDeliveryQueue({
           dataDir: inMemory ? undefined : config.dataDir,
           // NORMAL, whatever SQLITE_SYNCHRONOUS says: a crash of the process loses no commit (WAL),
@@ -119,7 +119,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   const redisStore = createRedisStatusStore({ redis: redis.command, prefix: config.redisPrefix, instanceId });
   return {
     store: redisStore,
-    deliveries: config.appWebhook ? createRedisDeliveryQueue(redis.command, config.redisPrefix) : undefined,
+    deliveries: hasAppWebhooks(config) ? createRedisDeliveryQueue(redis.command, config.redisPrefix) : undefined,
     records: createRedisKeyValueStore(redis.command, config.redisPrefix),
     staging: {
       ledger: createRedisStagingLedger(redis.command, config.redisPrefix),

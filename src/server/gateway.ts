@@ -82,7 +82,7 @@ export function createGatewayWithParts(
     config.staging.s3?.credentials?.secretAccessKey,
     ...config.gatewayApiKeys.map(({ key }) => key),
     ...config.serviceKeys.map(({ key }) => key),
-    ...(config.appWebhook?.secrets ?? []),
+    ...(config.appWebhook.endpoint?.secrets ?? []),
   ]) {
     if (secret) logger.addSecret(secret);
   }
@@ -199,7 +199,7 @@ function serveOverHttp(
   { logger, metrics, stopping }: { logger: Logger; metrics: GatewayMetrics; stopping: () => boolean },
 ) {
   const { reportUnknownStatus, tokens, transcriptTokens, maxUploadBytes, backends, status, clientKeys } = services;
-  const { userTokens, open, uploads, library, chats, transcripts, resumableUploads, erasures } = services;
+  const { userTokens, open, uploads, library, chats, transcripts, resumableUploads, erasures, appWebhooks } = services;
   const cors = corsOptions(config.corsOrigins);
   const callers = callerIdentification(clientKeys, userTokens, createClientKeys(config.serviceKeys, 'service'));
   const yoga = createGatewayYoga({
@@ -214,6 +214,7 @@ function serveOverHttp(
     resumableUploads,
     ownerNamed: callers.ownerNamed,
     erasures,
+    appWebhooks,
     logger,
     metrics,
     cost: backends.cost,

@@ -16,18 +16,19 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import { Forwarding } from '../staging/forwarding.js';
 import type { ProgressEvent } from '../staging/progress-feed.js';
 import { ResumableUploads } from '../staging/resumable-uploads.js';
+import type { StagedUpload } from '../staging/staged-upload.js';
 import { StagingService } from '../staging/staging-service.js';
 import { openStagingStore } from '../staging/staging-store.js';
 import { StatusPoller, type StatusPollerOptions } from '../status/status-poller.js';
 import { EVENT_LOG_TOPIC, STATUS_TOPIC, StatusService } from '../status/status-service.js';
 import type { StatusEvent } from '../status/status-store.js';
 import { Uploads } from '../upload/upload-video.js';
-import type { HostResolver } from '../upload/video-url.js';
+import type { HostResolver } from '../net/public-url.js';
 import { Chats } from '../videos/chat.js';
 import { TRANSCRIPT_TOPIC, Transcripts, type TranscriptDone } from '../videos/transcripts.js';
 import { VideoLibrary } from '../videos/video-library.js';
 import { Erasures } from '../videos/erasures.js';
-import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
+import { AppWebhooks } from '../webhooks/app-webhooks.js';
 import { WebhookSender } from '../webhooks/webhook-sender.js';
 import { createBackends, type Backends } from './backends.js';
 
@@ -79,6 +80,7 @@ export function createServices(context: ServiceContext) {
     ...(mavi.transcripts.mode === 'task' ? [transcriptCallbackUrl('', transcriptTokens.mint().token)] : []),
   ]);
   const backends = createBackends(config, logger, { events: options.events });
+  const appWebhooks = createAppWebhooks(config, backends, options.resolveHost, logger, metrics);
   const events = new EventBus<StatusEvent>(backends.events, `${backends.topicNamespace}${STATUS_TOPIC}`, () =>
     metrics.eventsPublished.inc({ kind: 'status' }),
   );
@@ -143,7 +145,13 @@ export function createServices(context: ServiceContext) {
     const progress = new EventBus<ProgressEvent>(backends.events, `${backends.topicNamespace}${STAGING_TOPIC}`, () =>
       metrics.eventsPublished.inc({ kind: 'staging' }),
     );
-    const service = new StagingService(ledger, progress);
+    const service = new StagingService(
+      ledger,
+      progress,
+      (upload) =>
+        appWebhooks?.sendEvent(`msg_upload_failed_${upload.id}`, 'upload.failed', uploadFailedData(upload)) ??
+        Promise.resolve(),
+    );
     return new ResumableUploads({
       config: config.staging,
       maxUploadBytes,
@@ -177,7 +185,6 @@ export function createServices(context: ServiceContext) {
     },
   );
 
-  const appWebhooks = createAppWebhooks(config, backends, logger, metrics);
   const erasures = new Erasures({
     status,
     mavi,
@@ -185,6 +192,11 @@ export function createServices(context: ServiceContext) {
     logger,
     shared: config.store === 'redis',
     retryMs: options.erasureRetryMs,
+    leftovers: {
+      stagedUploads: resumableUploads && ((ownerId) => resumableUploads.eraseOwner(ownerId)),
+      chatSessions: (ownerId) => chats.forgetOwner(ownerId),
+      transcripts: (videoNo) => transcripts.forget(videoNo),
+    },
     announce: async (erasure) => {
       await appWebhooks?.sendEvent(`msg_erased_${erasure.id}`, 'owner.erased', {
         erasureId: erasure.id,
@@ -192,6 +204,8 @@ export function createServices(context: ServiceContext) {
         owner: erasure.owner.names ?? null,
         videoNos: erasure.deleted,
         refusedVideoNos: Object.keys(erasure.refused),
+        stagedUploadsDeleted: erasure.stagedUploadsDeleted ?? 0,
+        chatSessionsDeleted: erasure.chatSessionsDeleted ?? 0,
         passthrough: null,
       });
     },
@@ -220,16 +234,17 @@ export function createServices(context: ServiceContext) {
   };
 }
 
-/** The dispatcher of the app's webhooks (APP_WEBHOOK_URL), or undefined without one. */
+/** The app's webhook endpoints (APP_WEBHOOK_URL, and those service callers make), or undefined when there can be none. */
 function createAppWebhooks(
   config: GatewayConfig,
   backends: Backends,
+  resolveHost: HostResolver | undefined,
   logger: Logger,
   metrics: GatewayMetrics,
-): WebhookDispatcher | undefined {
+): AppWebhooks | undefined {
   const { appWebhook } = config;
-  if (!appWebhook || !backends.deliveries) return undefined;
-  return new WebhookDispatcher({
+  if (!backends.deliveries) return undefined;
+  return new AppWebhooks({
     store: backends.store,
     queue: backends.deliveries,
     sender: new WebhookSender({
@@ -237,15 +252,32 @@ function createAppWebhooks(
       timeoutMs: appWebhook.timeoutMs,
       connections: appWebhook.concurrency,
     }),
-    endpoint: { id: 'app', url: appWebhook.url, secrets: appWebhook.secrets },
-    retryDelaysMs: appWebhook.retryDelaysMs,
-    // A claimed delivery is this instance's for one attempt and a margin: then another may take it.
-    leaseMs: appWebhook.timeoutMs + 5_000,
-    concurrency: appWebhook.concurrency,
-    maxBacklog: appWebhook.maxBacklog,
+    configured: appWebhook.endpoint,
+    delivery: {
+      retryDelaysMs: appWebhook.retryDelaysMs,
+      // A claimed delivery is this instance's for one attempt and a margin: then another may take it.
+      leaseMs: appWebhook.timeoutMs + 5_000,
+      concurrency: appWebhook.concurrency,
+      maxBacklog: appWebhook.maxBacklog,
+      allowPrivate: appWebhook.allowPrivate,
+    },
+    resolveHost,
     logger,
     metrics,
   });
+}
+
+/** upload.failed's data: the upload, why it failed, its owner and passthrough (docs/app-backend.md). */
+function uploadFailedData(upload: StagedUpload): Record<string, unknown> {
+  return {
+    uploadId: upload.id,
+    fileName: upload.fileName,
+    length: upload.length,
+    errorCode: upload.errorCode ?? null,
+    errorMessage: upload.errorMessage ?? null,
+    owner: upload.names ?? null,
+    passthrough: upload.passthrough ?? null,
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { StatusPoller } from '../status/status-poller.js';
 import type { StatusService } from '../status/status-service.js';
 import type { InFlight } from '../upload/in-flight.js';
-import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
+import type { AppWebhooks } from '../webhooks/app-webhooks.js';
 import type { Backends } from './backends.js';
 import type { GraphQLWebSocketServer } from './websocket.js';
 import type { GatewayYoga } from './yoga.js';
@@ -20,7 +20,7 @@ export interface ShutdownParts {
   status: StatusService;
   poller: StatusPoller;
   /** The app's webhook deliveries: the attempts under way end (each within its deadline). */
-  appWebhooks: WebhookDispatcher | undefined;
+  appWebhooks: AppWebhooks | undefined;
   webSockets: GraphQLWebSocketServer;
   yoga: GatewayYoga;
   backends: Backends;

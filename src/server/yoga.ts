@@ -115,6 +115,7 @@ export interface GatewayYogaOptions {
   transcripts: Transcripts;
   resumableUploads: ResumableUploads | undefined;
   erasures: GatewayUserContext['erasures'];
+  appWebhooks: GatewayUserContext['appWebhooks'];
   /** The owner an `OwnerInput` names (edge/caller.ts). */
   ownerNamed: GatewayUserContext['ownerNamed'];
   logger: Logger;
@@ -163,6 +164,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         resumableUploads: options.resumableUploads,
         ownerNamed: options.ownerNamed,
         erasures: options.erasures,
+        appWebhooks: options.appWebhooks,
         details: library.detailsLoader(signal),
         signal,
         viewer,

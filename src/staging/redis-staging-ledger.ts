@@ -184,6 +184,7 @@ export function createRedisStagingLedger(redis: Redis, prefix: string): StagingL
     expired: (now, limit) =>
       onRedis(async () => byIds(await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit))),
     receiving: (limit) => onRedis(async () => byIds(await redis.zrange(keys.expiry, 0, limit - 1))),
+    staged: (ownerId, limit) => onRedis(async () => byIds((await redis.smembers(keys.owner(ownerId))).slice(0, limit))),
     // Finished records carry a TTL: Redis forgets them by itself.
     forgetFinished: async () => undefined,
     remove: (id) =>

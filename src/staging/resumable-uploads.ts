@@ -117,6 +117,24 @@ export class ResumableUploads {
     return this.deps.service.follow(id, () => this.progress(id, owner));
   }
 
+  /**
+   * Erasure: the owner's staged uploads (still receiving, or waiting to reach MAVI) go, their
+   * bytes and their records, and their followers' feeds end. Answers how many went.
+   */
+  async eraseOwner(ownerId: string): Promise<number> {
+    const { staging } = await this.parts;
+    let erased = 0;
+    for (;;) {
+      const batch = await this.deps.service.ledger.staged(ownerId, 100);
+      if (batch.length === 0) return erased;
+      for (const upload of batch) {
+        await staging.store.remove(upload.id).catch(() => undefined); // bytes already gone are no matter
+        await this.deps.service.remove(upload.id);
+        erased += 1;
+      }
+    }
+  }
+
   private build(staging: StagingStore): Started {
     const { service, config, logger } = this.deps;
     const admission: AdmissionDeps = { ...this.deps, freeBytes: () => staging.freeBytes() };

@@ -64,6 +64,9 @@ export function openSqliteStagingLedger(dataDir: string | undefined, synchronous
     receiving: db.prepare<[number], Row>(
       `SELECT record FROM staged_uploads WHERE state = 'RECEIVING' ORDER BY rowid LIMIT ?`,
     ),
+    staged: db.prepare<[string, number], Row>(
+      `SELECT record FROM staged_uploads WHERE owner_id = ? AND ${STAGED} ORDER BY rowid LIMIT ?`,
+    ),
     forget: db.prepare(`DELETE FROM staged_uploads WHERE NOT ${STAGED} AND expires_at <= ?`),
     remove: db.prepare('DELETE FROM staged_uploads WHERE id = ?'),
     releaseLeases: db.prepare(`UPDATE staged_uploads SET due_at = 0 WHERE state = 'FORWARDING' AND due_at > ?`),
@@ -122,6 +125,7 @@ export function openSqliteStagingLedger(dataDir: string | undefined, synchronous
       }),
     expired: async (now, limit) => file.read(() => sql.expired.all(now, limit).map((row) => parse(row)!)),
     receiving: async (limit) => file.read(() => sql.receiving.all(limit).map((row) => parse(row)!)),
+    staged: async (ownerId, limit) => file.read(() => sql.staged.all(ownerId, limit).map((row) => parse(row)!)),
     forgetFinished: (now) =>
       file.submit(() => {
         sql.forget.run(now);

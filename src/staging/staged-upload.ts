@@ -85,6 +85,8 @@ export interface StagingLedger {
   expired(now: number, limit: number): Promise<StagedUpload[]>;
   /** Uploads still RECEIVING, at most `limit` (recovery: one whose last byte arrived before a crash). */
   receiving(limit: number): Promise<StagedUpload[]>;
+  /** The owner's uploads still RECEIVING or FORWARDING, at most `limit` (erasure). */
+  staged(ownerId: string, limit: number): Promise<StagedUpload[]>;
   /** REGISTERED and FAILED records whose time has come: they are forgotten. */
   forgetFinished(now: number): Promise<void>;
   /** Forgets the upload (termination, expiry), giving its bytes back to the bounds. */

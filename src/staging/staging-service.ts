@@ -14,6 +14,8 @@ export class StagingService {
   constructor(
     readonly ledger: StagingLedger,
     private readonly events: EventBus<ProgressEvent>,
+    /** Hands an upload that failed for good to the app's webhooks (upload.failed); once per upload id. */
+    private readonly announceFailure?: (upload: StagedUpload) => Promise<void>,
   ) {}
 
   /** Records a new upload unless it would break a bound (then nothing is recorded, and the bound is named). */
@@ -76,6 +78,10 @@ export class StagingService {
     { beforeTelling, offset = upload.length }: { beforeTelling?: () => Promise<void>; offset?: number } = {},
   ): Promise<void> {
     const final: StagedUpload = { ...upload, dueAt: 0, expiresAt: keepUntil };
+    // upload.failed is queued before the record is written, once per upload id: a crash between
+    // the two leaves the upload as it was, and the same decision, made again after the restart
+    // (the sweep expires it again; forwarding finds its retry time spent), queues nothing new.
+    if (final.state === 'FAILED') await this.announceFailure?.(final);
     await this.ledger.put(final);
     await beforeTelling?.();
     this.publish(final, offset);

@@ -29,7 +29,8 @@ import { FileSource } from './file-source.js';
 import { InFlight } from './in-flight.js';
 import { MultipartRequestError } from './multipart-errors.js';
 import type { IncomingFile } from './multipart-intake.js';
-import { checkVideoUrl, type HostResolver } from './video-url.js';
+import type { HostResolver } from '../net/public-url.js';
+import { checkVideoUrl } from './video-url.js';
 import { passthroughRefusal, videoNameRefusal } from './video-name.js';
 
 export interface UploadDeps {

@@ -62,6 +62,10 @@ export interface ChatsDeps {
 }
 
 const sessionKey = (sessionId: string) => `chat:${sessionId}`;
+/** An owner's sessions, found by prefix when the owner is erased; the value is the owner id, checked. */
+const ownerSessionPrefix = (ownerId: string) => `chat-owner:${ownerId}:`;
+/** Sessions forgotten per read of the owner's index. */
+const ERASE_BATCH = 500;
 
 export class Chats {
   /** Chats streaming now: each one's upstream call. */
@@ -104,6 +108,28 @@ export class Chats {
       request.sessionId === undefined ? { ownerId, turns: [] } : await this.session(ownerId, request.sessionId);
     await this.deps.cost.spend('chat', ownerId);
     return this.stream(ownerId, partition, videoNos, message, sessionId, session);
+  }
+
+  /**
+   * Erasure: forgets every chat session of the owner (kept since 0.4.0 in an index per owner;
+   * older sessions expire within 24 h). Answers how many went.
+   */
+  async forgetOwner(ownerId: string): Promise<number> {
+    const { records } = this.deps;
+    const prefix = ownerSessionPrefix(ownerId);
+    let forgotten = 0;
+    for (;;) {
+      const keys = await records.keys(prefix, ERASE_BATCH);
+      for (const key of keys) {
+        // A prefix may also match a longer owner id: the value says whose it is.
+        if ((await records.get(key)) === ownerId) {
+          await records.delete(sessionKey(key.slice(prefix.length)));
+          forgotten += 1;
+        }
+        await records.delete(key);
+      }
+      if (keys.length < ERASE_BATCH) return forgotten;
+    }
   }
 
   private async session(ownerId: string, sessionId: string): Promise<Session> {
@@ -181,6 +207,7 @@ export class Chats {
         }
         if (cut) return stop(cut);
         if (upstream.signal.aborted) return;
+        await this.deps.records.set(ownerSessionPrefix(ownerId) + sessionId, ownerId, SESSION_TTL_MS);
         await this.deps.records.set(
           sessionKey(sessionId),
           JSON.stringify({

@@ -8,8 +8,9 @@
  * again does no harm: an owner has one running job, and a deletion MAVI already made counts as
  * made. A video MAVI refuses to delete does not stop the others; it is tried again in the next
  * rounds, and after MAX_ATTEMPTS the job ends FAILED, naming it. MAVI busy or away only delays
- * the job. It ends with owner.erased. Not erased here: the owner's staged (unfinished resumable)
- * uploads, chat sessions and transcription tasks, which expire on their own (24 h).
+ * the job. With the videos go the owner's staged resumable uploads (each round, so one made
+ * meanwhile goes too), each deleted video's transcript records, and, at the end, the owner's
+ * chat sessions. It ends with owner.erased.
  */
 import { randomUUID } from 'node:crypto';
 import { Pauses } from '../events/pauses.js';
@@ -31,6 +32,10 @@ export interface ErasureRecord {
   deleted: string[];
   /** Videos MAVI refused to delete, with the attempts made. */
   refused: Record<string, number>;
+  /** Staged resumable uploads removed (absent in jobs begun before 0.4.0). */
+  stagedUploadsDeleted?: number;
+  /** Chat sessions forgotten, once the job ended. */
+  chatSessionsDeleted?: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -40,6 +45,13 @@ export interface ErasureDeps {
   mavi: MaviApi;
   records: KeyValueStore;
   logger: Logger;
+  /** The owner's records beside its videos, erased with them. */
+  leftovers: {
+    /** Removes the owner's staged resumable uploads; undefined without resumable uploads. */
+    stagedUploads: ((ownerId: string) => Promise<number>) | undefined;
+    chatSessions(ownerId: string): Promise<number>;
+    transcripts(videoNo: string): Promise<void>;
+  };
   /** Tells the app's backend that an erasure ended (owner.erased), once per job id. */
   announce(erasure: ErasureRecord): Promise<void>;
   /** How long a round waits after one that could not go on (MAVI or the store away). */
@@ -159,11 +171,20 @@ export class Erasures {
 
   /** One batch of the owner's videos; false when the round could not go on. */
   private async round(job: ErasureRecord): Promise<boolean> {
-    const { status } = this.deps;
+    const { status, leftovers } = this.deps;
+    // Staged uploads first: none of them reaches MAVI as a video the job would then miss.
+    const staged = (await leftovers.stagedUploads?.(job.owner.ownerId)) ?? 0;
+    if (staged > 0) {
+      job.stagedUploadsDeleted = (job.stagedUploadsDeleted ?? 0) + staged;
+      await this.save(job);
+    }
     const { batch, remaining } = await this.nextBatch(job);
     if (batch.length === 0) return this.finish(job, remaining ? 'FAILED' : 'DONE');
     const deleted = await this.deleteAtMavi(batch, job);
-    for (const videoNo of deleted) await status.remove(videoNo);
+    for (const videoNo of deleted) {
+      await leftovers.transcripts(videoNo);
+      await status.remove(videoNo);
+    }
     job.deleted.push(...deleted);
     job.updatedAt = Date.now();
     await this.save(job);
@@ -227,11 +248,18 @@ export class Erasures {
   }
 
   private async finish(job: ErasureRecord, state: 'DONE' | 'FAILED'): Promise<boolean> {
-    const ended = { ...job, state, updatedAt: Date.now() };
+    const chatSessionsDeleted = await this.deps.leftovers.chatSessions(job.owner.ownerId);
+    const ended = { ...job, state, updatedAt: Date.now(), chatSessionsDeleted };
     // Announced before it is marked ended: a crash in between announces again (once per id).
     await this.deps.announce(ended);
     await this.save(ended);
-    this.deps.logger.info('erasure ended', { id: job.id, state, videosDeleted: job.deleted.length });
+    this.deps.logger.info('erasure ended', {
+      id: job.id,
+      state,
+      videosDeleted: job.deleted.length,
+      stagedUploadsDeleted: job.stagedUploadsDeleted ?? 0,
+      chatSessionsDeleted,
+    });
     return true;
   }
 

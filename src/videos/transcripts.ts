@@ -165,6 +165,16 @@ export class Transcripts {
    * A transcription callback (original family), for the task its token names: the
    * webhook route has checked the token; this checks the body against the task.
    */
+  /** Erasure: forgets the video's transcription tasks (both kinds) and their outcomes. */
+  async forget(videoNo: string): Promise<void> {
+    const { records } = this.deps;
+    for (const kind of ['SPEECH', 'VISUAL'] as const satisfies readonly TranscriptKind[]) {
+      const task = parseTask(await records.get(taskKey(videoNo, kind)));
+      if (task) await Promise.all([records.delete(taskIdKey(task.taskId)), records.delete(doneKey(task.taskId))]);
+      await records.delete(taskKey(videoNo, kind));
+    }
+  }
+
   async acceptCallback(taskId: string, body: unknown): Promise<TranscriptCallbackOutcome> {
     const data = callbackData(body);
     if (typeof data?.videoNo !== 'string' || data.videoNo === '') {

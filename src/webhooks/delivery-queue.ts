@@ -33,6 +33,38 @@ export interface Attempt {
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 
+/** A delivery as `deliveries` lists it: what was sent, and what each attempt answered. */
+export interface DeliveryRecord {
+  eventId: string;
+  body: string;
+  state: DeliveryState;
+  createdAt: number;
+  /** When it is due again, while pending. */
+  dueAt: number | undefined;
+  /** The latest attempts, oldest first. */
+  history: Attempt[];
+}
+
+/** A secret that signs an endpoint's deliveries; a rotated-out one signs until `expiresAt`. */
+export interface SigningSecret {
+  secret: string;
+  /** Epoch ms; undefined for the current secret. */
+  expiresAt: number | undefined;
+}
+
+/** An endpoint a service caller made (createWebhookEndpoint); the configured one is not stored. */
+export interface EndpointSettings {
+  id: string;
+  url: string;
+  /** The event types it receives; undefined: every type. */
+  types: readonly string[] | undefined;
+  description: string | undefined;
+  secrets: readonly SigningSecret[];
+  createdAt: number;
+  /** The owner id of the service key that made it (`service:<name>`). */
+  createdBy: string;
+}
+
 interface EndpointState {
   /** The endpoint's place in the event log; undefined before its first enqueue. */
   cursor: string | undefined;
@@ -68,5 +100,18 @@ export interface DeliveryQueue {
   backlog(endpoint: string): Promise<BacklogStats>;
   /** Forgets the endpoint's delivered and failed deliveries that ended before `before` (epoch ms). */
   sweep(endpoint: string, before: number): Promise<void>;
+  /** Stores a made endpoint's settings (new or changed); its cursor and state stay. */
+  saveEndpoint(settings: EndpointSettings): Promise<void>;
+  /** Every made endpoint's settings. */
+  savedEndpoints(): Promise<EndpointSettings[]>;
+  /** Forgets a made endpoint, with every delivery it has. */
+  removeEndpoint(endpoint: string): Promise<void>;
+  /** The endpoint's latest deliveries, newest first, at most `limit`. */
+  deliveries(endpoint: string, limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * Makes a delivery due again at `now`, with a fresh schedule and the same id (its history
+   * stays); answers false when the endpoint has no such delivery.
+   */
+  redeliver(endpoint: string, eventId: string, now: number): Promise<boolean>;
   close?(): Promise<void>;
 }

@@ -3,7 +3,9 @@
  * instances never claim the same delivery, and queueing a batch with its cursor is atomic.
  *
  * Keys, under the configured prefix, per endpoint <e>:
- *  - `webhook:endpoint:<e>`       hash: cursor, disabledReason
+ *  - `webhook:endpoints`           set: the ids of the endpoints made through GraphQL
+ *  - `webhook:endpoint:<e>`       hash: cursor, disabledReason, settings (JSON, for a made one),
+ *                                 removed (set while and after it is removed: nothing is queued)
  *  - `webhook:due:<e>`            sorted set: pending deliveries by when they are due (a claim
  *                                 moves one to the end of its lease)
  *  - `webhook:queued:<e>`         sorted set: pending deliveries by when they were queued (the backlog's age)
@@ -13,10 +15,18 @@
 import type { Redis } from 'ioredis';
 import { defineScripts } from '../redis/lua-scripts.js';
 import { onRedis } from '../redis/store-failure.js';
-import type { Delivery, DeliveryQueue } from './delivery-queue.js';
+import type {
+  Attempt,
+  Delivery,
+  DeliveryQueue,
+  DeliveryRecord,
+  DeliveryState,
+  EndpointSettings,
+} from './delivery-queue.js';
 
 /** KEYS: endpoint, due, queued. ARGV: the delivery key prefix, now, cursor (empty: unchanged), then eventId, body pairs. */
 const ENQUEUE = `
+if redis.call('HEXISTS', KEYS[1], 'removed') == 1 then return 0 end
 for index = 4, #ARGV - 1, 2 do
   local key = ARGV[1] .. ARGV[index]
   if redis.call('EXISTS', key) == 0 then
@@ -74,8 +84,42 @@ for _, id in ipairs(ids) do
 end
 return #ids`;
 
+/**
+ * KEYS: endpoint, due, queued, finished, endpoints. ARGV: the delivery key prefix, the endpoint's
+ * id, the most deliveries to forget, how long the removal's mark stays (ms). Answers 1 while
+ * deliveries are left (call again), 0 once the endpoint is gone.
+ */
+const REMOVE = `
+redis.call('HSET', KEYS[1], 'removed', 1)
+redis.call('SREM', KEYS[5], ARGV[2])
+local left = 0
+for _, set in ipairs({ KEYS[2], KEYS[4] }) do
+  for _, id in ipairs(redis.call('ZRANGE', set, 0, tonumber(ARGV[3]) - 1)) do
+    redis.call('DEL', ARGV[1] .. id)
+    redis.call('ZREM', set, id)
+  end
+  left = left + redis.call('ZCARD', set)
+end
+if left > 0 then return 1 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+redis.call('HSET', KEYS[1], 'removed', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 0`;
+
+/** KEYS: delivery, due, queued, finished. ARGV: eventId, now. */
+const REDELIVER = `
+local createdAt = redis.call('HGET', KEYS[1], 'createdAt')
+if not createdAt then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'pending', 'attempts', 0)
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[3], createdAt, ARGV[1])
+return 1`;
+
 const HISTORY_LIMIT = 20;
 const SWEEP_BATCH = 1_000;
+/** A removed endpoint's mark outlives any instance's view of it (they refresh every few seconds). */
+const REMOVED_MARK_MS = 24 * 60 * 60 * 1000;
 
 export function createRedisDeliveryQueue(redis: Redis, prefix: string): DeliveryQueue {
   const scripts = defineScripts(redis, 'maviGatewayWebhook', {
@@ -83,11 +127,17 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
     CLAIM: [CLAIM, 1],
     RECORD: [RECORD, 4],
     SWEEP: [SWEEP, 1],
+    REMOVE: [REMOVE, 5],
+    REDELIVER: [REDELIVER, 4],
   });
-  const run = (name: 'ENQUEUE' | 'CLAIM' | 'RECORD' | 'SWEEP', keys: string[], args: (string | number)[]) =>
-    onRedis(() => scripts(name, keys, args));
+  const run = (
+    name: 'ENQUEUE' | 'CLAIM' | 'RECORD' | 'SWEEP' | 'REMOVE' | 'REDELIVER',
+    keys: string[],
+    args: (string | number)[],
+  ) => onRedis(() => scripts(name, keys, args));
   const key = (kind: string, endpoint: string) => `${prefix}webhook:${kind}:${endpoint}`;
   const deliveryPrefix = (endpoint: string) => `${prefix}webhook:delivery:${endpoint}:`;
+  const endpointsKey = `${prefix}webhook:endpoints`;
 
   return {
     async endpoint(endpoint) {
@@ -165,6 +215,88 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
 
     async sweep(endpoint, before) {
       await run('SWEEP', [key('finished', endpoint)], [deliveryPrefix(endpoint), before, SWEEP_BATCH]);
+    },
+
+    async saveEndpoint(settings) {
+      await onRedis(() =>
+        redis
+          .multi()
+          .hset(key('endpoint', settings.id), 'settings', JSON.stringify(settings))
+          .sadd(endpointsKey, settings.id)
+          .exec(),
+      );
+    },
+
+    async savedEndpoints() {
+      const ids = (await onRedis(() => redis.smembers(endpointsKey))).sort();
+      const found = await onRedis(() =>
+        Promise.all(ids.map((id) => redis.hmget(key('endpoint', id), 'settings', 'removed'))),
+      );
+      return found.flatMap(([settings, removed]) =>
+        settings && !removed ? [JSON.parse(settings) as EndpointSettings] : [],
+      );
+    },
+
+    async removeEndpoint(endpoint) {
+      const keys = [
+        key('endpoint', endpoint),
+        key('due', endpoint),
+        key('queued', endpoint),
+        key('finished', endpoint),
+        endpointsKey,
+      ];
+      while ((await run('REMOVE', keys, [deliveryPrefix(endpoint), endpoint, SWEEP_BATCH, REMOVED_MARK_MS])) === 1);
+    },
+
+    async deliveries(endpoint, limit) {
+      const [pending, finished] = await onRedis(() =>
+        Promise.all([
+          redis.zrevrange(key('queued', endpoint), 0, limit - 1),
+          redis.zrevrange(key('finished', endpoint), 0, limit - 1),
+        ]),
+      );
+      const ids = [...new Set([...pending, ...finished])];
+      const rows = await onRedis(() =>
+        Promise.all(
+          ids.map(async (id) => ({
+            id,
+            fields: await redis.hmget(deliveryPrefix(endpoint) + id, 'body', 'createdAt', 'state', 'history'),
+            dueAt: await redis.zscore(key('due', endpoint), id),
+          })),
+        ),
+      );
+      return rows
+        .flatMap(({ id, fields: [body, createdAt, state, history], dueAt }): DeliveryRecord[] =>
+          body === null || body === undefined
+            ? []
+            : [
+                {
+                  eventId: id,
+                  body,
+                  state: state as DeliveryState,
+                  createdAt: Number(createdAt),
+                  dueAt: state === 'pending' && dueAt !== null ? Number(dueAt) : undefined,
+                  history: (
+                    JSON.parse(history ?? '[]') as { at: number; status: number | null; error: string | null }[]
+                  ).map((attempt): Attempt => ({
+                    at: attempt.at,
+                    status: attempt.status ?? undefined,
+                    error: attempt.error ?? undefined,
+                  })),
+                },
+              ],
+        )
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, limit);
+    },
+
+    async redeliver(endpoint, eventId, now) {
+      const done = await run(
+        'REDELIVER',
+        [deliveryPrefix(endpoint) + eventId, key('due', endpoint), key('queued', endpoint), key('finished', endpoint)],
+        [eventId, now],
+      );
+      return done === 1;
     },
   };
 }

@@ -1,7 +1,14 @@
 /** The delivery queue on SQLite (one instance): its own file, webhooks.sqlite, under DATA_DIR. */
 import { join } from 'node:path';
 import { IN_MEMORY, SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
-import type { Attempt, Delivery, DeliveryQueue, DeliveryState } from './delivery-queue.js';
+import type {
+  Attempt,
+  Delivery,
+  DeliveryQueue,
+  DeliveryRecord,
+  DeliveryState,
+  EndpointSettings,
+} from './delivery-queue.js';
 
 const WEBHOOK_DATABASE_FILE = 'webhooks.sqlite';
 
@@ -27,6 +34,11 @@ const MIGRATIONS = [
   );
   CREATE INDEX deliveries_due ON deliveries (endpoint, due_at) WHERE state = 'pending';
   CREATE INDEX deliveries_finished ON deliveries (finished_at) WHERE state <> 'pending';
+  `,
+  // 0.4.0: endpoints made through GraphQL keep their settings (JSON); the configured one has none.
+  `
+  ALTER TABLE endpoints ADD COLUMN settings TEXT;
+  CREATE INDEX deliveries_latest ON deliveries (endpoint, created_at);
   `,
 ];
 
@@ -87,6 +99,26 @@ export function openSqliteDeliveryQueue(options: {
       `SELECT count(*) AS pending, min(created_at) AS oldest FROM deliveries WHERE endpoint = ? AND state = 'pending'`,
     ),
     sweep: db.prepare(`DELETE FROM deliveries WHERE endpoint = ? AND state <> 'pending' AND finished_at < ?`),
+    saveSettings: db.prepare(
+      `INSERT INTO endpoints (endpoint, settings) VALUES (?, ?)
+       ON CONFLICT (endpoint) DO UPDATE SET settings = excluded.settings`,
+    ),
+    savedSettings: db.prepare<[], { settings: string }>(
+      'SELECT settings FROM endpoints WHERE settings IS NOT NULL ORDER BY endpoint',
+    ),
+    removeDeliveries: db.prepare('DELETE FROM deliveries WHERE endpoint = ?'),
+    removeEndpoint: db.prepare('DELETE FROM endpoints WHERE endpoint = ?'),
+    latest: db.prepare<
+      [string, number],
+      { event_id: string; body: string; state: DeliveryState; created_at: number; due_at: number; history: string }
+    >(
+      `SELECT event_id, body, state, created_at, due_at, history FROM deliveries
+       WHERE endpoint = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+    ),
+    redeliver: db.prepare(
+      `UPDATE deliveries SET state = 'pending', attempts = 0, due_at = ?, finished_at = NULL, leased = 0
+       WHERE endpoint = ? AND event_id = ?`,
+    ),
   };
 
   file.runNow(() => sql.releaseLeases.run(now()));
@@ -155,6 +187,36 @@ export function openSqliteDeliveryQueue(options: {
       file.submit(() => {
         sql.sweep.run(endpoint, before);
       }),
+
+    saveEndpoint: (settings) =>
+      file.submit(() => {
+        sql.saveSettings.run(settings.id, JSON.stringify(settings));
+      }),
+
+    async savedEndpoints() {
+      return file.read(() => sql.savedSettings.all()).map((row) => JSON.parse(row.settings) as EndpointSettings);
+    },
+
+    removeEndpoint: (endpoint) =>
+      file.submit(() => {
+        sql.removeDeliveries.run(endpoint);
+        sql.removeEndpoint.run(endpoint);
+      }),
+
+    async deliveries(endpoint, limit) {
+      return file
+        .read(() => sql.latest.all(endpoint, limit))
+        .map((row): DeliveryRecord => ({
+          eventId: row.event_id,
+          body: row.body,
+          state: row.state,
+          createdAt: row.created_at,
+          dueAt: row.state === 'pending' ? row.due_at : undefined,
+          history: JSON.parse(row.history) as Attempt[],
+        }));
+    },
+
+    redeliver: (endpoint, eventId, at) => file.submit(() => sql.redeliver.run(at, endpoint, eventId).changes > 0),
 
     close: () => file.close(),
   };

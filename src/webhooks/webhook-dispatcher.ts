@@ -1,5 +1,6 @@
 /**
- * Hands every event of the log to the app's webhook endpoint, at least once. Each round:
+ * Hands every event of the log to one webhook endpoint (of the types it takes), at least once.
+ * Each round:
  *  1. queues the log's new events for the endpoint, as far as its backlog bound allows (the
  *     rest waits in the log, which keeps it for its retention window);
  *  2. claims due deliveries with a lease, up to the endpoint's concurrency, and sends them;
@@ -11,17 +12,19 @@ import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { StatusStore } from '../status/status-store.js';
 import { EVENT_RETENTION_MS } from '../status/video-events.js';
-import type { Delivery, DeliveryQueue } from './delivery-queue.js';
+import type { Delivery, DeliveryQueue, SigningSecret } from './delivery-queue.js';
 import { retryDelay } from './retry-schedule.js';
 import type { AttemptOutcome, WebhookSender } from './webhook-sender.js';
 import { webhookBody } from './webhook-payload.js';
 
-interface WebhookEndpoint {
+export interface WebhookEndpoint {
   /** Stable name of the endpoint in the queue ("app" for APP_WEBHOOK_URL). */
   id: string;
   url: string;
-  /** Every secret that signs (more than one while a secret rotates). */
-  secrets: readonly string[];
+  /** Every secret that signs (more than one while a secret rotates; a rotated-out one until it expires). */
+  secrets: readonly SigningSecret[];
+  /** The event types it takes; undefined: every type. */
+  types: readonly string[] | undefined;
 }
 
 export interface DispatcherOptions {
@@ -29,6 +32,12 @@ export interface DispatcherOptions {
   queue: DeliveryQueue;
   sender: WebhookSender;
   endpoint: WebhookEndpoint;
+  /**
+   * Enable the endpoint again at start, if it was disabled: for the configured endpoint, a
+   * restart (a deploy) is how an operator says the receiver is fixed. A made endpoint is
+   * enabled again with `updateWebhookEndpoint(enabled: true)`.
+   */
+  enableAtStart: boolean;
   retryDelaysMs: readonly number[];
   /** How long a claimed delivery is this instance's: past it, another instance may send it. */
   leaseMs: number;
@@ -56,30 +65,50 @@ export class WebhookDispatcher {
   private lastFullRound = 0;
   private readonly now: () => number;
   private readonly roundMs: number;
+  private endpoint: WebhookEndpoint;
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
     this.roundMs = options.roundMs ?? DEFAULT_ROUND_MS;
+    this.endpoint = options.endpoint;
   }
 
-  /**
-   * Starts the rounds. A disabled endpoint is enabled again: a restart (a deploy) is how an
-   * operator says the receiver is fixed. Its kept backlog is then sent.
-   */
+  /** Starts the rounds (see `enableAtStart`); a kept backlog is then sent. */
   async start(): Promise<void> {
-    const reason = await this.options.queue.enable(this.options.endpoint.id).catch(() => undefined);
-    if (reason !== undefined) this.options.logger.warn('app webhook endpoint enabled again at start', { reason });
+    if (this.options.enableAtStart) {
+      const reason = await this.options.queue.enable(this.endpoint.id).catch(() => undefined);
+      if (reason !== undefined) {
+        this.options.logger.warn('app webhook endpoint enabled again at start', { endpoint: this.endpoint.id, reason });
+      }
+    }
     this.schedule(0);
   }
 
+  /** New settings (URL, secrets, types): the next attempt uses them. */
+  update(endpoint: WebhookEndpoint): void {
+    this.endpoint = endpoint;
+    this.wake();
+  }
+
+  /** True when the endpoint takes events of this type. */
+  takes(type: string): boolean {
+    return this.endpoint.types === undefined || this.endpoint.types.includes(type);
+  }
+
   /**
-   * Queues an event that is not in the video event log (owner.erased) for the endpoint, once per
-   * id: a caller that repeats it after a crash sends it once.
+   * Queues an event that is not in the video event log (owner.erased, upload.failed, a test)
+   * for the endpoint, once per id: a caller that repeats it after a crash sends it once.
    */
   async sendEvent(id: string, type: string, data: Record<string, unknown>, at = this.now()): Promise<void> {
     const body = JSON.stringify({ type, timestamp: new Date(at).toISOString(), data });
-    await this.options.queue.enqueue(this.options.endpoint.id, [{ eventId: id, body }], undefined);
+    await this.options.queue.enqueue(this.endpoint.id, [{ eventId: id, body }], undefined);
     this.wake();
+  }
+
+  /** Sends at once what is due (a redelivery, an endpoint enabled again). */
+  wake(): void {
+    if (this.running) this.again = true;
+    else this.schedule(0);
   }
 
   /** Stops claiming; waits for the attempts under way (each bounded by the sender's deadline). */
@@ -95,12 +124,6 @@ export class WebhookDispatcher {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.runRound(), delayMs);
     this.timer.unref();
-  }
-
-  /** A round at once (an attempt ended: its slot is free), or right after the one under way. */
-  private wake(): void {
-    if (this.running) this.again = true;
-    else this.schedule(0);
   }
 
   private runRound(): void {
@@ -126,7 +149,8 @@ export class WebhookDispatcher {
    * NORMAL sync (server/backends.ts) together: 0.99, and deliveries 1,000 → 1,570 a second.)
    */
   private async round(): Promise<void> {
-    const { queue, endpoint } = this.options;
+    const { queue } = this.options;
+    const endpoint = this.endpoint;
     const full = this.now() - this.lastFullRound >= this.roundMs;
     const state = await queue.endpoint(endpoint.id);
     const sending = state.disabledReason === undefined;
@@ -144,7 +168,8 @@ export class WebhookDispatcher {
   }
 
   private async queueNewEvents(cursor: string | undefined): Promise<void> {
-    const { store, queue, endpoint, maxBacklog } = this.options;
+    const { store, queue, maxBacklog } = this.options;
+    const endpoint = this.endpoint;
     if (cursor === undefined) {
       // A new endpoint starts at the log's end: it hears what happens from now on.
       await queue.enqueue(endpoint.id, [], await store.eventLogEnd());
@@ -154,13 +179,17 @@ export class WebhookDispatcher {
     if (room <= 0) return;
     const events = await store.eventsAfter(cursor, Math.min(room, BATCH));
     if (events.length === 0) return;
-    const batch = events.map((event) => ({ eventId: event.id, body: webhookBody(event) }));
+    // The cursor moves past the events of types the endpoint does not take, too.
+    const batch = events
+      .filter((event) => this.takes(event.type))
+      .map((event) => ({ eventId: event.id, body: webhookBody(event) }));
     await queue.enqueue(endpoint.id, batch, events.at(-1)!.cursor);
   }
 
   /** Claims due deliveries for the free slots and sends them; answers how many it claimed. */
   private async sendDue(): Promise<number> {
-    const { queue, endpoint, leaseMs, concurrency } = this.options;
+    const { queue, leaseMs, concurrency } = this.options;
+    const endpoint = this.endpoint;
     const free = concurrency - this.inFlight.size;
     if (free <= 0) return 0;
     const claimed = await queue.claim(endpoint.id, this.now(), leaseMs, free);
@@ -175,8 +204,9 @@ export class WebhookDispatcher {
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
-    const { sender, endpoint, queue, logger, metrics } = this.options;
-    const outcome = await sender.send(endpoint.url, endpoint.secrets, delivery);
+    const { sender, queue, logger, metrics } = this.options;
+    const endpoint = this.endpoint;
+    const outcome = await sender.send(endpoint.url, signingSecrets(endpoint.secrets, this.now()), delivery);
     const at = this.now();
     const status = outcome.status;
     const error = outcome.kind === 'retry' || outcome.kind === 'final' ? outcome.error : undefined;
@@ -190,6 +220,7 @@ export class WebhookDispatcher {
       const nextAt = this.nextAttemptAt(delivery, outcome, at);
       metrics.webhookDeliveries.inc({ outcome: outcome.kind === 'gone' ? 'gone' : nextAt ? 'retry' : 'failed' });
       logger.warn('app webhook delivery failed', {
+        endpoint: endpoint.id,
         eventId: delivery.eventId,
         attempt: delivery.attempts + 1,
         status,
@@ -203,14 +234,18 @@ export class WebhookDispatcher {
       }
     } catch (failure) {
       // Not recorded (the store is away): the lease lapses and the delivery is sent again, same id.
-      logger.warn('app webhook attempt not recorded', { eventId: delivery.eventId, error: String(failure) });
+      logger.warn('app webhook attempt not recorded', {
+        endpoint: endpoint.id,
+        eventId: delivery.eventId,
+        error: String(failure),
+      });
     }
   }
 
   /** Stops sending to the endpoint: its events are still queued (to the bound) and counted. */
   private async disable(reason: string): Promise<void> {
-    await this.options.queue.disable(this.options.endpoint.id, reason);
-    this.options.logger.error('app webhook endpoint disabled', { reason });
+    await this.options.queue.disable(this.endpoint.id, reason);
+    this.options.logger.error('app webhook endpoint disabled', { endpoint: this.endpoint.id, reason });
   }
 
   /** When to try again, or undefined when this delivery is over. */
@@ -221,10 +256,23 @@ export class WebhookDispatcher {
   }
 
   private async observeBacklog(): Promise<void> {
-    const { pending, oldestPendingAt } = await this.options.queue.backlog(this.options.endpoint.id);
-    this.options.metrics.webhookBacklog.set(pending);
+    const endpoint = this.endpoint.id;
+    const { pending, oldestPendingAt } = await this.options.queue.backlog(endpoint);
+    this.options.metrics.webhookBacklog.set({ endpoint }, pending);
     this.options.metrics.webhookOldestPendingSeconds.set(
+      { endpoint },
       oldestPendingAt === undefined ? 0 : (this.now() - oldestPendingAt) / 1000,
     );
   }
+
+  /** Drops the endpoint's gauges (it was removed). */
+  forgetMetrics(): void {
+    this.options.metrics.webhookBacklog.remove({ endpoint: this.endpoint.id });
+    this.options.metrics.webhookOldestPendingSeconds.remove({ endpoint: this.endpoint.id });
+  }
+}
+
+/** The secrets that sign now: the current one, and rotated-out ones until they expire. */
+function signingSecrets(secrets: readonly { secret: string; expiresAt: number | undefined }[], now: number): string[] {
+  return secrets.filter(({ expiresAt }) => expiresAt === undefined || expiresAt > now).map(({ secret }) => secret);
 }

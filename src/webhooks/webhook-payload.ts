@@ -5,6 +5,21 @@
 import type { OwnerNames } from '../identity.js';
 import type { StoredVideoEvent } from '../status/video-events.js';
 
+/** Every type an endpoint may ask for (`eventTypes`); docs/app-backend.md says what each means. */
+export const WEBHOOK_EVENT_TYPES = [
+  'video.registered',
+  'video.status_changed',
+  'video.ready',
+  'video.failed',
+  'video.deleted',
+  'transcript.ready',
+  'upload.failed',
+  'owner.erased',
+] as const;
+
+/** What `sendTestWebhook` sends: to its one endpoint, whatever types it asked for. */
+export const TEST_EVENT_TYPE = 'webhook.test';
+
 interface WebhookPayload {
   type: string;
   /** When the change happened, ISO 8601. */

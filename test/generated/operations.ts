@@ -81,6 +81,8 @@ export type DeleteVideosResult = {
 /** The erasure of one owner's videos (account deletion). */
 export type Erasure = {
   __typename?: 'Erasure';
+  /** The owner's chat sessions forgotten (once the job ends). */
+  chatSessionsDeleted: Scalars['Int']['output'];
   /** The videos deleted so far. */
   deletedVideoNos: Array<Scalars['ID']['output']>;
   /** Ask for it again with `erasure(id:)`. */
@@ -89,6 +91,8 @@ export type Erasure = {
   owner: Maybe<Owner>;
   /** Videos MAVI refused to delete so far (tried again while RUNNING). */
   refusedVideoNos: Array<Scalars['ID']['output']>;
+  /** The owner's resumable uploads removed before they reached MAVI (bytes and records). */
+  stagedUploadsDeleted: Scalars['Int']['output'];
   /** Where it is. */
   state: ErasureState;
   /** Videos deleted so far. */
@@ -194,6 +198,12 @@ export type ErrorCode =
   | 'VIDEO_NOT_READY'
   /** The URL is refused: only public http(s) addresses are fetched. Not retryable: the same request fails the same way. */
   | 'VIDEO_URL_REFUSED'
+  /** The webhook endpoint has no delivery with this id (it may be past its retention). Not retryable: the same request fails the same way. */
+  | 'WEBHOOK_DELIVERY_NOT_FOUND'
+  /** No webhook endpoint with this id is known. Not retryable: the same request fails the same way. */
+  | 'WEBHOOK_ENDPOINT_NOT_FOUND'
+  /** The webhook URL is refused: only public http(s) addresses are posted to. Not retryable: the same request fails the same way. */
+  | 'WEBHOOK_URL_REFUSED'
   /** A PATCH carries its bytes as Content-Type: application/offset+octet-stream. Not retryable: the same request fails the same way. */
   | 'WRONG_CONTENT_TYPE';
 
@@ -208,14 +218,32 @@ export type LocationInput = {
 /** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** For the app's service key: a new endpoint (at most 20). It hears what happens from now on; its secret is answered this once. */
+  createWebhookEndpoint: Maybe<WebhookEndpointSecret>;
   /** Deletes videos you uploaded, at MAVI and here (at most 100 per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped. */
   deleteVideos: Maybe<DeleteVideosResult>;
-  /** For the app's service key: deletes every video of this owner (a user, or a client key), at MAVI and in the gateway, ending their live subscriptions. A durable job: it survives restarts, and asking again while it runs answers the same job. It ends with an owner.erased webhook. */
+  /** For the app's service key: deletes an endpoint and its deliveries; answers its id. */
+  deleteWebhookEndpoint: Maybe<Scalars['ID']['output']>;
+  /** For the app's service key: deletes every video of this owner (a user, or a client key), at MAVI and in the gateway, with its transcript records, ending their live subscriptions; and the owner's staged resumable uploads and chat sessions. A durable job: it survives restarts, and asking again while it runs answers the same job. It ends with an owner.erased webhook. */
   eraseOwner: Maybe<Erasure>;
+  /** For the app's service key: sends a delivery again, at once and with the same `webhook-id`, on a fresh retry schedule (its attempts stay listed). */
+  redeliverWebhook: Maybe<WebhookDelivery>;
+  /** For the app's service key: a new secret signs from now on. The one before signs beside it (both signatures in `webhook-signature`) for `previousSecretValidSeconds`, so receivers change over without a failed delivery. */
+  rotateWebhookSecret: Maybe<WebhookEndpointSecret>;
+  /** For the app's service key: queues a `webhook.test` event for the endpoint, whatever its eventTypes; answers its eventId (see `deliveries`). */
+  sendTestWebhook: Maybe<Scalars['ID']['output']>;
+  /** For the app's service key: changes an endpoint. `enabled: true` enables a disabled one again, and its kept backlog is sent. The configured endpoint takes only `enabled`. */
+  updateWebhookEndpoint: Maybe<WebhookEndpoint>;
   /** Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request. */
   uploadVideo: Maybe<Video>;
   /** Has MAVI fetch a video from a public http(s) URL itself (at most 2048 characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with `videoStatus`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED). */
   uploadVideoFromUrl: Maybe<Video>;
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationCreateWebhookEndpointArgs = {
+  input: WebhookEndpointInput;
 };
 
 
@@ -226,8 +254,42 @@ export type MutationDeleteVideosArgs = {
 
 
 /** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationDeleteWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationEraseOwnerArgs = {
   owner: OwnerInput;
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationRedeliverWebhookArgs = {
+  endpointId: Scalars['ID']['input'];
+  eventId: Scalars['ID']['input'];
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationRotateWebhookSecretArgs = {
+  id: Scalars['ID']['input'];
+  previousSecretValidSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationSendTestWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationUpdateWebhookEndpointArgs = {
+  enabled: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  input: InputMaybe<WebhookEndpointInput>;
 };
 
 
@@ -307,6 +369,10 @@ export type Query = {
   video: Maybe<Video>;
   /** Your videos, newest first, answered from the gateway (no MAVI call unless `details` is asked for). At most 100 per page. */
   videos: Maybe<VideoConnection>;
+  /** For the app's service key: one webhook endpoint; null for an unknown id. */
+  webhookEndpoint: Maybe<WebhookEndpoint>;
+  /** For the app's service key: every webhook endpoint, the configured one first. */
+  webhookEndpoints: Maybe<Array<WebhookEndpoint>>;
 };
 
 
@@ -364,6 +430,12 @@ export type QueryVideosArgs = {
   nameContains: InputMaybe<Scalars['String']['input']>;
   owner: InputMaybe<OwnerInput>;
   status: InputMaybe<VideoStatus>;
+};
+
+
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
+export type QueryWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** A resumable upload (tus, at /uploads) and how far it has come. */
@@ -616,6 +688,97 @@ export type VideoStatusEvent = {
   videoNo: Scalars['ID']['output'];
 };
 
+/** One attempt to deliver an event. */
+export type WebhookAttempt = {
+  __typename?: 'WebhookAttempt';
+  /** When it was made. */
+  at: Scalars['DateTime']['output'];
+  /** Why it failed, in a few words; null for a success. */
+  error: Maybe<Scalars['String']['output']>;
+  /** The receiver's HTTP status; null when no answer came (timeout, network error, refused address). */
+  status: Maybe<Scalars['Int']['output']>;
+};
+
+/** One event sent (or to be sent) to one endpoint, and what each attempt answered. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** The attempts made, oldest first (the latest 20). */
+  attempts: Array<WebhookAttempt>;
+  /** When it was queued. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The `webhook-id` of every attempt: the receiver’s idempotency key. */
+  eventId: Scalars['ID']['output'];
+  /** When it is tried next, while PENDING. */
+  nextAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  /** The exact body every attempt sends (JSON). */
+  payload: Scalars['String']['output'];
+  /** Where it is. */
+  state: WebhookDeliveryState;
+  /** The event type (or webhook.test). */
+  type: Scalars['String']['output'];
+};
+
+/** Where a delivery is. */
+export type WebhookDeliveryState =
+  /** The receiver answered 2xx. */
+  | 'DELIVERED'
+  /** Not delivered, for good: a final answer (4xx), or the whole retry schedule spent. */
+  | 'FAILED'
+  /** Not delivered yet: due at `nextAttemptAt`. */
+  | 'PENDING';
+
+/** An endpoint of the app's backend that receives the gateway's events, signed per Standard Webhooks. */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  /** True for APP_WEBHOOK_URL’s endpoint: it is changed in the environment, not here. */
+  configured: Scalars['Boolean']['output'];
+  /** When it was made; null for the configured one. */
+  createdAt: Maybe<Scalars['DateTime']['output']>;
+  /** The service key that made it, as `service:<its name>`. */
+  createdBy: Maybe<Scalars['String']['output']>;
+  /** Its latest deliveries, newest first (kept 7 days after they end). */
+  deliveries: Array<WebhookDelivery>;
+  /** The app’s own words for it. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Why it is disabled; events are still queued for it (to APP_WEBHOOK_MAX_BACKLOG) and kept. */
+  disabledReason: Maybe<Scalars['String']['output']>;
+  /** False once disabled: by a 410, a spent retry schedule, or `updateWebhookEndpoint(enabled: false)`. */
+  enabled: Scalars['Boolean']['output'];
+  /** The event types it receives: video.registered, video.status_changed, video.ready, video.failed, video.deleted, transcript.ready, upload.failed, owner.erased. Null: every type. */
+  eventTypes: Maybe<Array<Scalars['String']['output']>>;
+  /** "app" for APP_WEBHOOK_URL's; `we_…` for one made here. */
+  id: Scalars['ID']['output'];
+  /** While a rotated-out secret still signs beside the new one: when it stops. */
+  previousSecretExpiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where events are posted. */
+  url: Scalars['String']['output'];
+};
+
+
+/** An endpoint of the app's backend that receives the gateway's events, signed per Standard Webhooks. */
+export type WebhookEndpointDeliveriesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What an endpoint is. On an update, a field left out stays as it is. */
+export type WebhookEndpointInput = {
+  /** Your own words for it (up to 256 characters). */
+  description: InputMaybe<Scalars['String']['input']>;
+  /** The event types it receives: video.registered, video.status_changed, video.ready, video.failed, video.deleted, transcript.ready, upload.failed, owner.erased. Null: every type. */
+  eventTypes: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Where to post: a public http(s) URL (an internal address needs APP_WEBHOOK_ALLOW_PRIVATE=on). Required to make one. */
+  url: InputMaybe<Scalars['String']['input']>;
+};
+
+/** An endpoint and its new signing secret: shown this once, keep it in your backend’s secrets. */
+export type WebhookEndpointSecret = {
+  __typename?: 'WebhookEndpointSecret';
+  /** The endpoint. */
+  endpoint: WebhookEndpoint;
+  /** The `whsec_…` secret to verify deliveries with (standardwebhooks `new Webhook(secret)`). */
+  secret: Scalars['String']['output'];
+};
+
 export type UploadVideoMutationVariables = Exact<{
   file: Scalars['Upload']['input'];
 }>;
@@ -783,9 +946,71 @@ export type ErasureQueryVariables = Exact<{
 }>;
 
 
-export type ErasureQuery = { __typename?: 'Query', erasure: { __typename?: 'Erasure', id: string, state: ErasureState, videosDeleted: number, deletedVideoNos: Array<string> } | null };
+export type ErasureQuery = { __typename?: 'Query', erasure: { __typename?: 'Erasure', id: string, state: ErasureState, videosDeleted: number, deletedVideoNos: Array<string>, stagedUploadsDeleted: number, chatSessionsDeleted: number } | null };
+
+export type WebhookEndpointFieldsFragment = { __typename?: 'WebhookEndpoint', id: string, url: string, eventTypes: Array<string> | null, description: string | null, configured: boolean, enabled: boolean, disabledReason: string | null, createdAt: string | null, createdBy: string | null, previousSecretExpiresAt: string | null };
+
+export type WebhookEndpointsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WebhookEndpointsQuery = { __typename?: 'Query', webhookEndpoints: Array<{ __typename?: 'WebhookEndpoint', id: string, url: string, eventTypes: Array<string> | null, description: string | null, configured: boolean, enabled: boolean, disabledReason: string | null, createdAt: string | null, createdBy: string | null, previousSecretExpiresAt: string | null }> | null };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  first: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type WebhookDeliveriesQuery = { __typename?: 'Query', webhookEndpoint: { __typename?: 'WebhookEndpoint', id: string, deliveries: Array<{ __typename?: 'WebhookDelivery', eventId: string, type: string, state: WebhookDeliveryState, payload: string, createdAt: string, nextAttemptAt: string | null, attempts: Array<{ __typename?: 'WebhookAttempt', at: string, status: number | null, error: string | null }> }> } | null };
+
+export type CreateWebhookEndpointMutationVariables = Exact<{
+  input: WebhookEndpointInput;
+}>;
+
+
+export type CreateWebhookEndpointMutation = { __typename?: 'Mutation', createWebhookEndpoint: { __typename?: 'WebhookEndpointSecret', secret: string, endpoint: { __typename?: 'WebhookEndpoint', id: string, url: string, eventTypes: Array<string> | null, description: string | null, configured: boolean, enabled: boolean, disabledReason: string | null, createdAt: string | null, createdBy: string | null, previousSecretExpiresAt: string | null } } | null };
+
+export type UpdateWebhookEndpointMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  input: InputMaybe<WebhookEndpointInput>;
+  enabled: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type UpdateWebhookEndpointMutation = { __typename?: 'Mutation', updateWebhookEndpoint: { __typename?: 'WebhookEndpoint', id: string, url: string, eventTypes: Array<string> | null, description: string | null, configured: boolean, enabled: boolean, disabledReason: string | null, createdAt: string | null, createdBy: string | null, previousSecretExpiresAt: string | null } | null };
+
+export type DeleteWebhookEndpointMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteWebhookEndpointMutation = { __typename?: 'Mutation', deleteWebhookEndpoint: string | null };
+
+export type RotateWebhookSecretMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  previousSecretValidSeconds: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type RotateWebhookSecretMutation = { __typename?: 'Mutation', rotateWebhookSecret: { __typename?: 'WebhookEndpointSecret', secret: string, endpoint: { __typename?: 'WebhookEndpoint', id: string, url: string, eventTypes: Array<string> | null, description: string | null, configured: boolean, enabled: boolean, disabledReason: string | null, createdAt: string | null, createdBy: string | null, previousSecretExpiresAt: string | null } } | null };
+
+export type SendTestWebhookMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type SendTestWebhookMutation = { __typename?: 'Mutation', sendTestWebhook: string | null };
+
+export type RedeliverWebhookMutationVariables = Exact<{
+  endpointId: Scalars['ID']['input'];
+  eventId: Scalars['ID']['input'];
+}>;
+
+
+export type RedeliverWebhookMutation = { __typename?: 'Mutation', redeliverWebhook: { __typename?: 'WebhookDelivery', eventId: string, state: WebhookDeliveryState } | null };
 
 export const ResumableUploadFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadFieldsFragment, unknown>;
+export const WebhookEndpointFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WebhookEndpointFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpoint"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"eventTypes"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"disabledReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}}]}}]} as unknown as DocumentNode<WebhookEndpointFieldsFragment, unknown>;
 export const UploadVideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideo"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<UploadVideoMutation, UploadVideoMutationVariables>;
 export const VideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Video"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<VideoQuery, VideoQueryVariables>;
 export const VideoStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"VideoStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"videoNo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}}]} as unknown as DocumentNode<VideoStatusSubscription, VideoStatusSubscriptionVariables>;
@@ -807,4 +1032,12 @@ export const NodeDocument = {"kind":"Document","definitions":[{"kind":"Operation
 export const VideosAndSearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideosAndSearch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"searchVideos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}}]}}]}}]}}]} as unknown as DocumentNode<VideosAndSearchQuery, VideosAndSearchQueryVariables>;
 export const VideoEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"VideoEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"previousStatus"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"user"}},{"kind":"Field","name":{"kind":"Name","value":"key"}}]}}]}}]}}]}}]} as unknown as DocumentNode<VideoEventsSubscription, VideoEventsSubscriptionVariables>;
 export const EraseOwnerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"EraseOwner"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"owner"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"OwnerInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eraseOwner"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"owner"},"value":{"kind":"Variable","name":{"kind":"Name","value":"owner"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"videosDeleted"}},{"kind":"Field","name":{"kind":"Name","value":"deletedVideoNos"}},{"kind":"Field","name":{"kind":"Name","value":"refusedVideoNos"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"user"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"}},{"kind":"Field","name":{"kind":"Name","value":"key"}}]}}]}}]}}]} as unknown as DocumentNode<EraseOwnerMutation, EraseOwnerMutationVariables>;
-export const ErasureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Erasure"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"erasure"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"videosDeleted"}},{"kind":"Field","name":{"kind":"Name","value":"deletedVideoNos"}}]}}]}}]} as unknown as DocumentNode<ErasureQuery, ErasureQueryVariables>;
+export const ErasureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Erasure"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"erasure"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"videosDeleted"}},{"kind":"Field","name":{"kind":"Name","value":"deletedVideoNos"}},{"kind":"Field","name":{"kind":"Name","value":"stagedUploadsDeleted"}},{"kind":"Field","name":{"kind":"Name","value":"chatSessionsDeleted"}}]}}]}}]} as unknown as DocumentNode<ErasureQuery, ErasureQueryVariables>;
+export const WebhookEndpointsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WebhookEndpoints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"webhookEndpoints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WebhookEndpointFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WebhookEndpointFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpoint"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"eventTypes"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"disabledReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}}]}}]} as unknown as DocumentNode<WebhookEndpointsQuery, WebhookEndpointsQueryVariables>;
+export const WebhookDeliveriesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WebhookDeliveries"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"webhookEndpoint"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"deliveries"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"payload"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]}}]}}]} as unknown as DocumentNode<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>;
+export const CreateWebhookEndpointDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateWebhookEndpoint"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpointInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createWebhookEndpoint"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"endpoint"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WebhookEndpointFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WebhookEndpointFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpoint"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"eventTypes"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"disabledReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}}]}}]} as unknown as DocumentNode<CreateWebhookEndpointMutation, CreateWebhookEndpointMutationVariables>;
+export const UpdateWebhookEndpointDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateWebhookEndpoint"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpointInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"enabled"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateWebhookEndpoint"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}},{"kind":"Argument","name":{"kind":"Name","value":"enabled"},"value":{"kind":"Variable","name":{"kind":"Name","value":"enabled"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WebhookEndpointFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WebhookEndpointFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpoint"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"eventTypes"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"disabledReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}}]}}]} as unknown as DocumentNode<UpdateWebhookEndpointMutation, UpdateWebhookEndpointMutationVariables>;
+export const DeleteWebhookEndpointDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteWebhookEndpoint"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteWebhookEndpoint"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<DeleteWebhookEndpointMutation, DeleteWebhookEndpointMutationVariables>;
+export const RotateWebhookSecretDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RotateWebhookSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"previousSecretValidSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rotateWebhookSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"previousSecretValidSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"previousSecretValidSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"endpoint"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WebhookEndpointFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WebhookEndpointFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpoint"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"eventTypes"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"disabledReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}}]}}]} as unknown as DocumentNode<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;
+export const SendTestWebhookDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SendTestWebhook"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sendTestWebhook"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<SendTestWebhookMutation, SendTestWebhookMutationVariables>;
+export const RedeliverWebhookDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RedeliverWebhook"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"endpointId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"redeliverWebhook"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"endpointId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"endpointId"}}},{"kind":"Argument","name":{"kind":"Name","value":"eventId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}}]}}]} as unknown as DocumentNode<RedeliverWebhookMutation, RedeliverWebhookMutationVariables>;

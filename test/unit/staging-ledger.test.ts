@@ -157,6 +157,22 @@ describe.each(ledgers)('%s', (_name, open, available) => {
     expect((await ledger.receiving(10)).map((u) => u.id).sort()).toEqual([old.id, fresh.id].sort());
     await ledger.close?.();
   });
+
+  it.skipIf(!available)("lists an owner's staged uploads (receiving or forwarding), and no one else's", async () => {
+    const ledger = open();
+    const now = Date.now();
+    const receiving = upload('erin', 1);
+    const forwarding = upload('erin', 1);
+    const registered = upload('erin', 1);
+    const others = upload('frank', 1);
+    for (const made of [receiving, forwarding, registered, others]) await ledger.admit(made, bounds);
+    await ledger.put({ ...forwarding, state: 'FORWARDING', dueAt: now });
+    await ledger.put({ ...registered, state: 'REGISTERED', videoNo: 'v1', expiresAt: now + 60_000 });
+    expect((await ledger.staged('erin', 10)).map((u) => u.id).sort()).toEqual([receiving.id, forwarding.id].sort());
+    expect(await ledger.staged('erin', 1)).toHaveLength(1);
+    expect(await ledger.staged('nobody', 10)).toEqual([]);
+    await ledger.close?.();
+  });
 });
 
 describe('SQLite ledger across a restart', () => {

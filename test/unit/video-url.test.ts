@@ -1,6 +1,7 @@
 /** The private-address check of uploadVideoFromUrl: every spelling of an inside address is refused. */
 import { describe, expect, it } from 'vitest';
-import { checkVideoUrl, type HostResolver } from '../../src/upload/video-url.js';
+import type { HostResolver } from '../../src/net/public-url.js';
+import { checkVideoUrl } from '../../src/upload/video-url.js';
 
 const resolvesTo =
   (...addresses: string[]): HostResolver =>

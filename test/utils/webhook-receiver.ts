@@ -37,7 +37,8 @@ export class WebhookReceiver {
   private readonly waiters = new Set<() => void>();
   url = '';
 
-  constructor(private readonly secrets: string[]) {
+  /** The secrets it verifies with: a test adds the one an endpoint was made with. */
+  constructor(readonly secrets: string[]) {
     this.server = createServer((req, res) => {
       void readBody(req).then((body) => {
         this.record(req, body);

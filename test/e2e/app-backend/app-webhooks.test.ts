@@ -4,6 +4,7 @@
  * the schedule, honouring Retry-After, cut at the deadline, and never sent into the operator's
  * network unless allowed. Runs against both MAVI API families.
  */
+import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,9 @@ import { DeleteVideosDocument, TranscriptDocument } from '../../generated/operat
 import { testFamily } from '../../utils/family.js';
 import { postGraphQL } from '../../utils/graphql-clients.js';
 import { startStack, type Stack } from '../../utils/stack.js';
-import { uploadSmallVideo } from '../../utils/two-clients.js';
+import { MP4_HEADER } from '../../utils/multipart-client.js';
+import { createUpload, patchUpload, tusUpload, uploadIdOf } from '../../utils/tus-client.js';
+import { asAlice, TWO_CLIENT_KEYS, uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 import { appWebhookEnv, metricValue, newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
 
@@ -55,10 +58,14 @@ describe('every event, signed, once', () => {
     expect(receiver.deliveries.every((delivery) => delivery.payload !== undefined)).toBe(true);
     const ids = receiver.deliveries.map((delivery) => delivery.id);
     expect(new Set(ids).size).toBe(ids.length);
+    // Deliveries run side by side (APP_WEBHOOK_CONCURRENCY): a change's events arrive in any order.
     const about = (videoNo: string) =>
-      receiver.deliveries.filter((delivery) => delivery.payload!.data.videoNo === videoNo).map((d) => d.payload!.type);
-    expect(about(ready)).toEqual(['video.registered', 'video.status_changed', 'video.ready', 'video.deleted']);
-    expect(about(failed)).toEqual(['video.registered', 'video.status_changed', 'video.failed']);
+      receiver.deliveries
+        .filter((delivery) => delivery.payload!.data.videoNo === videoNo)
+        .map((d) => d.payload!.type)
+        .sort();
+    expect(about(ready)).toEqual(['video.deleted', 'video.ready', 'video.registered', 'video.status_changed']);
+    expect(about(failed)).toEqual(['video.failed', 'video.registered', 'video.status_changed']);
 
     const changed = receiver.ofType('video.status_changed').find((d) => d.payload!.data.videoNo === ready)!;
     expect(changed.payload).toMatchObject({
@@ -181,17 +188,21 @@ describe('failing receivers', () => {
     expect(stack.logs.some((line) => line.includes('app webhook endpoint disabled'))).toBe(true);
   });
 
-  it('a receiver that does not answer is cut at the deadline and tried again', async () => {
+  it('a receiver that answers after 60 s is cut at the 15 s deadline and tried again at once', async () => {
+    // The defaults: a 15 s deadline, and the schedule's first retry at once.
     receiver.answers.push({ hangMs: 60_000 });
-    stack = await startStack({
-      simulator: { manualCallbacks: true },
-      env: webhookEnv(receiver, { APP_WEBHOOK_TIMEOUT_MS: '300', APP_WEBHOOK_RETRY_DELAYS_MS: '10' }),
-    });
+    stack = await startStack({ simulator: { manualCallbacks: true }, env: webhookEnv(receiver) });
     await uploadSmallVideo(stack.graphqlUrl, {});
     const [first, second] = await receiver.waitFor(() => receiver.deliveries.length >= 2 && receiver.deliveries);
     expect(second!.id).toBe(first!.id);
+    expect(second!.payload).toEqual(first!.payload);
+    // Not before the deadline; and long before the answer would have come (a busy machine only
+    // delays the retry, by far less than the 45 s between the two).
+    const gap = second!.receivedAt - first!.receivedAt;
+    expect(gap).toBeGreaterThanOrEqual(15_000 - 50);
+    expect(gap).toBeLessThan(60_000);
     expect(stack.logs.some((line) => line.includes('no answer within the deadline'))).toBe(true);
-  });
+  }, 90_000);
 
   it('an answer that never ends is read only to its bound, then dropped: the delivery counts, nothing is held', async () => {
     const endless = { closed: false };
@@ -241,6 +252,47 @@ describe('failing receivers', () => {
   });
 });
 
+describe('upload.failed', () => {
+  it('is sent once for a resumable upload that failed for good: refused, or left unfinished', async () => {
+    const receiver = await new WebhookReceiver([secret]).start();
+    const stack = await startStack({
+      env: webhookEnv(receiver, { ...TWO_CLIENT_KEYS, STAGED_UPLOAD_EXPIRY_MS: '1000' }),
+    });
+    try {
+      const passthrough = 'order-4711';
+      const metadata = { filename: 'notes.mp4', filetype: 'video/mp4', passthrough };
+      // Not a video: forwarding is refused for good (UNSUPPORTED_MEDIA_TYPE), nothing reaches MAVI.
+      const refused = await tusUpload({
+        endpoint: `${stack.url}/uploads`,
+        file: randomBytes(64 * 1024),
+        headers: asAlice,
+        metadata,
+      });
+      // Half sent, then left: it expires (UPLOAD_EXPIRED).
+      const unfinished = await createUpload(stack.url, 8192, asAlice);
+      expect(await patchUpload(unfinished, 0, Buffer.concat([MP4_HEADER, Buffer.alloc(1024)]), asAlice)).toBe(204);
+
+      const failed = await receiver.waitFor(
+        () => receiver.ofType('upload.failed').length === 2 && receiver.ofType('upload.failed'),
+      );
+      const byId = Object.fromEntries(failed.map((d) => [d.payload!.data.uploadId, d.payload!.data]));
+      expect(byId[uploadIdOf(refused.url)]).toMatchObject({
+        fileName: 'notes.mp4',
+        errorCode: 'UNSUPPORTED_MEDIA_TYPE',
+        owner: { user: null, tenant: null, key: 'alice' },
+        passthrough,
+      });
+      expect(byId[uploadIdOf(unfinished)]).toMatchObject({ errorCode: 'UPLOAD_EXPIRED', length: 8192 });
+      expect(stack.simulator.stats.uploadRequests).toBe(0);
+      await waitUntil(async () => (await metric(stack, 'mavi_gateway_app_webhook_backlog')) === 0);
+      expect(receiver.deliveries).toHaveLength(2);
+    } finally {
+      await stack.stop();
+      await receiver.stop();
+    }
+  });
+});
+
 describe("no requests into the operator's network", () => {
   it('refuses an endpoint on a loopback, private or link-local address at start, unless allowed', () => {
     for (const url of [
@@ -259,7 +311,7 @@ describe("no requests into the operator's network", () => {
         APP_WEBHOOK_URL: 'http://127.0.0.1:9/hooks',
         APP_WEBHOOK_SECRET: secret,
         APP_WEBHOOK_ALLOW_PRIVATE: 'on',
-      }).appWebhook?.url,
+      }).appWebhook.endpoint?.url,
     ).toBe('http://127.0.0.1:9/hooks');
   });
 

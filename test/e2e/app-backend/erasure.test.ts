@@ -5,11 +5,19 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EraseOwnerDocument, ErasureDocument, VideoStatusDocument } from '../../generated/operations.js';
+import {
+  ChatDocument,
+  EraseOwnerDocument,
+  ErasureDocument,
+  TranscriptDocument,
+  VideoStatusDocument,
+} from '../../generated/operations.js';
 import { killHard, restartableDeployment, startGatewayProcess } from '../../utils/gateway-process.js';
 import { postGraphQL, subscribeSse } from '../../utils/graphql-clients.js';
 import { startStack, TEST_MAVI_KEY, type Stack } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
+import { MP4_HEADER } from '../../utils/multipart-client.js';
+import { createUpload, patchUpload, tusRequest } from '../../utils/tus-client.js';
 import { ALICE, asAlice, asBob, BOB, uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 import { appWebhookEnv, newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
@@ -128,6 +136,75 @@ describe('eraseOwner', () => {
     );
     expect(refused.body.data?.eraseOwner).toBeNull();
     expect(refused.body.errors![0]!.extensions!.code).toBe('INVALID_INPUT');
+  });
+});
+
+describe("an owner's other records", () => {
+  const CAROL = 'client-key-of-carol-for-erasure-01';
+  const DAVE = 'client-key-of-dave-for-erasure-001';
+  const asCarol = { authorization: `Bearer ${CAROL}` };
+  const asDave = { authorization: `Bearer ${DAVE}` };
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      simulator: { manualCallbacks: true },
+      env: { GATEWAY_API_KEYS: `carol:${CAROL},dave:${DAVE}`, GATEWAY_SERVICE_KEYS: keys.GATEWAY_SERVICE_KEYS },
+      gateway: { erasureRetryMs: 10 },
+    });
+  });
+  afterAll(() => stack.stop());
+
+  const chatOnce = async (videoNo: string, headers: Record<string, string>, sessionId: string | null) => {
+    const chat = subscribeSse(
+      stack.graphqlUrl,
+      ChatDocument,
+      { videoNos: [videoNo], message: 'Hi', sessionId },
+      headers,
+    );
+    await chat.collected.ended();
+    return chat.collected.events;
+  };
+  const sessionOf = (events: Awaited<ReturnType<typeof chatOnce>>) =>
+    events.map((event) => event.data?.chat).find((piece) => piece?.__typename === 'ChatDone') as
+      { sessionId: string } | undefined;
+
+  it('go with the videos: staged uploads, chat sessions and transcript records; Dave keeps his', async () => {
+    const carols = await uploadSmallVideo(stack.graphqlUrl, asCarol);
+    const daves = await uploadSmallVideo(stack.graphqlUrl, asDave);
+    for (const videoNo of [carols, daves]) await stack.simulator.setStatus(videoNo, 'PARSE', { notify: true });
+    const carolsSession = sessionOf(await chatOnce(carols, asCarol, null))!.sessionId;
+    const davesSession = sessionOf(await chatOnce(daves, asDave, null))!.sessionId;
+    // Half a resumable upload, left staged.
+    const staged = await createUpload(stack.url, 8192, asCarol);
+    expect(await patchUpload(staged, 0, Buffer.concat([MP4_HEADER, Buffer.alloc(1024)]), asCarol)).toBe(204);
+    // A transcription MAVI has not finished (the original family's tasks call back).
+    await postGraphQL(stack.graphqlUrl, TranscriptDocument, { videoNo: carols, kind: 'SPEECH' }, asCarol);
+    const task = [...stack.simulator.transcriptionTasks.values()].find((t) => t.videoNo === carols);
+
+    const started = await postGraphQL(
+      stack.graphqlUrl,
+      EraseOwnerDocument,
+      { owner: { key: 'carol', user: null, tenant: null } },
+      service,
+    );
+    const { id } = started.body.data!.eraseOwner!;
+    const erasure = async () =>
+      (await postGraphQL(stack.graphqlUrl, ErasureDocument, { id }, service)).body.data!.erasure!;
+    await waitUntil(async () => (await erasure()).state === 'DONE', 'the erasure ends');
+    expect(await erasure()).toMatchObject({ videosDeleted: 1, stagedUploadsDeleted: 1, chatSessionsDeleted: 1 });
+
+    // The staged upload is gone, bytes and record.
+    expect((await tusRequest(staged, 'HEAD', { ...asCarol, 'tus-resumable': '1.0.0' })).status).toBe(404);
+    // Carol's session is forgotten: a new video of hers cannot continue it. Dave's goes on.
+    const next = await uploadSmallVideo(stack.graphqlUrl, asCarol);
+    await stack.simulator.setStatus(next, 'PARSE', { notify: true });
+    const refused = await chatOnce(next, asCarol, carolsSession);
+    expect(refused.at(-1)!.errors![0]!.extensions!.code).toBe('CHAT_SESSION_NOT_FOUND');
+    expect(sessionOf(await chatOnce(daves, asDave, davesSession))).toEqual(
+      expect.objectContaining({ sessionId: davesSession }),
+    );
+    // The transcription's record is forgotten: MAVI's late callback finds nothing to finish.
+    if (task) expect((await stack.simulator.finishTranscription(task.taskNo)).httpStatus).toBe(404);
   });
 });
 

@@ -79,6 +79,49 @@ describe('after kill -9', () => {
   });
 });
 
+describe.skipIf(!hasRedis)('after kill -9, on Redis', () => {
+  it('the delivery under way is sent again with the same id once its lease lapses', async () => {
+    const receiver = await new WebhookReceiver([secret]).start();
+    receiver.answers.push({ hangMs: 120_000 });
+    const prefix = uniquePrefix();
+    // A 5 s deadline: the dead instance's lease (deadline + 5 s) lapses 10 s after its claim.
+    const where = await restartableDeployment(
+      simulator.url,
+      'webhook-durability-redis-',
+      webhookEnv(receiver, { REDIS_URL, REDIS_PREFIX: prefix, APP_WEBHOOK_TIMEOUT_MS: '5000' }),
+    );
+    let gateway: GatewayProcess | undefined;
+    try {
+      gateway = startGatewayProcess(where.env);
+      let url = await gateway.url;
+      const videoNo = await uploadSmallVideo(`${url}/graphql`, {});
+      const [cut] = await receiver.waitFor(() => receiver.deliveries.length === 1 && receiver.deliveries);
+      expect((await simulator.sendCallback(videoNo, 'PARSE')).httpStatus).toBe(200);
+      await killHard(gateway);
+
+      gateway = startGatewayProcess(where.env);
+      url = await gateway.url;
+      // Every event of the video arrives, the cut one again under its id. (On a busy machine the
+      // cut attempt may have timed out and been retried before the kill: counted by id, not by
+      // delivery.)
+      await receiver.waitFor(
+        () =>
+          new Set(types(receiver, videoNo)).size === 3 && receiver.deliveries.slice(1).some((d) => d.id === cut!.id),
+      );
+      const again = receiver.deliveries.slice(1).filter((d) => d.id === cut!.id);
+      expect(again.length).toBeGreaterThanOrEqual(1);
+      expect(again[0]!.payload?.type).toBe('video.registered');
+      expect(new Set(receiver.deliveries.map((d) => d.id)).size).toBe(3);
+      expect(await gateway.stop()).toBe(0);
+    } finally {
+      if (gateway) await killHard(gateway);
+      await receiver.stop();
+      rmSync(where.dataDir, { recursive: true, force: true });
+      await dropPrefix(prefix);
+    }
+  });
+});
+
 describe('a receiver that always fails', () => {
   it('leaves a bounded backlog of 1,000 events: the rest waits in the event log, nothing is lost', async () => {
     const receiver = await new WebhookReceiver([secret]).start();
