@@ -4,9 +4,16 @@
  * instances on one Redis deliver each event once; a receiver that always fails leaves a
  * bounded backlog while the rest waits in the event log; a rotating secret signs twice.
  */
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VideoDocument, VideoEventsDocument } from '../../generated/operations.js';
+import {
+  DeleteVideosDocument,
+  EraseOwnerDocument,
+  TranscriptDocument,
+  VideoDocument,
+  VideoEventsDocument,
+} from '../../generated/operations.js';
 import {
   killHard,
   restartableDeployment,
@@ -17,12 +24,15 @@ import { postGraphQL, subscribeSse } from '../../utils/graphql-clients.js';
 import { dropPrefix, REDIS_URL, requireRedis, uniquePrefix } from '../../utils/redis.js';
 import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from '../../utils/stack.js';
 import { TestSimulator } from '../../utils/test-simulator.js';
-import { uploadSmallVideo } from '../../utils/two-clients.js';
+import { startS3Server } from '../../utils/s3-server.js';
+import { tusUpload } from '../../utils/tus-client.js';
+import { asAlice, asBob, TWO_CLIENT_KEYS, uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
 import { appWebhookEnv, metricValue, newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
 
 const hasRedis = await requireRedis('test/e2e/app-backend/webhook-durability.test.ts');
 const secret = newWebhookSecret();
+const SERVICE_KEY = 'service-key-for-webhook-durability-1';
 let simulator: TestSimulator;
 beforeAll(async () => {
   simulator = new TestSimulator({ apiKey: TEST_MAVI_KEY, manualCallbacks: true });
@@ -167,6 +177,77 @@ describe('a rotating secret', () => {
     } finally {
       await stack.stop();
       await oldOnly.stop();
+    }
+  });
+});
+
+describe.skipIf(!hasRedis)('two instances on one Redis, every event type', () => {
+  it('each type is delivered, each event once: registered, status_changed, ready, failed, deleted, transcript.ready, upload.failed, owner.erased', async () => {
+    const receiver = await new WebhookReceiver([secret]).start();
+    const s3 = await startS3Server();
+    const prefix = uniquePrefix();
+    const env = webhookEnv(receiver, {
+      ...TWO_CLIENT_KEYS,
+      ...s3.env,
+      GATEWAY_SERVICE_KEYS: `backend:${SERVICE_KEY}`,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    });
+    const stacks: Stack[] = [];
+    try {
+      stacks.push(await startStack({ sharedSimulator: simulator, env }));
+      stacks.push(await startStack({ sharedSimulator: simulator, env, gateway: { erasureRetryMs: 10 } }));
+      const [a, b] = stacks as [Stack, Stack];
+      const ready = await uploadSmallVideo(a.graphqlUrl, asAlice);
+      const failed = await uploadSmallVideo(b.graphqlUrl, asAlice);
+      const bobs = await uploadSmallVideo(b.graphqlUrl, asBob);
+      expect((await simulator.sendCallback(ready, 'PARSE')).httpStatus).toBe(200);
+      expect((await simulator.sendCallback(failed, 'FAIL')).httpStatus).toBe(200);
+      // transcript.ready: the original family's transcription task, finished by its callback.
+      await postGraphQL(b.graphqlUrl, TranscriptDocument, { videoNo: ready, kind: 'SPEECH' }, asAlice);
+      const task = [...simulator.transcriptionTasks.values()].find((t) => t.videoNo === ready);
+      if (task) expect((await simulator.finishTranscription(task.taskNo)).httpStatus).toBe(200);
+      // upload.failed: a resumable upload that is not a video, refused for good.
+      await tusUpload({ endpoint: `${a.url}/uploads`, file: randomBytes(32 * 1024), headers: asAlice });
+      await postGraphQL(a.graphqlUrl, DeleteVideosDocument, { videoNos: [failed] }, asAlice);
+      // owner.erased (and video.deleted for Bob's video), the job run by B.
+      const erasing = await postGraphQL(
+        b.graphqlUrl,
+        EraseOwnerDocument,
+        { owner: { key: 'bob', user: null, tenant: null } },
+        { authorization: `Bearer ${SERVICE_KEY}` },
+      );
+      expect(erasing.body.data?.eraseOwner?.state).toBe('RUNNING');
+
+      const expected: Record<string, number> = {
+        'video.registered': 3,
+        'video.status_changed': 2,
+        'video.ready': 1,
+        'video.failed': 1,
+        'video.deleted': 2,
+        'transcript.ready': task ? 1 : 0,
+        'upload.failed': 1,
+        'owner.erased': 1,
+      };
+      const total = Object.values(expected).reduce((sum, count) => sum + count, 0);
+      await receiver.waitFor(() => receiver.deliveries.length >= total);
+      for (const stack of stacks) {
+        await waitUntil(async () => (await metric(stack.url, 'mavi_gateway_app_webhook_backlog')) === 0);
+      }
+      const counted: Record<string, number> = {};
+      for (const delivery of receiver.deliveries) {
+        counted[delivery.payload!.type] = (counted[delivery.payload!.type] ?? 0) + 1;
+      }
+      expect(counted).toEqual(Object.fromEntries(Object.entries(expected).filter(([, count]) => count > 0)));
+      const ids = receiver.deliveries.map((d) => d.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(receiver.ofType('owner.erased')[0]!.payload!.data).toMatchObject({ videoNos: [bobs], state: 'DONE' });
+    } finally {
+      for (const stack of stacks) await stack.stop();
+      await s3.stop();
+      await receiver.stop();
+      await dropPrefix(prefix);
     }
   });
 });
