@@ -7,7 +7,7 @@ const config: KnipConfig = {
   entry: ['bench/*.ts', 'bench/processes/*.ts', 'scripts/*.ts', 'scripts/*.mjs', 'test/**/*.test.ts'],
   project: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
   // Programs the tests start that are the machine's, not npm's.
-  ignoreBinaries: ['redis-server', 'unshare', 'mount', 'umount'],
+  ignoreBinaries: ['redis-server', 'unshare', 'mount', 'umount', 'buildah'],
   ignoreDependencies: [
     // The README's client recipes import these; test/e2e/web/client-recipes.test.ts runs the recipes as printed.
     '@apollo/client',

@@ -35,6 +35,7 @@ import { RequestBody } from './request-body.js';
 import { handleResumable } from './resumable-route.js';
 import type { StaticFiles } from './static-files.js';
 import { isUploadRequest, prepareUploadRequest, type UploadRequestOptions } from './upload-request.js';
+import { GATEWAY_VERSION } from '../version.js';
 import { handleWebhook, type WebhookDeps } from './webhook-route.js';
 
 /** The largest keyless body read (with introspection on): GraphiQL's introspection query is about 2 KiB. */
@@ -84,7 +85,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
 
   const route = async (req: IncomingMessage, res: ServerResponse, body: RequestBody, pathname: string) => {
     // Liveness: answered here, without Yoga, as long as the process serves at all.
-    if (pathname === HEALTH_PATH) return sendJson(res, 200, { status: 'ok' });
+    if (pathname === HEALTH_PATH) return sendJson(res, 200, { status: 'ok', version: GATEWAY_VERSION });
     if (pathname === METRICS_PATH) return serveMetrics(req, res, deps.metrics);
     if (pathname === WEB_SIGN_IN_PATH) {
       req.resume();

@@ -9,6 +9,7 @@
  * state (uploads in flight, store availability, the polling period) are read
  * when Prometheus scrapes, from the functions given to `observe`.
  */
+import { GATEWAY_VERSION } from '../version.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Seconds, from a fast GraphQL answer to a multi-gigabyte upload. */
@@ -107,6 +108,12 @@ export class GatewayMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'mavi_gateway_build_info',
+      help: 'Always 1; its labels say which release runs: version (semver), and the Node version.',
+      labelNames: ['version', 'node_version'] as const,
+      registers: [this.registry],
+    }).set({ version: GATEWAY_VERSION, node_version: process.version }, 1);
   }
 
   /** Gauges read at each scrape: the gateway gives how to read each state. */

@@ -25,6 +25,7 @@ import { Chats } from '../videos/chat.js';
 import { createServices, type ServiceOptions } from './services.js';
 import { shutDown } from './shutdown.js';
 import { attachGraphQLWebSocket } from './websocket.js';
+import { GATEWAY_VERSION } from '../version.js';
 import { createGatewayYoga } from './yoga.js';
 
 export interface GatewayOptions extends ServiceOptions {
@@ -141,7 +142,7 @@ export function createGatewayWithParts(
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
-      logger.info('gateway listening', { url, graphql: `${url}${GRAPHQL_PATH}` });
+      logger.info('gateway listening', { url, graphql: `${url}${GRAPHQL_PATH}`, version: GATEWAY_VERSION });
       if (!options.builtInSimulator) {
         logger.info('talking to MAVI', {
           family: config.maviApi,

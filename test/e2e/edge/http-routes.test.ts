@@ -1,22 +1,38 @@
 /** The routes around GraphQL: health, readiness, GraphiQL. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { wsClient } from '../../utils/graphql-clients.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 
 const KEY = 'client-key-aaaaaaaaaaaaaaaaaaaa';
 
+const METRICS_TOKEN = 'metrics-token-for-the-route-tests';
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { METRICS_TOKEN } });
 });
 afterAll(() => stack.stop());
 
 describe('health and readiness', () => {
-  it('GET /health answers 200 while the process serves', async () => {
+  it('GET /health answers 200 while the process serves, with the version', async () => {
     const response = await fetch(`${stack.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', version });
+  });
+
+  it('names its version (package.json) in the start banner and as mavi_gateway_build_info', async () => {
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    const banner = stack.logs.find((line) => line.includes('gateway listening'));
+    expect(JSON.parse(banner!)).toMatchObject({ version });
+    const metrics = await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const line = (await metrics.text()).split('\n').find((entry) => entry.startsWith('mavi_gateway_build_info{'));
+    expect(line).toContain(`version="${version}"`);
+    expect(line).toMatch(/ 1$/);
   });
 
   it('GET /ready answers 200 when the gateway can do its job', async () => {
