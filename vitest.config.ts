@@ -53,7 +53,16 @@ export default defineConfig({
     // Every test against the original MAVI API family; the family-dependent ones again against
     // its successor (test/utils/family.ts).
     projects: [
-      { extends: true, test: { name: 'original', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'original',
+          include: ['test/**/*.test.ts'],
+          // The container image is built from the suite's start, beside the tests (test/e2e/image/);
+          // in this project only, which holds that test, so that it is built once.
+          globalSetup: ['test/global/image-build.ts'],
+        },
+      },
       {
         extends: true,
         test: {

@@ -17,14 +17,14 @@ export interface DeliveryRow {
   perSecond: number;
 }
 
-/** A receiver that answers every POST 204 and counts them; `reached(n)` resolves at the n-th. */
-export async function countingReceiver() {
+/** A receiver that answers every POST `status` (204) and counts them; `reached(n)` resolves at the n-th. */
+export async function countingReceiver(status = 204) {
   let count = 0;
   const waiters: { target: number; resolve: () => void }[] = [];
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(204).end();
+      res.writeHead(status).end();
       count += 1;
       for (const waiter of waiters.filter(({ target }) => count >= target)) waiter.resolve();
     });
@@ -99,20 +99,8 @@ export async function benchFailingReceiver(
   /** Without the endpoint: the control run, the same bursts with webhooks off. */
   webhooks = true,
 ): Promise<FailingReceiverRow[]> {
-  let attempts = 0;
-  const waiters: { target: number; resolve: () => void }[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(500).end();
-      attempts += 1;
-      for (const waiter of waiters.filter(({ target }) => attempts >= target)) waiter.resolve();
-    });
-  });
-  const reached = (target: number) =>
-    new Promise<void>((resolve) => (attempts >= target ? resolve() : waiters.push({ target, resolve })));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  const receiver = await countingReceiver(500);
+  const url = receiver.url;
   const simulator = await startSimulator();
   const gateway = await startGatewayOn(simulator, {
     ...(webhooks ? webhookEnv(url) : {}),
@@ -136,11 +124,11 @@ export async function benchFailingReceiver(
       const uploaded = await uploadVideos(`${gateway.url}/graphql`, simulator, videosPerBurst);
       await fireCallbacks(uploaded, 'PARSE', callbacks);
       // The first burst fills the queue: one attempt (and the immediate retry) for each queued delivery.
-      if (burst === 0 && webhooks) await reached(2 * backlogBound);
+      if (burst === 0 && webhooks) await receiver.reached(2 * backlogBound);
       if (burst === 0) continue; // the warm-up
       rows.push({
         events: 3 * videosPerBurst * (burst + 1),
-        attempts,
+        attempts: receiver.count,
         rssMiB: readMemory(pid).rss / MiB,
         ...(await metrics()),
       });
@@ -150,6 +138,6 @@ export async function benchFailingReceiver(
   } finally {
     await gateway.child.stop();
     await simulator.child.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await receiver.close();
   }
 }

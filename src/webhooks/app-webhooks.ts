@@ -152,6 +152,7 @@ export class AppWebhooks {
       );
     }
     const secret = newSecret();
+    this.options.logger.addSecret(secret);
     const settings: EndpointSettings = {
       id: `we_${randomBytes(12).toString('base64url')}`,
       url,
@@ -226,6 +227,7 @@ export class AppWebhooks {
     const now = this.now();
     const until = now + previousSecretValidMs;
     const secret = newSecret();
+    this.options.logger.addSecret(secret);
     // Each earlier secret signs until its own end, or the new window's, whichever comes first.
     const previous = settings.secrets
       .map(({ secret: old, expiresAt }): SigningSecret => ({
@@ -282,6 +284,8 @@ export class AppWebhooks {
     const saved = await this.options.queue.savedEndpoints();
     const ids = new Set(saved.map(({ id }) => id));
     for (const settings of saved) {
+      // Made on any instance: this one's log lines scrub its secrets too.
+      for (const { secret } of settings.secrets) this.options.logger.addSecret(secret);
       const endpoint = { id: settings.id, url: settings.url, secrets: settings.secrets, types: settings.types };
       const running = this.dispatchers.get(settings.id);
       if (running) running.update(endpoint);

@@ -84,8 +84,9 @@ export class WebhookDispatcher {
     this.schedule(0);
   }
 
-  /** New settings (URL, secrets, types): the next attempt uses them. */
+  /** New settings (URL, secrets, types): the next attempt uses them. The same settings change nothing. */
   update(endpoint: WebhookEndpoint): void {
+    if (JSON.stringify(endpoint) === JSON.stringify(this.endpoint)) return;
     this.endpoint = endpoint;
     this.wake();
   }

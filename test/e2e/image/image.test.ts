@@ -5,22 +5,18 @@
  * root, SIGTERM ends it with 0 within SHUTDOWN_TIMEOUT_MS, and a second run on the same /data
  * knows the first run's video. Once per CI run (IMAGE_TEST=off on the other Node lines).
  */
-import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoDocument, VideoStatusDocument } from '../../generated/operations.js';
 import {
-  buildImage,
   canBuildImages,
   fileInImage,
-  imageBuilt,
   imageConfig,
   imageSizes,
-  removeImage,
   runImage,
-  standInBase,
   userOf,
   type RunningImage,
 } from '../../utils/container-image.js';
@@ -37,20 +33,21 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 const KEY = 'client-key-for-the-image-test-0001';
 const asClient = { authorization: `Bearer ${KEY}` };
 
-describe.skipIf(!canBuildImages())('the container image', () => {
+describe.skipIf(!canBuildImages() || !process.env.IMAGE_BUILD_OUTCOME)('the container image', () => {
   let simulator: TestSimulator;
   let dataDir: string;
   const running: RunningImage[] = [];
 
   beforeAll(async () => {
-    const log = (line: string) => console.log(`image: ${line}`);
-    log(`stand-in base: ${await standInBase(log)}`);
-    if (!(await imageBuilt())) {
-      log('building the Containerfile…');
-      await buildImage(ROOT, version);
-    }
+    // Built by the global setup (test/global/image-build.ts) from the suite's start.
+    const outcome = process.env.IMAGE_BUILD_OUTCOME!;
+    await waitUntil(() => existsSync(outcome), 'the image build ends', 30 * 60_000);
+    const { built, log } = JSON.parse(readFileSync(outcome, 'utf8')) as { built: boolean; log: string[] };
+    if (!built) throw new Error(`the image did not build:\n${log.join('\n')}`);
     const { image, base } = await imageSizes();
-    log(`built: ${(image / 1e6).toFixed(0)} MB, ${((image - base) / 1e6).toFixed(0)} MB over the base`);
+    console.log(
+      `image: ${log.join('; ')}; ${(image / 1e6).toFixed(0)} MB, ${((image - base) / 1e6).toFixed(0)} MB over the base`,
+    );
     simulator = new TestSimulator({ apiKey: TEST_MAVI_KEY });
     await simulator.start();
     dataDir = mkdtempSync(join(tmpdir(), 'image-data-'));
@@ -65,7 +62,6 @@ describe.skipIf(!canBuildImages())('the container image', () => {
     }
     await simulator?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    await removeImage();
   });
 
   /** Runs the image's command on a free port, in front of the simulator, with dataDir as /data. */
