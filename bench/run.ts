@@ -18,7 +18,7 @@ import { benchObservability, observabilityTable } from './observability.js';
 import { benchVideoList, listStores, type ListRow } from './video-list.js';
 import { benchWebhookIngest } from './webhook-ingest.js';
 import { benchFailingReceiver, benchWebhookDeliveries, countingReceiver, webhookEnv } from './app-webhooks.js';
-import { benchStagedUploads } from './staged-upload.js';
+import { benchStagedReceive, benchStagedUploads } from './staged-upload.js';
 
 const quick = process.argv.includes('--quick');
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,6 +58,8 @@ const uploads = await benchUploadForwarding(plan.uploadSizesMiB, plan.rounds, pl
 
 log('resumable (staged) uploads…');
 const staged = await benchStagedUploads(plan.uploadSizesMiB, quick ? 1 : 3);
+log('resumable uploads, receiving, against its floors…');
+const receive = await benchStagedReceive(plan.floors.uploadMiB, plan.floors.uploadRounds);
 
 /**
  * Fan-out p99 varies by about ±10 % from run to run here: each scenario runs `repeats`
@@ -272,6 +274,16 @@ const tables = [
   'Idle subscriptions (gateway RSS growth):',
   '',
   ...idleTable(idle),
+  '',
+  `Resumable uploads, receiving (${receive.sizeMiB} MiB in one PATCH, tus-js-client), CPU s per GiB until the last byte is acknowledged, by turns: the gateway, a raw \`pipeline(req, file)\` with an fsync before the answer, and a bare \`@tus/server\` with its FileStore (no sync):`,
+  '',
+  '| round | gateway | pipeline floor | gateway / pipeline | @tus/server | gateway / @tus/server |',
+  '|---|---|---|---|---|---|',
+  ...receive.gateway.map(
+    (gateway, index) =>
+      `| ${index + 1} | ${fmt(gateway, 2)} | ${fmt(receive.pipeline[index]!, 2)} | ${fmt(gateway / receive.pipeline[index]!, 2)}x | ${fmt(receive.tusServer[index]!, 2)} | ${fmt(gateway / receive.tusServer[index]!, 2)}x |`,
+  ),
+  `| median | ${fmt(median(receive.gateway), 2)} | ${fmt(median(receive.pipeline), 2)} | **${fmt(median(receive.gateway.map((gateway, index) => gateway / receive.pipeline[index]!)), 2)}x** | ${fmt(median(receive.tusServer), 2)} | ${fmt(median(receive.gateway.map((gateway, index) => gateway / receive.tusServer[index]!)), 2)}x |`,
   '',
   '## Upload forwarding',
   ...uploadTable,

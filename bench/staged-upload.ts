@@ -10,7 +10,7 @@ import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
-import { startGatewayOn, startSimulator } from './lib/child.js';
+import { startChild, startGatewayOn, startSimulator } from './lib/child.js';
 import { cpuSeconds, MiB, readMemory, resetPeak } from './lib/memory.js';
 import { median } from './lib/stats.js';
 import { PATTERN } from './lib/upload-client.js';
@@ -133,4 +133,67 @@ export async function benchStagedUploads(sizesMiB: number[], rounds: number): Pr
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+export interface ReceiveFloorRow {
+  sizeMiB: number;
+  /** CPU seconds per GiB, each round's, until the last byte is acknowledged (synced). */
+  gateway: number[];
+  pipeline: number[];
+  tusServer: number[];
+}
+
+/** A floor process (bench/processes/tus-floor.ts): its tus endpoint and its pid. */
+async function startFloor(floor: 'pipeline' | 'tus-server') {
+  const { child, match } = await startChild('bench/processes/tus-floor.ts', { FLOOR: floor }, /TUS_FLOOR (\S+)/);
+  return { child, endpoint: match[1]!, pid: child.proc.pid! };
+}
+
+/**
+ * Receiving a resumable upload, against its floors, in turns (gateway, pipeline, tus-server) with
+ * the same client (tus-js-client, the whole file in one PATCH): CPU seconds per GiB until the last
+ * byte is acknowledged. Each process is fresh and warmed with a 64 MiB upload first. The gateway's
+ * figure may hold the first milliseconds of its forwarding, which starts as the last byte lands.
+ */
+export async function benchStagedReceive(sizeMiB: number, rounds: number): Promise<ReceiveFloorRow> {
+  const simulator = await startSimulator();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-receive-'));
+  const row: ReceiveFloorRow = { sizeMiB, gateway: [], pipeline: [], tusServer: [] };
+  const measure = async (endpoint: string, pid: number, path: string, warm: string) => {
+    await tusSend(endpoint, warm);
+    const before = cpuSeconds(pid);
+    await tusSend(endpoint, path);
+    return ((cpuSeconds(pid) - before) * 1024) / sizeMiB;
+  };
+  try {
+    const path = videoFileOnDisk(dir, sizeMiB * MiB);
+    const warm = videoFileOnDisk(dir, 64 * MiB);
+    for (let round = 0; round < rounds; round += 1) {
+      const gateway = await startGatewayOn(simulator, {
+        MAX_UPLOAD_BYTES: String(8 * 1024 ** 3),
+        STAGING_MIN_FREE_BYTES: '0',
+      });
+      try {
+        row.gateway.push(await measure(`${gateway.url}/uploads`, gateway.child.proc.pid!, path, warm));
+      } finally {
+        await gateway.child.stop();
+      }
+      for (const floor of ['pipeline', 'tus-server'] as const) {
+        const started = await startFloor(floor);
+        try {
+          const cpu = await measure(started.endpoint, started.pid, path, warm);
+          (floor === 'pipeline' ? row.pipeline : row.tusServer).push(cpu);
+        } finally {
+          await started.child.stop();
+        }
+      }
+      process.stderr.write(
+        `  receive ${sizeMiB} MiB round ${round + 1}: gateway ${row.gateway.at(-1)!.toFixed(2)}, pipeline ${row.pipeline.at(-1)!.toFixed(2)}, @tus/server ${row.tusServer.at(-1)!.toFixed(2)} CPU s/GiB\n`,
+      );
+    }
+  } finally {
+    await simulator.child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return row;
 }
