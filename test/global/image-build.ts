@@ -27,8 +27,10 @@ function runsImageTest(argv: readonly string[]): boolean {
 export default function setup(): (() => Promise<void>) | undefined {
   if (!canBuildImages() || !runsImageTest(process.argv)) return undefined;
   const outcome = join(tmpdir(), `mavi-image-build-${process.pid}.json`);
-  // The forks are started after this, and inherit it: the image test reads the outcome here.
+  // The forks are started after this, and inherit both: the image test reads the outcome here,
+  // and names the image this run built.
   process.env.IMAGE_BUILD_OUTCOME = outcome;
+  process.env.IMAGE_TEST_RUN = String(process.pid);
   const lines: string[] = [];
   const building = (async () => {
     lines.push(`stand-in base: ${await standInBase((line) => lines.push(line))}`);

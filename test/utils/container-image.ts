@@ -34,7 +34,14 @@ const STAND_IN_LABEL = 'io.mavi-graphql-gateway.stand-in';
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const MiB = 1024 * 1024;
 
-const IMAGE_NAME = 'localhost/mavi-graphql-gateway:test';
+/**
+ * The built image's name: one per test run (the global setup's process id, which its forks
+ * inherit), so that two suites on one machine (a session's and CI's) never take each other's
+ * image; `test` with IMAGE_TEST_REUSE=on, where one build serves the next runs.
+ */
+const IMAGE_NAME = `localhost/mavi-graphql-gateway:${
+  process.env.IMAGE_TEST_REUSE === 'on' ? 'test' : `test-${process.env.IMAGE_TEST_RUN ?? process.pid}`
+}`;
 
 /** Whether this machine can build and run images (buildah and debootstrap, as root). */
 export function canBuildImages(): boolean {
