@@ -14,8 +14,8 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import { publicUrlRefusal, urlShapeRefusal, type HostResolver } from '../net/public-url.js';
 import type { StatusStore } from '../status/status-store.js';
 import type { DeliveryQueue, DeliveryRecord, EndpointSettings, SigningSecret } from './delivery-queue.js';
-import { WebhookDispatcher, type WebhookEndpoint } from './webhook-dispatcher.js';
-import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from './webhook-payload.js';
+import { takesType, WebhookDispatcher, type WebhookEndpoint } from './webhook-dispatcher.js';
+import { eventBody, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from './webhook-payload.js';
 import type { WebhookSender } from './webhook-sender.js';
 
 /** The configured endpoint's id. */
@@ -113,14 +113,14 @@ export class AppWebhooks {
    * instance's view, so one made a moment ago on another instance gets it too.
    */
   async sendEvent(id: string, type: string, data: Record<string, unknown>): Promise<void> {
-    const body = JSON.stringify({ type, timestamp: new Date(this.now()).toISOString(), data });
+    const body = eventBody(type, this.now(), data);
     const saved = await this.options.queue.savedEndpoints();
     const endpoints = [
       ...(this.options.configured ? [{ id: CONFIGURED_ENDPOINT_ID, types: undefined }] : []),
       ...saved,
     ];
     for (const endpoint of endpoints) {
-      if (endpoint.types !== undefined && !endpoint.types.includes(type)) continue;
+      if (!takesType(endpoint.types, type)) continue;
       await this.options.queue.enqueue(endpoint.id, [{ eventId: id, body }], undefined);
       this.dispatchers.get(endpoint.id)?.wake();
     }
@@ -246,11 +246,7 @@ export class AppWebhooks {
   async sendTest(id: string): Promise<string> {
     await this.requireEndpoint(id);
     const eventId = `msg_test_${randomBytes(12).toString('base64url')}`;
-    const body = JSON.stringify({
-      type: TEST_EVENT_TYPE,
-      timestamp: new Date(this.now()).toISOString(),
-      data: { endpointId: id },
-    });
+    const body = eventBody(TEST_EVENT_TYPE, this.now(), { endpointId: id });
     await this.options.queue.enqueue(id, [{ eventId, body }], undefined);
     this.dispatchers.get(id)?.wake();
     return eventId;
@@ -263,13 +259,10 @@ export class AppWebhooks {
   /** Sends a delivery again (same webhook-id), on a fresh schedule. */
   async redeliver(id: string, eventId: string): Promise<DeliveryRecord> {
     await this.requireEndpoint(id);
-    if (!(await this.options.queue.redeliver(id, eventId, this.now()))) {
-      throw gatewayError('WEBHOOK_DELIVERY_NOT_FOUND');
-    }
+    const redelivered = await this.options.queue.redeliver(id, eventId, this.now());
+    if (!redelivered) throw gatewayError('WEBHOOK_DELIVERY_NOT_FOUND');
     this.dispatchers.get(id)?.wake();
-    const found = (await this.options.queue.deliveries(id, 1_000)).find((delivery) => delivery.eventId === eventId);
-    if (!found) throw gatewayError('WEBHOOK_DELIVERY_NOT_FOUND');
-    return found;
+    return redelivered;
   }
 
   /** Starts, changes and stops this instance's dispatchers to match the stored endpoints; one at a time. */

@@ -110,8 +110,8 @@ export interface DeliveryQueue {
   deliveries(endpoint: string, limit: number): Promise<DeliveryRecord[]>;
   /**
    * Makes a delivery due again at `now`, with a fresh schedule and the same id (its history
-   * stays); answers false when the endpoint has no such delivery.
+   * stays); answers the delivery as it now stands, or undefined when the endpoint has none such.
    */
-  redeliver(endpoint: string, eventId: string, now: number): Promise<boolean>;
+  redeliver(endpoint: string, eventId: string, now: number): Promise<DeliveryRecord | undefined>;
   close?(): Promise<void>;
 }

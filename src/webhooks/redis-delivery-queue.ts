@@ -139,6 +139,30 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
   const deliveryPrefix = (endpoint: string) => `${prefix}webhook:delivery:${endpoint}:`;
   const endpointsKey = `${prefix}webhook:endpoints`;
 
+  /** One delivery as `deliveries` lists it; undefined when it is gone. */
+  async function recordOf(endpoint: string, eventId: string): Promise<DeliveryRecord | undefined> {
+    const [[body, createdAt, state, history], dueAt] = await onRedis(() =>
+      Promise.all([
+        redis.hmget(deliveryPrefix(endpoint) + eventId, 'body', 'createdAt', 'state', 'history'),
+        redis.zscore(key('due', endpoint), eventId),
+      ]),
+    );
+    if (body === null || body === undefined) return undefined;
+    const attempts = JSON.parse(history ?? '[]') as { at: number; status: number | null; error: string | null }[];
+    return {
+      eventId,
+      body,
+      state: state as DeliveryState,
+      createdAt: Number(createdAt),
+      dueAt: state === 'pending' && dueAt !== null ? Number(dueAt) : undefined,
+      history: attempts.map((attempt): Attempt => ({
+        at: attempt.at,
+        status: attempt.status ?? undefined,
+        error: attempt.error ?? undefined,
+      })),
+    };
+  }
+
   return {
     async endpoint(endpoint) {
       const [cursor, disabledReason] = await onRedis(() =>
@@ -256,36 +280,9 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
         ]),
       );
       const ids = [...new Set([...pending, ...finished])];
-      const rows = await onRedis(() =>
-        Promise.all(
-          ids.map(async (id) => ({
-            id,
-            fields: await redis.hmget(deliveryPrefix(endpoint) + id, 'body', 'createdAt', 'state', 'history'),
-            dueAt: await redis.zscore(key('due', endpoint), id),
-          })),
-        ),
-      );
-      return rows
-        .flatMap(({ id, fields: [body, createdAt, state, history], dueAt }): DeliveryRecord[] =>
-          body === null || body === undefined
-            ? []
-            : [
-                {
-                  eventId: id,
-                  body,
-                  state: state as DeliveryState,
-                  createdAt: Number(createdAt),
-                  dueAt: state === 'pending' && dueAt !== null ? Number(dueAt) : undefined,
-                  history: (
-                    JSON.parse(history ?? '[]') as { at: number; status: number | null; error: string | null }[]
-                  ).map((attempt): Attempt => ({
-                    at: attempt.at,
-                    status: attempt.status ?? undefined,
-                    error: attempt.error ?? undefined,
-                  })),
-                },
-              ],
-        )
+      const records = await Promise.all(ids.map((id) => recordOf(endpoint, id)));
+      return records
+        .filter((record): record is DeliveryRecord => record !== undefined)
         .sort((a, b) => b.createdAt - a.createdAt)
         .slice(0, limit);
     },
@@ -296,7 +293,7 @@ export function createRedisDeliveryQueue(redis: Redis, prefix: string): Delivery
         [deliveryPrefix(endpoint) + eventId, key('due', endpoint), key('queued', endpoint), key('finished', endpoint)],
         [eventId, now],
       );
-      return done === 1;
+      return done === 1 ? recordOf(endpoint, eventId) : undefined;
     },
   };
 }

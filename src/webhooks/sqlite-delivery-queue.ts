@@ -50,6 +50,26 @@ interface DeliveryRow {
   attempts: number;
 }
 
+interface RecordRow {
+  event_id: string;
+  body: string;
+  state: DeliveryState;
+  created_at: number;
+  due_at: number;
+  history: string;
+}
+
+function recordOf(row: RecordRow): DeliveryRecord {
+  return {
+    eventId: row.event_id,
+    body: row.body,
+    state: row.state,
+    createdAt: row.created_at,
+    dueAt: row.state === 'pending' ? row.due_at : undefined,
+    history: JSON.parse(row.history) as Attempt[],
+  };
+}
+
 /** The most attempts a delivery's history keeps (the schedule has ten). */
 const HISTORY_LIMIT = 20;
 
@@ -108,12 +128,12 @@ export function openSqliteDeliveryQueue(options: {
     ),
     removeDeliveries: db.prepare('DELETE FROM deliveries WHERE endpoint = ?'),
     removeEndpoint: db.prepare('DELETE FROM endpoints WHERE endpoint = ?'),
-    latest: db.prepare<
-      [string, number],
-      { event_id: string; body: string; state: DeliveryState; created_at: number; due_at: number; history: string }
-    >(
+    latest: db.prepare<[string, number], RecordRow>(
       `SELECT event_id, body, state, created_at, due_at, history FROM deliveries
        WHERE endpoint = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+    ),
+    one: db.prepare<[string, string], RecordRow>(
+      'SELECT event_id, body, state, created_at, due_at, history FROM deliveries WHERE endpoint = ? AND event_id = ?',
     ),
     redeliver: db.prepare(
       `UPDATE deliveries SET state = 'pending', attempts = 0, due_at = ?, finished_at = NULL, leased = 0
@@ -204,19 +224,14 @@ export function openSqliteDeliveryQueue(options: {
       }),
 
     async deliveries(endpoint, limit) {
-      return file
-        .read(() => sql.latest.all(endpoint, limit))
-        .map((row): DeliveryRecord => ({
-          eventId: row.event_id,
-          body: row.body,
-          state: row.state,
-          createdAt: row.created_at,
-          dueAt: row.state === 'pending' ? row.due_at : undefined,
-          history: JSON.parse(row.history) as Attempt[],
-        }));
+      return file.read(() => sql.latest.all(endpoint, limit)).map(recordOf);
     },
 
-    redeliver: (endpoint, eventId, at) => file.submit(() => sql.redeliver.run(at, endpoint, eventId).changes > 0),
+    redeliver: (endpoint, eventId, at) =>
+      file.submit(() => {
+        if (sql.redeliver.run(at, endpoint, eventId).changes === 0) return undefined;
+        return recordOf(sql.one.get(endpoint, eventId)!);
+      }),
 
     close: () => file.close(),
   };

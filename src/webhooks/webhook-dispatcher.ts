@@ -91,21 +91,6 @@ export class WebhookDispatcher {
     this.wake();
   }
 
-  /** True when the endpoint takes events of this type. */
-  takes(type: string): boolean {
-    return this.endpoint.types === undefined || this.endpoint.types.includes(type);
-  }
-
-  /**
-   * Queues an event that is not in the video event log (owner.erased, upload.failed, a test)
-   * for the endpoint, once per id: a caller that repeats it after a crash sends it once.
-   */
-  async sendEvent(id: string, type: string, data: Record<string, unknown>, at = this.now()): Promise<void> {
-    const body = JSON.stringify({ type, timestamp: new Date(at).toISOString(), data });
-    await this.options.queue.enqueue(this.endpoint.id, [{ eventId: id, body }], undefined);
-    this.wake();
-  }
-
   /** Sends at once what is due (a redelivery, an endpoint enabled again). */
   wake(): void {
     if (this.running) this.again = true;
@@ -182,7 +167,7 @@ export class WebhookDispatcher {
     if (events.length === 0) return;
     // The cursor moves past the events of types the endpoint does not take, too.
     const batch = events
-      .filter((event) => this.takes(event.type))
+      .filter((event) => takesType(endpoint.types, event.type))
       .map((event) => ({ eventId: event.id, body: webhookBody(event) }));
     await queue.enqueue(endpoint.id, batch, events.at(-1)!.cursor);
   }
@@ -271,6 +256,11 @@ export class WebhookDispatcher {
     this.options.metrics.webhookBacklog.remove({ endpoint: this.endpoint.id });
     this.options.metrics.webhookOldestPendingSeconds.remove({ endpoint: this.endpoint.id });
   }
+}
+
+/** Whether an endpoint with these event types (undefined: every type) takes events of `type`. */
+export function takesType(types: readonly string[] | undefined, type: string): boolean {
+  return types === undefined || types.includes(type);
 }
 
 /** The secrets that sign now: the current one, and rotated-out ones until they expire. */

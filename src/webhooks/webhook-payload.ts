@@ -37,18 +37,20 @@ interface WebhookPayload {
   };
 }
 
+/** An event's body, `{ type, timestamp, data }`: every event is sent in this one form. */
+export function eventBody(type: string, at: number, data: object): string {
+  return JSON.stringify({ type, timestamp: new Date(at).toISOString(), data });
+}
+
+/** The body of an event of the video event log. */
 export function webhookBody(event: StoredVideoEvent): string {
-  const payload: WebhookPayload = {
-    type: event.type,
-    timestamp: new Date(event.at).toISOString(),
-    data: {
-      videoNo: event.videoNo,
-      videoName: event.videoName,
-      status: event.status,
-      previousStatus: event.previousStatus ?? null,
-      owner: event.names ?? null,
-      passthrough: event.passthrough ?? null,
-    },
+  const data: WebhookPayload['data'] = {
+    videoNo: event.videoNo,
+    videoName: event.videoName,
+    status: event.status,
+    previousStatus: event.previousStatus ?? null,
+    owner: event.names ?? null,
+    passthrough: event.passthrough ?? null,
   };
-  return JSON.stringify(payload);
+  return eventBody(event.type, event.at, data);
 }
