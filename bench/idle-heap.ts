@@ -1,17 +1,18 @@
 /**
  * What idle subscriptions retain, by constructor (issue 17): heap snapshots of
  * a gateway before and after `subscriptions` idle videoStatus subscriptions
- * (10 per socket unless told), taken through its inspector, compared by the self size and
+ * (10 per socket unless told, or each its own SSE response), taken through its inspector, compared by the self size and
  * count of each constructor's objects. Prints the largest growths per
  * subscription.
  *
- *   npx tsx bench/idle-heap.ts [subscriptions] [per socket]
+ *   npx tsx bench/idle-heap.ts [subscriptions] [per socket | SSE]
  */
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { startGatewayOn, startSimulator } from './lib/child.js';
 import { fmt } from './lib/stats.js';
+import { sseSubscriber } from './lib/subscribers.js';
 import { uploadVideos } from './lib/videos.js';
 import { collectGarbage, inspectorOf, socketWith } from './idle-subscriptions.js';
 
@@ -58,7 +59,8 @@ async function snapshotByConstructor(inspectorUrl: string): Promise<Map<string, 
 }
 
 const subscriptions = Number(process.argv[2] ?? 2000);
-const perSocket = Number(process.argv[3] ?? 10);
+const overSse = process.argv[3] === 'SSE';
+const perSocket = overSse ? 1 : Number(process.argv[3] ?? 10);
 const simulator = await startSimulator();
 const gateway = await startGatewayOn(simulator, {}, ['--inspect=127.0.0.1:0']);
 try {
@@ -68,14 +70,17 @@ try {
   (await socketWith(wsUrl, [videos[0]!.videoNo])).terminate();
   await sleep(500);
   const before = await snapshotByConstructor(inspectorUrl);
-  const open: WebSocket[] = [];
-  for (let start = 0; start < subscriptions / 10; start += 1) {
-    open.push(
-      await socketWith(
-        wsUrl,
-        Array.from({ length: 10 }, (_, k) => videos[(start + k) % videos.length]!.videoNo),
-      ),
+  const open: { close(): void }[] = [];
+  for (let start = 0; start < subscriptions / perSocket; start += 1) {
+    if (overSse) {
+      open.push(await sseSubscriber(`${gateway.url}/graphql`, videos[start % videos.length]!.videoNo));
+      continue;
+    }
+    const socket = await socketWith(
+      wsUrl,
+      Array.from({ length: perSocket }, (_, k) => videos[(start + k) % videos.length]!.videoNo),
     );
+    open.push({ close: () => socket.terminate() });
   }
   const after = await snapshotByConstructor(inspectorUrl);
   const growth = [...after]
@@ -87,7 +92,7 @@ try {
     .sort((a, b) => b.size - a.size);
   const total = growth.reduce((sum, entry) => sum + entry.size, 0);
   process.stdout.write(
-    `retained per subscription: ${fmt(total / subscriptions / 1024, 2)} KiB (${subscriptions} subscriptions, ${perSocket} per socket)\n`,
+    `retained per subscription: ${fmt(total / subscriptions / 1024, 2)} KiB (${subscriptions} subscriptions, ${overSse ? 'each its own SSE response' : `${perSocket} per socket`})\n`,
   );
   process.stdout.write('| constructor | bytes per subscription | objects per subscription |\n|---|---|---|\n');
   for (const entry of growth.slice(0, 30)) {
@@ -95,7 +100,7 @@ try {
       `| ${entry.name} | ${fmt(entry.size / subscriptions, 0)} | ${fmt(entry.count / subscriptions, 2)} |\n`,
     );
   }
-  for (const socket of open) socket.terminate();
+  for (const subscriber of open) subscriber.close();
 } finally {
   await gateway.child.stop();
   await simulator.child.stop();

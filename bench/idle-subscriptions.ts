@@ -9,7 +9,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { startGatewayOn, startSimulator } from './lib/child.js';
+import { startChild, startGatewayOn, startSimulator, type SimulatorChild } from './lib/child.js';
+import { sseSubscriber } from './lib/subscribers.js';
 import { readMemory } from './lib/memory.js';
 import { fmt, median } from './lib/stats.js';
 import { uploadVideos } from './lib/videos.js';
@@ -17,10 +18,13 @@ import { uploadVideos } from './lib/videos.js';
 const QUERY = 'subscription ($videoNo: ID!) { videoStatus(videoNo: $videoNo) { videoNo status receivedAt } }';
 
 export interface IdleRow {
+  /** The gateway, or the fair floor (processes/fan-out-floor.ts) holding the same subscriptions. */
+  server: 'gateway' | 'fair floor';
+  transport: 'graphql-ws' | 'SSE';
   perSocket: number;
   subscriptions: number;
   sockets: number;
-  /** Bytes of gateway RSS per subscription and per socket, one value per run. */
+  /** Bytes of RSS per subscription and per socket, one value per run. */
   perSubscription: number[];
   perSocketBytes: number[];
   /** Bytes of JS heap retained (after a full collection) per subscription, one value per run. */
@@ -90,58 +94,103 @@ async function settled(pid: number, inspectorUrl: string): Promise<{ heap: numbe
   return { heap, rss };
 }
 
+interface IdleCase {
+  server: IdleRow['server'];
+  transport: IdleRow['transport'];
+  perSocket: number;
+}
+
+/**
+ * The cases, run by turns within each run so that drift reaches them alike: the gateway over
+ * graphql-ws at 1 and 10 subscriptions per socket, and over SSE; the fair floor holding one
+ * subscription per websocket, and one SSE response each.
+ */
+const CASES: IdleCase[] = [
+  { server: 'gateway', transport: 'graphql-ws', perSocket: 1 },
+  { server: 'fair floor', transport: 'graphql-ws', perSocket: 1 },
+  { server: 'gateway', transport: 'SSE', perSocket: 1 },
+  { server: 'fair floor', transport: 'SSE', perSocket: 1 },
+  { server: 'gateway', transport: 'graphql-ws', perSocket: 10 },
+];
+
+/** A server for one idle case: its URL, pid and inspector, videos to watch, and how to stop it. */
+async function startIdleServer(simulator: SimulatorChild, server: IdleRow['server']) {
+  if (server === 'fair floor') {
+    const { child, match } = await startChild('bench/processes/fan-out-floor.ts', {}, /FAN_OUT_FLOOR (\S+)/, [
+      '--inspect=127.0.0.1:0',
+    ]);
+    const videoNos = Array.from({ length: 100 }, (_, index) => `mavi_video_${554046065381212160n + BigInt(index)}`);
+    return { url: match[1]!, child, videoNos };
+  }
+  const gateway = await startGatewayOn(simulator, {}, ['--inspect=127.0.0.1:0']);
+  const videos = await uploadVideos(`${gateway.url}/graphql`, simulator, 100);
+  return { url: gateway.url, child: gateway.child, videoNos: videos.map((video) => video.videoNo) };
+}
+
+async function idleRun(simulator: SimulatorChild, row: IdleRow): Promise<void> {
+  const { url, child, videoNos } = await startIdleServer(simulator, row.server);
+  try {
+    const inspectorUrl = await inspectorOf(child.output);
+    const wsUrl = `${url.replace(/^http/, 'ws')}/graphql`;
+    const open = async (start: number): Promise<() => void> => {
+      if (row.transport === 'SSE') {
+        const subscriber = await sseSubscriber(`${url}/graphql`, videoNos[start % videoNos.length]!);
+        return () => subscriber.close();
+      }
+      const socket = await socketWith(
+        wsUrl,
+        Array.from({ length: row.perSocket }, (_, k) => videoNos[(start + k) % videoNos.length]!),
+      );
+      return () => socket.terminate();
+    };
+    // Warm the paths once (JIT, pools) with a subscriber that then leaves.
+    (await open(0))();
+    const pid = child.proc.pid!;
+    const before = await settled(pid, inspectorUrl);
+    const closers: (() => void)[] = [];
+    for (let start = 0; start < row.sockets; start += 200) {
+      const batch = Array.from({ length: Math.min(200, row.sockets - start) }, (_, i) => open(start + i));
+      closers.push(...(await Promise.all(batch)));
+    }
+    const after = await settled(pid, inspectorUrl);
+    row.perSubscription.push((after.rss - before.rss) / row.subscriptions);
+    row.perSocketBytes.push((after.rss - before.rss) / row.sockets);
+    row.heapPerSubscription.push((after.heap - before.heap) / row.subscriptions);
+    process.stderr.write(
+      `  idle ${row.server}, ${row.transport}, ${row.subscriptions} subscriptions, ${row.perSocket} per socket: ${fmt((after.rss - before.rss) / row.subscriptions / 1024, 2)} KiB RSS, ${fmt((after.heap - before.heap) / row.subscriptions / 1024, 2)} KiB heap per subscription\n`,
+    );
+    for (const close of closers) close();
+  } finally {
+    await child.stop();
+  }
+}
+
 export async function benchIdleSubscriptions(subscriptions: number, runs: number): Promise<IdleRow[]> {
-  const rows: IdleRow[] = [];
+  const rows: IdleRow[] = CASES.map((idleCase) => ({
+    ...idleCase,
+    subscriptions,
+    sockets: subscriptions / idleCase.perSocket,
+    perSubscription: [],
+    perSocketBytes: [],
+    heapPerSubscription: [],
+  }));
   const simulator = await startSimulator();
   try {
-    for (const perSocket of [1, 10]) {
-      const sockets = subscriptions / perSocket;
-      const row: IdleRow = {
-        perSocket,
-        subscriptions,
-        sockets,
-        perSubscription: [],
-        perSocketBytes: [],
-        heapPerSubscription: [],
-      };
-      for (let run = 1; run <= runs; run += 1) {
-        const gateway = await startGatewayOn(simulator, {}, ['--inspect=127.0.0.1:0']);
-        const inspectorUrl = await inspectorOf(gateway.child.output);
-        try {
-          const videos = await uploadVideos(`${gateway.url}/graphql`, simulator, 100);
-          const wsUrl = `${gateway.url.replace(/^http/, 'ws')}/graphql`;
-          // Warm the paths once (JIT, pools) with a socket that then leaves.
-          (await socketWith(wsUrl, [videos[0]!.videoNo])).terminate();
-          const pid = gateway.child.proc.pid!;
-          const before = await settled(pid, inspectorUrl);
-          const open: WebSocket[] = [];
-          for (let start = 0; start < sockets; start += 200) {
-            const batch = Array.from({ length: Math.min(200, sockets - start) }, (_, i) =>
-              socketWith(
-                wsUrl,
-                Array.from({ length: perSocket }, (_, k) => videos[(start + i + k) % videos.length]!.videoNo),
-              ),
-            );
-            open.push(...(await Promise.all(batch)));
-          }
-          const after = await settled(pid, inspectorUrl);
-          row.perSubscription.push((after.rss - before.rss) / subscriptions);
-          row.perSocketBytes.push((after.rss - before.rss) / sockets);
-          row.heapPerSubscription.push((after.heap - before.heap) / subscriptions);
-          process.stderr.write(
-            `  idle: ${subscriptions} subscriptions, ${perSocket} per socket, run ${run}: ${fmt((after.rss - before.rss) / subscriptions / 1024, 2)} KiB RSS, ${fmt((after.heap - before.heap) / subscriptions / 1024, 2)} KiB heap per subscription\n`,
-          );
-          for (const socket of open) socket.terminate();
-        } finally {
-          await gateway.child.stop();
-        }
-      }
-      rows.push(row);
-    }
+    for (let run = 1; run <= runs; run += 1) for (const row of rows) await idleRun(simulator, row);
   } finally {
     await simulator.child.stop();
   }
   return rows;
+}
+
+/** Per subscription, the gateway's RSS over the fair floor's, each run paired with the floor's same run. */
+export function idleOverFloor(rows: IdleRow[], transport: IdleRow['transport']): number[] | undefined {
+  const find = (server: IdleRow['server']) =>
+    rows.find((row) => row.server === server && row.transport === transport && row.perSocket === 1);
+  const gateway = find('gateway');
+  const floor = find('fair floor');
+  if (!gateway || !floor) return undefined;
+  return gateway.perSubscription.map((bytes, index) => bytes - floor.perSubscription[index]!);
 }
 
 /** The inspector's websocket URL, from the "Debugger listening on ws://…" line. */
@@ -158,11 +207,11 @@ const kib = (values: number[]) => values.map((value) => fmt(value / 1024, 2)).jo
 
 export function idleTable(rows: IdleRow[]): string[] {
   return [
-    '| subscriptions per socket | subscriptions | sockets | RSS KiB per subscription (median; every run) | RSS KiB per socket (median) | JS heap retained, KiB per subscription (median; every run) | target per subscription |',
+    '| server | transport | subscriptions per socket | subscriptions | RSS KiB per subscription (median; every run) | RSS KiB per socket (median) | JS heap retained, KiB per subscription (median; every run) |',
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (row) =>
-        `| ${row.perSocket} | ${row.subscriptions} | ${row.sockets} | ${fmt(median(row.perSubscription) / 1024, 2)} (${kib(row.perSubscription)}) | ${fmt(median(row.perSocketBytes) / 1024, 2)} | ${fmt(median(row.heapPerSubscription) / 1024, 2)} (${kib(row.heapPerSubscription)}) | ${row.perSocket === 10 ? '<= 4 KB (3.91 KiB)' : '–'} |`,
+        `| ${row.server} | ${row.transport} | ${row.perSocket} | ${row.subscriptions} | ${fmt(median(row.perSubscription) / 1024, 2)} (${kib(row.perSubscription)}) | ${fmt(median(row.perSocketBytes) / 1024, 2)} | ${fmt(median(row.heapPerSubscription) / 1024, 2)} (${kib(row.heapPerSubscription)}) |`,
     ),
   ];
 }

@@ -4,13 +4,16 @@
  * its DATA_DIR, then forwarded to the simulator by the gateway's job. Reports
  * the receive rate, the end-to-end rate (first byte sent to MAVI's answer),
  * the time from the last byte received to MAVI's answer, the gateway's CPU per
- * GiB (receiving, syncing and forwarding), and its peak RSS growth.
+ * GiB (receiving, syncing and forwarding), and its peak RSS growth. Each round is
+ * paired with the forwarding floor: a bare undici POST of the same file.
  */
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { request } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
-import { startChild, startGatewayOn, startSimulator } from './lib/child.js';
+import { startChild, startGatewayOn, startSimulator, type SimulatorChild } from './lib/child.js';
 import { cpuSeconds, MiB, readMemory, resetPeak } from './lib/memory.js';
 import { median } from './lib/stats.js';
 import { PATTERN } from './lib/upload-client.js';
@@ -26,6 +29,39 @@ export interface StagedRow {
   lastByteToAnswerSeconds: number;
   gatewayCpuPerGiB: number;
   peakGrowthMiB: number;
+  /** Each round's last byte → MAVI's answer, and the forwarding floor's send time right after it (seconds). */
+  tails: number[];
+  floorSends: number[];
+}
+
+/**
+ * The forwarding floor: a bare undici POST of the file from disk to MAVI's upload route, as the
+ * multipart body MAVI takes, with its Content-Length; seconds from the request to MAVI's answer.
+ */
+async function floorSend(simulator: SimulatorChild, path: string): Promise<number> {
+  const boundary = `----bench-${Date.now()}`;
+  const preamble = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
+  );
+  const epilogue = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const body = new PassThrough();
+  body.write(preamble);
+  const file = createReadStream(path);
+  file.pipe(body, { end: false });
+  file.once('end', () => body.end(epilogue));
+  const started = performance.now();
+  const answer = await request(`${simulator.url}/api/serve/video/upload`, {
+    method: 'POST',
+    headers: {
+      authorization: simulator.apiKey,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': String(preamble.length + statSync(path).size + epilogue.length),
+    },
+    body,
+  });
+  const text = await answer.body.text();
+  if (answer.statusCode !== 200 || !text.includes('videoNo')) throw new Error(`the floor's upload failed: ${text}`);
+  return (performance.now() - started) / 1000;
 }
 
 /** A file of `size` bytes on disk that starts like an MP4. */
@@ -81,7 +117,7 @@ export async function benchStagedUploads(sizesMiB: number[], rounds: number): Pr
   try {
     for (const sizeMiB of sizesMiB) {
       const path = videoFileOnDisk(dir, sizeMiB * MiB);
-      const runs: { receive: number; total: number; tail: number; cpu: number; growth: number }[] = [];
+      const runs: { receive: number; total: number; tail: number; cpu: number; growth: number; floor: number }[] = [];
       for (let round = 0; round < rounds; round += 1) {
         const gateway = await startGatewayOn(simulator, {
           MAX_UPLOAD_BYTES: String(8 * 1024 ** 3),
@@ -108,10 +144,11 @@ export async function benchStagedUploads(sizesMiB: number[], rounds: number): Pr
             tail: (answered - received) / 1000,
             cpu: ((cpuSeconds(pid) - cpuBefore) * 1024) / sizeMiB,
             growth: (readMemory(pid).peak - idle) / MiB,
+            floor: await floorSend(simulator, path),
           };
           runs.push(run);
           process.stderr.write(
-            `  staged ${sizeMiB} MiB round ${round + 1}: received ${(sizeMiB / run.receive).toFixed(0)} MiB/s, end to end ${(sizeMiB / run.total).toFixed(0)} MiB/s, last byte to answer ${run.tail.toFixed(2)} s, +${run.growth.toFixed(1)} MiB\n`,
+            `  staged ${sizeMiB} MiB round ${round + 1}: received ${(sizeMiB / run.receive).toFixed(0)} MiB/s, end to end ${(sizeMiB / run.total).toFixed(0)} MiB/s, last byte to answer ${run.tail.toFixed(2)} s (the bare undici floor: ${run.floor.toFixed(2)} s), +${run.growth.toFixed(1)} MiB\n`,
           );
         } finally {
           await gateway.child.stop();
@@ -125,6 +162,8 @@ export async function benchStagedUploads(sizesMiB: number[], rounds: number): Pr
         lastByteToAnswerSeconds: median(runs.map((run) => run.tail)),
         gatewayCpuPerGiB: median(runs.map((run) => run.cpu)),
         peakGrowthMiB: Math.max(...runs.map((run) => run.growth)),
+        tails: runs.map((run) => run.tail),
+        floorSends: runs.map((run) => run.floor),
       });
       rmSync(path, { force: true });
     }

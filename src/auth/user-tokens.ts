@@ -20,6 +20,7 @@
  * user claim, see identity.ts claimsDigest). Its prefix is the tenant's group (identity.ts):
  * a token with AUTH_ADMIN_SCOPE among its scopes administers that group.
  */
+import { createHash } from 'node:crypto';
 import {
   errors,
   jwtVerify,
@@ -60,6 +61,7 @@ export function createUserTokens(
     cooldownMs: config.jwksCooldownMs,
     onLoadFailed,
   });
+  const verifiedTokens = new VerifiedTokens();
   const options: JWTVerifyOptions = {
     issuer: config.issuer,
     audience: config.audience,
@@ -105,48 +107,90 @@ export function createUserTokens(
     async verify(token) {
       if (token.length > MAX_TOKEN_CHARS)
         return unauthenticated('The token is longer than any real one: it is malformed.');
-      let verified: JWTVerifyResult;
-      try {
-        verified = await verifyWithEachKey(token, keys.getKey, options);
-      } catch (error) {
-        return refusalFor(error);
-      }
-      const { payload, protectedHeader } = verified;
-      if (!isAccessTokenType(protectedHeader.typ)) {
-        return unauthenticated(
-          'The token is not an access token (its "typ" header is not JWT or at+jwt): a logout or other token is no credential.',
-        );
-      }
-      const badDate = (['exp', 'nbf', 'iat'] as const).find(
-        (claim) => payload[claim] !== undefined && !Number.isFinite(payload[claim]),
-      );
-      if (badDate !== undefined) return unauthenticated(`The token's "${badDate}" claim is not a finite number.`);
-      if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + config.clockToleranceSeconds) {
-        return unauthenticated('The token was issued in the future (its iat is later than now).');
-      }
-      const user = payload[config.userClaim];
-      if (typeof user !== 'string' || user === '') {
-        return unauthenticated(`The token has no "${config.userClaim}" claim (AUTH_USER_CLAIM) naming its user.`);
-      }
-      let tenant = '';
-      if (config.tenantClaim !== undefined) {
-        const claimed = payload[config.tenantClaim];
-        if (typeof claimed !== 'string' || claimed === '') {
-          return unauthenticated(
-            `The token has no "${config.tenantClaim}" claim (AUTH_TENANT_CLAIM) naming its tenant.`,
-          );
-        }
-        tenant = claimed;
-      }
-      const { tenantId, ...owner } = ownerOf(user, tenant);
-      return {
-        ...owner,
-        adminOf: scopesOf(payload).includes(config.adminScope) ? userGroup(tenantId) : undefined,
-        // The same tolerance as the check above: a socket ends when an HTTP request would be refused.
-        expiresAt: (payload.exp! + config.clockToleranceSeconds) * 1000,
-      };
+      const digest = createHash('sha256').update(token).digest('base64');
+      const known = verifiedTokens.get(digest, Date.now());
+      if (known) return known;
+      const caller = await verifyAnew(token);
+      if (!('code' in caller)) verifiedTokens.set(digest, caller, Date.now());
+      return caller;
     },
   };
+
+  async function verifyAnew(token: string): Promise<Caller | Refusal> {
+    let verified: JWTVerifyResult;
+    try {
+      verified = await verifyWithEachKey(token, keys.getKey, options);
+    } catch (error) {
+      return refusalFor(error);
+    }
+    const { payload, protectedHeader } = verified;
+    if (!isAccessTokenType(protectedHeader.typ)) {
+      return unauthenticated(
+        'The token is not an access token (its "typ" header is not JWT or at+jwt): a logout or other token is no credential.',
+      );
+    }
+    const badDate = (['exp', 'nbf', 'iat'] as const).find(
+      (claim) => payload[claim] !== undefined && !Number.isFinite(payload[claim]),
+    );
+    if (badDate !== undefined) return unauthenticated(`The token's "${badDate}" claim is not a finite number.`);
+    if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + config.clockToleranceSeconds) {
+      return unauthenticated('The token was issued in the future (its iat is later than now).');
+    }
+    const user = payload[config.userClaim];
+    if (typeof user !== 'string' || user === '') {
+      return unauthenticated(`The token has no "${config.userClaim}" claim (AUTH_USER_CLAIM) naming its user.`);
+    }
+    let tenant = '';
+    if (config.tenantClaim !== undefined) {
+      const claimed = payload[config.tenantClaim];
+      if (typeof claimed !== 'string' || claimed === '') {
+        return unauthenticated(`The token has no "${config.tenantClaim}" claim (AUTH_TENANT_CLAIM) naming its tenant.`);
+      }
+      tenant = claimed;
+    }
+    const { tenantId, ...owner } = ownerOf(user, tenant);
+    return {
+      ...owner,
+      adminOf: scopesOf(payload).includes(config.adminScope) ? userGroup(tenantId) : undefined,
+      // The same tolerance as the check above: a socket ends when an HTTP request would be refused.
+      expiresAt: (payload.exp! + config.clockToleranceSeconds) * 1000,
+    };
+  }
+}
+
+/** How long a verified token is taken without verifying it again (never past its expiry). */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** At most this many verified tokens are remembered (about 150 bytes each: a digest and a caller). */
+const VERIFIED_TOKEN_ENTRIES = 10_000;
+
+/**
+ * Callers of tokens verified in the last minute, by the token's SHA-256 (never the token itself).
+ * One ES256 verification costs ~130 µs, a third of a small request's CPU (bench/token-verification.ts),
+ * and an app's client sends the same token with every request until it refreshes it. Only tokens
+ * that verified are remembered, never refusals. A remembered token is refused from its expiry on,
+ * and one signed with a key the provider withdraws is refused at most a minute after it was last
+ * verified.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { caller: Caller; until: number }>();
+
+  get(digest: string, now: number): Caller | undefined {
+    const entry = this.entries.get(digest);
+    if (!entry) return undefined;
+    if (now >= entry.until) {
+      this.entries.delete(digest);
+      return undefined;
+    }
+    return entry.caller;
+  }
+
+  set(digest: string, caller: Caller, now: number): void {
+    const until = Math.min(now + VERIFIED_TOKEN_TTL_MS, caller.expiresAt ?? now);
+    if (until <= now) return;
+    // A Map keeps insertion order: the first key is the oldest entry.
+    if (this.entries.size >= VERIFIED_TOKEN_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(digest, { caller, until });
+  }
 }
 
 function isAccessTokenType(typ: string | undefined): boolean {

@@ -148,6 +148,21 @@ describe('two signed-in users', () => {
     const answer = await postGraphQL(stack.graphqlUrl, VideoDocument, { videoNo }, later);
     expect(answer.body.data!.video!.videoNo).toBe(videoNo);
   });
+
+  it('refuses a token the gateway remembers as verified from the moment it expires', async () => {
+    // Expired 25 s ago: inside the 30 s clock tolerance for five seconds more.
+    const token = bearer(await provider.token('dave', { expiresIn: -25 }));
+    const accepted = await postGraphQL(stack.graphqlUrl, VideosDocument, FIRST_PAGE, token);
+    expect(accepted.body.errors).toBeUndefined();
+    await waitUntil(
+      async () => {
+        const answer = await postGraphQL(stack.graphqlUrl, VideosDocument, FIRST_PAGE, token);
+        return answer.body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
+      },
+      'the remembered token refused once expired',
+      15_000,
+    );
+  });
 });
 
 describe('tokens that are refused', () => {
