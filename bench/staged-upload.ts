@@ -9,11 +9,13 @@
  */
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
-import { startChild, startGatewayOn, startSimulator, type SimulatorChild } from './lib/child.js';
+import { startChild, startGatewayOn, startSimulator, type Child, type SimulatorChild } from './lib/child.js';
+import { inspectorUrlOf, profileDir, profilePhase, profilingArgs } from './lib/profile.js';
 import { cpuSeconds, MiB, readMemory, resetPeak } from './lib/memory.js';
 import { median } from './lib/stats.js';
 import { PATTERN } from './lib/upload-client.js';
@@ -184,43 +186,65 @@ export interface ReceiveFloorRow {
 
 /** A floor process (bench/processes/tus-floor.ts): its tus endpoint and its pid. */
 async function startFloor(floor: 'pipeline' | 'tus-server') {
-  const { child, match } = await startChild('bench/processes/tus-floor.ts', { FLOOR: floor }, /TUS_FLOOR (\S+)/);
+  const { child, match } = await startChild(
+    'bench/processes/tus-floor.ts',
+    { FLOOR: floor },
+    /TUS_FLOOR (\S+)/,
+    profilingArgs(),
+  );
   return { child, endpoint: match[1]!, pid: child.proc.pid! };
 }
 
 /**
  * Receiving a resumable upload, against its floors, in turns (gateway, pipeline, tus-server) with
  * the same client (tus-js-client, the whole file in one PATCH): CPU seconds per GiB until the last
- * byte is acknowledged. Each process is fresh and warmed with a 64 MiB upload first. The gateway's
- * figure may hold the first milliseconds of its forwarding, which starts as the last byte lands.
+ * byte is acknowledged. Each process is fresh and warmed with a 64 MiB upload first (the gateway's
+ * forwarded to MAVI before the measured one starts, or its forwarding would be counted). The
+ * gateway's figure may hold the first milliseconds of its forwarding, which starts as the last byte lands.
  */
 export async function benchStagedReceive(sizeMiB: number, rounds: number): Promise<ReceiveFloorRow> {
   const simulator = await startSimulator();
   const dir = mkdtempSync(join(tmpdir(), 'bench-receive-'));
   const row: ReceiveFloorRow = { sizeMiB, gateway: [], pipeline: [], tusServer: [] };
-  const measure = async (endpoint: string, pid: number, path: string, warm: string) => {
-    await tusSend(endpoint, warm);
+  /** `settle` waits until the warm-up upload is done with (the gateway forwards it to MAVI first). */
+  const measure = async (
+    endpoint: string,
+    child: Child,
+    path: string,
+    warm: string,
+    name: string,
+    settle: (uploadId: string) => Promise<void> = async () => {},
+  ) => {
+    const pid = child.proc.pid!;
+    await settle(await tusSend(endpoint, warm));
+    // Whatever the warm-up left to do (the staged file's removal, the disk's writeback) is over.
+    await sleep(2000);
+    const stopProfile = await profilePhase(inspectorUrlOf(child.output), `receive-${name}-${Date.now()}`);
     const before = cpuSeconds(pid);
     await tusSend(endpoint, path);
-    return ((cpuSeconds(pid) - before) * 1024) / sizeMiB;
+    const cpu = ((cpuSeconds(pid) - before) * 1024) / sizeMiB;
+    await stopProfile();
+    return cpu;
   };
   try {
     const path = videoFileOnDisk(dir, sizeMiB * MiB);
     const warm = videoFileOnDisk(dir, 64 * MiB);
     for (let round = 0; round < rounds; round += 1) {
-      const gateway = await startGatewayOn(simulator, {
-        MAX_UPLOAD_BYTES: String(8 * 1024 ** 3),
-        STAGING_MIN_FREE_BYTES: '0',
-      });
+      const gateway = await startGatewayOn(
+        simulator,
+        { MAX_UPLOAD_BYTES: String(8 * 1024 ** 3), STAGING_MIN_FREE_BYTES: '0' },
+        profileDir ? profilingArgs() : undefined,
+      );
       try {
-        row.gateway.push(await measure(`${gateway.url}/uploads`, gateway.child.proc.pid!, path, warm));
+        const forwarded = (uploadId: string) => waitRegistered(`${gateway.url}/graphql`, uploadId);
+        row.gateway.push(await measure(`${gateway.url}/uploads`, gateway.child, path, warm, 'gateway', forwarded));
       } finally {
         await gateway.child.stop();
       }
       for (const floor of ['pipeline', 'tus-server'] as const) {
         const started = await startFloor(floor);
         try {
-          const cpu = await measure(started.endpoint, started.pid, path, warm);
+          const cpu = await measure(started.endpoint, started.child, path, warm, floor);
           (floor === 'pipeline' ? row.pipeline : row.tusServer).push(cpu);
         } finally {
           await started.child.stop();

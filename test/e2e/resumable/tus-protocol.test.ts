@@ -2,10 +2,12 @@
  * /uploads as tus 1.0 says, attacked over real sockets: version negotiation, the
  * method override, content types, what OPTIONS advertises, an expired upload's
  * 410, the JSON refusal on every path, one rule for a video's name on every path
- * that names one, a full disk mid-PATCH, a reservation nobody uses, and the query
+ * that names one, a PATCH's own rules (offsets, lengths, CORS, a newer request taking the
+ * upload's lock), a full disk mid-PATCH, a reservation nobody uses, and the query
  * agreeing with the subscription while a file is forwarded.
  */
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import {
   createUpload,
   createUploadRequest,
   offsetOf,
+  openPatch,
   patchUpload,
   tusRequest,
   tusUpload,
@@ -131,6 +134,96 @@ describe('the protocol, before tus sees a request', () => {
       if (method !== 'HEAD') expect(codeOf(answer.text)).toBe('UPLOAD_NOT_FOUND');
       expect(answer.headers['content-type']).toMatch(/application\/json/);
     }
+  });
+});
+
+describe('a PATCH, as tus 1.0 has it', () => {
+  const patch = (url: string, headers: Record<string, string>, body: Buffer) =>
+    tusRequest(url, 'PATCH', { ...asAlice, 'content-type': 'application/offset+octet-stream', ...headers }, body);
+
+  it('answers a wrong, missing or malformed Upload-Offset, and a declared length, and stages nothing', async () => {
+    const gateway = await stack();
+    const url = await createUpload(gateway.url, 4096, asAlice);
+    const bytes = videoBytes(1024);
+    const answers = [
+      await patch(url, { 'upload-offset': '512' }, bytes),
+      await patch(url, {}, bytes),
+      await patch(url, { 'upload-offset': '-1' }, bytes),
+      await patch(url, { 'upload-offset': '0', 'upload-length': '4096' }, bytes),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([409, 403, 400, 501]);
+    for (const answer of answers) expect(answer.headers['tus-resumable']).toBe('1.0.0');
+    expect(await offsetOf(url, asAlice)).toBe(0);
+  });
+
+  it('refuses a body longer than the upload: by its Content-Length before reading, and chunked as it passes', async () => {
+    const gateway = await stack();
+    const url = await createUpload(gateway.url, 4096, asAlice);
+    const declared = await patch(url, { 'upload-offset': '0' }, videoBytes(8192));
+    expect(declared.status).toBe(413);
+    expect(codeOf(declared.text)).toBe('UPLOAD_TOO_LARGE');
+    expect(await offsetOf(url, asAlice)).toBe(0);
+
+    // No Content-Length: the body is refused once it passes the upload's end, and no byte past it is staged.
+    const chunked = httpRequest(url, {
+      method: 'PATCH',
+      headers: {
+        ...asAlice,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
+    });
+    const status = new Promise<number>((resolve, reject) => {
+      chunked.once('response', (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      chunked.once('error', reject);
+    });
+    chunked.end(videoBytes(64 * 1024));
+    expect(await status).toBe(413);
+    expect(await offsetOf(url, asAlice)).toBeLessThanOrEqual(4096);
+  });
+
+  it('lets a browser read the new offset (CORS) and finishes the upload on its last byte', async () => {
+    const gateway = await stack({ env: { CORS_ORIGINS: 'https://app.example' } });
+    const url = await createUpload(gateway.url, 2048, asAlice);
+    const bytes = videoBytes(2048);
+    const first = await patch(url, { 'upload-offset': '0', origin: 'https://app.example' }, bytes.subarray(0, 1024));
+    expect(first.status).toBe(204);
+    expect(first.headers['upload-offset']).toBe('1024');
+    expect(first.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect(String(first.headers['access-control-expose-headers']).toLowerCase()).toContain('upload-offset');
+    const last = await patch(url, { 'upload-offset': '1024' }, bytes.subarray(1024));
+    expect(last.status).toBe(204);
+    expect(last.headers['upload-offset']).toBe('2048');
+    await waitUntil(async () => (await query(gateway, uploadIdOf(url)))?.state === 'REGISTERED', 'registered');
+  });
+
+  it('a resuming client’s HEAD makes a stalled PATCH keep what it has and answer; the client goes on from there', async () => {
+    const gateway = await stack();
+    const url = await createUpload(gateway.url, 2 * MIB, asAlice);
+    const bytes = videoBytes(2 * MIB);
+    const stalled = openPatch(url, 2 * MIB, asAlice);
+    const answered = new Promise<{ status: number; offset: string | undefined }>((resolve) => {
+      stalled.once('response', (res) => {
+        res.resume();
+        resolve({ status: res.statusCode!, offset: res.headers['upload-offset'] as string | undefined });
+      });
+    });
+    stalled.on('error', () => undefined); // the gateway closes the connection after its answer
+    stalled.write(bytes.subarray(0, MIB));
+    await waitUntil(
+      async () => (await query(gateway, uploadIdOf(url)))?.offset === MIB,
+      'the first MiB staged (reported as it arrives)',
+    );
+    const kept = await offsetOf(url, asAlice);
+    expect(kept).toBe(MIB);
+    expect(await answered).toEqual({ status: 204, offset: String(MIB) });
+    stalled.destroy();
+    expect(await patchUpload(url, kept, bytes.subarray(kept), asAlice)).toBe(204);
+    await waitUntil(async () => (await query(gateway, uploadIdOf(url)))?.state === 'REGISTERED', 'registered');
   });
 });
 
