@@ -14,12 +14,21 @@ export interface IngestRow {
   lost: number;
 }
 
-/** `env` chooses the store (STORE, SQLITE_SYNCHRONOUS); every 2xx is counted only if its status stuck. */
-export async function benchWebhookIngest(count: number, env: Record<string, string> = {}): Promise<IngestRow> {
+/**
+ * `env` chooses the store (STORE, SQLITE_SYNCHRONOUS); every 2xx is counted only if its status stuck.
+ * `settled` resolves once what the uploads set going is done (with the app's webhooks on: every
+ * `video.registered` delivered), so that the burst is measured alone.
+ */
+export async function benchWebhookIngest(
+  count: number,
+  env: Record<string, string> = {},
+  settled: (videos: number) => Promise<void> = async () => {},
+): Promise<IngestRow> {
   const simulator = await startSimulator();
   const gateway = await startGatewayOn(simulator, env);
   try {
     const videos = await uploadVideos(`${gateway.url}/graphql`, simulator, count);
+    await settled(count);
     // Warm-up on a few videos (JIT), then the measured burst on the rest.
     const callbacks = await callbackConnections(gateway.url, 64);
     await fireCallbacks(videos.slice(0, 200), 'UNPARSE', callbacks);
