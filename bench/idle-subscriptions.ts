@@ -1,11 +1,12 @@
 /**
- * What an idle subscription costs the gateway (issue 17): 10,000 videoStatus
- * subscriptions on videos that stay UNPARSE, opened at 1 and at 10 per
- * websocket, against a fresh gateway each time. The cost is the gateway's RSS
- * growth from before the sockets opened to after they settled, divided by
- * subscriptions and by sockets, each reading after a full garbage collection
- * (asked through the gateway's inspector). Reported as the median over `runs` runs, with
- * every run's value.
+ * What an idle subscription costs the gateway (issues 17 and 37): 10,000 videoStatus
+ * subscriptions on videos that stay UNPARSE, over websockets (1 and 10 per socket)
+ * and over SSE (one response each), against a fresh gateway each time, and the same
+ * subscriptions held by the fair floor (processes/fan-out-floor.ts), by turns. The
+ * cost is the process's RSS growth from before the sockets opened to after they
+ * settled, divided by subscriptions and by sockets, each reading after a full garbage
+ * collection (asked through the inspector). Reported as the median over `runs` runs,
+ * with every run's value.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
