@@ -58,7 +58,9 @@ export function medianRun(rows: FanOutRow[]): FanOutRow {
 }
 
 export const fanOutRatio = (pairs: FanOutPairs) => median(pairs.ratios);
-export const fanOutLost = (pairs: FanOutPairs) => Math.max(...pairs.gateway.map((row) => row.lost));
+/** The most events any of these runs lost. */
+const worstLost = (rows: FanOutRow[]) => Math.max(...rows.map((row) => row.lost));
+export const fanOutLost = (pairs: FanOutPairs) => worstLost(pairs.gateway);
 
 export function fanOutPairsTable(results: FanOutPairs[]): string[] {
   const list = (rows: FanOutRow[], pick: (row: FanOutRow) => number) => rows.map((row) => fmt(pick(row), 0)).join(', ');
@@ -68,8 +70,7 @@ export function fanOutPairsTable(results: FanOutPairs[]): string[] {
     ...results.map((pairs) => {
       const gateway = medianRun(pairs.gateway);
       const floor = medianRun(pairs.floor);
-      const worst = (rows: FanOutRow[]) => Math.max(...rows.map((row) => row.lost));
-      return `| ${scenarioName(pairs.scenario)} | ${gateway.subscribers.toLocaleString('en')} | ${fmt(gateway.p50Ms)} / ${fmt(gateway.p99Ms)} | ${fmt(floor.p50Ms)} / ${fmt(floor.p99Ms)} | ${list(pairs.gateway, (row) => row.p99Ms)} | ${list(pairs.floor, (row) => row.p99Ms)} | ${pairs.ratios.map((ratio) => `${fmt(ratio, 2)}x`).join(', ')} | **${fmt(fanOutRatio(pairs), 2)}x** | ${fmt(gateway.gatewayCpuMs, 0)} / ${fmt(floor.gatewayCpuMs, 0)} ms | ${worst(pairs.gateway)} / ${worst(pairs.floor)} |`;
+      return `| ${scenarioName(pairs.scenario)} | ${gateway.subscribers.toLocaleString('en')} | ${fmt(gateway.p50Ms)} / ${fmt(gateway.p99Ms)} | ${fmt(floor.p50Ms)} / ${fmt(floor.p99Ms)} | ${list(pairs.gateway, (row) => row.p99Ms)} | ${list(pairs.floor, (row) => row.p99Ms)} | ${pairs.ratios.map((ratio) => `${fmt(ratio, 2)}x`).join(', ')} | **${fmt(fanOutRatio(pairs), 2)}x** | ${fmt(gateway.gatewayCpuMs, 0)} / ${fmt(floor.gatewayCpuMs, 0)} ms | ${worstLost(pairs.gateway)} / ${worstLost(pairs.floor)} |`;
     }),
   ];
 }

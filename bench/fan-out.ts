@@ -7,12 +7,13 @@
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startChild, startGateway, startSimulator, type Child, type GatewayChild } from './lib/child.js';
+import { startFanOutFloor, startGateway, startSimulator, type Child, type GatewayChild } from './lib/child.js';
 import { cpuSeconds } from './lib/memory.js';
-import { inspectorUrlOf, profileDir, profilePhase, profilingArgs } from './lib/profile.js';
+import { inspectorUrlOf } from './lib/inspector.js';
+import { profileDir, profilePhase, profilingArgs } from './lib/profile.js';
 import { percentile } from './lib/stats.js';
 import { openSubscribers, sseSubscriber, wsSubscriber, type Subscriber } from './lib/subscribers.js';
-import { callbackConnections, fireCallbacks, uploadVideos, type Video } from './lib/videos.js';
+import { callbackConnections, fireCallbacks, madeUpVideoNos, uploadVideos, type Video } from './lib/videos.js';
 
 export interface FanOutRow {
   scenario: string;
@@ -113,15 +114,12 @@ async function floorTarget(options: FanOutOptions, videoCount: number): Promise<
   try {
     const urls: string[] = [];
     for (let count = options.acrossInstancesRedisUrl ? 2 : 1; count > 0; count -= 1) {
-      const { child, match } = await startChild('bench/processes/fan-out-floor.ts', env, /FAN_OUT_FLOOR (\S+)/);
+      const { child, url } = await startFanOutFloor(env);
       floors.push(child);
-      urls.push(match[1]!);
+      urls.push(url);
     }
-    const callbackTo = urls.at(-1)!;
-    const videos = Array.from({ length: videoCount }, (_, index) => ({
-      videoNo: `mavi_video_${String(554046065381212160n + BigInt(index))}`,
-      callbackUri: `${callbackTo}/callback`,
-    }));
+    const callbackUri = `${urls.at(-1)!}/callback`;
+    const videos = madeUpVideoNos(videoCount).map((videoNo) => ({ videoNo, callbackUri }));
     return { subscribeUrl: urls[0]!, videos, pids: floors.map((floor) => floor.proc.pid!), inspectors: [], stop };
   } catch (error) {
     await stop();

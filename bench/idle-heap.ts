@@ -14,7 +14,8 @@ import { startGatewayOn, startSimulator } from './lib/child.js';
 import { fmt } from './lib/stats.js';
 import { sseSubscriber } from './lib/subscribers.js';
 import { uploadVideos } from './lib/videos.js';
-import { collectGarbage, inspectorOf, socketWith } from './idle-subscriptions.js';
+import { collectGarbage, socketWith } from './idle-subscriptions.js';
+import { inspectorOf } from './lib/inspector.js';
 
 interface HeapSnapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };

@@ -10,11 +10,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { startChild, startGatewayOn, startSimulator, type SimulatorChild } from './lib/child.js';
+import { startFanOutFloor, startGatewayOn, startSimulator, type SimulatorChild } from './lib/child.js';
 import { sseSubscriber } from './lib/subscribers.js';
+import { inspectorOf, openInspector } from './lib/inspector.js';
 import { readMemory } from './lib/memory.js';
 import { fmt, median } from './lib/stats.js';
-import { uploadVideos } from './lib/videos.js';
+import { madeUpVideoNos, uploadVideos } from './lib/videos.js';
 
 const QUERY = 'subscription ($videoNo: ID!) { videoStatus(videoNo: $videoNo) { videoNo status receivedAt } }';
 
@@ -65,22 +66,15 @@ export function socketWith(wsUrl: string, videoNos: string[]): Promise<WebSocket
  * garbage the collector has not reached yet.
  */
 export async function collectGarbage(inspectorUrl: string): Promise<number> {
-  const socket = new WebSocket(inspectorUrl);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const call = (id: number, method: string) => {
-    socket.send(JSON.stringify({ id, method }));
-    return new Promise<{ usedSize?: number }>((resolve) =>
-      socket.on('message', (raw) => {
-        const message = JSON.parse(raw.toString()) as { id?: number; result?: { usedSize?: number } };
-        if (message.id === id) resolve(message.result ?? {});
-      }),
-    );
-  };
-  await call(1, 'HeapProfiler.collectGarbage');
-  await call(2, 'HeapProfiler.collectGarbage');
-  const { usedSize } = await call(3, 'Runtime.getHeapUsage');
-  socket.close();
-  return usedSize ?? NaN;
+  const inspector = await openInspector(inspectorUrl);
+  try {
+    await inspector.call('HeapProfiler.collectGarbage');
+    await inspector.call('HeapProfiler.collectGarbage');
+    const { usedSize } = (await inspector.call('Runtime.getHeapUsage')) as { usedSize?: number };
+    return usedSize ?? NaN;
+  } finally {
+    inspector.close();
+  }
 }
 
 /** The JS heap in use after a full collection, and the process's RSS then. */
@@ -117,11 +111,8 @@ const CASES: IdleCase[] = [
 /** A server for one idle case: its URL, pid and inspector, videos to watch, and how to stop it. */
 async function startIdleServer(simulator: SimulatorChild, server: IdleRow['server']) {
   if (server === 'fair floor') {
-    const { child, match } = await startChild('bench/processes/fan-out-floor.ts', {}, /FAN_OUT_FLOOR (\S+)/, [
-      '--inspect=127.0.0.1:0',
-    ]);
-    const videoNos = Array.from({ length: 100 }, (_, index) => `mavi_video_${554046065381212160n + BigInt(index)}`);
-    return { url: match[1]!, child, videoNos };
+    const { child, url } = await startFanOutFloor({}, ['--inspect=127.0.0.1:0']);
+    return { url, child, videoNos: madeUpVideoNos(100) };
   }
   const gateway = await startGatewayOn(simulator, {}, ['--inspect=127.0.0.1:0']);
   const videos = await uploadVideos(`${gateway.url}/graphql`, simulator, 100);
@@ -184,24 +175,17 @@ export async function benchIdleSubscriptions(subscriptions: number, runs: number
   return rows;
 }
 
-/** Per subscription, the gateway's RSS over the fair floor's, each run paired with the floor's same run. */
-export function idleOverFloor(rows: IdleRow[], transport: IdleRow['transport']): number[] | undefined {
-  const find = (server: IdleRow['server']) =>
-    rows.find((row) => row.server === server && row.transport === transport && row.perSocket === 1);
-  const gateway = find('gateway');
-  const floor = find('fair floor');
-  if (!gateway || !floor) return undefined;
-  return gateway.perSubscription.map((bytes, index) => bytes - floor.perSubscription[index]!);
+/** The row of one subscription per socket (or SSE response) that `server` held over `transport`. */
+export function idleRowOf(rows: IdleRow[], server: IdleRow['server'], transport: IdleRow['transport']) {
+  return rows.find((row) => row.server === server && row.transport === transport && row.perSocket === 1);
 }
 
-/** The inspector's websocket URL, from the "Debugger listening on ws://…" line. */
-export async function inspectorOf(output: string[]): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const found = /Debugger listening on (ws:\/\/\S+)/.exec(output.join(''));
-    if (found) return found[1]!;
-    await sleep(100);
-  }
-  throw new Error(`the gateway's inspector did not start:\n${output.join('')}`);
+/** Per subscription, the gateway's RSS over the fair floor's, each run paired with the floor's same run. */
+export function idleOverFloor(rows: IdleRow[], transport: IdleRow['transport']): number[] | undefined {
+  const gateway = idleRowOf(rows, 'gateway', transport);
+  const floor = idleRowOf(rows, 'fair floor', transport);
+  if (!gateway || !floor) return undefined;
+  return gateway.perSubscription.map((bytes, index) => bytes - floor.perSubscription[index]!);
 }
 
 const kib = (values: number[]) => values.map((value) => fmt(value / 1024, 2)).join(', ');

@@ -19,7 +19,7 @@ import {
   type FanOutPairs,
   type FanOutScenario,
 } from './fan-out-pairs.js';
-import { benchIdleSubscriptions, idleOverFloor, idleTable } from './idle-subscriptions.js';
+import { benchIdleSubscriptions, idleOverFloor, idleRowOf, idleTable } from './idle-subscriptions.js';
 import { benchUploadFloor, uploadFloorTable } from './upload-floor.js';
 import { fmt, median, signed } from './lib/stats.js';
 import { benchUploadForwarding, type UploadRow } from './upload-forwarding.js';
@@ -74,6 +74,9 @@ const plan = quick
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** Each pair's ratio, as the tables list them. */
+const pairList = (ratios: number[]) => ratios.map((ratio) => fmt(ratio, 2)).join(', ');
+
 const started = new Date();
 
 log('upload forwarding…');
@@ -191,7 +194,7 @@ const appWebhookTable = [
   '|---|---|',
   `| deliveries to a local receiver (204), from a burst of PARSE callbacks | ${deliveries.events} events in ${fmt(deliveries.seconds, 2)} s: **${fmt(deliveries.perSecond, 0)} events/s** |`,
   `| callback ingest, SQLite FULL, webhooks off, by turns with on | ${webhookIngest.off.map((row) => fmt(row.perSecond, 0)).join(', ')} callbacks/s |`,
-  `| callback ingest, SQLite FULL, webhooks on (APP_WEBHOOK_URL) | ${webhookIngest.on.map((row) => fmt(row.perSecond, 0)).join(', ')} callbacks/s: ${fmt(median(webhookIngestRatios), 2)}x of off (pairs ${webhookIngestRatios.map((ratio) => fmt(ratio, 2)).join(', ')}), lost ${webhookIngestLost} |`,
+  `| callback ingest, SQLite FULL, webhooks on (APP_WEBHOOK_URL) | ${webhookIngest.on.map((row) => fmt(row.perSecond, 0)).join(', ')} callbacks/s: ${fmt(median(webhookIngestRatios), 2)}x of off (pairs ${pairList(webhookIngestRatios)}), lost ${webhookIngestLost} |`,
   ...failing.map(
     (row, index) =>
       `| a receiver that always answers 500 (APP_WEBHOOK_MAX_BACKLOG=200), after ${row.events} events | backlog ${row.backlog}, ${row.attempts} attempts; gateway RSS ${fmt(row.rssMiB, 0)} MiB, heap used ${fmt(row.heapUsedMiB, 0)} MiB (webhooks off, same events: RSS ${fmt(failingControl[index]!.rssMiB, 0)} MiB, heap ${fmt(failingControl[index]!.heapUsedMiB, 0)} MiB) |`,
@@ -212,8 +215,7 @@ const listTable = [
 
 /** Each pair's ratio of a gateway figure to its floor's, and their median. */
 const pairRatios = (gateway: number[], floor: number[]) => gateway.map((value, index) => value / floor[index]!);
-const ratioCell = (ratios: number[]) =>
-  `**${fmt(median(ratios), 2)}x** (pairs ${ratios.map((ratio) => fmt(ratio, 2)).join(', ')})`;
+const ratioCell = (ratios: number[]) => `**${fmt(median(ratios), 2)}x** (pairs ${pairList(ratios)})`;
 const largestStaged = staged.at(-1)!;
 const uploadPaths = {
   streamed: pairRatios(uploadFloor.gateway.cpuPerGiB, uploadFloor.proxy.cpuPerGiB),
@@ -232,10 +234,8 @@ const uploadPathsTable = [
 ];
 
 /** The Hasura-style summary: one watcher per video at each size, the gateway beside its fair floor. */
-const idleRow = (server: 'gateway' | 'fair floor', transport: 'graphql-ws' | 'SSE') =>
-  idle.find((row) => row.server === server && row.transport === transport && row.perSocket === 1);
 const idleKiB = (server: 'gateway' | 'fair floor', transport: 'graphql-ws' | 'SSE') => {
-  const row = idleRow(server, transport);
+  const row = idleRowOf(idle, server, transport);
   return row ? fmt(median(row.perSubscription) / 1024, 1) : 'n/a';
 };
 const summaryTable = [
@@ -349,7 +349,7 @@ const targets: [string, string, string, boolean | undefined][] = [
   [
     "callback ingest with the app's webhooks on (issue 35), by turns with them off",
     'within 10 % of without, 0 lost',
-    `${fmt(median(webhookIngestRatios), 2)}x (pairs ${webhookIngestRatios.map((ratio) => fmt(ratio, 2)).join(', ')}), ${webhookIngestLost} lost`,
+    `${fmt(median(webhookIngestRatios), 2)}x (pairs ${pairList(webhookIngestRatios)}), ${webhookIngestLost} lost`,
     median(webhookIngestRatios) >= 0.9 && webhookIngestLost === 0,
   ],
 ];
@@ -380,7 +380,7 @@ for (const pairs of fanOutResults) {
   targets.push([
     `fan-out p99 against its fair floor: ${scenarioName(pairs.scenario)}`,
     '<= 1.5x, 0 lost',
-    `${fmt(fanOutRatio(pairs), 2)}x (pairs ${pairs.ratios.map((ratio) => fmt(ratio, 2)).join(', ')}), ${fanOutLost(pairs)} lost`,
+    `${fmt(fanOutRatio(pairs), 2)}x (pairs ${pairList(pairs.ratios)}), ${fanOutLost(pairs)} lost`,
     fanOutRatio(pairs) <= 1.5 && fanOutLost(pairs) === 0,
   ]);
 }
@@ -410,19 +410,19 @@ targets.push(
   [
     'staged upload, receiving CPU per GiB, against `pipeline(req, file)` with an fsync',
     '<= 1.5x',
-    `${fmt(median(uploadPaths.receive), 2)}x (pairs ${uploadPaths.receive.map((ratio) => fmt(ratio, 2)).join(', ')})`,
+    `${fmt(median(uploadPaths.receive), 2)}x (pairs ${pairList(uploadPaths.receive)})`,
     median(uploadPaths.receive) <= 1.5,
   ],
   [
     `staged upload, forwarding throughput (${largestStaged.sizeMiB} MiB), against a bare undici POST`,
     '>= 0.8x',
-    `${fmt(median(uploadPaths.forwarding), 2)}x (pairs ${uploadPaths.forwarding.map((ratio) => fmt(ratio, 2)).join(', ')})`,
+    `${fmt(median(uploadPaths.forwarding), 2)}x (pairs ${pairList(uploadPaths.forwarding)})`,
     median(uploadPaths.forwarding) >= 0.8,
   ],
   [
     "staged upload, last byte received → MAVI's answer, against the bare undici POST's send time",
     '<= 1.5x',
-    `${fmt(median(uploadPaths.endToEnd), 2)}x (pairs ${uploadPaths.endToEnd.map((ratio) => fmt(ratio, 2)).join(', ')})`,
+    `${fmt(median(uploadPaths.endToEnd), 2)}x (pairs ${pairList(uploadPaths.endToEnd)})`,
     median(uploadPaths.endToEnd) <= 1.5,
   ],
   ...(['graphql-ws', 'SSE'] as const).map((transport): [string, string, string, boolean | undefined] => {

@@ -26,9 +26,9 @@ import { connect } from 'node:net';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import WebSocket from 'ws';
 import { freePort } from '../test/utils/free-port.js';
 import { startGatewayOn, startSimulator } from './lib/child.js';
+import { openInspector } from './lib/inspector.js';
 import { readMemory } from './lib/memory.js';
 import { sseSubscriber, wsSubscriber, type Subscriber } from './lib/subscribers.js';
 import { uploadThroughGateway } from './lib/upload-client.js';
@@ -54,20 +54,7 @@ interface Snapshot {
 /** Evaluates in the gateway's main context, through its inspector (Chrome DevTools Protocol). */
 async function inspector(port: number) {
   const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
-  const socket = new WebSocket(list[0]!.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  let id = 0;
-  const pending = new Map<number, (result: unknown) => void>();
-  socket.on('message', (raw) => {
-    const message = JSON.parse(raw.toString()) as { id?: number; result?: unknown };
-    if (message.id !== undefined) pending.get(message.id)?.(message.result);
-  });
-  const call = (method: string, params: unknown = {}) =>
-    new Promise<any>((resolve) => {
-      id += 1;
-      pending.set(id, resolve);
-      socket.send(JSON.stringify({ id, method, params }));
-    });
+  const { call, close } = await openInspector(list[0]!.webSocketDebuggerUrl);
   return {
     async gc() {
       await call('HeapProfiler.collectGarbage');
@@ -77,7 +64,7 @@ async function inspector(port: number) {
       const answer = await call('Runtime.evaluate', { expression, returnByValue: true });
       return answer?.result?.value;
     },
-    close: () => socket.close(),
+    close,
   };
 }
 

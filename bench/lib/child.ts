@@ -71,6 +71,15 @@ export async function startSimulator(): Promise<SimulatorChild> {
   return { child, url: match[1]!, apiKey: match[2]! };
 }
 
+/** The fair floor of subscriptions (processes/fan-out-floor.ts): its URL. */
+export async function startFanOutFloor(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ child: Child; url: string }> {
+  const { child, match } = await startChild('bench/processes/fan-out-floor.ts', env, /FAN_OUT_FLOOR (\S+)/, nodeArgs);
+  return { child, url: match[1]! };
+}
+
 export interface GatewayChild {
   child: Child;
   url: string;

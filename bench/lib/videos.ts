@@ -33,6 +33,11 @@ export async function uploadVideos(
   return videoNos.map((videoNo) => ({ videoNo, callbackUri: uris.get(videoNo)! }));
 }
 
+/** Video numbers in MAVI's form that no MAVI made, for servers that store nothing (the fair floors). */
+export function madeUpVideoNos(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `mavi_video_${554046065381212160n + BigInt(index)}`);
+}
+
 /** Keep-alive connections for callbacks, opened before a burst so that it measures delivery, not TCP setup. */
 export async function callbackConnections(baseUrl: string, connections = 128): Promise<Agent> {
   const dispatcher = new Agent({ connections, pipelining: 1 });

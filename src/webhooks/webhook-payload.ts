@@ -20,21 +20,17 @@ export const WEBHOOK_EVENT_TYPES = [
 /** What `sendTestWebhook` sends: to its one endpoint, whatever types it asked for. */
 export const TEST_EVENT_TYPE = 'webhook.test';
 
-interface WebhookPayload {
-  type: string;
-  /** When the change happened, ISO 8601. */
-  timestamp: string;
-  data: {
-    videoNo: string;
-    videoName: string;
-    status: string;
-    /** The status before, on video.status_changed; null otherwise. */
-    previousStatus: string | null;
-    /** The owner as the app knows it (user, tenant, key); null for a video uploaded before owners were kept. */
-    owner: OwnerNames | null;
-    /** The app's own text for the video, given at upload; null when none was. */
-    passthrough: string | null;
-  };
+/** The `data` of an event of the video event log. */
+interface VideoEventData {
+  videoNo: string;
+  videoName: string;
+  status: string;
+  /** The status before, on video.status_changed; null otherwise. */
+  previousStatus: string | null;
+  /** The owner as the app knows it (user, tenant, key); null for a video uploaded before owners were kept. */
+  owner: OwnerNames | null;
+  /** The app's own text for the video, given at upload; null when none was. */
+  passthrough: string | null;
 }
 
 /** An event's body, `{ type, timestamp, data }`: every event is sent in this one form. */
@@ -44,7 +40,7 @@ export function eventBody(type: string, at: number, data: object): string {
 
 /** The body of an event of the video event log. */
 export function webhookBody(event: StoredVideoEvent): string {
-  const data: WebhookPayload['data'] = {
+  const data: VideoEventData = {
     videoNo: event.videoNo,
     videoName: event.videoName,
     status: event.status,
