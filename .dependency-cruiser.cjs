@@ -9,6 +9,7 @@
  *   edge/                           the HTTP edge: routes, the request body, the caller, upload admission, webhooks
  *   graphql/                        the schema: what clients can ask (over the features below)
  *   staging/                        resumable uploads: tus at /uploads, their staging, bounds and forwarding job (over upload/)
+ *   images/  live/                  pictures: image libraries and picture search (over upload/, videos/); live-stream analyses
  *   upload/  videos/  webhooks/      the features: one upload; what a client does with its videos; the app's webhooks
  *   status/  kv/                    what the gateway knows of each video (changes applied and published in one step); other records that expire (chats, transcription tasks)
  *   events/                         the event bus and its transports (memory, Redis); pauses a wake-up ends
@@ -31,6 +32,7 @@ const layers = [
   ['^src/edge/'],
   ['^src/graphql/'],
   ['^src/staging/'],
+  ['^src/images/', '^src/live/'],
   ['^src/upload/', '^src/videos/', '^src/webhooks/'],
   ['^src/status/', '^src/kv/'],
   ['^src/events/'],

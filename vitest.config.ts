@@ -28,6 +28,8 @@ const FAMILY_DEPENDENT = [
   'app-backend/owners-and-passthrough',
   'app-backend/service-key',
   'app-backend/erasure',
+  'pictures/images',
+  'pictures/live-analysis',
 ];
 
 export default defineConfig({

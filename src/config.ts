@@ -14,6 +14,8 @@ export type { ClientKey };
 export const DEFAULT_MAVI_BASE_URL = 'https://mavi-backend.openinterx.com';
 /** The successor family's host (MAVI_API=v1). */
 const V1_MAVI_BASE_URL = 'https://api.memories.ai';
+/** The live-stream host (memories-api.md §2.15). */
+const DEFAULT_MAVI_STREAM_BASE_URL = 'https://stream.memories.ai';
 
 type Declared = Values<typeof VARIABLES>;
 
@@ -92,6 +94,7 @@ function resolve(declared: Declared, env: Env, problems: string[]) {
     store,
     maviApi,
     maviBaseUrl: maviBaseUrl ?? (maviApi === 'v1' ? V1_MAVI_BASE_URL : DEFAULT_MAVI_BASE_URL),
+    maviStreamBaseUrl: declared.maviStreamBaseUrl ?? DEFAULT_MAVI_STREAM_BASE_URL,
     // The simulator's videos never mix with real MAVI's (nor with the other family's simulator):
     // MAVI knows nothing of them. The simulator keeps its own in the same folder (simulator.json).
     dataDir: declared.dataDir ?? (maviApiKey === undefined ? `./data/simulator-${maviApi}` : './data'),

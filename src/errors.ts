@@ -60,6 +60,22 @@ export const errorRegistry = {
     message: 'The URL is refused: only public http(s) addresses are fetched.',
     retryable: false,
   },
+  LIVE_ANALYSIS_NOT_FOUND: { message: 'No live analysis with this id is known to you.', retryable: false },
+  STREAM_URL_REFUSED: {
+    message: 'The stream URL is refused: only rtmp:// and rtmps:// URLs of public addresses are taken.',
+    retryable: false,
+  },
+  LIVE_CAPACITY_FULL: {
+    message:
+      "Every live stream the gateway's MAVI key may run is taken (or you run as many as one owner may): retry after the time in Retry-After.",
+    retryable: true,
+    httpStatus: 429,
+    retryAfterSeconds: 30,
+  },
+  UNSUPPORTED_BY_MAVI: {
+    message: 'The MAVI API family behind this gateway does not offer this.',
+    retryable: false,
+  },
   WEBHOOK_ENDPOINT_NOT_FOUND: { message: 'No webhook endpoint with this id is known.', retryable: false },
   WEBHOOK_DELIVERY_NOT_FOUND: {
     message: 'The webhook endpoint has no delivery with this id (it may be past its retention).',

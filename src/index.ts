@@ -40,7 +40,12 @@ async function main(): Promise<void> {
       stateFile: join(config.dataDir, 'simulator.json'),
     });
     await simulator.start();
-    config = Object.freeze({ ...config, maviApiKey: simulator.apiKey, maviBaseUrl: simulator.url });
+    config = Object.freeze({
+      ...config,
+      maviApiKey: simulator.apiKey,
+      maviBaseUrl: simulator.url,
+      maviStreamBaseUrl: simulator.url,
+    });
   }
 
   // Only on the simulator (config.ts refuses it with a MAVI key): its sign-in page signs anyone in.

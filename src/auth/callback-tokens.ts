@@ -3,7 +3,7 @@
  * is the credential: `<id>.<mac>`, where mac is HMAC-SHA256(WEBHOOK_SECRET,
  * purpose + id). A token proves that this gateway minted it for one thing of one
  * kind: an upload (its status callbacks; the store says which videoNo that upload
- * got), or a transcription task. The purpose is in the MAC, so a token of one
+ * got), a transcription task, or a live analysis (its results). The purpose is in the MAC, so a token of one
  * kind is worthless as the other.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -18,11 +18,12 @@ export interface CallbackTokens {
 }
 
 /** What a token is for; part of what its MAC covers. */
-export type TokenPurpose = 'upload' | 'transcript';
+export type TokenPurpose = 'upload' | 'transcript' | 'live';
 
 const PURPOSE_PREFIX: Record<TokenPurpose, string> = {
   upload: 'mavi-callback:v1:',
   transcript: 'mavi-transcript:v1:',
+  live: 'mavi-live:v1:',
 };
 
 export function createCallbackTokens(secret: string, purpose: TokenPurpose = 'upload'): CallbackTokens {

@@ -39,6 +39,10 @@ const upstream = {
     meaning: "MAVI's address (the family adds its path)",
     shown: '`https://api.memories.ai` for `v1`, `https://mavi-backend.openinterx.com` for `original`',
   }),
+  maviStreamBaseUrl: httpUrl('MAVI_STREAM_BASE_URL', {
+    meaning: "MAVI's live-stream host (`/v1/understand/*`), for `startLiveAnalysis` (`v1` only)",
+    shown: '`https://stream.memories.ai`; the simulator on the simulator',
+  }),
   maviUploadsPerMinute: optionalInteger('MAVI_UPLOADS_PER_MINUTE', {
     meaning: 'uploads the gateway starts per minute, for all clients and (with Redis) all instances together',
     shown: 'unset: no limit',
@@ -267,6 +271,32 @@ const limits = {
     transcript: optionalInteger('RATE_LIMIT_APP_TRANSCRIPT_PER_MINUTE', {
       meaning: "`RATE_LIMIT_TRANSCRIPT_PER_MINUTE`'s budget for all clients and users together",
       shown: 'unset: no app-wide cap',
+    }),
+  },
+  // MAVI runs at most 4 streams per key, shared by every user of the app (memories-api.md §2.15).
+  live: {
+    streamsPerOwner: integer('LIVE_STREAMS_PER_OWNER', {
+      default: 1,
+      min: 1,
+      meaning: 'live analyses one owner may run at once (`LIVE_CAPACITY_FULL` beyond)',
+    }),
+    maxStreams: integer('LIVE_STREAMS_MAX', {
+      default: 4,
+      min: 1,
+      note: "MAVI's limit per key",
+      meaning: 'live analyses the gateway runs at once, for all owners and (with Redis) all instances together',
+    }),
+    silenceTimeoutMs: integer('LIVE_SILENCE_TIMEOUT_MS', {
+      default: 60_000,
+      min: 100,
+      note: 'MAVI sends a result about every 5 s',
+      meaning: 'a live analysis with no result for this long is stopped (`SILENT`) and its stream given back',
+    }),
+    maxResultBytes: integer('LIVE_RESULT_MAX_BYTES', {
+      default: 64 * 1024,
+      min: 1024,
+      note: '64 KiB',
+      meaning: "the largest live result body taken from MAVI (413 beyond); it is kept whole as the event's `raw`",
     }),
   },
   // Real answers take seconds and a few KiB; these bounds stop an upstream that never ends.

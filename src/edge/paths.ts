@@ -24,6 +24,9 @@ export const WEBHOOK_PATH_PREFIX = '/webhooks/mavi/';
 /** Transcription callbacks (the original family's tasks), with tokens of their own kind. */
 export const TRANSCRIPT_WEBHOOK_PATH_PREFIX = `${WEBHOOK_PATH_PREFIX}transcripts/`;
 
+/** Live analyses' results, with tokens of their own kind. */
+export const LIVE_WEBHOOK_PATH_PREFIX = `${WEBHOOK_PATH_PREFIX}live/`;
+
 export function isWebhookPath(pathname: string): boolean {
   return pathname === WEBHOOK_PATH_PREFIX.slice(0, -1) || pathname.startsWith(WEBHOOK_PATH_PREFIX);
 }
@@ -38,10 +41,16 @@ export function transcriptCallbackUrl(publicUrl: string, token: string): string 
   return `${publicUrl}${TRANSCRIPT_WEBHOOK_PATH_PREFIX}${token}`;
 }
 
+/** The URL MAVI is given for one live analysis's results. */
+export function liveCallbackUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}${LIVE_WEBHOOK_PATH_PREFIX}${token}`;
+}
+
 /** The route a request is traced and logged under (never its URL: tokens and ids stay out). */
 export function routeOf(pathname: string): string {
   if (isWebhookPath(pathname)) {
-    return pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX) ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
+    if (pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX)) return TRANSCRIPT_WEBHOOK_PATH_PREFIX;
+    return pathname.startsWith(LIVE_WEBHOOK_PATH_PREFIX) ? LIVE_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
   }
   if (isUploadsPath(pathname)) return UPLOADS_PATH;
   return [GRAPHQL_PATH, HEALTH_PATH, READY_PATH, METRICS_PATH].includes(pathname) ? pathname : 'other';

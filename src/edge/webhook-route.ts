@@ -15,8 +15,9 @@ import { CallbackInputError, parseCallback } from '../mavi/callback-body.js';
 import { normalizeStatus } from '../mavi/types.js';
 import type { StatusService } from '../status/status-service.js';
 import type { Transcripts } from '../videos/transcripts.js';
+import type { LiveAnalyses } from '../live/live-analyses.js';
 import { sendJson, sendRefusal } from './answers.js';
-import { TRANSCRIPT_WEBHOOK_PATH_PREFIX, WEBHOOK_PATH_PREFIX } from './paths.js';
+import { LIVE_WEBHOOK_PATH_PREFIX, TRANSCRIPT_WEBHOOK_PATH_PREFIX, WEBHOOK_PATH_PREFIX } from './paths.js';
 import { BodyTooLargeError, type RequestBody } from './request-body.js';
 
 /** MAVI's callback is under 200 bytes; anything near this is not one. */
@@ -32,10 +33,15 @@ export interface WebhookDeps {
    */
   failureBudget: RateLimiterAbstract;
   /** Counts each callback by kind and outcome. */
-  count: (kind: 'status' | 'transcript', outcome: string) => void;
+  count: (kind: CallbackKind, outcome: string) => void;
   tokens: CallbackTokens;
   transcriptTokens: CallbackTokens;
   transcripts: Pick<Transcripts, 'acceptCallback'>;
+  liveTokens: CallbackTokens;
+  /** Live analyses' results; undefined when the MAVI family offers no live streams. */
+  live: Pick<LiveAnalyses, 'acceptResult'> | undefined;
+  /** The largest live result body taken (LIVE_RESULT_MAX_BYTES). */
+  maxLiveResultBytes: number;
   status: StatusService;
   logger: Logger;
   /** Told about a status spelling the gateway does not know (it counts as still processing). */
@@ -44,6 +50,22 @@ export interface WebhookDeps {
 
 type Refuse = (code: ErrorCode, message?: string, retryAfterSeconds?: number) => void;
 
+type CallbackKind = 'status' | 'transcript' | 'live';
+
+/** Which callback a path is for, its prefix, and its tokens' verifier. */
+function callbackKindOf(
+  deps: WebhookDeps,
+  pathname: string,
+): { kind: CallbackKind; prefix: string; tokens: CallbackTokens } {
+  if (pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX)) {
+    return { kind: 'transcript', prefix: TRANSCRIPT_WEBHOOK_PATH_PREFIX, tokens: deps.transcriptTokens };
+  }
+  if (pathname.startsWith(LIVE_WEBHOOK_PATH_PREFIX)) {
+    return { kind: 'live', prefix: LIVE_WEBHOOK_PATH_PREFIX, tokens: deps.liveTokens };
+  }
+  return { kind: 'status', prefix: WEBHOOK_PATH_PREFIX, tokens: deps.tokens };
+}
+
 export async function handleWebhook(
   deps: WebhookDeps,
   req: IncomingMessage,
@@ -51,8 +73,7 @@ export async function handleWebhook(
   body: RequestBody,
   pathname: string,
 ): Promise<void> {
-  const forTranscript = pathname.startsWith(TRANSCRIPT_WEBHOOK_PATH_PREFIX);
-  const kind = forTranscript ? 'transcript' : 'status';
+  const { kind, prefix, tokens } = callbackKindOf(deps, pathname);
   // An early refusal leaves the body unread: see request-body.ts.
   const send = (refused: Refusal, headers: Record<string, string> = {}) => {
     deps.count(kind, refused.code);
@@ -70,14 +91,17 @@ export async function handleWebhook(
   };
 
   if (req.method !== 'POST') return refuseUnproven('METHOD_NOT_ALLOWED', { allow: 'POST' });
-  const prefix = forTranscript ? TRANSCRIPT_WEBHOOK_PATH_PREFIX : WEBHOOK_PATH_PREFIX;
   // Tokens are base64url: taken as they stand, never %-decoded (a bad escape is just a wrong token).
   const token = pathname.slice(prefix.length);
   if (token === '' || pathname.length < prefix.length) return refuseUnproven('CALLBACK_TOKEN_MISSING');
-  const uploadId = (forTranscript ? deps.transcriptTokens : deps.tokens).verify(token);
+  const uploadId = tokens.verify(token);
   if (uploadId === undefined) return refuseUnproven('CALLBACK_TOKEN_INVALID');
 
-  const maxBytes = forTranscript ? MAX_TRANSCRIPT_CALLBACK_BYTES : MAX_CALLBACK_BYTES;
+  const maxBytes = {
+    transcript: MAX_TRANSCRIPT_CALLBACK_BYTES,
+    live: deps.maxLiveResultBytes,
+    status: MAX_CALLBACK_BYTES,
+  }[kind];
   let text: string;
   try {
     text = await body.readText(maxBytes);
@@ -88,7 +112,8 @@ export async function handleWebhook(
     throw error;
   }
 
-  if (forTranscript) return handleTranscriptCallback(deps, uploadId, text, refuse, res);
+  if (kind === 'transcript') return handleTranscriptCallback(deps, uploadId, text, refuse, res);
+  if (kind === 'live') return handleLiveResult(deps, uploadId, text, refuse, res);
 
   let callback;
   try {
@@ -169,5 +194,42 @@ async function handleTranscriptCallback(
     case 'applied':
       deps.count('transcript', outcome.changed ? 'applied' : 'duplicate');
       return sendJson(res, 200, { accepted: true, applied: outcome.changed });
+  }
+}
+
+/** A live analysis's result: kept and published, or kept for the operator when it cannot be read. */
+async function handleLiveResult(
+  deps: WebhookDeps,
+  analysisId: string,
+  text: string,
+  refuse: Refuse,
+  res: ServerResponse,
+): Promise<void> {
+  if (!deps.live) return refuse('CALLBACK_UPLOAD_UNKNOWN', 'This gateway runs no live analyses.');
+  let outcome;
+  try {
+    outcome = await deps.live.acceptResult(analysisId, text);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    deps.logger.warn('could not store a live result', { error, analysisId });
+    return refuse('STORE_UNAVAILABLE');
+  }
+  switch (outcome.kind) {
+    case 'unknown':
+      return refuse(
+        'CALLBACK_UPLOAD_UNKNOWN',
+        "The callback token's live analysis is not known (it failed to start, or expired).",
+      );
+    case 'ended':
+      return refuse(
+        'CALLBACK_UPLOAD_UNKNOWN',
+        "The callback token's live analysis has ended: no more results are taken.",
+      );
+    case 'unreadable':
+      deps.count('live', 'unreadable');
+      return sendJson(res, 202, { accepted: true, readable: false });
+    case 'applied':
+      deps.count('live', 'applied');
+      return sendJson(res, 200, { accepted: true, readable: true });
   }
 }

@@ -16,6 +16,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
     Upload: { Input: Promise<IncomingFile>; Output: never };
     DateTime: { Input: Date; Output: Date | number };
+    JSON: { Input: unknown; Output: unknown };
   };
 }>({
   plugins: [RelayPlugin],

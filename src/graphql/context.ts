@@ -13,6 +13,8 @@ import type { VideoLibrary } from '../videos/video-library.js';
 import type { Erasures } from '../videos/erasures.js';
 import type { ResumableUploads } from '../staging/resumable-uploads.js';
 import type { AppWebhooks } from '../webhooks/app-webhooks.js';
+import type { ImageLibrary } from '../images/image-library.js';
+import type { LiveAnalyses } from '../live/live-analyses.js';
 
 /** The slot an admitted upload request holds (edge/upload-admission.ts). */
 export interface UploadSlot {
@@ -42,6 +44,10 @@ export interface GatewayUserContext {
   status: StatusService;
   uploads: Uploads;
   library: VideoLibrary;
+  /** Owners' image libraries and picture search. */
+  images: ImageLibrary;
+  /** Live-stream analyses. */
+  live: LiveAnalyses;
   chats: Chats;
   transcripts: Transcripts;
   /** Resumable uploads (tus at /uploads); undefined when this gateway has none (RESUMABLE_UPLOADS=off, or several instances without S3 staging). */

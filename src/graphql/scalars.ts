@@ -33,3 +33,14 @@ builder.scalarType('DateTime', {
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
+
+builder.scalarType('JSON', {
+  description: 'Any JSON value, as it was received (output only here: what MAVI sent, kept whole).',
+  serialize: (value) => value,
+  parseValue: () => {
+    throw new GraphQLError('JSON is an output-only scalar here.');
+  },
+  parseLiteral: () => {
+    throw new GraphQLError('JSON is an output-only scalar here.');
+  },
+});

@@ -13,6 +13,8 @@ import './search.js';
 import './chat.js';
 import './transcript.js';
 import './resumable-upload.js';
+import './pictures.js';
+import './live-analysis.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

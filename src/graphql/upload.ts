@@ -1,4 +1,4 @@
-import type { ValidationRule } from 'graphql';
+import { getNamedType, type GraphQLInputType, type ValidationRule } from 'graphql';
 import { gatewayError } from '../errors.js';
 import type { UploadMetadata } from '../mavi/api.js';
 import { MAX_VIDEO_URL_CHARS } from '../upload/video-url.js';
@@ -115,21 +115,31 @@ builder.mutationField('uploadVideoFromUrl', (t) =>
 );
 
 /**
- * One upload per operation. Mutation fields run one after another: with two
- * `uploadVideo` fields, the first would finish at MAVI before the second failed,
- * and the client, seeing an error and no data, would upload again.
+ * One file per operation. A request carries one file (the multipart intake reads one), and
+ * fields run one after another: with two `uploadVideo` fields, the first would finish at MAVI
+ * before the second failed, and the client, seeing an error and no data, would upload again.
+ * So at most one field of an operation may take a file (an argument of type Upload).
  */
 export const oneUploadPerOperation: ValidationRule = (context) => {
   let uploads = 0;
   return {
     Field(node) {
-      if (node.name.value !== 'uploadVideo' || context.getParentType()?.name !== 'Mutation') return;
+      const field = context.getFieldDef();
+      if (!field || !node.arguments?.some((given) => takesFile(field.args, given.name.value))) return;
       uploads += 1;
       if (uploads === 2) {
         context.reportError(
-          gatewayError('ONE_FILE_ONLY', 'One upload per request: uploadVideo may appear only once in an operation.'),
+          gatewayError(
+            'ONE_FILE_ONLY',
+            `One file per request: only one field that takes a file (uploadVideo, uploadImage, searchImages with a file, searchClipsByImage) may appear in an operation; "${node.name.value}" is another.`,
+          ),
         );
       }
     },
   };
 };
+
+function takesFile(args: readonly { name: string; type: GraphQLInputType }[], name: string): boolean {
+  const arg = args.find((candidate) => candidate.name === name);
+  return arg !== undefined && getNamedType(arg.type).name === 'Upload';
+}

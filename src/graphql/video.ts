@@ -114,24 +114,24 @@ export const Video = builder.node(builder.objectRef<VideoRecord>('Video'), {
   }),
 });
 
-interface PageInfoValue {
+export interface PageInfoValue {
   startCursor: string | undefined;
   endCursor: string | undefined;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }
 
-const PageInfo = builder.objectRef<PageInfoValue>('PageInfo').implement({
+export const PageInfo = builder.objectRef<PageInfoValue>('PageInfo').implement({
   description:
     'Where a page starts and ends, and whether more follow (the Relay connection spec; lists page forward, with `first` and `after`).',
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when `after: endCursor` may give more.' }),
     hasPreviousPage: t.exposeBoolean('hasPreviousPage', {
-      description: 'True when this page was asked for `after` a cursor: videos come before it.',
+      description: 'True when this page was asked for `after` a cursor: items come before it.',
     }),
     startCursor: t.string({
       nullable: true,
-      description: "The page's first video's cursor; null when the page is empty.",
+      description: "The page's first item's cursor; null when the page is empty.",
       resolve: (info) => info.startCursor,
     }),
     endCursor: t.string({

@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { Refusal } from '../errors.js';
 import type { VideoContainer } from './containers.js';
+import type { ImageFormat } from './image-types.js';
 import type { MaviUploadedVideo, VideoStatus } from './types.js';
 
 export type MaviFamily = 'original' | 'v1';
@@ -174,9 +175,64 @@ interface MaviCapabilities {
   readonly maxCallbackUrlChars: number | undefined;
 }
 
+/** A picture on its way to MAVI: its bytes (a stream read once, or bytes read already) and what it is. */
+export interface ImageFile {
+  bytes: Readable | Buffer;
+  fileName: string;
+  format: ImageFormat;
+  /** The exact size, to send a Content-Length; a stream without one is sent chunked. */
+  size?: number;
+}
+
+/** An image a search found, best first. */
+export interface ImageHit {
+  /** MAVI's id, exactly as MAVI wrote it (a JSON number above 2^53 stays exact). */
+  imageId: string;
+  score: number | undefined;
+}
+
+/** A moment in one video that matches a picture. */
+export type ClipInVideo = Omit<ClipHit, 'videoNo'>;
+
+/** The image library and picture queries, for a family that has them (the successor's §2.6, §2.12). */
+export interface MaviImages {
+  /** The largest picture MAVI takes, in bytes. */
+  readonly maxImageBytes: number;
+  /** Adds a picture to the partition's image library; answers MAVI's id for it. */
+  upload(image: ImageFile, partition: string, signal?: AbortSignal): Promise<string>;
+  /** Images of the partition's library that match a text query, best first. */
+  searchByText(query: string, partition: string, limit: number, signal?: AbortSignal): Promise<ImageHit[]>;
+  /** Images of the partition's library that look like the picture (at least `similarity`, 0 to 1). */
+  searchSimilar(image: ImageFile, partition: string, similarity: number, signal?: AbortSignal): Promise<ImageHit[]>;
+  /** The moments of one video that match the picture and the prompt, best first. */
+  searchClips(image: ImageFile, videoNo: string, prompt: string, signal?: AbortSignal): Promise<ClipInVideo[]>;
+}
+
+/** What a live analysis is asked to do (the stream host's streamConnect, §2.15). */
+export interface LiveStreamStart {
+  streamUrl: string;
+  prompt: string;
+  systemPrompt: string | undefined;
+  /** Where MAVI POSTs the results, about every 5 s. */
+  callbackUrl: string;
+}
+
+/** Live-stream understanding, for a family whose key reaches the stream host (§2.15). */
+export interface MaviLiveStreams {
+  /** Starts analysing a stream; answers MAVI's task id. Refused with LIVE_CAPACITY_FULL when the key's streams are taken. */
+  start(request: LiveStreamStart): Promise<string>;
+  /** Stops it; a task already stopped counts as stopped. */
+  stop(taskId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface MaviApi {
   readonly family: MaviFamily;
   readonly capabilities: MaviCapabilities;
+  /** The image library and picture search; undefined when the family offers none. */
+  readonly images: MaviImages | undefined;
+  /** Live-stream understanding; undefined when the family offers none. */
+  readonly liveStreams: MaviLiveStreams | undefined;
   /** Why this family cannot take the file (UNSUPPORTED_MEDIA_TYPE, naming what it takes), or undefined when it can. */
   refuseFile(fileName: string, container: VideoContainer): Refusal | undefined;
   /** Why this family cannot take the metadata (INVALID_INPUT), or undefined when it can. */

@@ -12,6 +12,7 @@
  * call whose caller no longer waits (the client left) is aborted at MAVI.
  */
 import { Readable } from 'node:stream';
+import { isInteger, isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
 import { networkCodeOf } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -51,6 +52,20 @@ export interface CallInit {
   upload?: boolean;
   /** Aborts the call at MAVI: whoever asked no longer waits for it. */
   signal?: AbortSignal;
+  /**
+   * Integers beyond 2^53 are answered as strings, exactly (MAVI writes some ids, image ids
+   * among them, as JSON numbers that a plain parse would round: docs/memories-api.md §1.7).
+   */
+  exactIntegers?: boolean;
+  /** Reads an answer that is not MAVI's usual envelope (the stream host's `{status, task_id}`) as one. */
+  envelopeOf?: (answer: Record<string, unknown>) => Envelope;
+}
+
+/** MAVI's answer envelope: a code, a message, and the data. */
+export interface Envelope {
+  code?: unknown;
+  msg?: unknown;
+  data?: unknown;
 }
 
 const DEFAULTS = { maxAnswerBytes: 8 * 1024 * 1024, callTimeoutMs: 60_000, uploadAnswerTimeoutMs: 120_000 };
@@ -167,7 +182,8 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
     } finally {
       deadline.clear();
     }
-    const envelope = parseEnvelope(text);
+    const parsed = parseAnswer(text, init.exactIntegers === true);
+    const envelope = parsed && init.envelopeOf ? init.envelopeOf(parsed) : parsed;
     const failure = maviErrorFromAnswer(answer.statusCode, envelope);
     if (failure && !accept?.(failure)) throw failure;
     return envelope?.data as Data | undefined;
@@ -191,7 +207,7 @@ export function createMaviHttp(options: MaviHttpOptions): MaviHttp {
     const json = String(answer.headers['content-type'] ?? '').includes('application/json');
     if (answer.statusCode >= 300 || json) {
       const text = await boundedText(answer, options.maxAnswerBytes ?? DEFAULTS.maxAnswerBytes).catch(() => '');
-      const envelope = parseEnvelope(text);
+      const envelope = parseAnswer(text, false);
       const failure = maviErrorFromAnswer(answer.statusCode, envelope);
       if (failure) throw failure;
       if (answer.statusCode >= 300) throw new MaviError('MAVI_UNAVAILABLE', `MAVI answered HTTP ${answer.statusCode}.`);
@@ -274,13 +290,19 @@ async function* readingErrorsAsMavi(body: AsyncIterable<Buffer> | Iterable<Buffe
   }
 }
 
-function parseEnvelope(text: string): { code?: unknown; msg?: unknown; data?: unknown } | undefined {
+/** The answer's JSON object, or undefined when it is not one; with `exactIntegers`, large integers as strings. */
+function parseAnswer(text: string, exactIntegers: boolean): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' ? value : undefined;
+    const value: unknown = exactIntegers ? parseLossless(text, null, exactNumber) : JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A JSON number as a number, unless it is an integer a double cannot hold: then its digits. */
+function exactNumber(digits: string): number | string {
+  return !isSafeNumber(digits) && isInteger(digits) ? digits : Number(digits);
 }
 
 /**

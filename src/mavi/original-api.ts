@@ -46,6 +46,9 @@ interface VideoPage {
 export function originalApi(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
   const api: MaviApi = {
     family: 'original',
+    // The original family has no image library, picture search or live streams (docs/mavi-families.md).
+    images: undefined,
+    liveStreams: undefined,
     // No upload limit is documented: 4 GiB, a bound that real videos for this family stay under.
     capabilities: {
       searchesWholeAccount: true,

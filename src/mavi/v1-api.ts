@@ -15,6 +15,7 @@ import type {
   ClipHit,
   LookUpLimits,
   MaviApi,
+  MaviLiveStreams,
   PendingVideo,
   UploadMetadata,
   VideoDetails,
@@ -27,6 +28,7 @@ import { alreadyGone, listOf, seconds, segmentsOf, uploadedVideo, urlUploadedVid
 import { refusal, type Refusal } from '../errors.js';
 import { MaviError, maviErrorFromAnswer } from './errors.js';
 import { eventStreamData } from './event-stream.js';
+import { v1Images } from './v1-images.js';
 import type { VideoStatus } from './types.js';
 
 const PREFIX = '/serve/api/v1/';
@@ -44,9 +46,11 @@ interface Metadata {
   fps?: unknown;
 }
 
-export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): MaviApi {
+export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus, live: MaviLiveStreams): MaviApi {
   const api: MaviApi = {
     family: 'v1',
+    images: v1Images(http),
+    liveStreams: live,
     // "max 3 GB", read as 3 × 10^9, the smaller reading, so MAVI never refuses what passed the gateway;
     // callback addresses of at most 299 characters (docs/memories-api.md §2.1).
     capabilities: {
@@ -155,7 +159,10 @@ export function v1Api(http: MaviHttp, statusOf: (raw: string) => VideoStatus): M
 
     deleteVideos: (videoNos, partition) => deleteVideos(http, videoNos, partition),
 
-    close: () => http.close(),
+    close: async () => {
+      await http.close();
+      await live.close();
+    },
   };
   return api;
 }

@@ -36,8 +36,14 @@ export function urlShapeRefusal(url: URL): string | undefined {
  * (urlShapeRefusal), or a host that is (or resolves to) a loopback, private or link-local address.
  */
 export async function publicUrlRefusal(url: URL, resolve: HostResolver = systemResolver): Promise<string | undefined> {
-  const shape = urlShapeRefusal(url);
-  if (shape !== undefined) return shape;
+  return urlShapeRefusal(url) ?? (await hostRefusal(url, resolve));
+}
+
+/**
+ * Why the URL's host is refused, whatever its scheme: it is (or resolves to) a loopback,
+ * private or link-local address, or names the host itself; undefined when it is public.
+ */
+export async function hostRefusal(url: URL, resolve: HostResolver = systemResolver): Promise<string | undefined> {
   const host = hostOf(url);
   if (isLocalhostName(host)) return `The URL names ${url.hostname}, the host itself.`;
   const addresses = isIP(host) ? [host] : await resolve(host);

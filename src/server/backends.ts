@@ -20,6 +20,9 @@ import { openSqliteStatusStore } from '../status/sqlite-status-store.js';
 import type { StatusStore } from '../status/status-store.js';
 import { uploadPace, type UploadPace } from '../upload/upload-pace.js';
 import type { KeyValueStore } from '../kv/key-value-store.js';
+import type { ImageStore } from '../images/image-store.js';
+import { createRedisImageStore } from '../images/redis-image-store.js';
+import { openSqliteImageStore } from '../images/sqlite-image-store.js';
 import { createRedisKeyValueStore } from '../kv/redis-key-value-store.js';
 import { openSqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
 import { lockDataDir } from '../sqlite/data-dir-lock.js';
@@ -34,8 +37,10 @@ import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'r
 
 export interface Backends {
   readonly store: StatusStore;
-  /** Chat sessions and transcription tasks. */
+  /** Chat sessions, transcription tasks, erasures and live analyses. */
   readonly records: KeyValueStore;
+  /** Owners' image libraries. */
+  readonly images: ImageStore;
   /** Per-client budgets of the operations that spend MAVI credits (RATE_LIMIT_*_PER_MINUTE). */
   readonly cost: CostControl;
   /** Failed webhook requests per source address (WEBHOOK_FAILURES_PER_MINUTE). */
@@ -75,7 +80,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
   if (config.store !== 'redis' || !config.redisUrl) {
     // STORE=memory: the same SQLite stores, on databases that live in memory (no file, no lock).
     const inMemory = config.store === 'memory';
-    const { store, records, ledger, unlock } = openSqlite(config, inMemory ? undefined : config.dataDir);
+    const { store, records, ledger, images, unlock } = openSqlite(config, inMemory ? undefined : config.dataDir);
     // STORE=memory keeps nothing: its staged bytes go to a folder of its own, removed at close.
     const stagingDir = inMemory ? mkdtempSync(join(tmpdir(), 'mavi-gateway-staging-')) : config.dataDir;
     const deliveries = hasAppWebhooks(config)
@@ -93,6 +98,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       deliveries,
       store,
       records,
+      images,
       staging: { ledger, dataDir: stagingDir, redis: undefined },
       cost: costControl(
         costLimiters(config, (points, keyPrefix, duration) => new RateLimiterMemory({ points, duration, keyPrefix })),
@@ -102,9 +108,10 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
       events: options.events ?? memoryTransport(),
       topicNamespace: '',
       claimPolls: undefined,
-      isReady: () => records.isHealthy(),
+      isReady: () => records.isHealthy() && images.isHealthy(),
       close: async () => {
         await deliveries?.close?.();
+        await images.close?.();
         await ledger.close?.();
         await records.close?.();
         await store.close?.();
@@ -121,6 +128,7 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
     store: redisStore,
     deliveries: hasAppWebhooks(config) ? createRedisDeliveryQueue(redis.command, config.redisPrefix) : undefined,
     records: createRedisKeyValueStore(redis.command, config.redisPrefix),
+    images: createRedisImageStore(redis.command, config.redisPrefix),
     staging: {
       ledger: createRedisStagingLedger(redis.command, config.redisPrefix),
       dataDir: config.dataDir,
@@ -183,7 +191,13 @@ function openSqlite(config: GatewayConfig, dataDir: string | undefined) {
       const records = openSqliteKeyValueStore(dataDir, config.sqliteSynchronous);
       try {
         const ledger = openSqliteStagingLedger(dataDir, config.sqliteSynchronous);
-        return { store, records, ledger, unlock };
+        try {
+          const images = openSqliteImageStore(dataDir, config.sqliteSynchronous);
+          return { store, records, ledger, images, unlock };
+        } catch (error) {
+          void ledger.close?.();
+          throw error;
+        }
       } catch (error) {
         void records.close?.();
         throw error;

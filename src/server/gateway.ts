@@ -27,6 +27,7 @@ import { shutDown } from './shutdown.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { createGatewayYoga } from './yoga.js';
+import type { LiveAnalyses } from '../live/live-analyses.js';
 
 export interface GatewayOptions extends ServiceOptions {
   logger?: Logger;
@@ -48,7 +49,9 @@ export interface GatewayParts {
   readonly status: StatusService;
   readonly tokens: CallbackTokens;
   readonly transcriptTokens: CallbackTokens;
+  readonly liveTokens: CallbackTokens;
   readonly chats: Chats;
+  readonly live: LiveAnalyses;
 }
 
 export interface Gateway {
@@ -104,6 +107,8 @@ export function createGatewayWithParts(
     status,
     tokens,
     transcriptTokens,
+    liveTokens,
+    live,
     userTokens,
     open,
     uploads,
@@ -123,7 +128,17 @@ export function createGatewayWithParts(
     pollPeriodSeconds: () => poller.currentPeriodMs / 1000,
   });
 
-  const parts: GatewayParts = { config, store: backends.store, events, status, tokens, transcriptTokens, chats };
+  const parts: GatewayParts = {
+    config,
+    store: backends.store,
+    events,
+    status,
+    tokens,
+    transcriptTokens,
+    liveTokens,
+    chats,
+    live,
+  };
   const gateway: Gateway = {
     server,
     get url() {
@@ -169,7 +184,7 @@ export function createGatewayWithParts(
       userTokens?.stop();
       // Forwarding and erasures stop first: a file being sent is cut, an erasure's round ends, and
       // each job is due again at the next start (or elsewhere).
-      stopped ??= Promise.all([resumableUploads?.stop(), erasures.stop()]).then(() =>
+      stopped ??= Promise.all([resumableUploads?.stop(), erasures.stop(), live.close()]).then(() =>
         shutDown({
           server,
           uploads: uploads.inFlight,
@@ -210,6 +225,8 @@ function serveOverHttp(
     status,
     uploads,
     library,
+    images: services.images,
+    live: services.live,
     chats,
     transcripts,
     resumableUploads,
@@ -249,6 +266,9 @@ function serveOverHttp(
       tokens,
       transcriptTokens,
       transcripts,
+      liveTokens: services.liveTokens,
+      live: services.mavi.liveStreams ? services.live : undefined,
+      maxLiveResultBytes: config.live.maxResultBytes,
       status,
       logger,
       onUnknownStatus: reportUnknownStatus,

@@ -8,7 +8,9 @@ import { createCallbackTokens } from '../auth/callback-tokens.js';
 import { createClientKeys } from '../auth/client-keys.js';
 import { createUserTokens } from '../auth/user-tokens.js';
 import { ConfigError, type GatewayConfig } from '../config.js';
-import { callbackUrl, transcriptCallbackUrl, UPLOADS_PATH } from '../edge/paths.js';
+import { callbackUrl, liveCallbackUrl, transcriptCallbackUrl, UPLOADS_PATH } from '../edge/paths.js';
+import { ImageLibrary } from '../images/image-library.js';
+import { LiveAnalyses, type LiveEvent } from '../live/live-analyses.js';
 import { EventBus, type EventTransport } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import { createMaviApi } from '../mavi/connect.js';
@@ -34,6 +36,8 @@ import { createBackends, type Backends } from './backends.js';
 
 /** Resumable uploads' topics on the event bus. */
 const STAGING_TOPIC = 'staged-upload:';
+/** Live analyses' topics on the event bus. */
+const LIVE_TOPIC = 'live:';
 /** Staged files one instance sends to MAVI at once. */
 const FORWARDING_WORKERS = 2;
 
@@ -65,6 +69,7 @@ export function createServices(context: ServiceContext) {
   const mavi = createMaviApi({
     family: config.maviApi,
     baseUrl: config.maviBaseUrl,
+    streamBaseUrl: config.maviStreamBaseUrl,
     apiKey: requireKey(config.maviApiKey),
     onUnknownStatus: reportUnknownStatus,
     metrics,
@@ -73,7 +78,9 @@ export function createServices(context: ServiceContext) {
   });
   const tokens = createCallbackTokens(webhookSecret);
   const transcriptTokens = createCallbackTokens(webhookSecret, 'transcript');
-  // What the family takes decides two settings (checked before anything is opened).
+  const liveTokens = createCallbackTokens(webhookSecret, 'live');
+  // What the family takes decides two settings (checked before anything is opened). The 299
+  // characters are the upload's documented limit; the stream host documents none for its callback.
   const maxUploadBytes = config.maxUploadBytes ?? mavi.capabilities.maxUploadBytes;
   refuseLongCallbackUrls(config.publicUrl, mavi.capabilities.maxCallbackUrlChars, config.maviApi, [
     callbackUrl('', tokens.mint().token),
@@ -113,6 +120,25 @@ export function createServices(context: ServiceContext) {
     quotas: backends.cost,
   });
   const library = new VideoLibrary({ mavi, status, cost: backends.cost, logger });
+  const images = new ImageLibrary({ mavi, store: backends.images, videos: library, cost: backends.cost, logger });
+  const live = new LiveAnalyses({
+    mavi,
+    records: backends.records,
+    events: new EventBus<LiveEvent>(backends.events, `${backends.topicNamespace}${LIVE_TOPIC}`, () =>
+      metrics.eventsPublished.inc({ kind: 'live' }),
+    ),
+    tokens: liveTokens,
+    callbackUrlFor: (token) => {
+      const base = callbackBaseUrl();
+      return base === undefined ? undefined : liveCallbackUrl(base, token);
+    },
+    limits: config.live,
+    logger,
+    announce: async (id, type, data) => {
+      await appWebhooks?.sendEvent(id, type, data);
+    },
+    resolveHost: options.resolveHost,
+  });
   const chats = new Chats({
     mavi,
     library,
@@ -195,6 +221,8 @@ export function createServices(context: ServiceContext) {
     leftovers: {
       stagedUploads: resumableUploads && ((ownerId) => resumableUploads.eraseOwner(ownerId)),
       chatSessions: (ownerId) => chats.forgetOwner(ownerId),
+      images: (ownerId) => images.eraseOwner(ownerId),
+      liveAnalyses: (ownerId) => live.stopOwner(ownerId),
       transcripts: (videoNo) => transcripts.forget(videoNo),
     },
     announce: async (erasure) => {
@@ -206,6 +234,8 @@ export function createServices(context: ServiceContext) {
         refusedVideoNos: Object.keys(erasure.refused),
         stagedUploadsDeleted: erasure.stagedUploadsDeleted ?? 0,
         chatSessionsDeleted: erasure.chatSessionsDeleted ?? 0,
+        imagesDeleted: erasure.imagesDeleted ?? 0,
+        liveAnalysesStopped: erasure.liveAnalysesStopped ?? 0,
         passthrough: null,
       });
     },
@@ -218,6 +248,9 @@ export function createServices(context: ServiceContext) {
     erasures,
     tokens,
     transcriptTokens,
+    liveTokens,
+    images,
+    live,
     maxUploadBytes,
     backends,
     events,

@@ -111,6 +111,8 @@ export interface GatewayYogaOptions {
   status: StatusService;
   uploads: Uploads;
   library: VideoLibrary;
+  images: GatewayUserContext['images'];
+  live: GatewayUserContext['live'];
   chats: Chats;
   transcripts: Transcripts;
   resumableUploads: ResumableUploads | undefined;
@@ -159,6 +161,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
         status,
         uploads,
         library,
+        images: options.images,
+        live: options.live,
         chats,
         transcripts,
         resumableUploads: options.resumableUploads,

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { originalApi } from './original-api.js';
 import { v1Api } from './v1-api.js';
+import { SimulatedPictures } from './v1-pictures.js';
 import {
   sendJson,
   type CallbackDelivery,
@@ -50,6 +51,8 @@ export interface SimulatorOptions {
   chatPieceDelayMs?: number;
   /** Text pieces added to every chat answer ("More 1." …), to make long streams. */
   chatExtraPieces?: number;
+  /** The pace of a live stream's results (the successor family): MAVI's is about 5 s. */
+  liveResultIntervalMs?: number;
   /** Delay before a transcription task (original family) finishes and calls back. */
   transcriptionDelayMs?: number;
   /**
@@ -73,6 +76,8 @@ export class MaviSimulator implements SimulatorCore {
   readonly callbacks: CallbackDelivery[] = [];
   readonly transcriptionTasks = new Map<string, TranscriptionTask>();
   readonly chatStreams: ChatStreamStats = { opened: 0, aborted: 0, completed: 0, open: 0 };
+  /** The successor family's pictures and live streams (empty in the original family, which has none). */
+  readonly pictures: SimulatedPictures;
   private readonly api: SimulatedApi;
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -83,8 +88,11 @@ export class MaviSimulator implements SimulatorCore {
   constructor(options: SimulatorOptions = {}) {
     this.options = { unparseCallbackDelayMs: 10, parseDelayMs: 200, outcome: 'PARSE', ...options };
     this.apiKey = options.apiKey ?? 'simulator-key-0123456789';
+    this.pictures = new SimulatedPictures(this, this.options.liveResultIntervalMs ?? 5_000);
     this.api =
-      this.options.family === 'v1' ? v1Api(this, this.options.maxUploadBytes ?? 3_000_000_000) : originalApi(this);
+      this.options.family === 'v1'
+        ? v1Api(this, this.options.maxUploadBytes ?? 3_000_000_000, this.pictures)
+        : originalApi(this);
     this.server = createServer((req, res) => {
       this.route(req, res)
         .catch((error: unknown) => {
@@ -115,6 +123,7 @@ export class MaviSimulator implements SimulatorCore {
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
+    this.pictures.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

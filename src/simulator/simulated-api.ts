@@ -33,7 +33,8 @@ export interface CallbackDelivery {
 }
 
 /** What an endpoint is, whatever a family calls it (for counters and faults). */
-export type EndpointKind = 'upload' | 'url-upload' | 'status' | 'delete' | 'search' | 'chat' | 'transcript';
+export type EndpointKind =
+  'upload' | 'url-upload' | 'status' | 'delete' | 'search' | 'chat' | 'transcript' | 'image' | 'live';
 
 /** One API family's endpoints: answers a request that is one of them, or says it is not. */
 export interface SimulatedApi {
@@ -122,7 +123,7 @@ export function sendJson(res: ServerResponse, httpStatus: number, body: unknown)
 export function routeTable(
   prefix: string,
   endpoints: Record<string, EndpointKind>,
-  handlers: Record<EndpointKind, (req: IncomingMessage, res: ServerResponse, url: URL) => unknown>,
+  handlers: Partial<Record<EndpointKind, (req: IncomingMessage, res: ServerResponse, url: URL) => unknown>>,
 ): Pick<SimulatedApi, 'endpointOf' | 'handle'> {
   const endpointOf = (method: string, pathname: string) =>
     pathname.startsWith(prefix) ? endpoints[`${method} ${pathname.slice(prefix.length)}`] : undefined;
@@ -130,7 +131,7 @@ export function routeTable(
     endpointOf,
     async handle(req, res, url) {
       const kind = endpointOf(req.method ?? '', url.pathname);
-      if (kind !== undefined) await handlers[kind](req, res, url);
+      if (kind !== undefined) await handlers[kind]?.(req, res, url);
       return kind !== undefined;
     },
   };

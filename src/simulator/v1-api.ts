@@ -17,37 +17,60 @@ import {
   type SimulatorCore,
   type UploadAnswer,
 } from './simulated-api.js';
+import type { SimulatedPictures } from './v1-pictures.js';
 import { answerPieces, clipsOf, searchVideos, transcriptOf, writeEventStream } from './video-content.js';
 
 const PREFIX = '/serve/api/v1/';
 const EXTENSIONS = ['.mp4', '.avi', '.mkv', '.mov'];
 
-export function v1Api(simulator: SimulatorCore, maxUploadBytes: number): SimulatedApi {
-  const endpoints = new V1Endpoints(simulator, maxUploadBytes);
+/** The stream host's paths (§2.15); the simulator serves them on its one address. */
+const STREAM_PREFIX = '/v1/understand/';
+
+export function v1Api(simulator: SimulatorCore, maxUploadBytes: number, pictures: SimulatedPictures): SimulatedApi {
+  const endpoints = new V1Endpoints(simulator, maxUploadBytes, pictures);
+  const api = routeTable(
+    PREFIX,
+    {
+      'POST upload': 'upload',
+      'POST upload_url': 'url-upload',
+      'GET get_metadata': 'status',
+      'POST delete_videos': 'delete',
+      'POST search': 'search',
+      'POST chat_stream': 'chat',
+      'GET get_audio_transcription': 'transcript',
+      'GET get_video_caption': 'transcript',
+      'POST upload_img': 'image',
+      'POST search_similar_images': 'image',
+      'POST search_clips_by_image': 'image',
+    },
+    {
+      upload: (req, res) => endpoints.upload(req, res),
+      'url-upload': (req, res) => endpoints.uploadUrl(req, res),
+      status: (_req, res, url) => endpoints.getMetadata(res, url),
+      delete: (req, res, url) => endpoints.deleteVideos(req, res, url),
+      search: (req, res) => endpoints.search(req, res),
+      chat: (req, res) => endpoints.chat(req, res),
+      transcript: (req, res, url) => endpoints.transcription(req, res, url),
+      image: (req, res, url) => {
+        if (url.pathname.endsWith('upload_img')) return pictures.uploadImage(req, res);
+        if (url.pathname.endsWith('search_similar_images')) return pictures.searchSimilar(req, res);
+        return pictures.searchClips(req, res);
+      },
+      live: () => undefined,
+    },
+  );
+  const isStreamRoute = (method: string, pathname: string) =>
+    method === 'POST' &&
+    (pathname === `${STREAM_PREFIX}streamConnect` || /^\/v1\/understand\/stop\/[^/]+$/.test(pathname));
   return {
     isAuthorized: (header, apiKey) => header === apiKey,
-    ...routeTable(
-      PREFIX,
-      {
-        'POST upload': 'upload',
-        'POST upload_url': 'url-upload',
-        'GET get_metadata': 'status',
-        'POST delete_videos': 'delete',
-        'POST search': 'search',
-        'POST chat_stream': 'chat',
-        'GET get_audio_transcription': 'transcript',
-        'GET get_video_caption': 'transcript',
-      },
-      {
-        upload: (req, res) => endpoints.upload(req, res),
-        'url-upload': (req, res) => endpoints.uploadUrl(req, res),
-        status: (_req, res, url) => endpoints.getMetadata(res, url),
-        delete: (req, res, url) => endpoints.deleteVideos(req, res, url),
-        search: (req, res) => endpoints.search(req, res),
-        chat: (req, res) => endpoints.chat(req, res),
-        transcript: (req, res, url) => endpoints.transcription(req, res, url),
-      },
-    ),
+    endpointOf: (method, pathname) => (isStreamRoute(method, pathname) ? 'live' : api.endpointOf(method, pathname)),
+    async handle(req, res, url) {
+      if (!isStreamRoute(req.method ?? '', url.pathname)) return api.handle(req, res, url);
+      if (url.pathname.endsWith('streamConnect')) await pictures.streamConnect(req, res);
+      else pictures.streamStop(req, res, url);
+      return true;
+    },
     callbackBody: (video, status) => ({ videoNo: video.videoNo, status }),
   };
 }
@@ -59,6 +82,7 @@ class V1Endpoints {
   constructor(
     private readonly simulator: SimulatorCore,
     private readonly maxUploadBytes: number,
+    private readonly pictures: SimulatedPictures,
   ) {}
 
   async upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -122,6 +146,9 @@ class V1Endpoints {
       | undefined;
     if (typeof body?.search_param !== 'string' || body.search_param === '') {
       return envelope(res, '0001', 'search_param is required');
+    }
+    if (body.search_type === 'BY_IMAGE') {
+      return this.pictures.searchByText({ ...body, search_param: body.search_param }, res);
     }
     if (body.search_type !== undefined && body.search_type !== 'BY_CLIP' && body.search_type !== 'BY_VIDEO') {
       return envelope(res, '0001', 'the simulator searches BY_CLIP and BY_VIDEO only');

@@ -9,8 +9,8 @@
  * made. A video MAVI refuses to delete does not stop the others; it is tried again in the next
  * rounds, and after MAX_ATTEMPTS the job ends FAILED, naming it. MAVI busy or away only delays
  * the job. With the videos go the owner's staged resumable uploads (each round, so one made
- * meanwhile goes too), each deleted video's transcript records, and, at the end, the owner's
- * chat sessions. It ends with owner.erased.
+ * meanwhile goes too) and live analyses (stopped at MAVI), each deleted video's transcript
+ * records, and, at the end, the owner's chat sessions and image library. It ends with owner.erased.
  */
 import { randomUUID } from 'node:crypto';
 import { Pauses } from '../events/pauses.js';
@@ -36,6 +36,10 @@ export interface ErasureRecord {
   stagedUploadsDeleted?: number;
   /** Chat sessions forgotten, once the job ended. */
   chatSessionsDeleted?: number;
+  /** Library images removed, once the job ended (absent in jobs begun before 0.5.0). */
+  imagesDeleted?: number;
+  /** Live analyses stopped (absent in jobs begun before 0.5.0). */
+  liveAnalysesStopped?: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -51,6 +55,10 @@ export interface ErasureDeps {
     stagedUploads: ((ownerId: string) => Promise<number>) | undefined;
     chatSessions(ownerId: string): Promise<number>;
     transcripts(videoNo: string): Promise<void>;
+    /** Removes the owner's image library records. */
+    images(ownerId: string): Promise<number>;
+    /** Stops the owner's live analyses. */
+    liveAnalyses(ownerId: string): Promise<number>;
   };
   /** Tells the app's backend that an erasure ended (owner.erased), once per job id. */
   announce(erasure: ErasureRecord): Promise<void>;
@@ -174,8 +182,11 @@ export class Erasures {
     const { status, leftovers } = this.deps;
     // Staged uploads first: none of them reaches MAVI as a video the job would then miss.
     const staged = (await leftovers.stagedUploads?.(job.owner.ownerId)) ?? 0;
-    if (staged > 0) {
+    // Live analyses too: each spends the operator's credits every 5 s, and one started meanwhile goes too.
+    const stopped = await leftovers.liveAnalyses(job.owner.ownerId);
+    if (staged > 0 || stopped > 0) {
       job.stagedUploadsDeleted = (job.stagedUploadsDeleted ?? 0) + staged;
+      job.liveAnalysesStopped = (job.liveAnalysesStopped ?? 0) + stopped;
       await this.save(job);
     }
     const { batch, remaining } = await this.nextBatch(job);
@@ -249,7 +260,8 @@ export class Erasures {
 
   private async finish(job: ErasureRecord, state: 'DONE' | 'FAILED'): Promise<boolean> {
     const chatSessionsDeleted = await this.deps.leftovers.chatSessions(job.owner.ownerId);
-    const ended = { ...job, state, updatedAt: Date.now(), chatSessionsDeleted };
+    const imagesDeleted = (job.imagesDeleted ?? 0) + (await this.deps.leftovers.images(job.owner.ownerId));
+    const ended = { ...job, state, updatedAt: Date.now(), chatSessionsDeleted, imagesDeleted };
     // Announced before it is marked ended: a crash in between announces again (once per id).
     await this.deps.announce(ended);
     await this.save(ended);
@@ -259,6 +271,8 @@ export class Erasures {
       videosDeleted: job.deleted.length,
       stagedUploadsDeleted: job.stagedUploadsDeleted ?? 0,
       chatSessionsDeleted,
+      imagesDeleted,
+      liveAnalysesStopped: job.liveAnalysesStopped ?? 0,
     });
     return true;
   }

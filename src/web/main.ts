@@ -1,7 +1,8 @@
 /**
  * The gateway's web app: the user signed in with the app's provider (when the
  * gateway takes users' tokens) or a client key for the session, uploads with progress,
- * your videos with live status, search, clips, chat, transcripts and delete.
+ * your videos with live status, search, clips, chat, transcripts and delete; on the successor
+ * MAVI family, finding the moments a picture shows, and a live stream's analysis.
  * Plain DOM, no framework: it is the reference for app teams, so every call is
  * one they can copy (see gateway-client.ts).
  */
@@ -40,6 +41,17 @@ const TRANSCRIPT = `subscription Transcript($videoNo: ID!, $kind: TranscriptKind
   transcriptReady(videoNo: $videoNo, kind: $kind) { state segments { startSeconds endSeconds text } }
 }`;
 
+const SEARCH_CLIPS_BY_IMAGE = `query Moments($file: Upload!, $videoNos: [ID!]!, $prompt: String!) {
+  searchClipsByImage(file: $file, videoNos: $videoNos, prompt: $prompt) { videoNo startTime endTime score video { videoName } }
+}`;
+const START_LIVE = `mutation StartLive($streamUrl: String!, $prompt: String!) {
+  startLiveAnalysis(streamUrl: $streamUrl, prompt: $prompt) { id state }
+}`;
+const STOP_LIVE = 'mutation StopLive($id: ID!) { stopLiveAnalysis(id: $id) { state } }';
+const LIVE = `subscription Live($id: ID!) {
+  liveAnalysis(id: $id) { state text at raw stopReason }
+}`;
+
 /** MAVI's status codes, as the people using the app read them (the code stays in the badge's title). */
 const STATUS_LABELS: Record<string, string> = { UNPARSE: 'Processing', PARSE: 'Ready', FAIL: 'Failed' };
 type TranscriptKind = 'SPEECH' | 'VISUAL';
@@ -57,6 +69,14 @@ interface Video {
   videoName: string;
   status: string;
   uploadTime: string;
+}
+
+interface LiveEvent {
+  state: 'RUNNING' | 'STOPPED' | 'FAILED';
+  text: string | null;
+  at: string;
+  raw: unknown;
+  stopReason: string | null;
 }
 
 type ChatEvent =
@@ -540,6 +560,112 @@ function ask(message: string): boolean {
     },
   );
   return true;
+}
+
+element<HTMLFormElement>('moment-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const picture = element<HTMLInputElement>('moment-picture').files?.[0];
+  if (picture) void findMoments(picture, element<HTMLInputElement>('moment-question').value);
+});
+
+/** The moments in the ticked videos that the picture shows, as the question asks. */
+async function findMoments(picture: File, prompt: string): Promise<void> {
+  const results = element('moment-results');
+  const state = element('moment-state');
+  results.replaceChildren();
+  state.hidden = false;
+  const videoNos = picked();
+  if (videoNos.length === 0) {
+    state.className = 'error';
+    state.textContent = 'Tick the videos to look in first.';
+    return;
+  }
+  state.className = 'muted';
+  state.textContent = 'looking…';
+  try {
+    const { searchClipsByImage } = await client.requestWithFile<{
+      searchClipsByImage: {
+        videoNo: string;
+        startTime: number;
+        endTime: number;
+        score: number | null;
+        video: Video | null;
+      }[];
+    }>(SEARCH_CLIPS_BY_IMAGE, { videoNos, prompt }, picture);
+    results.replaceChildren(
+      ...searchClipsByImage.map((clip) =>
+        make(
+          'li',
+          `${clip.video?.videoName ?? clip.videoNo}: ${clip.startTime}–${clip.endTime} s${clip.score === null ? '' : ` (score ${clip.score.toFixed(2)})`}`,
+        ),
+      ),
+    );
+    state.textContent = 'Nothing found.';
+    state.hidden = results.childElementCount > 0;
+  } catch (error) {
+    showErrorIn(state, error);
+  }
+}
+
+/** The live analysis on screen: its id, and how to stop following it. */
+let live: { id: string; unsubscribe: () => void } | undefined;
+
+element<HTMLFormElement>('live-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void watchLive(element<HTMLInputElement>('live-url').value, element<HTMLInputElement>('live-prompt').value);
+});
+element('live-stop').addEventListener('click', () => {
+  if (!live) return;
+  const { id } = live;
+  client.request(STOP_LIVE, { id }).catch((error: unknown) => showErrorIn(element('live-state'), error));
+});
+
+/** Starts a live analysis and shows its results as they come, until it ends. */
+async function watchLive(streamUrl: string, prompt: string): Promise<void> {
+  const state = element('live-state');
+  const results = element('live-results');
+  state.hidden = false;
+  state.className = 'muted';
+  state.textContent = 'starting…';
+  let id: string;
+  try {
+    ({
+      startLiveAnalysis: { id },
+    } = await client.request<{ startLiveAnalysis: { id: string } }>(START_LIVE, { streamUrl, prompt }));
+  } catch (error) {
+    showErrorIn(state, error);
+    return;
+  }
+  live?.unsubscribe();
+  results.replaceChildren();
+  state.textContent = 'watching: results come about every 5 s';
+  element<HTMLButtonElement>('live-start').disabled = true;
+  element('live-stop').hidden = false;
+  const ended = (text: string, error?: unknown) => {
+    element<HTMLButtonElement>('live-start').disabled = false;
+    element('live-stop').hidden = true;
+    live = undefined;
+    if (error) showErrorIn(state, error);
+    else state.textContent = text;
+  };
+  const unsubscribe = client.subscribe<{ liveAnalysis: LiveEvent }>(
+    LIVE,
+    { id },
+    {
+      next: ({ liveAnalysis: event }) => {
+        if (event.state !== 'RUNNING')
+          return ended(`${event.state === 'FAILED' ? 'Ended' : 'Stopped'} (${event.stopReason ?? event.state}).`);
+        // MAVI documents no shape for results: its text when it has one, else the result itself.
+        const at = new Date(event.at).toLocaleTimeString();
+        results.prepend(make('li', `${at} ${event.text ?? JSON.stringify(event.raw)}`));
+      },
+      error: (error) => ended('', error),
+      complete: () => {
+        if (live?.id === id) ended('Ended.');
+      },
+    },
+  );
+  live = { id, unsubscribe };
 }
 
 /** The video whose transcript is on screen, and how to stop waiting for it. */

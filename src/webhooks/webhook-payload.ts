@@ -15,6 +15,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'transcript.ready',
   'upload.failed',
   'owner.erased',
+  'live.result',
+  'live.stopped',
 ] as const;
 
 /** What `sendTestWebhook` sends: to its one endpoint, whatever types it asked for. */

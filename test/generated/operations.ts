@@ -15,6 +15,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant, as an ISO-8601 string in UTC (for example 2026-01-31T12:00:00.000Z). */
   DateTime: { input: string; output: string; }
+  /** Any JSON value, as it was received (output only here: what MAVI sent, kept whole). */
+  JSON: { input: any; output: any; }
   /** A file sent per the GraphQL multipart request spec (https://github.com/jaydenseric/graphql-multipart-request-spec). Input only. */
   Upload: { input: File; output: File; }
 };
@@ -69,6 +71,13 @@ export type Clip = {
   startSeconds: Scalars['Float']['output'];
   /** The video the clip is in. */
   video: Video;
+};
+
+/** What deleteImages did. */
+export type DeleteImagesResult = {
+  __typename?: 'DeleteImagesResult';
+  /** The pictures removed from your library by this call. Unknown ones, and ones already deleted, are not listed. */
+  deleted: Array<Scalars['ID']['output']>;
 };
 
 /** What deleteVideos did. */
@@ -140,6 +149,10 @@ export type ErrorCode =
   | 'INVALID_MULTIPART'
   /** The upload needs a Content-Length header. Not retryable: the same request fails the same way. */
   | 'LENGTH_REQUIRED'
+  /** No live analysis with this id is known to you. Not retryable: the same request fails the same way. */
+  | 'LIVE_ANALYSIS_NOT_FOUND'
+  /** Every live stream the gateway's MAVI key may run is taken (or you run as many as one owner may): retry after the time in Retry-After. Retryable. */
+  | 'LIVE_CAPACITY_FULL'
   /** The request's Host header or target is malformed. Not retryable: the same request fails the same way. */
   | 'MALFORMED_REQUEST'
   /** MAVI refused the gateway credentials. Not retryable: the same request fails the same way. */
@@ -172,6 +185,8 @@ export type ErrorCode =
   | 'STAGING_QUOTA_EXCEEDED'
   /** The status store is unavailable; retry shortly. Retryable. */
   | 'STORE_UNAVAILABLE'
+  /** The stream URL is refused: only rtmp:// and rtmps:// URLs of public addresses are taken. Not retryable: the same request fails the same way. */
+  | 'STREAM_URL_REFUSED'
   /** You have as many resumable uploads staged as one owner may: finish or delete one first. Retryable. */
   | 'TOO_MANY_STAGED_UPLOADS'
   /** Too many open subscriptions for this client: close one first. Retryable. */
@@ -182,6 +197,8 @@ export type ErrorCode =
   | 'TUS_VERSION_UNSUPPORTED'
   /** A valid client key is required: send Authorization: Bearer <key>. Not retryable: the same request fails the same way. */
   | 'UNAUTHENTICATED'
+  /** The MAVI API family behind this gateway does not offer this. Not retryable: the same request fails the same way. */
+  | 'UNSUPPORTED_BY_MAVI'
   /** The file is not a video this MAVI takes. Not retryable: the same request fails the same way. */
   | 'UNSUPPORTED_MEDIA_TYPE'
   /** The resumable upload was not finished in time; its bytes were removed. Start a new upload. Not retryable: the same request fails the same way. */
@@ -207,6 +224,119 @@ export type ErrorCode =
   /** A PATCH carries its bytes as Content-Type: application/offset+octet-stream. Not retryable: the same request fails the same way. */
   | 'WRONG_CONTENT_TYPE';
 
+/** A picture in your image library at MAVI. The original MAVI family (MAVI_API=original) has no pictures: UNSUPPORTED_BY_MAVI there. */
+export type Image = {
+  __typename?: 'Image';
+  /** Its type, as read from its bytes (image/jpeg, image/png, image/gif, image/bmp, image/webp). */
+  contentType: Scalars['String']['output'];
+  /** MAVI's id for the picture, exactly as MAVI gave it (digits; kept as a string, never rounded). */
+  imageId: Scalars['ID']['output'];
+  /** The file name it was uploaded with. */
+  name: Scalars['String']['output'];
+  /** Its size in bytes. */
+  size: Scalars['Int']['output'];
+  /** When it was uploaded. */
+  uploadedAt: Scalars['DateTime']['output'];
+};
+
+/** A moment in one of your videos that matches a picture. */
+export type ImageClip = {
+  __typename?: 'ImageClip';
+  /** Where it ends, in seconds. */
+  endTime: Scalars['Float']['output'];
+  /** MAVI's score, 0 to 1; null when MAVI gave none. */
+  score: Maybe<Scalars['Float']['output']>;
+  /** Where the moment starts, in seconds. */
+  startTime: Scalars['Float']['output'];
+  /** The video (null if it was deleted meanwhile). */
+  video: Maybe<Video>;
+  /** The video the moment is in. */
+  videoNo: Scalars['ID']['output'];
+};
+
+/** A page of your pictures, newest first. */
+export type ImageConnection = {
+  __typename?: 'ImageConnection';
+  /** The pictures, each with its cursor. */
+  edges: Array<ImageEdge>;
+  /** The pictures (the edges without cursors). */
+  nodes: Array<Image>;
+  /** Where the page starts and ends, and whether more follow. */
+  pageInfo: PageInfo;
+};
+
+/** A picture in a list, with its place in it. */
+export type ImageEdge = {
+  __typename?: 'ImageEdge';
+  /** Pass as `after` to continue after this picture. */
+  cursor: Scalars['String']['output'];
+  /** The picture. */
+  node: Image;
+};
+
+/** A picture of yours that matches a search. */
+export type ImageMatch = {
+  __typename?: 'ImageMatch';
+  /** The picture. */
+  image: Image;
+  /** MAVI's score, 0 to 1; null when MAVI gave none. */
+  score: Maybe<Scalars['Float']['output']>;
+};
+
+/** MAVI watching an RTMP stream for you, with the prompt you gave. Follow its results with the `liveAnalysis` subscription. The successor MAVI family only (UNSUPPORTED_BY_MAVI on the original). */
+export type LiveAnalysis = {
+  __typename?: 'LiveAnalysis';
+  /** The analysis, for `liveAnalysis(id:)` and `stopLiveAnalysis(id:)`. */
+  id: Scalars['ID']['output'];
+  /** When it started. */
+  startedAt: Scalars['DateTime']['output'];
+  /** Where it is. */
+  state: LiveAnalysisState;
+  /** Why it ended; null while it runs. */
+  stopReason: Maybe<LiveStopReason>;
+  /** When it ended; null while it runs. */
+  stoppedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** One result of a live analysis, or its end (the last event, with `stopReason`). MAVI does not document its results' shape: `text` is there when the result has a text field, and `raw` is the whole result as MAVI sent it (docs/mavi-families.md). */
+export type LiveAnalysisEvent = {
+  __typename?: 'LiveAnalysisEvent';
+  /** The live analysis. */
+  analysisId: Scalars['ID']['output'];
+  /** When the gateway received it (or when the analysis ended). */
+  at: Scalars['DateTime']['output'];
+  /** The whole result, as MAVI sent it; null on the end event. */
+  raw: Maybe<Scalars['JSON']['output']>;
+  /** RUNNING for a result; STOPPED or FAILED for the end. */
+  state: LiveAnalysisState;
+  /** Why it ended, on the end event; null on a result. */
+  stopReason: Maybe<LiveStopReason>;
+  /** The result's text, when it has a text field (text, content, result, caption, answer or message; at the top or under data). */
+  text: Maybe<Scalars['String']['output']>;
+};
+
+/** Where a live analysis is. */
+export type LiveAnalysisState =
+  /** It went silent (no result for LIVE_SILENCE_TIMEOUT_MS: the stream ended, or MAVI stopped it, as it does when the credits run out). Nothing more comes. */
+  | 'FAILED'
+  /** Results are coming (about every 5 s). */
+  | 'RUNNING'
+  /** MAVI took the stream; no result has come yet. */
+  | 'STARTING'
+  /** Stopped: by its owner, its owner erased, or its owner's access ended. Nothing more comes. */
+  | 'STOPPED';
+
+/** Why a live analysis ended. */
+export type LiveStopReason =
+  /** The token it was started (or last followed) with expired, and no subscription with a later one followed it. */
+  | 'ACCESS_ENDED'
+  /** Its owner was erased (eraseOwner). */
+  | 'OWNER_ERASED'
+  /** No result came for LIVE_SILENCE_TIMEOUT_MS. */
+  | 'SILENT'
+  /** stopLiveAnalysis. */
+  | 'STOPPED_BY_OWNER';
+
 /** Where the video was taken. */
 export type LocationInput = {
   /** -90 to 90. */
@@ -220,6 +350,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** For the app's service key: a new endpoint (at most 20). It hears what happens from now on; its secret is answered this once. */
   createWebhookEndpoint: Maybe<WebhookEndpointSecret>;
+  /** Removes pictures from your library (at most 100 per call): they are no longer listed or found by searchImages. MAVI documents no way to delete a picture, so its copy stays there (docs/mavi-families.md). Safe to repeat. */
+  deleteImages: Maybe<DeleteImagesResult>;
   /** Deletes videos you uploaded, at MAVI and here (at most 100 per call). Their open videoStatus subscriptions end with VIDEO_DELETED. Safe to repeat: a video that is unknown, or already deleted, is skipped. */
   deleteVideos: Maybe<DeleteVideosResult>;
   /** For the app's service key: deletes an endpoint and its deliveries; answers its id. */
@@ -232,8 +364,14 @@ export type Mutation = {
   rotateWebhookSecret: Maybe<WebhookEndpointSecret>;
   /** For the app's service key: queues a `webhook.test` event for the endpoint, whatever its eventTypes; answers its eventId (see `deliveries`). */
   sendTestWebhook: Maybe<Scalars['ID']['output']>;
+  /** Has MAVI watch a live stream and report on it about every 5 s, by your prompt. MAVI runs at most 4 streams for the whole app, shared fairly: at most LIVE_STREAMS_PER_OWNER (default 1) each, LIVE_CAPACITY_FULL (HTTP 429, Retry-After) beyond. A stream started with a user's token stops when that token expires, unless a `liveAnalysis` subscription with a later token follows it. */
+  startLiveAnalysis: Maybe<LiveAnalysis>;
+  /** Stops your live analysis at MAVI and gives its stream back. Stopping one that ended already changes nothing. */
+  stopLiveAnalysis: Maybe<LiveAnalysis>;
   /** For the app's service key: changes an endpoint. `enabled: true` enables a disabled one again, and its kept backlog is sent. The configured endpoint takes only `enabled`. */
   updateWebhookEndpoint: Maybe<WebhookEndpoint>;
+  /** Streams a picture (JPEG, PNG, GIF, BMP or WebP, told by its bytes; at most 20 MB) into your image library at MAVI, as a GraphQL multipart request. Find it again with `searchImages`. The original MAVI family (MAVI_API=original) has no pictures: UNSUPPORTED_BY_MAVI there. */
+  uploadImage: Maybe<Image>;
   /** Streams a video file to MAVI (MP4, MOV or MKV; WebM or AVI depending on the MAVI API behind the gateway; h264/h265/vp9). Send it as a GraphQL multipart request; the answer comes once MAVI has the whole file. Follow processing with `videoStatus`. One upload per request. */
   uploadVideo: Maybe<Video>;
   /** Has MAVI fetch a video from a public http(s) URL itself (at most 2048 characters; a direct link to the file). Tracked and owned like an uploaded file: follow it with `videoStatus`. URLs naming a loopback, private or link-local address are refused (VIDEO_URL_REFUSED). */
@@ -244,6 +382,12 @@ export type Mutation = {
 /** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationCreateWebhookEndpointArgs = {
   input: WebhookEndpointInput;
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationDeleteImagesArgs = {
+  imageIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -286,10 +430,30 @@ export type MutationSendTestWebhookArgs = {
 
 
 /** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationStartLiveAnalysisArgs = {
+  prompt: Scalars['String']['input'];
+  streamUrl: Scalars['String']['input'];
+  systemPrompt: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationStopLiveAnalysisArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
 export type MutationUpdateWebhookEndpointArgs = {
   enabled: InputMaybe<Scalars['Boolean']['input']>;
   id: Scalars['ID']['input'];
   input: InputMaybe<WebhookEndpointInput>;
+};
+
+
+/** Changes: uploads (a file, or a URL MAVI fetches) and deletes. Every field is nullable: a refused one answers null with its error. */
+export type MutationUploadImageArgs = {
+  file: Scalars['Upload']['input'];
 };
 
 
@@ -344,9 +508,9 @@ export type PageInfo = {
   endCursor: Maybe<Scalars['String']['output']>;
   /** True when `after: endCursor` may give more. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** True when this page was asked for `after` a cursor: videos come before it. */
+  /** True when this page was asked for `after` a cursor: items come before it. */
   hasPreviousPage: Scalars['Boolean']['output'];
-  /** The page's first video's cursor; null when the page is empty. */
+  /** The page's first item's cursor; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
@@ -355,12 +519,18 @@ export type Query = {
   __typename?: 'Query';
   /** For the app's service key: an erasure's progress; null for an unknown id. */
   erasure: Maybe<Erasure>;
+  /** Your pictures, newest first, from the gateway's records (MAVI has no list of them). At most 100 per page. */
+  images: Maybe<ImageConnection>;
   /** The object of yours with this global id (a Video or a ResumableUpload); null when no such object is known to you. */
   node: Maybe<Node>;
   /** A resumable upload of yours, by its tus id; null when no such upload is known to you. */
   resumableUpload: Maybe<ResumableUpload>;
   /** Moments in your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
   searchClips: Maybe<Array<Clip>>;
+  /** The moments in your videos that match a picture (a multipart request; the picture is never stored) and a question about it, best first. Each video named is one search at MAVI, and one turn of your search budget (RATE_LIMITED). A video that is not yours is VIDEO_NOT_FOUND, and nothing is sent. The original MAVI family (MAVI_API=original) has no pictures: UNSUPPORTED_BY_MAVI there. */
+  searchClipsByImage: Maybe<Array<ImageClip>>;
+  /** Pictures of your library that match a text query, or look like a picture you send (a multipart request; the picture is never stored): exactly one of the two. Best first. Spends MAVI credits: limited per client (RATE_LIMITED). The original MAVI family (MAVI_API=original) has no pictures: UNSUPPORTED_BY_MAVI there. */
+  searchImages: Maybe<Array<ImageMatch>>;
   /** Your processed videos that match a natural-language query (English), best first. Spends MAVI credits: limited per client (RATE_LIMITED). */
   searchVideos: Maybe<Array<VideoMatch>>;
   /** The transcript of a video you uploaded; null when no such video is known to you. Not ready yet is a state (PENDING), not an error; the first request starts it where MAVI makes transcripts on demand. Spends MAVI credits: limited per client (RATE_LIMITED). */
@@ -383,6 +553,13 @@ export type QueryErasureArgs = {
 
 
 /** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
+export type QueryImagesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
@@ -400,6 +577,23 @@ export type QuerySearchClipsArgs = {
   minScore: InputMaybe<Scalars['Float']['input']>;
   query: Scalars['String']['input'];
   videoNos: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
+export type QuerySearchClipsByImageArgs = {
+  file: Scalars['Upload']['input'];
+  prompt: Scalars['String']['input'];
+  videoNos: Array<Scalars['ID']['input']>;
+};
+
+
+/** Reads. Your videos as the gateway knows them (video, videos, node, resumableUpload), and what MAVI answers about them (searchVideos, searchClips, transcript, video details). Every field is nullable: one that fails answers null with its error, and the others still answer. */
+export type QuerySearchImagesArgs = {
+  file: InputMaybe<Scalars['Upload']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  minSimilarity: InputMaybe<Scalars['Float']['input']>;
+  query: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -485,6 +679,8 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Asks MAVI about your processed videos and streams the answer, piece by piece; completes after ChatDone. Leaving the subscription stops MAVI's answer at once. Spends MAVI credits: limited per client (RATE_LIMITED). Videos not yours are VIDEO_NOT_FOUND, videos not processed VIDEO_NOT_READY. */
   chat: ChatEvent;
+  /** The latest result of your live analysis (when there is one), then each new one as MAVI sends it; the last event is its end (STOPPED or FAILED, with stopReason), and the subscription completes. An unknown analysis, or another owner's, fails with LIVE_ANALYSIS_NOT_FOUND. */
+  liveAnalysis: LiveAnalysisEvent;
   /** A resumable upload's state now, then at each change: bytes received (about twice a second), forwarding to MAVI, retries; completes after REGISTERED or FAILED. Unknown uploads fail with UPLOAD_NOT_FOUND, and so does an upload deleted while followed. */
   resumableUploadProgress: ResumableUpload;
   /** Waits for a transcript without polling: one event once it is READY (or UNAVAILABLE), then completes. Starts it when needed, like `transcript`. */
@@ -501,6 +697,12 @@ export type SubscriptionChatArgs = {
   message: Scalars['String']['input'];
   sessionId: InputMaybe<Scalars['ID']['input']>;
   videoNos: Array<Scalars['ID']['input']>;
+};
+
+
+/** Live answers, over graphql-ws or SSE: a video's status, a resumable upload's progress, a transcript when it is ready, and chat. */
+export type SubscriptionLiveAnalysisArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -744,7 +946,7 @@ export type WebhookEndpoint = {
   disabledReason: Maybe<Scalars['String']['output']>;
   /** False once disabled: by a 410, a spent retry schedule, or `updateWebhookEndpoint(enabled: false)`. */
   enabled: Scalars['Boolean']['output'];
-  /** The event types it receives: video.registered, video.status_changed, video.ready, video.failed, video.deleted, transcript.ready, upload.failed, owner.erased. Null: every type. */
+  /** The event types it receives: video.registered, video.status_changed, video.ready, video.failed, video.deleted, transcript.ready, upload.failed, owner.erased, live.result, live.stopped. Null: every type. */
   eventTypes: Maybe<Array<Scalars['String']['output']>>;
   /** "app" for APP_WEBHOOK_URL's; `we_…` for one made here. */
   id: Scalars['ID']['output'];
@@ -764,7 +966,7 @@ export type WebhookEndpointDeliveriesArgs = {
 export type WebhookEndpointInput = {
   /** Your own words for it (up to 256 characters). */
   description: InputMaybe<Scalars['String']['input']>;
-  /** The event types it receives: video.registered, video.status_changed, video.ready, video.failed, video.deleted, transcript.ready, upload.failed, owner.erased. Null: every type. */
+  /** The event types it receives: video.registered, video.status_changed, video.ready, video.failed, video.deleted, transcript.ready, upload.failed, owner.erased, live.result, live.stopped. Null: every type. */
   eventTypes: InputMaybe<Array<Scalars['String']['input']>>;
   /** Where to post: a public http(s) URL (an internal address needs APP_WEBHOOK_ALLOW_PRIVATE=on). Required to make one. */
   url: InputMaybe<Scalars['String']['input']>;
@@ -1009,6 +1211,76 @@ export type RedeliverWebhookMutationVariables = Exact<{
 
 export type RedeliverWebhookMutation = { __typename?: 'Mutation', redeliverWebhook: { __typename?: 'WebhookDelivery', eventId: string, state: WebhookDeliveryState } | null };
 
+export type UploadImageMutationVariables = Exact<{
+  file: Scalars['Upload']['input'];
+}>;
+
+
+export type UploadImageMutation = { __typename?: 'Mutation', uploadImage: { __typename?: 'Image', imageId: string, name: string, contentType: string, size: number, uploadedAt: string } | null };
+
+export type ImagesQueryVariables = Exact<{
+  first: InputMaybe<Scalars['Int']['input']>;
+  after: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ImagesQuery = { __typename?: 'Query', images: { __typename?: 'ImageConnection', nodes: Array<{ __typename?: 'Image', imageId: string, name: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } | null };
+
+export type DeleteImagesMutationVariables = Exact<{
+  imageIds: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+}>;
+
+
+export type DeleteImagesMutation = { __typename?: 'Mutation', deleteImages: { __typename?: 'DeleteImagesResult', deleted: Array<string> } | null };
+
+export type SearchImagesByTextQueryVariables = Exact<{
+  query: Scalars['String']['input'];
+  first: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type SearchImagesByTextQuery = { __typename?: 'Query', searchImages: Array<{ __typename?: 'ImageMatch', score: number | null, image: { __typename?: 'Image', imageId: string, name: string } }> | null };
+
+export type SearchImagesByPictureQueryVariables = Exact<{
+  file: Scalars['Upload']['input'];
+  minSimilarity: InputMaybe<Scalars['Float']['input']>;
+}>;
+
+
+export type SearchImagesByPictureQuery = { __typename?: 'Query', searchImages: Array<{ __typename?: 'ImageMatch', score: number | null, image: { __typename?: 'Image', imageId: string, name: string } }> | null };
+
+export type SearchClipsByImageQueryVariables = Exact<{
+  file: Scalars['Upload']['input'];
+  videoNos: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  prompt: Scalars['String']['input'];
+}>;
+
+
+export type SearchClipsByImageQuery = { __typename?: 'Query', searchClipsByImage: Array<{ __typename?: 'ImageClip', videoNo: string, startTime: number, endTime: number, score: number | null, video: { __typename?: 'Video', videoName: string } | null }> | null };
+
+export type StartLiveAnalysisMutationVariables = Exact<{
+  streamUrl: Scalars['String']['input'];
+  prompt: Scalars['String']['input'];
+  systemPrompt: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type StartLiveAnalysisMutation = { __typename?: 'Mutation', startLiveAnalysis: { __typename?: 'LiveAnalysis', id: string, state: LiveAnalysisState, startedAt: string } | null };
+
+export type StopLiveAnalysisMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type StopLiveAnalysisMutation = { __typename?: 'Mutation', stopLiveAnalysis: { __typename?: 'LiveAnalysis', id: string, state: LiveAnalysisState, stoppedAt: string | null, stopReason: LiveStopReason | null } | null };
+
+export type LiveAnalysisSubscriptionVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type LiveAnalysisSubscription = { __typename?: 'Subscription', liveAnalysis: { __typename?: 'LiveAnalysisEvent', analysisId: string, state: LiveAnalysisState, text: string | null, at: string, raw: any | null, stopReason: LiveStopReason | null } };
+
 export const ResumableUploadFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ResumableUploadFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResumableUpload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadId"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"offset"}},{"kind":"Field","name":{"kind":"Name","value":"bytesForwarded"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]} as unknown as DocumentNode<ResumableUploadFieldsFragment, unknown>;
 export const WebhookEndpointFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WebhookEndpointFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpoint"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"eventTypes"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"disabledReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}}]}}]} as unknown as DocumentNode<WebhookEndpointFieldsFragment, unknown>;
 export const UploadVideoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadVideo"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadVideo"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"videoName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"uploadTime"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<UploadVideoMutation, UploadVideoMutationVariables>;
@@ -1041,3 +1313,12 @@ export const DeleteWebhookEndpointDocument = {"kind":"Document","definitions":[{
 export const RotateWebhookSecretDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RotateWebhookSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"previousSecretValidSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rotateWebhookSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"previousSecretValidSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"previousSecretValidSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"endpoint"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WebhookEndpointFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WebhookEndpointFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WebhookEndpoint"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"eventTypes"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"disabledReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"previousSecretExpiresAt"}}]}}]} as unknown as DocumentNode<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;
 export const SendTestWebhookDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SendTestWebhook"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sendTestWebhook"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<SendTestWebhookMutation, SendTestWebhookMutationVariables>;
 export const RedeliverWebhookDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RedeliverWebhook"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"endpointId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"redeliverWebhook"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"endpointId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"endpointId"}}},{"kind":"Argument","name":{"kind":"Name","value":"eventId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"eventId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}}]}}]} as unknown as DocumentNode<RedeliverWebhookMutation, RedeliverWebhookMutationVariables>;
+export const UploadImageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadImage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadImage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"imageId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"uploadedAt"}}]}}]}}]} as unknown as DocumentNode<UploadImageMutation, UploadImageMutationVariables>;
+export const ImagesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Images"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"images"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"imageId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<ImagesQuery, ImagesQueryVariables>;
+export const DeleteImagesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteImages"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"imageIds"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteImages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"imageIds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"imageIds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleted"}}]}}]}}]} as unknown as DocumentNode<DeleteImagesMutation, DeleteImagesMutationVariables>;
+export const SearchImagesByTextDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchImagesByText"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchImages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"image"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"imageId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<SearchImagesByTextQuery, SearchImagesByTextQueryVariables>;
+export const SearchImagesByPictureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchImagesByPicture"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"minSimilarity"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchImages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}},{"kind":"Argument","name":{"kind":"Name","value":"minSimilarity"},"value":{"kind":"Variable","name":{"kind":"Name","value":"minSimilarity"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"image"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"imageId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<SearchImagesByPictureQuery, SearchImagesByPictureQueryVariables>;
+export const SearchClipsByImageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchClipsByImage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Upload"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"prompt"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchClipsByImage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}},{"kind":"Argument","name":{"kind":"Name","value":"videoNos"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoNos"}}},{"kind":"Argument","name":{"kind":"Name","value":"prompt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"prompt"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoNo"}},{"kind":"Field","name":{"kind":"Name","value":"startTime"}},{"kind":"Field","name":{"kind":"Name","value":"endTime"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"videoName"}}]}}]}}]}}]} as unknown as DocumentNode<SearchClipsByImageQuery, SearchClipsByImageQueryVariables>;
+export const StartLiveAnalysisDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StartLiveAnalysis"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streamUrl"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"prompt"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"systemPrompt"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startLiveAnalysis"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"streamUrl"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streamUrl"}}},{"kind":"Argument","name":{"kind":"Name","value":"prompt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"prompt"}}},{"kind":"Argument","name":{"kind":"Name","value":"systemPrompt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"systemPrompt"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}}]}}]}}]} as unknown as DocumentNode<StartLiveAnalysisMutation, StartLiveAnalysisMutationVariables>;
+export const StopLiveAnalysisDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StopLiveAnalysis"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stopLiveAnalysis"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stoppedAt"}},{"kind":"Field","name":{"kind":"Name","value":"stopReason"}}]}}]}}]} as unknown as DocumentNode<StopLiveAnalysisMutation, StopLiveAnalysisMutationVariables>;
+export const LiveAnalysisDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveAnalysis"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"liveAnalysis"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"analysisId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"raw"}},{"kind":"Field","name":{"kind":"Name","value":"stopReason"}}]}}]}}]} as unknown as DocumentNode<LiveAnalysisSubscription, LiveAnalysisSubscriptionVariables>;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { UploadVideoDocument } from '../generated/operations.js';
 
 export type Part =
@@ -205,4 +206,67 @@ export async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of chunks) parts.push(chunk);
   return Buffer.concat(parts);
+}
+
+export interface FileOperationOptions<TVariables> {
+  document: TypedDocumentNode<unknown, TVariables>;
+  /** The operation's variables; the file's variable is set to null and mapped to the file. */
+  variables: Omit<TVariables, 'file'>;
+  fileName: string;
+  contentType: string;
+  content: Buffer | AsyncIterable<Buffer>;
+  headers?: Record<string, string>;
+  contentLength?: boolean;
+}
+
+/** Any operation whose `$file` variable is a file, per the GraphQL multipart request spec (as Apollo's upload link sends it). */
+export function postOperationWithFile<TVariables>(
+  graphqlUrl: string,
+  options: FileOperationOptions<TVariables>,
+): Promise<MultipartResult> {
+  return postMultipart(graphqlUrl, {
+    headers: options.headers,
+    contentLength: options.contentLength,
+    parts: [
+      {
+        name: 'operations',
+        value: JSON.stringify({ query: print(options.document), variables: { ...options.variables, file: null } }),
+      },
+      { name: 'map', value: JSON.stringify({ 0: ['variables.file'] }) },
+      { name: '0', fileName: options.fileName, contentType: options.contentType, content: options.content },
+    ],
+  });
+}
+
+/** Small pictures that start as real encoders write them, by format (the rest is filler). */
+export const PICTURES = {
+  png: (size = 2048, seed = 1) =>
+    Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), filler(size - 8, seed)]),
+  jpeg: (size = 2048, seed = 2) =>
+    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), filler(size - 6, seed)]),
+  gif: (size = 2048, seed = 3) => Buffer.concat([Buffer.from('GIF89a'), filler(size - 6, seed)]),
+  bmp: (size = 2048, seed = 4) => {
+    const header = Buffer.alloc(14);
+    header.write('BM', 0, 'latin1');
+    header.writeUInt32LE(size, 2);
+    header.writeUInt32LE(54, 10);
+    return Buffer.concat([header, filler(size - 14, seed)]);
+  },
+  webp: (size = 2048, seed = 5) => {
+    const header = Buffer.alloc(12);
+    header.write('RIFF', 0, 'latin1');
+    header.writeUInt32LE(size - 8, 4);
+    header.write('WEBP', 8, 'latin1');
+    return Buffer.concat([header, filler(size - 12, seed)]);
+  },
+};
+
+function filler(size: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(Math.max(0, size));
+  let state = seed;
+  for (let i = 0; i < bytes.length; i += 1) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  return bytes;
 }

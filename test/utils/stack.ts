@@ -49,6 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PORT: '0',
     MAVI_API_KEY: simulator.apiKey,
     MAVI_BASE_URL: simulator.url,
+    MAVI_STREAM_BASE_URL: simulator.url,
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     MAVI_API: simulator.options.family,
     DATA_DIR: ownDataDir,

@@ -405,7 +405,7 @@ describe('wrong codes', () => {
       ],
     });
     expect(result.json.errors[0].extensions.code).toBe('ONE_FILE_ONLY');
-    expect(result.json.errors[0].message).toMatch(/only once/);
+    expect(result.json.errors[0].message).toMatch(/only one field that takes a file/);
     expect(stack.simulator.stats.uploadRequests).toBe(requestsBefore);
   });
 

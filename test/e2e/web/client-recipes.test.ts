@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium, throttleUploads } from '../../utils/browser.js';
 import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
-import { collect, MP4_HEADER, videoFile } from '../../utils/multipart-client.js';
+import { collect, MP4_HEADER, PICTURES, videoFile } from '../../utils/multipart-client.js';
 import { startStack, type Stack } from '../../utils/stack.js';
 import { uploadSmallVideo } from '../../utils/two-clients.js';
 import { waitUntil } from '../../utils/wait.js';
@@ -32,7 +32,7 @@ const hasChromium = requireChromium('client-recipes.test.ts');
 async function recipes(): Promise<Map<string, string>> {
   const readme = await readFile(join(ROOT, 'docs/client-recipes.md'), 'utf8');
   const found = new Map<string, string>();
-  for (const match of readme.matchAll(/<!-- recipe: ([\w-]+) -->\n+```js\n([\s\S]*?)```/g))
+  for (const match of readme.matchAll(/<!-- recipe: ([\w-]+) -->\n+```(?:js|sh)\n([\s\S]*?)```/g))
     found.set(match[1]!, match[2]!);
   return found;
 }
@@ -40,10 +40,10 @@ async function recipes(): Promise<Map<string, string>> {
 let stack: Stack;
 let dir: string;
 let printed: Map<string, string>;
-const asRun = (code: string) =>
+const asRun = (code: string, on: Stack = stack) =>
   code
-    .replaceAll('http://localhost:4000', stack.url)
-    .replaceAll('ws://localhost:4000', stack.url.replace(/^http/, 'ws'))
+    .replaceAll('http://localhost:4000', on.url)
+    .replaceAll('ws://localhost:4000', on.url.replace(/^http/, 'ws'))
     .replaceAll('replace-with-your-client-key', KEY);
 
 beforeAll(async () => {
@@ -52,29 +52,38 @@ beforeAll(async () => {
   // Inside node_modules/, so that the recipes' imports resolve to this project's packages.
   dir = await mkdtemp(join(ROOT, 'node_modules', '.recipes-'));
   await writeFile(join(dir, 'clip.mp4'), Buffer.concat([MP4_HEADER, await collect(videoFile(256 * 1024))]));
+  await writeFile(join(dir, 'jacket.jpg'), PICTURES.jpeg(8192));
 });
 afterAll(async () => {
   await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs a recipe as `node <name>.mjs [...args]` in the folder that holds clip.mp4; its output lines. */
-async function runRecipe(name: string, args: string[] = []): Promise<string[]> {
+/**
+ * Runs a recipe as `node <name>.mjs [...args]` (a shell recipe: `sh <name>.sh [...args]`) in the
+ * folder that holds clip.mp4 and jacket.jpg, against `on`; its output lines.
+ */
+async function runRecipe(name: string, args: string[] = [], on: Stack = stack): Promise<string[]> {
   const code = printed.get(name);
   expect(code, `docs/client-recipes.md has a "${name}" recipe`).toBeDefined();
-  const file = join(dir, `${name}.mjs`);
-  await writeFile(file, asRun(code!));
-  const { stdout } = await run(process.execPath, ['--no-warnings', file, ...args], { cwd: dir, timeout: 20_000 });
+  const shell = name.startsWith('curl-');
+  const file = join(dir, `${name}.${shell ? 'sh' : 'mjs'}`);
+  await writeFile(file, asRun(code!, on));
+  const [command, options] = shell ? ['sh', []] : [process.execPath, ['--no-warnings']];
+  const { stdout } = await run(command, [...options, file, ...args], { cwd: dir, timeout: 20_000 });
   return stdout.trim().split('\n');
 }
 
 describe('the client recipes', () => {
-  it('lists the six recipes the page promises', () => {
+  it('lists the recipes the page promises', () => {
     expect([...printed.keys()].sort()).toEqual([
+      'apollo-search-by-image',
       'apollo-upload',
+      'curl-search-by-image',
       'fetch-upload',
       'graphql-sse',
       'graphql-ws',
+      'graphql-ws-live',
       'graphql-ws-token',
       'tus-js-client',
       'uppy',
@@ -125,6 +134,41 @@ describe('the client recipes', () => {
 
   it('urql lists the videos (fetchExchange, with subscriptionExchange wired)', async () => {
     expect(await runRecipe('urql')).toContain(`${videoNo} PARSE`);
+  });
+
+  describe('pictures and live video, on the successor family', () => {
+    let successor: Stack;
+    beforeAll(async () => {
+      successor = await startStack({
+        simulator: { family: 'v1', liveResultIntervalMs: 50 },
+        env: { GATEWAY_API_KEYS: KEY },
+        gateway: { resolveHost: async (host) => (host === 'cam.example.com' ? ['93.184.216.34'] : []) },
+      });
+    });
+    afterAll(() => successor?.stop());
+
+    it('curl finds the moments a picture shows in a video', async () => {
+      const videoNo = await uploadSmallVideo(successor.graphqlUrl, { authorization: `Bearer ${KEY}` });
+      const [answer] = await runRecipe('curl-search-by-image', [videoNo], successor);
+      const clips = (JSON.parse(answer!) as { data: { searchClipsByImage: { videoNo: string }[] } }).data
+        .searchClipsByImage;
+      expect(clips.length).toBeGreaterThan(0);
+      expect(clips.every((clip) => clip.videoNo === videoNo)).toBe(true);
+      expect(successor.simulator.pictures.clipSearches).toContain(videoNo);
+    });
+
+    it('Apollo uploads a picture and finds it by a look-alike', async () => {
+      const [imageId, match] = await runRecipe('apollo-search-by-image', [], successor);
+      expect(successor.simulator.pictures.images.get(imageId!)?.name).toBe('jacket.jpg');
+      expect(match).toBe(`${imageId} 1`);
+    });
+
+    it('graphql-ws follows a live analysis, and stops it after two results', async () => {
+      const lines = await runRecipe('graphql-ws-live', ['rtmp://cam.example.com/live/door'], successor);
+      expect(lines.at(-1)).toBe('STOPPED STOPPED_BY_OWNER');
+      expect(lines.slice(0, 2).every((line) => line.startsWith('Result '))).toBe(true);
+      expect([...successor.simulator.pictures.liveTasks.values()].every((task) => !task.running)).toBe(true);
+    });
   });
 
   describe.skipIf(!hasChromium)('in Chromium, from another origin', () => {
