@@ -2,7 +2,6 @@
  * Pictures: `uploadImage`, `images`, `deleteImages`, `searchImages` and `searchClipsByImage`.
  * A picture comes as a GraphQL multipart request, as a video does (one file per request).
  */
-import { gatewayError } from '../errors.js';
 import {
   DEFAULT_MIN_SIMILARITY,
   MAX_DELETE_IMAGES,
@@ -14,7 +13,8 @@ import {
 } from '../images/image-library.js';
 import type { ImagePage, ImagePosition, ImageRecord } from '../images/image-store.js';
 import { builder } from './builder.js';
-import { PageInfo, Video } from './video.js';
+import { decodeCursor, encodeCursor, PageInfo, pageInfoOf } from './pages.js';
+import { Video } from './video.js';
 
 const UNSUPPORTED = 'The original MAVI family (MAVI_API=original) has no pictures: UNSUPPORTED_BY_MAVI there.';
 
@@ -41,7 +41,7 @@ const ImageEdge = builder.objectRef<ImageRecord>('ImageEdge').implement({
   description: 'A picture in a list, with its place in it.',
   fields: (t) => ({
     node: t.field({ type: Image, description: 'The picture.', resolve: (record) => record }),
-    cursor: t.string({ description: 'Pass as `after` to continue after this picture.', resolve: encodeCursor }),
+    cursor: t.string({ description: 'Pass as `after` to continue after this picture.', resolve: imageCursor }),
   }),
 });
 
@@ -63,15 +63,7 @@ const ImageConnection = builder.objectRef<ImageConnectionValue>('ImageConnection
     pageInfo: t.field({
       type: PageInfo,
       description: 'Where the page starts and ends, and whether more follow.',
-      resolve: (page) => {
-        const [start, last] = [page.records[0], page.next ?? page.records.at(-1)];
-        return {
-          hasNextPage: page.next !== undefined,
-          hasPreviousPage: page.after !== undefined,
-          startCursor: start ? encodeCursor(start) : undefined,
-          endCursor: last ? encodeCursor(last) : undefined,
-        };
-      },
+      resolve: (page) => pageInfoOf(page, imageCursor),
     }),
   }),
 });
@@ -135,7 +127,8 @@ builder.queryField('images', (t) =>
       after: t.arg.string({ description: "A cursor from the previous page's `pageInfo.endCursor` (or an edge)." }),
     },
     resolve: async (_root, args, context) => {
-      const after = args.after ? decodeCursor(args.after) : undefined;
+      const position = args.after ? decodeCursor(args.after) : undefined;
+      const after = position && { uploadedAt: position.time, imageId: position.id };
       return { ...(await context.images.list(context.viewer, args.first ?? 20, after)), after };
     },
   }),
@@ -215,19 +208,6 @@ builder.queryField('searchClipsByImage', (t) =>
   }),
 );
 
-/** Cursors are opaque to clients: the list position, as base64url JSON. */
-function encodeCursor(position: ImagePosition): string {
-  return Buffer.from(JSON.stringify([position.uploadedAt, position.imageId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): ImagePosition {
-  try {
-    const [uploadedAt, imageId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof uploadedAt === 'number' && Number.isSafeInteger(uploadedAt) && typeof imageId === 'string') {
-      return { uploadedAt, imageId };
-    }
-  } catch {
-    // falls through to the refusal
-  }
-  throw gatewayError('INVALID_INPUT', '`after` is not a cursor this gateway gave.');
+function imageCursor(position: ImagePosition): string {
+  return encodeCursor(position.uploadedAt, position.imageId);
 }

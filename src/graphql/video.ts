@@ -7,6 +7,7 @@ import { gatewayError, isRefusal, refusalError } from '../errors.js';
 import type { GatewayContext } from './context.js';
 import { MAX_DELETE_VIDEOS, MAX_PAGE_SIZE } from '../videos/video-library.js';
 import { builder } from './builder.js';
+import { decodeCursor, encodeCursor, PageInfo, pageInfoOf } from './pages.js';
 
 export const VideoStatus = builder.enumType('VideoStatus', {
   description: "A video's processing state at MAVI. PARSE and FAIL are final.",
@@ -114,41 +115,13 @@ export const Video = builder.node(builder.objectRef<VideoRecord>('Video'), {
   }),
 });
 
-export interface PageInfoValue {
-  startCursor: string | undefined;
-  endCursor: string | undefined;
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-
-export const PageInfo = builder.objectRef<PageInfoValue>('PageInfo').implement({
-  description:
-    'Where a page starts and ends, and whether more follow (the Relay connection spec; lists page forward, with `first` and `after`).',
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when `after: endCursor` may give more.' }),
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage', {
-      description: 'True when this page was asked for `after` a cursor: items come before it.',
-    }),
-    startCursor: t.string({
-      nullable: true,
-      description: "The page's first item's cursor; null when the page is empty.",
-      resolve: (info) => info.startCursor,
-    }),
-    endCursor: t.string({
-      nullable: true,
-      description: 'Pass as `after` for the next page; null when the page is empty.',
-      resolve: (info) => info.endCursor,
-    }),
-  }),
-});
-
 const VideoEdge = builder.objectRef<VideoRecord>('VideoEdge').implement({
   description: 'A video in a list, with its place in it.',
   fields: (t) => ({
     node: t.field({ type: Video, description: 'The video.', resolve: (record) => record }),
     cursor: t.string({
       description: 'Pass as `after` to continue after this video.',
-      resolve: (record) => encodeCursor(record),
+      resolve: (record) => videoCursor(record),
     }),
   }),
 });
@@ -172,35 +145,12 @@ const VideoConnection = builder.objectRef<VideoConnectionValue>('VideoConnection
     pageInfo: t.field({
       type: PageInfo,
       description: 'Where the page starts and ends, and whether more follow.',
-      resolve: (page) => {
-        const [start, last] = [page.records[0], page.next ?? page.records.at(-1)];
-        return {
-          hasNextPage: page.next !== undefined,
-          hasPreviousPage: page.after !== undefined,
-          startCursor: start ? encodeCursor(start) : undefined,
-          endCursor: last ? encodeCursor(last) : undefined,
-        };
-      },
+      resolve: (page) => pageInfoOf(page, videoCursor),
     }),
   }),
 });
 
-/** Cursors are opaque to clients: the list position, as base64url JSON. */
-function encodeCursor(position: ListPosition): string {
-  return Buffer.from(JSON.stringify([position.uploadTime, position.videoNo])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): ListPosition {
-  try {
-    const [uploadTime, videoNo] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof uploadTime === 'number' && Number.isSafeInteger(uploadTime) && typeof videoNo === 'string') {
-      return { uploadTime, videoNo };
-    }
-  } catch {
-    // falls through to the refusal
-  }
-  throw gatewayError('INVALID_INPUT', '`after` is not a cursor this gateway gave.');
-}
+const videoCursor = (position: ListPosition) => encodeCursor(position.uploadTime, position.videoNo);
 
 builder.queryField('videos', (t) =>
   t.field({
@@ -219,7 +169,8 @@ builder.queryField('videos', (t) =>
       }),
     },
     resolve: async (_root, args, context) => {
-      const after = args.after ? decodeCursor(args.after) : undefined;
+      const position = args.after ? decodeCursor(args.after) : undefined;
+      const after = position && { uploadTime: position.time, videoNo: position.id };
       const page = await context.library.listVideos(context.viewer, {
         first: args.first ?? 20,
         after,

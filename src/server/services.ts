@@ -66,6 +66,13 @@ export interface ServiceContext {
 export function createServices(context: ServiceContext) {
   const { config, options, logger, metrics, webhookSecret, callbackBaseUrl } = context;
   const reportUnknownStatus = unknownStatusReporter(logger);
+  /** A route's callback URL for a token, once the base MAVI can reach is known (else undefined). */
+  const callbackUrlsOf =
+    (route: (base: string, token: string) => string) =>
+    (token: string): string | undefined => {
+      const base = callbackBaseUrl();
+      return base === undefined ? undefined : route(base, token);
+    };
   const mavi = createMaviApi({
     family: config.maviApi,
     baseUrl: config.maviBaseUrl,
@@ -111,10 +118,7 @@ export function createServices(context: ServiceContext) {
     logger,
     maxUploadBytes,
     declareFileSize: config.maviUploadContentLength,
-    callbackUrlFor: (token) => {
-      const base = callbackBaseUrl();
-      return base === undefined ? undefined : callbackUrl(base, token);
-    },
+    callbackUrlFor: callbackUrlsOf(callbackUrl),
     resolveHost: options.resolveHost,
     metrics,
     quotas: backends.cost,
@@ -128,10 +132,7 @@ export function createServices(context: ServiceContext) {
       metrics.eventsPublished.inc({ kind: 'live' }),
     ),
     tokens: liveTokens,
-    callbackUrlFor: (token) => {
-      const base = callbackBaseUrl();
-      return base === undefined ? undefined : liveCallbackUrl(base, token);
-    },
+    callbackUrlFor: callbackUrlsOf(liveCallbackUrl),
     limits: config.live,
     logger,
     announce: async (id, type, data) => {
@@ -155,10 +156,7 @@ export function createServices(context: ServiceContext) {
       metrics.eventsPublished.inc({ kind: 'transcript' }),
     ),
     tokens: transcriptTokens,
-    callbackUrlFor: (token) => {
-      const base = callbackBaseUrl();
-      return base === undefined ? undefined : transcriptCallbackUrl(base, token);
-    },
+    callbackUrlFor: callbackUrlsOf(transcriptCallbackUrl),
     cost: backends.cost,
     logger,
   });

@@ -14,6 +14,8 @@ export interface ReceivedFile {
 export interface ReceivedUpload {
   /** The `file` part, if there was one. */
   file: ReceivedFile | undefined;
+  /** Every file part, with its field name (`upload_img` sends repeated `files`). */
+  files: (ReceivedFile & { field: string })[];
   /** Plain form fields, by name (the last value of a repeated one). */
   fields: Record<string, string>;
   /** Every value of the `tags` fields, in order (a repeated field). */
@@ -27,10 +29,11 @@ export function eighteenDigits(): string {
   return `${String(randomInt(10 ** 11, 10 ** 12 - 1))}${String(randomInt(10 ** 5, 10 ** 6 - 1))}`;
 }
 
-/** Streams the body through busboy, digesting the `file` part; resolves once the whole body was read. */
+/** Streams the body through busboy, digesting every file part; resolves once the whole body was read. */
 export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Promise<ReceivedUpload> {
   return new Promise((resolve, reject) => {
     let file: ReceivedFile | undefined;
+    const files: ReceivedUpload['files'] = [];
     const fields: Record<string, string> = {};
     const order: string[] = [];
     const tags: string[] = [];
@@ -50,10 +53,6 @@ export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Prom
     parser.on('file', (name, stream, info) => {
       stream.on('error', () => undefined); // the parser reports it too
       order.push(name);
-      if (name !== 'file') {
-        stream.resume();
-        return;
-      }
       const digest = simulator.createDigest();
       let bytes = 0;
       stream.on('data', (chunk: Buffer) => {
@@ -61,15 +60,17 @@ export function readUpload(simulator: SimulatorCore, req: IncomingMessage): Prom
         bytes += chunk.length;
       });
       stream.on('end', () => {
-        file = {
+        const received = {
           fileName: info.filename ?? '',
           contentType: info.mimeType,
           sha256: digest?.digest('hex') ?? '',
           bytes,
         };
+        files.push({ ...received, field: name });
+        if (name === 'file') file = received;
       });
     });
-    parser.on('close', () => resolve({ file, fields, tags, order }));
+    parser.on('close', () => resolve({ file, files, fields, tags, order }));
     parser.on('error', reject);
     req.on('error', reject);
     req.on('close', () => {

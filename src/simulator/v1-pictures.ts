@@ -15,11 +15,9 @@
  * results (as when credits run out), and `?envelope=code` answers the start in the usual
  * `{code, data}` envelope (the pages disagree on which it is).
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import busboy from 'busboy';
 import { request } from 'undici';
-import { readJson } from './read-upload.js';
+import { readJson, readUpload } from './read-upload.js';
 import type { SimulatorCore } from './simulated-api.js';
 
 /** "≤20 MB" per picture. */
@@ -48,14 +46,6 @@ export interface LiveTask {
   posted: number[];
 }
 
-interface Part {
-  name: string;
-  fileName: string;
-  contentType: string;
-  sha256: string;
-  bytes: number;
-}
-
 export class SimulatedPictures {
   readonly images = new Map<string, SimulatedImage>();
   readonly liveTasks = new Map<string, LiveTask>();
@@ -70,9 +60,9 @@ export class SimulatedPictures {
   ) {}
 
   async uploadImage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const read = await readParts(req).catch(() => undefined);
+    const read = await readUpload(this.simulator, req).catch(() => undefined);
     if (!read) return rawEnvelope(res, '0001', 'incomplete multipart body');
-    const files = read.files.filter((file) => file.name === 'files');
+    const files = read.files.filter((file) => file.field === 'files');
     if (files.length === 0) return rawEnvelope(res, '0001', 'files is required');
     for (const file of files) {
       if (!file.contentType.startsWith('image/')) return rawEnvelope(res, '0001', 'files must be image/* parts');
@@ -117,8 +107,8 @@ export class SimulatedPictures {
 
   /** search_similar_images: the partition's pictures with their likeness to the query (the same bytes: 1), at least `similarity`. */
   async searchSimilar(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const read = await readParts(req).catch(() => undefined);
-    const file = read?.files.find((part) => part.name === 'file');
+    const read = await readUpload(this.simulator, req).catch(() => undefined);
+    const file = read?.file;
     if (!read || !file) return rawEnvelope(res, '0001', 'file is required');
     if (!file.contentType.startsWith('image/') || file.bytes > MAX_IMAGE_BYTES)
       return rawEnvelope(res, '0001', 'file must be an image of at most 20 MB');
@@ -135,8 +125,8 @@ export class SimulatedPictures {
 
   /** search_clips_by_image: two moments of the named video (any partition: the call names none). */
   async searchClips(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const read = await readParts(req).catch(() => undefined);
-    const file = read?.files.find((part) => part.name === 'file');
+    const read = await readUpload(this.simulator, req).catch(() => undefined);
+    const file = read?.file;
     const videoNo = read?.fields.video_no;
     if (!read || !file || !videoNo || !read.fields.prompt)
       return rawEnvelope(res, '0001', 'file, video_no and prompt are required');
@@ -263,48 +253,4 @@ function statusAnswer(res: ServerResponse, body: Record<string, unknown>): void 
   const text = JSON.stringify(body);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-/** A multipart body's fields and files (digested, counted; at most 21 MB of a file is looked at). */
-function readParts(req: IncomingMessage): Promise<{ fields: Record<string, string>; files: Part[] }> {
-  return new Promise((resolve, reject) => {
-    const fields: Record<string, string> = {};
-    const files: Part[] = [];
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8' });
-    } catch (error) {
-      req.resume();
-      reject(error);
-      return;
-    }
-    parser.on('field', (name, value) => {
-      fields[name] = value;
-    });
-    parser.on('file', (name, stream, info) => {
-      const digest = createHash('sha256');
-      let bytes = 0;
-      stream.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        digest.update(chunk);
-      });
-      stream.on('end', () =>
-        files.push({
-          name,
-          fileName: info.filename ?? '',
-          contentType: info.mimeType,
-          sha256: digest.digest('hex'),
-          bytes,
-        }),
-      );
-      stream.on('error', () => undefined);
-    });
-    parser.on('close', () => resolve({ fields, files }));
-    parser.on('error', reject);
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.readableEnded) reject(new Error('closed before the end of the body'));
-    });
-    req.pipe(parser);
-  });
 }

@@ -217,6 +217,8 @@ export interface FileOperationOptions<TVariables> {
   content: Buffer | AsyncIterable<Buffer>;
   headers?: Record<string, string>;
   contentLength?: boolean;
+  /** Aborts the request (destroys the socket) mid-body. */
+  signal?: AbortSignal;
 }
 
 /** Any operation whose `$file` variable is a file, per the GraphQL multipart request spec (as Apollo's upload link sends it). */
@@ -227,6 +229,7 @@ export function postOperationWithFile<TVariables>(
   return postMultipart(graphqlUrl, {
     headers: options.headers,
     contentLength: options.contentLength,
+    signal: options.signal,
     parts: [
       {
         name: 'operations',

@@ -17,8 +17,10 @@ import {
 import { postGraphQL } from '../../utils/graphql-clients.js';
 import { testFamily } from '../../utils/family.js';
 import { MP4_HEADER, PICTURES, postOperationWithFile } from '../../utils/multipart-client.js';
-import { startStack, type Stack } from '../../utils/stack.js';
+import { startStack, TEST_WEBHOOK_SECRET, type Stack } from '../../utils/stack.js';
+import { dropPrefix, requireRedis, uniquePrefix } from '../../utils/redis.js';
 import { asAlice, asBob, TWO_CLIENT_KEYS, uploadSmallVideo } from '../../utils/two-clients.js';
+import { waitUntil } from '../../utils/wait.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -142,6 +144,32 @@ describe.runIf(testFamily() === 'v1')('the image library (successor family)', ()
     expect(again.body.data!.deleteImages!.deleted).toEqual([]);
   });
 
+  it('sends MAVI nothing whole when the client vanishes mid-picture, and stays open for the next', async () => {
+    const before = stack.simulator.pictures.images.size;
+    const calls = stack.simulator.calls.get('image') ?? 0;
+    const controller = new AbortController();
+    async function* halfAPicture() {
+      yield PICTURES.png(1024 * 1024);
+      // The gateway has begun streaming it to MAVI: the client goes away.
+      await waitUntil(() => (stack.simulator.calls.get('image') ?? 0) > calls, 'the picture reached MAVI');
+      controller.abort();
+      await new Promise(() => undefined);
+    }
+    const cut = postOperationWithFile(stack.graphqlUrl, {
+      document: UploadImageDocument,
+      variables: {},
+      fileName: 'cut.png',
+      contentType: 'image/png',
+      content: halfAPicture(),
+      headers: asAlice,
+      signal: controller.signal,
+    });
+    await expect(cut).rejects.toThrow();
+    const next = await uploadImage(PICTURES.png(), asAlice);
+    expect(next.json.data.uploadImage.imageId).toMatch(/^\d+$/);
+    expect(stack.simulator.pictures.images.size).toBe(before + 1);
+  });
+
   it('takes exactly one of a text query and a picture', async () => {
     const neither = await fetch(stack.graphqlUrl, {
       method: 'POST',
@@ -247,6 +275,59 @@ describe.runIf(testFamily() === 'v1')('searchClipsByImage (successor family)', (
     });
     expect(noPrompt.json.errors[0].extensions.code).toBe('INVALID_INPUT');
     expect(stack.simulator.pictures.clipSearches.length).toBe(searched);
+  });
+});
+
+const hasRedis = testFamily() === 'v1' && (await requireRedis('test/e2e/pictures/images.test.ts'));
+
+describe.runIf(hasRedis)('one library across two instances on Redis', () => {
+  const prefix = uniquePrefix();
+  let first: Stack;
+  let second: Stack;
+  beforeAll(async () => {
+    const env = {
+      ...TWO_CLIENT_KEYS,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: prefix,
+      WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    };
+    first = await startStack({ simulator: { family: 'v1' }, env });
+    second = await startStack({ sharedSimulator: first.simulator, env });
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await first?.stop();
+    await dropPrefix(prefix);
+  });
+
+  it('lists, pages, finds and deletes on one instance what was uploaded on the other', async () => {
+    const upload = (stack: Stack, n: number) =>
+      postOperationWithFile(stack.graphqlUrl, {
+        document: UploadImageDocument,
+        variables: {},
+        fileName: `shared-${n}.png`,
+        contentType: 'image/png',
+        content: PICTURES.png(1024, 200 + n),
+        headers: asAlice,
+      });
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n += 1)
+      ids.push((await upload(n % 2 === 0 ? first : second, n)).json.data.uploadImage.imageId);
+    const page = async (after: string | null) =>
+      (await postGraphQL(second.graphqlUrl, ImagesDocument, { first: 2, after }, asAlice)).body.data!.images!;
+    const one = await page(null);
+    const two = await page(one.pageInfo.endCursor!);
+    expect([...one.nodes, ...two.nodes].map((node) => node.imageId)).toEqual([...ids].reverse());
+    expect(two.pageInfo.hasNextPage).toBe(false);
+    expect(
+      (await postGraphQL(first.graphqlUrl, ImagesDocument, { first: 10, after: null }, asBob)).body.data!.images!.nodes,
+    ).toEqual([]);
+
+    const deleted = await postGraphQL(first.graphqlUrl, DeleteImagesDocument, { imageIds: [ids[1]!] }, asAlice);
+    expect(deleted.body.data!.deleteImages!.deleted).toEqual([ids[1]]);
+    const left = (await postGraphQL(second.graphqlUrl, ImagesDocument, { first: 10, after: null }, asAlice)).body.data!
+      .images!;
+    expect(left.nodes.map((node) => node.imageId)).toEqual([ids[2], ids[0]]);
   });
 });
 

@@ -11,12 +11,15 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EraseOwnerDocument,
+  ImagesDocument,
+  UploadImageDocument,
   LiveAnalysisDocument,
   StartLiveAnalysisDocument,
   StopLiveAnalysisDocument,
 } from '../../generated/operations.js';
 import { postGraphQL, subscribeSse, subscribeWs, wsClient } from '../../utils/graphql-clients.js';
 import { testFamily } from '../../utils/family.js';
+import { PICTURES, postOperationWithFile } from '../../utils/multipart-client.js';
 import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
 import { dropPrefix, requireRedis, uniquePrefix } from '../../utils/redis.js';
 import { startStack, TEST_WEBHOOK_SECRET, type Stack } from '../../utils/stack.js';
@@ -291,7 +294,16 @@ describe.runIf(v1)('live analyses (successor family)', () => {
     await watching.collected.ended();
   });
 
-  it("stops an owner's analysis when the owner is erased", async () => {
+  it("stops an owner's analysis, and empties its image library, when the owner is erased", async () => {
+    const picture = await postOperationWithFile(stack.graphqlUrl, {
+      document: UploadImageDocument,
+      variables: {},
+      fileName: 'carol.png',
+      contentType: 'image/png',
+      content: PICTURES.png(),
+      headers: as('carol'),
+    });
+    expect(picture.json.data.uploadImage.imageId).toMatch(/^\d+$/);
     const id = await started(stack, 'carol');
     const watching = subscribeSse(stack.graphqlUrl, LiveAnalysisDocument, { id }, as('carol'));
     await watching.collected.waitForEvents(1);
@@ -308,6 +320,15 @@ describe.runIf(v1)('live analyses (successor family)', () => {
       stopReason: 'OWNER_ERASED',
     });
     expect(runningAtMavi(stack)).toBe(0);
+    const [erased] = await receiver.waitFor(() => {
+      const found = receiver
+        .ofType('owner.erased')
+        .filter((delivery) => (delivery.payload!.data.owner as { key?: string } | null)?.key === 'carol');
+      return found.length > 0 && found;
+    });
+    expect(erased!.payload!.data).toMatchObject({ state: 'DONE', imagesDeleted: 1, liveAnalysesStopped: 1 });
+    const images = await postGraphQL(stack.graphqlUrl, ImagesDocument, { first: 10, after: null }, as('carol'));
+    expect(images.body.data!.images!.nodes).toEqual([]);
   });
 });
 
