@@ -175,13 +175,14 @@ export class ImageLibrary {
         throw picture.explain(error);
       }
     }
-    const found: FoundImage[] = [];
-    for (const hit of hits) {
-      if (found.length >= first) break;
-      const record = await this.findOwned(viewer, hit.imageId);
-      if (record && record.ownerId === viewer.ownerId) found.push({ record, score: hit.score });
-    }
-    return found;
+    // At most `wanted` look-ups, at once: the caller's own, in MAVI's order.
+    const records = await Promise.all(hits.slice(0, wanted).map((hit) => this.findOwned(viewer, hit.imageId)));
+    return hits
+      .flatMap((hit, index) => {
+        const record = records[index];
+        return record && record.ownerId === viewer.ownerId ? [{ record, score: hit.score }] : [];
+      })
+      .slice(0, first);
   }
 
   /**

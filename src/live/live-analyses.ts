@@ -132,17 +132,20 @@ const key = {
 
 export class LiveAnalyses {
   private readonly now: () => number;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: LiveAnalysesDeps) {
     this.now = deps.now ?? Date.now;
     const interval = Math.min(MAX_SWEEP_INTERVAL_MS, Math.max(50, Math.floor(deps.limits.silenceTimeoutMs / 4)));
-    this.sweeper = setInterval(() => {
-      this.sweeping = this.sweep().catch((error: unknown) =>
-        deps.logger.warn('could not look for silent live analyses; trying again', { error }),
-      );
-    }, interval).unref();
+    // A family without live streams has nothing to sweep.
+    this.sweeper = !deps.mavi.liveStreams
+      ? undefined
+      : setInterval(() => {
+          this.sweeping = this.sweep().catch((error: unknown) =>
+            deps.logger.warn('could not look for silent live analyses; trying again', { error }),
+          );
+        }, interval).unref();
   }
 
   /**
@@ -164,7 +167,6 @@ export class LiveAnalyses {
         'Live analysis needs PUBLIC_URL: MAVI posts its results to the gateway, and cannot reach this one.',
       );
     }
-    await this.takeSlots(owner.ownerId, id);
     const start: StartRecord = {
       id,
       ownerId: owner.ownerId,
@@ -173,9 +175,17 @@ export class LiveAnalyses {
       streamHost: streamUrl.hostname,
       startedAt: this.now(),
     };
+    // The start is written before a slot is taken: a slot then always names an analysis that
+    // exists, and one that names none (or one that ended) is a leftover anyone may take back.
+    await this.deps.records.set(key.start(id), JSON.stringify(start), RUNNING_TTL_MS);
+    try {
+      await this.takeSlots(owner.ownerId, id);
+    } catch (error) {
+      await this.deps.records.delete(key.start(id)).catch(() => undefined);
+      throw error;
+    }
     let taskId: string;
     try {
-      await this.deps.records.set(key.start(id), JSON.stringify(start), RUNNING_TTL_MS);
       if (accessUntil !== undefined) await this.deps.records.set(key.access(id), String(accessUntil), RUNNING_TTL_MS);
       taskId = await live.start({
         streamUrl: streamUrl.href,
@@ -338,7 +348,8 @@ export class LiveAnalyses {
     if (!(await records.add(key.end(start.id), JSON.stringify(ended), ENDED_TTL_MS))) return false;
     const taskId = await records.get(key.task(start.id));
     if (taskId !== undefined) {
-      // Given back only once MAVI has stopped it, so a new stream never makes MAVI's fifth.
+      // Given back only after MAVI was asked to stop it, so a new stream does not make MAVI's fifth
+      // (if MAVI still counts it, the next start is refused by MAVI: LIVE_CAPACITY_FULL all the same).
       await this.offered()
         .stop(taskId)
         .catch((error: unknown) =>
@@ -362,13 +373,19 @@ export class LiveAnalyses {
   private async takeSlots(ownerId: string, id: string): Promise<void> {
     const { limits } = this.deps;
     const ownerSlot = await this.takeOne(limits.streamsPerOwner, (index) => key.ownerSlot(ownerId, index), id);
+    let slot: string | undefined;
+    try {
+      slot = ownerSlot === undefined ? undefined : await this.takeOne(limits.maxStreams, key.slot, id);
+    } catch (error) {
+      await this.deps.records.delete(ownerSlot!).catch(() => undefined);
+      throw error;
+    }
     if (ownerSlot === undefined) {
       throw gatewayError(
         'LIVE_CAPACITY_FULL',
         `You run ${limits.streamsPerOwner} live ${limits.streamsPerOwner === 1 ? 'analysis' : 'analyses'} already, as many as one owner may (LIVE_STREAMS_PER_OWNER): stop one first.`,
       );
     }
-    const slot = await this.takeOne(limits.maxStreams, key.slot, id);
     if (slot === undefined) {
       await this.deps.records.delete(ownerSlot);
       throw gatewayError(
@@ -378,12 +395,26 @@ export class LiveAnalyses {
     }
   }
 
-  /** The first free slot of `count`, taken for `id`; its key, or undefined when all are taken. */
+  /**
+   * The first free slot of `count`, taken for `id`; its key, or undefined when all are taken. A
+   * slot held by an analysis that ended, or that no longer exists (a crash between its start and
+   * its end), is a leftover: taken back first.
+   */
   private async takeOne(count: number, slotKey: (index: number) => string, id: string): Promise<string | undefined> {
+    const { records } = this.deps;
     for (let index = 0; index < count; index += 1) {
-      if (await this.deps.records.add(slotKey(index), id, RUNNING_TTL_MS)) return slotKey(index);
+      if (await records.add(slotKey(index), id, RUNNING_TTL_MS)) return slotKey(index);
+      const holder = await records.get(slotKey(index));
+      if (holder === undefined || (await this.isLive(holder))) continue;
+      if ((await records.get(slotKey(index))) === holder) await records.delete(slotKey(index));
+      if (await records.add(slotKey(index), id, RUNNING_TTL_MS)) return slotKey(index);
     }
     return undefined;
+  }
+
+  /** Whether the analysis exists and has not ended. */
+  private async isLive(id: string): Promise<boolean> {
+    return (await this.startOf(id)) !== undefined && (await this.endOf(id)) === undefined;
   }
 
   /** Frees the slots that hold this analysis (and only those: a slot is freed by the analysis in it). */

@@ -7,6 +7,9 @@
  * stream is given back on stop, on erasure, when MAVI refuses it and when it goes silent.
  * The original family has no live streams: UNSUPPORTED_BY_MAVI.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,7 +25,9 @@ import { testFamily } from '../../utils/family.js';
 import { PICTURES, postOperationWithFile } from '../../utils/multipart-client.js';
 import { bearer, startTokenStack, TestIdentityProvider } from '../../utils/identity-provider.js';
 import { dropPrefix, requireRedis, uniquePrefix } from '../../utils/redis.js';
-import { startStack, TEST_WEBHOOK_SECRET, type Stack } from '../../utils/stack.js';
+import { freePort } from '../../utils/free-port.js';
+import { startStack, TEST_MAVI_KEY, TEST_WEBHOOK_SECRET, type Stack } from '../../utils/stack.js';
+import { TestSimulator } from '../../utils/test-simulator.js';
 import { waitUntil } from '../../utils/wait.js';
 import { appWebhookEnv, newWebhookSecret, WebhookReceiver } from '../../utils/webhook-receiver.js';
 
@@ -363,6 +368,37 @@ describe.runIf(v1)('a live analysis that goes silent', () => {
     const states = watching.collected.events.map((event) => event.data!.liveAnalysis.state);
     expect(states.at(-1)).toBe('FAILED');
     expect(states.slice(0, -1).every((state) => state === 'RUNNING')).toBe(true);
+  });
+});
+
+describe.runIf(v1)('a live analysis across a restart', () => {
+  it('goes on: the restarted gateway takes its results, replays the latest, and stops it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'live-restart-'));
+    const port = await freePort();
+    const env = { ...KEYS, DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` };
+    const simulator = new TestSimulator({ family: 'v1', liveResultIntervalMs: 50, apiKey: TEST_MAVI_KEY });
+    await simulator.start();
+    try {
+      const before = await startStack({ sharedSimulator: simulator, env, gateway: { resolveHost } });
+      const id = await started(before, 'alice');
+      const task = [...simulator.pictures.liveTasks.values()].at(-1)!;
+      await waitUntil(() => task.posted.includes(200), 'a result taken before the restart');
+      await before.stop();
+
+      const after = await startStack({ sharedSimulator: simulator, env, gateway: { resolveHost } });
+      const taken = task.posted.length;
+      await waitUntil(() => task.posted.slice(taken).includes(200), 'a result taken after the restart');
+      const watching = subscribeSse(after.graphqlUrl, LiveAnalysisDocument, { id }, as('alice'));
+      await watching.collected.waitForEvents(1);
+      expect(watching.collected.events[0]!.data!.liveAnalysis).toMatchObject({ analysisId: id, state: 'RUNNING' });
+      await stop(after, 'alice', id);
+      await watching.collected.ended();
+      expect(task.running).toBe(false);
+      await after.stop();
+    } finally {
+      await simulator.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
