@@ -1,5 +1,6 @@
 /** Child processes for the benchmarks: each side (gateway, simulator, peer) runs in its own process. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,31 @@ export interface Child {
 
 const root = new URL('../..', import.meta.url).pathname;
 
-/** Starts a TypeScript entry point and waits until its output matches `ready`; returns the match. */
+/**
+ * A bench process's TypeScript, compiled to one ES module (its packages left as imports) with
+ * esbuild's defaults: not through tsx, whose keepNames gives every function made at run time a
+ * `name` property of its own (256 bytes a closure, and a defineProperty each time one is made),
+ * which no build of a server has. Written under node_modules/.cache, so its imports resolve.
+ */
+function compiled(entry: string): string {
+  const outfile = join(root, 'node_modules/.cache/mavi-bench', entry.replace(/\.ts$/, '.mjs'));
+  buildSync({
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/**
+ * Starts an entry point and waits until its output matches `ready`; returns the match. A
+ * TypeScript entry is compiled first (`compiled`); a built one (`.js`) runs as it is.
+ */
 export async function startChild(
   entry: string,
   env: Record<string, string>,
@@ -21,7 +46,7 @@ export async function startChild(
   nodeArgs: string[] = [],
 ): Promise<{ child: Child; match: RegExpExecArray }> {
   const output: string[] = [];
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const proc = spawn(process.execPath, [...nodeArgs, entry.endsWith('.ts') ? compiled(entry) : entry], {
     cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,18 +110,33 @@ export interface GatewayChild {
   url: string;
 }
 
+/**
+ * The gateway's build (`dist/`, as `npm start` makes and runs it), made once per benchmark
+ * process: not the sources through tsx (see `compiled`).
+ */
+let built = false;
+function buildGateway(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  built = true;
+}
+
 /** The gateway exactly as `npm start` runs it, on a port chosen first so PUBLIC_URL can name it. */
 export async function startGateway(
   env: Record<string, string>,
   // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every gateway a run starts.
   nodeArgs: string[] = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ): Promise<GatewayChild> {
+  buildGateway();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Each gateway its own DATA_DIR (the default store is SQLite): no run inherits another's records.
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-gateway-'));
   const { child } = await startChild(
-    'src/index.ts',
+    'dist/index.js',
     {
       DATA_DIR: dataDir,
       PORT: String(port),
