@@ -198,6 +198,17 @@ export class LiveAnalyses {
       await this.forgetFailedStart(id, owner.ownerId);
       throw error instanceof MaviError ? error.toGatewayError() : error;
     }
+    // Ended while MAVI was starting it (its owner erased meanwhile): whoever ended it found no task
+    // to stop at MAVI, so it is stopped here.
+    const endedMeanwhile = await this.endOf(id);
+    if (endedMeanwhile) {
+      await live
+        .stop(taskId)
+        .catch((error: unknown) =>
+          this.deps.logger.warn('could not stop a live stream at MAVI', { analysisId: id, error }),
+        );
+      return viewOf(start, undefined, endedMeanwhile);
+    }
     this.deps.logger.info('live analysis started', {
       analysisId: id,
       host: start.streamHost,
