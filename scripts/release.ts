@@ -16,7 +16,8 @@ import { join } from 'node:path';
 const args = process.argv.slice(2);
 const dirAt = args.indexOf('--dir');
 const dir = dirAt >= 0 ? args[dirAt + 1]! : process.cwd();
-const bump = args.find((arg, index) => !arg.startsWith('--') && index !== dirAt + 1);
+// The first argument that is not an option, nor --dir's folder (with no --dir, every one counts).
+const bump = args.find((arg, index) => !arg.startsWith('--') && (dirAt < 0 || index !== dirAt + 1));
 
 function fail(message: string): never {
   console.error(`release: ${message}`);

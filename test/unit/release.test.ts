@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -57,6 +58,15 @@ describe('npm run release', () => {
     );
     // Production dependencies only.
     expect(sbom.components.map((c: { name: string }) => c.name)).not.toContain('vitest');
+  });
+
+  it('releases the checkout it runs in, as `npm run release -- patch` does (no --dir)', async () => {
+    const dir = copyOfProject('### Fixed\n\n- A fix.\n\n');
+    const [major, minor, patch] = JSON.parse(read(dir, 'package.json')).version.split('.').map(Number);
+    // tsx by its path: the copy's folder has no node_modules of its own.
+    const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+    await run(process.execPath, ['--import', tsx, join(ROOT, 'scripts/release.ts'), 'patch'], { cwd: dir });
+    expect(JSON.parse(read(dir, 'package.json')).version).toBe(`${major}.${minor}.${patch + 1}`);
   });
 
   it('refuses a release with nothing under [Unreleased], or a version that goes back, and changes nothing', async () => {
