@@ -155,11 +155,14 @@ export class ImageLibrary {
       throw gatewayError('INVALID_INPUT', 'Give exactly one of `query` (text) and `file` (a picture).');
     }
     const images = await this.offered(file);
-    const problem = pageSizeProblem(first) ?? (query !== undefined ? queryProblem(query, 'query') : undefined);
     const similarity = request.minSimilarity ?? DEFAULT_MIN_SIMILARITY;
-    if (problem ?? (!(similarity >= 0 && similarity <= 1) ? 'minSimilarity must be from 0 to 1.' : undefined)) {
+    const problem =
+      pageSizeProblem(first) ??
+      (query !== undefined ? queryProblem(query, 'query') : undefined) ??
+      (similarity >= 0 && similarity <= 1 ? undefined : `minSimilarity must be from 0 to 1; got ${similarity}.`);
+    if (problem !== undefined) {
       discard(file);
-      throw gatewayError('INVALID_INPUT', problem ?? 'minSimilarity must be from 0 to 1.');
+      throw gatewayError('INVALID_INPUT', problem);
     }
     await this.spendSearch(viewer, file);
     // MAVI may hold images this caller deleted, so more are asked for than the page needs.

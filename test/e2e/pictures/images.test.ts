@@ -179,6 +179,14 @@ describe.runIf(testFamily() === 'v1')('the image library (successor family)', ()
     const answer = (await neither.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(answer.errors[0]!.extensions.code).toBe('INVALID_INPUT');
     expect(answer.errors[0]!.message).toMatch(/exactly one of `query`/);
+    const outOfRange = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...asAlice },
+      body: JSON.stringify({ query: '{ searchImages(query: "jacket", minSimilarity: 2) { score } }' }),
+    });
+    const refused = (await outOfRange.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(refused.errors[0]!.extensions.code).toBe('INVALID_INPUT');
+    expect(refused.errors[0]!.message).toBe('minSimilarity must be from 0 to 1; got 2.');
   });
 
   it('pages the library, newest first', async () => {
