@@ -55,7 +55,7 @@ interface SocketExtra {
    * its operation is starting; a new subscribe with that id would then run beside
    * the first, and the first's stream would belong to no id, outliving the socket.
    */
-  starting: Set<string>;
+  starting: Set<string> | undefined;
   /** Aborted when the socket closes: its operations' MAVI calls are cancelled then. */
   closed: AbortController;
   /** Who opened the socket, once its connection_init is accepted. */
@@ -145,7 +145,7 @@ export function attachGraphQLWebSocket(
     onConnect: (ctx) => admitCaller(ctx.extra, ctx.connectionParams, deps, sockets),
     // A subscription that opened a stream is counted open until graphql-ws completes it.
     onOperation: (ctx, id, payload, args, result) => {
-      ctx.extra.starting.delete(id);
+      doneStarting(ctx.extra, id);
       // Completed, or its socket closed, while starting: graphql-ws closes the stream unread.
       if (!isAsyncIterable(result) || !(id in ctx.subscriptions)) return undefined;
       ctx.extra.streaming.add(id);
@@ -165,9 +165,11 @@ export function attachGraphQLWebSocket(
   });
 
   wss.on('connection', (socket, request) => serveSocket(graphqlWs, socket, request, deps, sockets));
+  const stopPinging = pingUntilGone(wss, limits.pingIntervalMs);
 
   return {
     close: async () => {
+      stopPinging();
       for (const socket of wss.clients) socket.close(1001, 'Going away');
       await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
     },
@@ -268,6 +270,12 @@ function shareSubscription(
   return member;
 }
 
+/** The operation has started (or failed to): its id may be used again. The set goes when empty (idle sockets hold none). */
+function doneStarting(extra: SocketExtra, id: string): void {
+  extra.starting?.delete(id);
+  if (extra.starting?.size === 0) extra.starting = undefined;
+}
+
 /**
  * subscribe: an operation of its own, with its own request id on every line it logs, built
  * through Yoga's envelop. A broken one (too many on the socket, a reused id, a syntax error, a
@@ -288,11 +296,11 @@ function startOperation(
     return [new GraphQLError('Too many subscriptions on this socket.')];
   }
   // An id is in use until its operation has started, as graphql-ws holds it in use while it runs.
-  if (ctx.extra.starting.has(id)) {
+  if (ctx.extra.starting?.has(id)) {
     ctx.extra.socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
     return [new GraphQLError(`Subscriber for ${id} already exists.`)];
   }
-  ctx.extra.starting.add(id);
+  (ctx.extra.starting ??= new Set()).add(id);
   const requestId = randomUUID();
   return withRequestId(requestId, async () => {
     try {
@@ -313,10 +321,10 @@ function startOperation(
         rootValue: { execute, subscribe, requestId } satisfies EnvelopedExecution,
       };
       const errors = validate(args.schema, args.document);
-      if (errors.length > 0) ctx.extra.starting.delete(id);
+      if (errors.length > 0) doneStarting(ctx.extra, id);
       return errors.length > 0 ? errors : args;
     } catch (error) {
-      ctx.extra.starting.delete(id);
+      doneStarting(ctx.extra, id);
       // A syntax error or a refused context is this operation's error, not the socket's.
       if (error instanceof GraphQLError) return [error];
       if (error instanceof StoreUnavailableError) return [gatewayError('STORE_UNAVAILABLE')];
@@ -352,7 +360,7 @@ function serveSocket(
     request,
     sendFrame,
     streaming: new Set(),
-    starting: new Set(),
+    starting: undefined,
     closed: new AbortController(),
   };
   const closed = graphqlWs.opened(
@@ -373,9 +381,8 @@ function serveSocket(
     },
     extra,
   );
-  const stopPinging = pingUntilGone(socket, deps.limits.pingIntervalMs);
+  socket.on('pong', answeredPing);
   socket.once('close', (code, reason) => {
-    stopPinging();
     extra.closed.abort();
     if (extra.caller) sockets.give(extra.caller.ownerId);
     closed(code, reason.toString()).catch((error: unknown) =>
@@ -384,16 +391,29 @@ function serveSocket(
   });
 }
 
-/** Pings find peers that vanished without a close: one that missed a ping is terminated, its subscriptions freed. */
-function pingUntilGone(socket: WebSocket, intervalMs: number): () => void {
-  let alive = true;
-  socket.on('pong', () => {
-    alive = true;
-  });
+/** Sockets that have not answered the last ping (the others answered, or were just opened). */
+const missedPong = new WeakSet<WebSocket>();
+
+/** A socket's pong: it is there. One function for every socket: nothing is held per socket for it. */
+function answeredPing(this: WebSocket): void {
+  missedPong.delete(this);
+}
+
+/**
+ * Pings find peers that vanished without a close: one that missed a ping is terminated, its
+ * subscriptions freed. One timer for every socket of the server (ws's own heartbeat recipe),
+ * not one per socket. Answers the function that stops it.
+ */
+function pingUntilGone(wss: WebSocketServer, intervalMs: number): () => void {
   const pinger = setInterval(() => {
-    if (!alive) return socket.terminate();
-    alive = false;
-    socket.ping();
+    for (const socket of wss.clients) {
+      if (missedPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      missedPong.add(socket);
+      socket.ping();
+    }
   }, intervalMs);
   pinger.unref();
   return () => clearInterval(pinger);
