@@ -23,11 +23,11 @@ export interface CallerIdentification {
   /** The caller of an HTTP request, from its Authorization header; UNAUTHENTICATED when it has none that is valid. */
   ofRequest(req: IncomingMessage): Promise<Caller | Refusal>;
   /**
-   * The caller of a websocket: the upgrade request's Authorization header, or
-   * `connectionParams.authorization` (browsers cannot set websocket headers).
+   * The caller of a websocket: the upgrade request's Authorization header (`upgradeAuthorization`),
+   * or `connectionParams.authorization` (browsers cannot set websocket headers).
    */
   ofWebSocket(
-    upgrade: IncomingMessage,
+    upgradeAuthorization: string | undefined,
     connectionParams: Readonly<Record<string, unknown>> | undefined,
   ): Promise<Caller | Refusal>;
 }
@@ -59,9 +59,9 @@ export function callerIdentification(
   return {
     ownerNamed: (names) => ownerNamed(keys, tokens, names),
     ofRequest: (req) => identify(req.headers.authorization),
-    ofWebSocket(upgrade, connectionParams) {
+    ofWebSocket(upgradeAuthorization, connectionParams) {
       const fromParams = connectionParams?.authorization;
-      return identify(upgrade.headers.authorization ?? (typeof fromParams === 'string' ? fromParams : undefined));
+      return identify(upgradeAuthorization ?? (typeof fromParams === 'string' ? fromParams : undefined));
     },
   };
 }

@@ -44,7 +44,11 @@ interface EnvelopedExecution {
 
 interface SocketExtra {
   socket: WebSocket;
-  request: IncomingMessage;
+  /**
+   * The upgrade request's Authorization header, until connection_init is answered: all of the
+   * upgrade request that is needed (the request itself is not held for the socket's life).
+   */
+  upgradeAuthorization: string | undefined;
   /** Writes a frame the way graphql-ws's own frames are written (coalesced). */
   sendFrame: SendFrame;
   /** Ids of this socket's subscriptions that opened a stream (the open-subscriptions gauge). */
@@ -227,7 +231,8 @@ async function admitCaller(
   deps: WebSocketDeps,
   sockets: SocketsPerClient,
 ): Promise<boolean> {
-  const identified = await deps.callers.ofWebSocket(extra.request, connectionParams);
+  const identified = await deps.callers.ofWebSocket(extra.upgradeAuthorization, connectionParams);
+  extra.upgradeAuthorization = undefined;
   if (isRefusal(identified)) {
     // The provider's keys not loaded yet is no verdict on the token: the client may try again soon.
     if (identified.code === 'IDENTITY_PROVIDER_UNAVAILABLE') extra.socket.close(TRY_AGAIN_LATER, identified.message);
@@ -306,7 +311,6 @@ function startOperation(
     try {
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...ctx,
-        req: ctx.extra.request,
         socket: ctx.extra.socket,
         params,
         signal: ctx.extra.closed.signal,
@@ -357,7 +361,7 @@ function serveSocket(
   };
   const extra: SocketExtra = {
     socket,
-    request,
+    upgradeAuthorization: request.headers.authorization,
     sendFrame,
     streaming: new Set(),
     starting: undefined,
