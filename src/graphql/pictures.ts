@@ -5,13 +5,12 @@
 import {
   DEFAULT_MIN_SIMILARITY,
   MAX_DELETE_IMAGES,
-  MAX_IMAGE_PAGE_SIZE,
-  MAX_IMAGE_QUERY_CHARS,
   MAX_IMAGE_SEARCH_VIDEOS,
   type ClipOfPicture,
   type FoundImage,
 } from '../images/image-library.js';
 import type { ImagePage, ImagePosition, ImageRecord } from '../images/image-store.js';
+import { MAX_PAGE_SIZE, MAX_QUERY_CHARS } from '../videos/video-library.js';
 import { builder } from './builder.js';
 import { decodeCursor, encodeCursor, PageInfo, pageInfoOf } from './pages.js';
 import { Video } from './video.js';
@@ -121,9 +120,9 @@ builder.queryField('images', (t) =>
   t.field({
     type: ImageConnection,
     nullable: true,
-    description: `Your pictures, newest first, from the gateway's records (MAVI has no list of them). At most ${MAX_IMAGE_PAGE_SIZE} per page.`,
+    description: `Your pictures, newest first, from the gateway's records (MAVI has no list of them). At most ${MAX_PAGE_SIZE} per page.`,
     args: {
-      first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_IMAGE_PAGE_SIZE}.` }),
+      first: t.arg.int({ defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` }),
       after: t.arg.string({ description: "A cursor from the previous page's `pageInfo.endCursor` (or an edge)." }),
     },
     resolve: async (_root, args, context) => {
@@ -164,9 +163,9 @@ builder.queryField('searchImages', (t) =>
     nullable: true,
     description: `Pictures of your library that match a text query, or look like a picture you send (a multipart request; the picture is never stored): exactly one of the two. Best first. Spends MAVI credits: limited per client (RATE_LIMITED). ${UNSUPPORTED}`,
     args: {
-      query: t.arg.string({ description: `What to look for, at most ${MAX_IMAGE_QUERY_CHARS} characters.` }),
+      query: t.arg.string({ description: `What to look for, at most ${MAX_QUERY_CHARS} characters.` }),
       file: t.arg({ type: 'Upload', description: 'A picture to find look-alikes of (at most 20 MB).' }),
-      first: t.arg.int({ defaultValue: 10, description: `The most pictures to answer, 1 to ${MAX_IMAGE_PAGE_SIZE}.` }),
+      first: t.arg.int({ defaultValue: 10, description: `The most pictures to answer, 1 to ${MAX_PAGE_SIZE}.` }),
       minSimilarity: t.arg.float({
         description: `With \`file\`: how alike, 0 to 1 (MAVI's \`similarity\`); ${DEFAULT_MIN_SIMILARITY} when absent.`,
       }),
@@ -195,7 +194,7 @@ builder.queryField('searchClipsByImage', (t) =>
       }),
       prompt: t.arg.string({
         required: true,
-        description: `What to find about the picture ("where does this jacket appear?"), at most ${MAX_IMAGE_QUERY_CHARS} characters.`,
+        description: `What to find about the picture ("where does this jacket appear?"), at most ${MAX_QUERY_CHARS} characters.`,
       }),
     },
     resolve: (_root, args, context) =>

@@ -2,7 +2,7 @@ import { getNamedType, type GraphQLInputType, type ValidationRule } from 'graphq
 import { gatewayError } from '../errors.js';
 import type { UploadMetadata } from '../mavi/api.js';
 import { MAX_VIDEO_URL_CHARS } from '../upload/video-url.js';
-import type { Uploader } from '../upload/upload-video.js';
+import { discardUnread, type Uploader } from '../upload/upload-video.js';
 import { builder } from './builder.js';
 import type { GatewayContext } from './context.js';
 import { OwnerInput, ownerOf, requireService, Video } from './video.js';
@@ -85,9 +85,7 @@ builder.mutationField('uploadVideo', (t) =>
         uploader = uploaderOf(context, owner, passthrough);
       } catch (error) {
         // Refused before the file is read: its bytes are dropped, nothing reaches MAVI.
-        void Promise.resolve(file)
-          .then((incoming) => incoming.createReadStream().destroy())
-          .catch(() => undefined);
+        discardUnread(file);
         throw error;
       }
       const upload = context.uploads.upload(file, uploader, metadataOf(metadata));

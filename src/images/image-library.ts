@@ -19,22 +19,17 @@ import type { CostControl } from '../limits/cost-control.js';
 import type { Logger } from '../logger.js';
 import type { ImageFile, MaviApi, MaviImages } from '../mavi/api.js';
 import { IMAGE_SNIFF_BYTES, imageMimeTypes, sniffImage } from '../mavi/image-types.js';
-import { MaviError } from '../mavi/errors.js';
 import { FileSource } from '../upload/file-source.js';
-import { MultipartRequestError } from '../upload/multipart-errors.js';
 import type { IncomingFile } from '../upload/multipart-intake.js';
+import { asClientError, discardUnread } from '../upload/upload-video.js';
 import { videoNameRefusal } from '../upload/video-name.js';
-import type { VideoLibrary } from '../videos/video-library.js';
+import { MAX_PAGE_SIZE, pageSizeProblem, textQueryProblem, type VideoLibrary } from '../videos/video-library.js';
 import type { ImagePage, ImagePosition, ImageRecord, ImageStore } from './image-store.js';
 
-/** Page sizes of lists and searches. */
-export const MAX_IMAGE_PAGE_SIZE = 100;
 /** The most images one deleteImages call takes. */
 export const MAX_DELETE_IMAGES = 100;
 /** The most videos one searchClipsByImage call searches: each is one call to MAVI, and one turn of the search budget. */
 export const MAX_IMAGE_SEARCH_VIDEOS = 10;
-/** The longest prompt or text query taken. */
-export const MAX_IMAGE_QUERY_CHARS = 1000;
 /** The similarity asked of MAVI when the caller names none (MAVI documents the range, 0 to 1, not a default). */
 export const DEFAULT_MIN_SIMILARITY = 0.5;
 
@@ -93,7 +88,8 @@ export class ImageLibrary {
 
   /** The caller's own images, newest first, from the gateway's records (no MAVI call). */
   async list(viewer: Viewer, first: number, after?: ImagePosition): Promise<ImagePage> {
-    checkPageSize(first);
+    const problem = pageSizeProblem(first);
+    if (problem !== undefined) throw gatewayError('INVALID_INPUT', problem);
     return this.deps.store.list(viewer.ownerId, first, after);
   }
 
@@ -129,7 +125,7 @@ export class ImageLibrary {
   async eraseOwner(ownerId: string): Promise<number> {
     let erased = 0;
     for (;;) {
-      const page = await this.deps.store.list(ownerId, MAX_IMAGE_PAGE_SIZE);
+      const page = await this.deps.store.list(ownerId, MAX_PAGE_SIZE);
       if (page.records.length === 0) return erased;
       erased += (await this.deps.store.remove(page.records.map((record) => record.imageId))).length;
     }
@@ -151,17 +147,17 @@ export class ImageLibrary {
   ): Promise<FoundImage[]> {
     const { query, file, first, signal } = request;
     if ((query === undefined) === (file === undefined)) {
-      discard(file);
+      discardUnread(file);
       throw gatewayError('INVALID_INPUT', 'Give exactly one of `query` (text) and `file` (a picture).');
     }
     const images = await this.offered(file);
     const similarity = request.minSimilarity ?? DEFAULT_MIN_SIMILARITY;
     const problem =
       pageSizeProblem(first) ??
-      (query !== undefined ? queryProblem(query, 'query') : undefined) ??
+      (query !== undefined ? textQueryProblem(query, 'query') : undefined) ??
       (similarity >= 0 && similarity <= 1 ? undefined : `minSimilarity must be from 0 to 1; got ${similarity}.`);
     if (problem !== undefined) {
-      discard(file);
+      discardUnread(file);
       throw gatewayError('INVALID_INPUT', problem);
     }
     await this.spendSearch(viewer, file);
@@ -205,15 +201,15 @@ export class ImageLibrary {
         ? 'Name at least one video in videoNos.'
         : videoNos.length > MAX_IMAGE_SEARCH_VIDEOS
           ? `At most ${MAX_IMAGE_SEARCH_VIDEOS} videos may be searched with a picture at once; got ${videoNos.length}.`
-          : queryProblem(prompt, 'prompt');
+          : textQueryProblem(prompt, 'prompt');
     if (problem !== undefined) {
-      discard(file);
+      discardUnread(file);
       throw gatewayError('INVALID_INPUT', problem);
     }
     try {
       await this.deps.videos.requireOwned(viewer, videoNos);
     } catch (error) {
-      discard(file);
+      discardUnread(file);
       throw error;
     }
     for (let turn = 0; turn < videoNos.length; turn += 1) await this.spendSearch(viewer, file);
@@ -235,7 +231,7 @@ export class ImageLibrary {
   private async offered(file: Promise<IncomingFile> | undefined): Promise<MaviImages> {
     const { images, family } = this.deps.mavi;
     if (images) return images;
-    discard(file);
+    discardUnread(file);
     throw gatewayError(
       'UNSUPPORTED_BY_MAVI',
       `The MAVI API family behind this gateway (MAVI_API=${family}) has no image library or picture search; the successor family (MAVI_API=v1) has.`,
@@ -247,7 +243,7 @@ export class ImageLibrary {
     try {
       await this.deps.cost.spend('search', viewer.ownerId);
     } catch (error) {
-      discard(file);
+      discardUnread(file);
       throw error;
     }
   }
@@ -303,34 +299,4 @@ async function readWhole(source: FileSource): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of source.body()) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** Lets a request's picture go unread (an early refusal). */
-function discard(file: Promise<IncomingFile> | undefined): void {
-  void file?.then((incoming) => incoming.createReadStream().destroy()).catch(() => undefined);
-}
-
-function asClientError(cause: unknown): unknown {
-  if (cause instanceof MultipartRequestError) return gatewayError(cause.code, cause.message);
-  if (cause instanceof MaviError) return cause.toGatewayError();
-  return cause;
-}
-
-function checkPageSize(first: number): void {
-  const problem = pageSizeProblem(first);
-  if (problem !== undefined) throw gatewayError('INVALID_INPUT', problem);
-}
-
-function pageSizeProblem(first: number): string | undefined {
-  return Number.isInteger(first) && first >= 1 && first <= MAX_IMAGE_PAGE_SIZE
-    ? undefined
-    : `first must be from 1 to ${MAX_IMAGE_PAGE_SIZE}; got ${first}.`;
-}
-
-function queryProblem(text: string, what: string): string | undefined {
-  if (text.trim() === '') return `The ${what} is empty.`;
-  if (text.length > MAX_IMAGE_QUERY_CHARS) {
-    return `The ${what} has ${text.length} characters; at most ${MAX_IMAGE_QUERY_CHARS} are taken.`;
-  }
-  return undefined;
 }

@@ -40,3 +40,10 @@ export interface ImageStore {
   remove(imageIds: readonly string[]): Promise<string[]>;
   close?(): Promise<void>;
 }
+
+/** A page of `limit` records out of `limit + 1` read: the extra one says that a next page exists. */
+export function pageOf(records: ImageRecord[], limit: number): ImagePage {
+  const page = records.slice(0, limit);
+  const last = page.at(-1);
+  return { records: page, next: records.length > limit && last ? last : undefined };
+}

@@ -6,8 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { onRedis } from '../redis/store-failure.js';
-import type { ImagePosition, ImageRecord, ImageStore } from './image-store.js';
-import { pageOf } from './sqlite-image-store.js';
+import { pageOf, type ImagePosition, type ImageRecord, type ImageStore } from './image-store.js';
 
 export function createRedisImageStore(redis: Redis, prefix: string): ImageStore {
   const imageKey = (imageId: string) => `${prefix}image:${imageId}`;

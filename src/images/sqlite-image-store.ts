@@ -1,7 +1,7 @@
 /** The image records on disk, in DATA_DIR (or in memory with STORE=memory), a file of their own. */
 import { join } from 'node:path';
 import { IN_MEMORY, SqliteFile, type SqliteSynchronous } from '../sqlite/sqlite-file.js';
-import type { ImagePage, ImageRecord, ImageStore } from './image-store.js';
+import { pageOf, type ImageRecord, type ImageStore } from './image-store.js';
 
 const DATABASE_FILE = 'images.sqlite';
 
@@ -91,11 +91,4 @@ function recordOf(row: Row | undefined): ImageRecord | undefined {
     sizeBytes: row.size_bytes,
     uploadedAt: row.uploaded_at,
   };
-}
-
-/** `limit` records, and whether one more was found (so a next page exists). */
-export function pageOf(records: ImageRecord[], limit: number): ImagePage {
-  const page = records.slice(0, limit);
-  const last = page.at(-1);
-  return { records: page, next: records.length > limit && last ? last : undefined };
 }

@@ -195,7 +195,7 @@ export class LiveAnalyses {
       });
       await this.deps.records.set(key.task(id), taskId, RUNNING_TTL_MS);
     } catch (error) {
-      await this.forgetFailedStart(id, owner.ownerId);
+      await this.forgetFailedStart(start);
       throw error instanceof MaviError ? error.toGatewayError() : error;
     }
     // Ended while MAVI was starting it (its owner erased meanwhile): whoever ended it found no task
@@ -429,7 +429,7 @@ export class LiveAnalyses {
   }
 
   /** Frees the slots that hold this analysis (and only those: a slot is freed by the analysis in it). */
-  private async giveBackSlots(start: StartRecord): Promise<void> {
+  private async giveBackSlots(start: Pick<StartRecord, 'id' | 'ownerId'>): Promise<void> {
     const { records, limits } = this.deps;
     const keys = Array.from({ length: limits.maxStreams }, (_, index) => [
       key.slot(index),
@@ -438,8 +438,9 @@ export class LiveAnalyses {
     for (const slotKey of keys) if ((await records.get(slotKey)) === start.id) await records.delete(slotKey);
   }
 
-  private async forgetFailedStart(id: string, ownerId: string): Promise<void> {
-    const start = { id, ownerId } as StartRecord;
+  /** An analysis MAVI did not start: its records go, and its slots are given back. */
+  private async forgetFailedStart(start: StartRecord): Promise<void> {
+    const { id } = start;
     await Promise.all(
       [key.start(id), key.access(id), key.task(id)].map((name) => this.deps.records.delete(name)),
     ).catch(() => undefined);

@@ -181,32 +181,21 @@ export function createBackends(config: GatewayConfig, logger: Logger, options: B
  */
 function openSqlite(config: GatewayConfig, dataDir: string | undefined) {
   const unlock = dataDir === undefined ? () => undefined : lockDataDir(dataDir);
+  // Each file opened is closed again, newest first, if a later one cannot be opened.
+  const opened: { close?(): Promise<void> }[] = [];
+  const open = <Store extends { close?(): Promise<void> }>(store: Store): Store => {
+    opened.push(store);
+    return store;
+  };
   try {
-    const store = openSqliteStatusStore({
-      dataDir,
-      synchronous: config.sqliteSynchronous,
-      maxBytes: config.storeMaxBytes,
-    });
-    try {
-      const records = openSqliteKeyValueStore(dataDir, config.sqliteSynchronous);
-      try {
-        const ledger = openSqliteStagingLedger(dataDir, config.sqliteSynchronous);
-        try {
-          const images = openSqliteImageStore(dataDir, config.sqliteSynchronous);
-          return { store, records, ledger, images, unlock };
-        } catch (error) {
-          void ledger.close?.();
-          throw error;
-        }
-      } catch (error) {
-        void records.close?.();
-        throw error;
-      }
-    } catch (error) {
-      void store.close?.();
-      throw error;
-    }
+    const { sqliteSynchronous: synchronous } = config;
+    const store = open(openSqliteStatusStore({ dataDir, synchronous, maxBytes: config.storeMaxBytes }));
+    const records = open(openSqliteKeyValueStore(dataDir, synchronous));
+    const ledger = open(openSqliteStagingLedger(dataDir, synchronous));
+    const images = open(openSqliteImageStore(dataDir, synchronous));
+    return { store, records, ledger, images, unlock };
   } catch (error) {
+    for (const store of opened.reverse()) void store.close?.();
     unlock();
     throw error;
   }

@@ -111,7 +111,11 @@ export interface SimulatorCore {
 }
 
 export function sendJson(res: ServerResponse, httpStatus: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, httpStatus, JSON.stringify(body));
+}
+
+/** A JSON answer already written as text (where a value must be written as no JSON.stringify would). */
+export function sendJsonText(res: ServerResponse, httpStatus: number, text: string): void {
   res.writeHead(httpStatus, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -11,12 +11,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eighteenDigits, readIdList, readJson, readText, readUpload } from './read-upload.js';
 import {
   routeTable,
-  sendJson,
   type SimulatedApi,
   type SimulatedVideo,
   type SimulatorCore,
   type UploadAnswer,
 } from './simulated-api.js';
+import { envelope } from './v1-envelope.js';
 import type { SimulatedPictures } from './v1-pictures.js';
 import { answerPieces, clipsOf, searchVideos, transcriptOf, writeEventStream } from './video-content.js';
 
@@ -270,11 +270,6 @@ class V1Endpoints {
     }
     envelope(res, '0000', 'success', null);
   }
-}
-
-/** MAVI's answer envelope in this family's shape. */
-function envelope(res: ServerResponse, code: string, msg: string, data: unknown = null): void {
-  sendJson(res, 200, { code, msg, data, success: code === '0000', failed: code !== '0000' });
 }
 
 /** What both uploads keep of their fields: the callback, the partition (default "default"), the fields, the tags. */

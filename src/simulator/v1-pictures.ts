@@ -18,7 +18,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
 import { readJson, readUpload } from './read-upload.js';
-import type { SimulatorCore } from './simulated-api.js';
+import { sendJson, type SimulatorCore } from './simulated-api.js';
+import { envelopeWithJson } from './v1-envelope.js';
 
 /** "≤20 MB" per picture. */
 const MAX_IMAGE_BYTES = 20_000_000;
@@ -61,13 +62,13 @@ export class SimulatedPictures {
 
   async uploadImage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const read = await readUpload(this.simulator, req).catch(() => undefined);
-    if (!read) return rawEnvelope(res, '0001', 'incomplete multipart body');
+    if (!read) return envelopeWithJson(res, '0001', 'incomplete multipart body');
     const files = read.files.filter((file) => file.field === 'files');
-    if (files.length === 0) return rawEnvelope(res, '0001', 'files is required');
+    if (files.length === 0) return envelopeWithJson(res, '0001', 'files is required');
     for (const file of files) {
-      if (!file.contentType.startsWith('image/')) return rawEnvelope(res, '0001', 'files must be image/* parts');
+      if (!file.contentType.startsWith('image/')) return envelopeWithJson(res, '0001', 'files must be image/* parts');
       if (file.bytes === 0 || file.bytes > MAX_IMAGE_BYTES)
-        return rawEnvelope(res, '0001', 'each file must be 1 byte to 20 MB');
+        return envelopeWithJson(res, '0001', 'each file must be 1 byte to 20 MB');
     }
     const partition = read.fields.unique_id ?? 'default';
     const ids = files.map((file) => {
@@ -83,7 +84,7 @@ export class SimulatedPictures {
       return id;
     });
     // Written by hand: the ids are JSON numbers, as MAVI writes them, not strings.
-    rawEnvelope(res, '0000', 'success', `[${ids.map((id) => `{"id":${id}}`).join(',')}]`);
+    envelopeWithJson(res, '0000', 'success', `[${ids.map((id) => `{"id":${id}}`).join(',')}]`);
   }
 
   /** search with search_type=BY_IMAGE: the partition's pictures whose names share a word with the query rank first. */
@@ -97,7 +98,7 @@ export class SimulatedPictures {
       .sort((a, b) => b.score - a.score)
       .slice(0, topK);
     const items = hits.map(({ image, score }) => itemJson(image, score)).join(',');
-    rawEnvelope(
+    envelopeWithJson(
       res,
       '0000',
       'success',
@@ -109,9 +110,9 @@ export class SimulatedPictures {
   async searchSimilar(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const read = await readUpload(this.simulator, req).catch(() => undefined);
     const file = read?.file;
-    if (!read || !file) return rawEnvelope(res, '0001', 'file is required');
+    if (!read || !file) return envelopeWithJson(res, '0001', 'file is required');
     if (!file.contentType.startsWith('image/') || file.bytes > MAX_IMAGE_BYTES)
-      return rawEnvelope(res, '0001', 'file must be an image of at most 20 MB');
+      return envelopeWithJson(res, '0001', 'file must be an image of at most 20 MB');
     const partition = read.fields.unique_id ?? 'default';
     const similarity = Number(read.fields.similarity ?? '0');
     const items = [...this.images.values()]
@@ -120,7 +121,7 @@ export class SimulatedPictures {
       .filter(({ score }) => score >= similarity)
       .sort((a, b) => b.score - a.score)
       .map(({ image, score }) => itemJson(image, score));
-    rawEnvelope(res, '0000', 'success', `[${items.join(',')}]`);
+    envelopeWithJson(res, '0000', 'success', `[${items.join(',')}]`);
   }
 
   /** search_clips_by_image: two moments of the named video (any partition: the call names none). */
@@ -129,14 +130,14 @@ export class SimulatedPictures {
     const file = read?.file;
     const videoNo = read?.fields.video_no;
     if (!read || !file || !videoNo || !read.fields.prompt)
-      return rawEnvelope(res, '0001', 'file, video_no and prompt are required');
+      return envelopeWithJson(res, '0001', 'file, video_no and prompt are required');
     if (!file.contentType.startsWith('image/') || file.bytes > MAX_IMAGE_BYTES)
-      return rawEnvelope(res, '0001', 'file must be an image of at most 20 MB');
+      return envelopeWithJson(res, '0001', 'file must be an image of at most 20 MB');
     this.clipSearches.push(videoNo);
     const video = this.simulator.videos.get(videoNo);
-    if (!video) return rawEnvelope(res, '0001', 'video not found');
+    if (!video) return envelopeWithJson(res, '0001', 'video not found');
     const score = 0.5 + (parseInt(file.sha256.slice(0, 2), 16) / 255) * 0.4;
-    rawEnvelope(
+    envelopeWithJson(
       res,
       '0000',
       'success',
@@ -152,13 +153,13 @@ export class SimulatedPictures {
       | { url?: unknown; user_prompt?: unknown; system_prompt?: unknown; callback?: unknown; thinking?: unknown }
       | undefined;
     if (typeof body?.url !== 'string' || !/^rtmps?:\/\//.test(body.url))
-      return statusAnswer(res, { status: 1, msg: 'url must be an RTMP URL' });
+      return sendJson(res, 200, { status: 1, msg: 'url must be an RTMP URL' });
     if (typeof body.user_prompt !== 'string' || body.user_prompt === '')
-      return statusAnswer(res, { status: 1, msg: 'user_prompt is required' });
+      return sendJson(res, 200, { status: 1, msg: 'user_prompt is required' });
     if (typeof body.callback !== 'string' || !/^https?:\/\//.test(body.callback))
-      return statusAnswer(res, { status: 1, msg: 'callback is required' });
+      return sendJson(res, 200, { status: 1, msg: 'callback is required' });
     const running = [...this.liveTasks.values()].filter((task) => task.running).length;
-    if (running >= MAX_LIVE_TASKS) return statusAnswer(res, { status: 16, msg: 'stream processing capacity reached' });
+    if (running >= MAX_LIVE_TASKS) return sendJson(res, 200, { status: 16, msg: 'stream processing capacity reached' });
     const taskId = `stream_${this.liveTasks.size + 1}_${Date.now()}`;
     const task: LiveTask = {
       taskId,
@@ -171,18 +172,18 @@ export class SimulatedPictures {
     this.liveTasks.set(taskId, task);
     this.scheduleResults(task);
     if (new URL(body.url).searchParams.get('envelope') === 'code') {
-      return statusAnswer(res, { code: '0000', msg: 'success', data: { task_id: taskId } });
+      return sendJson(res, 200, { code: '0000', msg: 'success', data: { task_id: taskId } });
     }
-    statusAnswer(res, { status: 0, task_id: taskId });
+    sendJson(res, 200, { status: 0, task_id: taskId });
   }
 
   streamStop(req: IncomingMessage, res: ServerResponse, url: URL): void {
     req.resume();
     const taskId = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
     const task = this.liveTasks.get(taskId);
-    if (!task) return statusAnswer(res, { status: 4, msg: 'task not found' });
+    if (!task) return sendJson(res, 200, { status: 4, msg: 'task not found' });
     this.stopTask(task);
-    statusAnswer(res, { status: 14, msg: 'stopped' });
+    sendJson(res, 200, { status: 14, msg: 'stopped' });
   }
 
   stop(): void {
@@ -239,18 +240,4 @@ export class SimulatedPictures {
 function itemJson(image: SimulatedImage, score: number): string {
   // The id as a JSON number, as MAVI writes it (a plain JSON.parse would round it).
   return `{"id":${image.id},"name":${JSON.stringify(image.name)},"img_url":"https://example.invalid/${image.id}.img","score":${score}}`;
-}
-
-/** MAVI's envelope, with `data` given as JSON text (so large ids stay numbers). */
-function rawEnvelope(res: ServerResponse, code: string, msg: string, dataJson = 'null'): void {
-  const text = `{"code":${JSON.stringify(code)},"msg":${JSON.stringify(msg)},"data":${dataJson},"success":${code === '0000'},"failed":${code !== '0000'}}`;
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** The stream host's answers, `{status, ...}` (or the usual envelope, when asked). */
-function statusAnswer(res: ServerResponse, body: Record<string, unknown>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -157,6 +157,11 @@ async function uploadVideo(
   });
 }
 
+/** Lets a request's file go unread: refused before it is read, none of its bytes are taken (nor reach MAVI). */
+export function discardUnread(file: Promise<IncomingFile> | undefined): void {
+  void file?.then((incoming) => incoming.createReadStream().destroy()).catch(() => undefined);
+}
+
 /** A staged file (a finished resumable upload): its bytes, whole, and what its client said of it. */
 export interface StagedFile {
   stream: Readable;
@@ -326,7 +331,8 @@ function clientFacingError(error: unknown, source: FileSource, file: IncomingFil
   return asClientError(cause);
 }
 
-function asClientError(cause: unknown): unknown {
+/** A failure as the client is told it: the gateway's refusals and MAVI's as their codes; anything else stays unexpected (masked). */
+export function asClientError(cause: unknown): unknown {
   if (cause instanceof GraphQLError) return cause;
   if (cause instanceof MultipartRequestError) return gatewayError(cause.code, cause.message);
   if (cause instanceof MaviError) return cause.toGatewayError();

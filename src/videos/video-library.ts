@@ -249,17 +249,27 @@ export function onePartition(records: readonly VideoRecord[]): string {
 }
 
 function checkPageSize(first: number): void {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw gatewayError('INVALID_INPUT', `first must be from 1 to ${MAX_PAGE_SIZE}; got ${first}.`);
-  }
+  const problem = pageSizeProblem(first);
+  if (problem !== undefined) throw gatewayError('INVALID_INPUT', problem);
 }
 
 function checkQuery(query: string): void {
-  if (query.trim() === '') throw gatewayError('INVALID_INPUT', 'The query is empty.');
-  if (query.length > MAX_QUERY_CHARS) {
-    throw gatewayError(
-      'INVALID_INPUT',
-      `The query has ${query.length} characters; at most ${MAX_QUERY_CHARS} are taken.`,
-    );
+  const problem = textQueryProblem(query, 'query');
+  if (problem !== undefined) throw gatewayError('INVALID_INPUT', problem);
+}
+
+/** Why `first` is not a page size this gateway takes (1 to MAX_PAGE_SIZE), or undefined. */
+export function pageSizeProblem(first: number): string | undefined {
+  return Number.isInteger(first) && first >= 1 && first <= MAX_PAGE_SIZE
+    ? undefined
+    : `first must be from 1 to ${MAX_PAGE_SIZE}; got ${first}.`;
+}
+
+/** Why a search's text (its query, a prompt: `what`) is not taken (empty, or over MAX_QUERY_CHARS), or undefined. */
+export function textQueryProblem(text: string, what: string): string | undefined {
+  if (text.trim() === '') return `The ${what} is empty.`;
+  if (text.length > MAX_QUERY_CHARS) {
+    return `The ${what} has ${text.length} characters; at most ${MAX_QUERY_CHARS} are taken.`;
   }
+  return undefined;
 }

@@ -74,17 +74,10 @@ export class GatewayClient {
   }
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(GRAPHQL_PATH, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...this.headers() },
-        body: JSON.stringify({ query, variables }),
-      });
-    } catch {
-      throw new GatewayError('The gateway could not be reached.', 'NETWORK_ERROR');
-    }
-    return resultOf(parse<T>(await response.text(), response.status), response.status);
+    return this.post<T>({
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...this.headers() },
+      body: JSON.stringify({ query, variables }),
+    });
   }
 
   /**
@@ -96,13 +89,14 @@ export class GatewayClient {
     body.append('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
     body.append('map', JSON.stringify({ 0: ['variables.file'] }));
     body.append('0', file, file.name);
+    return this.post<T>({ headers: { 'apollo-require-preflight': 'true', ...this.headers() }, body });
+  }
+
+  /** A POST to the gateway's GraphQL endpoint, and its answer's data (or its first error, thrown). */
+  private async post<T>(init: { headers: Record<string, string>; body: string | FormData }): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(GRAPHQL_PATH, {
-        method: 'POST',
-        headers: { 'apollo-require-preflight': 'true', ...this.headers() },
-        body,
-      });
+      response = await fetch(GRAPHQL_PATH, { method: 'POST', ...init });
     } catch {
       throw new GatewayError('The gateway could not be reached.', 'NETWORK_ERROR');
     }

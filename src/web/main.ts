@@ -484,37 +484,38 @@ element<HTMLFormElement>('search-form').addEventListener('submit', (event) => {
 });
 
 async function search(query: string, clips: boolean): Promise<void> {
-  const results = element('search-results');
-  const state = element('search-state');
-  results.replaceChildren();
-  state.className = 'muted';
-  state.textContent = 'searching…';
-  state.hidden = false;
-  try {
+  await showFound(element('search-results'), element('search-state'), 'searching…', async () => {
     if (clips) {
       const videoNos = picked();
       const { searchClips } = await client.request<{
         searchClips: { startSeconds: number; endSeconds: number; score: number | null; video: Video }[];
       }>(SEARCH_CLIPS, { query, videoNos: videoNos.length > 0 ? videoNos : null });
-      results.replaceChildren(
-        ...searchClips.map((clip) =>
-          make(
-            'li',
-            `${clip.video.videoName}: ${clip.startSeconds}–${clip.endSeconds} s${clip.score === null ? '' : ` (score ${clip.score.toFixed(2)})`}`,
-          ),
-        ),
-      );
-    } else {
-      const { searchVideos } = await client.request<{ searchVideos: { score: number | null; video: Video }[] }>(
-        SEARCH_VIDEOS,
-        { query },
-      );
-      results.replaceChildren(
-        ...searchVideos.map(({ video, score }) =>
-          make('li', `${video.videoName} (${video.videoNo})${score === null ? '' : `, score ${score.toFixed(2)}`}`),
-        ),
-      );
+      return searchClips.map((clip) => clipLine(clip.video.videoName, clip.startSeconds, clip.endSeconds, clip.score));
     }
+    const { searchVideos } = await client.request<{ searchVideos: { score: number | null; video: Video }[] }>(
+      SEARCH_VIDEOS,
+      { query },
+    );
+    return searchVideos.map(
+      ({ video, score }) =>
+        `${video.videoName} (${video.videoNo})${score === null ? '' : `, score ${score.toFixed(2)}`}`,
+    );
+  });
+}
+
+/** Shows a search under way in `state`, then its lines in `results` ("Nothing found." when none), or its refusal. */
+async function showFound(
+  results: HTMLElement,
+  state: HTMLElement,
+  busy: string,
+  find: () => Promise<string[]>,
+): Promise<void> {
+  results.replaceChildren();
+  state.className = 'muted';
+  state.textContent = busy;
+  state.hidden = false;
+  try {
+    results.replaceChildren(...(await find()).map((line) => make('li', line)));
     // What the search came to is a status, not a result.
     state.textContent = 'Nothing found.';
     state.hidden = results.childElementCount > 0;
@@ -522,6 +523,10 @@ async function search(query: string, clips: boolean): Promise<void> {
     showErrorIn(state, error);
   }
 }
+
+/** A moment found in a video, as a line. */
+const clipLine = (name: string, start: number, end: number, score: number | null) =>
+  `${name}: ${start}–${end} s${score === null ? '' : ` (score ${score.toFixed(2)})`}`;
 
 element<HTMLFormElement>('chat-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -572,17 +577,15 @@ element<HTMLFormElement>('moment-form').addEventListener('submit', (event) => {
 async function findMoments(picture: File, prompt: string): Promise<void> {
   const results = element('moment-results');
   const state = element('moment-state');
-  results.replaceChildren();
-  state.hidden = false;
   const videoNos = picked();
   if (videoNos.length === 0) {
+    results.replaceChildren();
+    state.hidden = false;
     state.className = 'error';
     state.textContent = 'Tick the videos to look in first.';
     return;
   }
-  state.className = 'muted';
-  state.textContent = 'looking…';
-  try {
+  await showFound(results, state, 'looking…', async () => {
     const { searchClipsByImage } = await client.requestWithFile<{
       searchClipsByImage: {
         videoNo: string;
@@ -592,19 +595,10 @@ async function findMoments(picture: File, prompt: string): Promise<void> {
         video: Video | null;
       }[];
     }>(SEARCH_CLIPS_BY_IMAGE, { videoNos, prompt }, picture);
-    results.replaceChildren(
-      ...searchClipsByImage.map((clip) =>
-        make(
-          'li',
-          `${clip.video?.videoName ?? clip.videoNo}: ${clip.startTime}–${clip.endTime} s${clip.score === null ? '' : ` (score ${clip.score.toFixed(2)})`}`,
-        ),
-      ),
+    return searchClipsByImage.map((clip) =>
+      clipLine(clip.video?.videoName ?? clip.videoNo, clip.startTime, clip.endTime, clip.score),
     );
-    state.textContent = 'Nothing found.';
-    state.hidden = results.childElementCount > 0;
-  } catch (error) {
-    showErrorIn(state, error);
-  }
+  });
 }
 
 /** The live analysis on screen: its id, and how to stop following it. */

@@ -43,6 +43,23 @@ const uploadImage = (
     headers,
   });
 
+/** `searchClipsByImage` as Alice, with a picture (a PNG unless given). */
+const findMoments = (
+  videoNos: string[],
+  prompt: string,
+  content: Buffer = PICTURES.png(),
+  fileName = 'jacket.png',
+  contentType = 'image/png',
+) =>
+  postOperationWithFile(stack.graphqlUrl, {
+    document: SearchClipsByImageDocument,
+    variables: { videoNos, prompt },
+    fileName,
+    contentType,
+    content,
+    headers: asAlice,
+  });
+
 const listImages = async (headers: Record<string, string>) =>
   (
     await postGraphQL(stack.graphqlUrl, ImagesDocument, { first: 50, after: null }, headers)
@@ -215,14 +232,7 @@ describe.runIf(testFamily() === 'v1')('searchClipsByImage (successor family)', (
       await uploadSmallVideo(stack.graphqlUrl, asAlice),
     ];
     const searched = stack.simulator.pictures.clipSearches.length;
-    const one = await postOperationWithFile(stack.graphqlUrl, {
-      document: SearchClipsByImageDocument,
-      variables: { videoNos: [first], prompt: 'where is this jacket?' },
-      fileName: 'jacket.jpg',
-      contentType: 'image/jpeg',
-      content: PICTURES.jpeg(),
-      headers: asAlice,
-    });
+    const one = await findMoments([first], 'where is this jacket?', PICTURES.jpeg(), 'jacket.jpg', 'image/jpeg');
     const clips = one.json.data.searchClipsByImage;
     expect(clips).toHaveLength(2);
     expect(clips[0]).toMatchObject({ videoNo: first, startTime: 1.5, endTime: 3 });
@@ -230,14 +240,13 @@ describe.runIf(testFamily() === 'v1')('searchClipsByImage (successor family)', (
     expect(clips[0].video).toEqual({ videoName: 'clip.mp4' });
 
     // Two videos: the picture goes to MAVI once for each.
-    const two = await postOperationWithFile(stack.graphqlUrl, {
-      document: SearchClipsByImageDocument,
-      variables: { videoNos: [first, second], prompt: 'where is this jacket?' },
-      fileName: 'jacket.jpg',
-      contentType: 'image/jpeg',
-      content: PICTURES.jpeg(),
-      headers: asAlice,
-    });
+    const two = await findMoments(
+      [first, second],
+      'where is this jacket?',
+      PICTURES.jpeg(),
+      'jacket.jpg',
+      'image/jpeg',
+    );
     expect(new Set(two.json.data.searchClipsByImage.map((clip: { videoNo: string }) => clip.videoNo))).toEqual(
       new Set([first, second]),
     );
@@ -248,14 +257,7 @@ describe.runIf(testFamily() === 'v1')('searchClipsByImage (successor family)', (
     const alices = await uploadSmallVideo(stack.graphqlUrl, asAlice);
     const bobs = await uploadSmallVideo(stack.graphqlUrl, asBob);
     const searched = stack.simulator.pictures.clipSearches.length;
-    const answer = await postOperationWithFile(stack.graphqlUrl, {
-      document: SearchClipsByImageDocument,
-      variables: { videoNos: [bobs, alices], prompt: 'this?' },
-      fileName: 'jacket.png',
-      contentType: 'image/png',
-      content: PICTURES.png(),
-      headers: asAlice,
-    });
+    const answer = await findMoments([bobs, alices], 'this?');
     expect(answer.json.errors[0].extensions.code).toBe('VIDEO_NOT_FOUND');
     expect(answer.json.errors[0].message).toContain(bobs);
     expect(stack.simulator.pictures.clipSearches.length).toBe(searched);
@@ -264,23 +266,9 @@ describe.runIf(testFamily() === 'v1')('searchClipsByImage (successor family)', (
   it('refuses a picture that is not one, and an empty prompt, before MAVI is asked', async () => {
     const alices = await uploadSmallVideo(stack.graphqlUrl, asAlice);
     const searched = stack.simulator.pictures.clipSearches.length;
-    const notPicture = await postOperationWithFile(stack.graphqlUrl, {
-      document: SearchClipsByImageDocument,
-      variables: { videoNos: [alices], prompt: 'this?' },
-      fileName: 'jacket.png',
-      contentType: 'image/png',
-      content: Buffer.from('%PDF-1.7 not a picture at all'),
-      headers: asAlice,
-    });
+    const notPicture = await findMoments([alices], 'this?', Buffer.from('%PDF-1.7 not a picture at all'));
     expect(notPicture.json.errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const noPrompt = await postOperationWithFile(stack.graphqlUrl, {
-      document: SearchClipsByImageDocument,
-      variables: { videoNos: [alices], prompt: '  ' },
-      fileName: 'jacket.png',
-      contentType: 'image/png',
-      content: PICTURES.png(),
-      headers: asAlice,
-    });
+    const noPrompt = await findMoments([alices], '  ');
     expect(noPrompt.json.errors[0].extensions.code).toBe('INVALID_INPUT');
     expect(stack.simulator.pictures.clipSearches.length).toBe(searched);
   });
@@ -352,14 +340,7 @@ describe.runIf(testFamily() === 'original')('the original family, which has no p
     );
     expect(byText.body.errors![0]!.extensions!.code).toBe('UNSUPPORTED_BY_MAVI');
     const videoNo = await uploadSmallVideo(stack.graphqlUrl, asAlice);
-    const clips = await postOperationWithFile(stack.graphqlUrl, {
-      document: SearchClipsByImageDocument,
-      variables: { videoNos: [videoNo], prompt: 'this?' },
-      fileName: 'jacket.png',
-      contentType: 'image/png',
-      content: PICTURES.png(),
-      headers: asAlice,
-    });
+    const clips = await findMoments([videoNo], 'this?');
     expect(clips.json.errors[0].extensions.code).toBe('UNSUPPORTED_BY_MAVI');
     expect(stack.simulator.pictures.images.size).toBe(0);
     expect(stack.simulator.calls.get('image') ?? 0).toBe(0);
