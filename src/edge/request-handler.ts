@@ -12,6 +12,7 @@ import type { CORSOptions } from '@whatwg-node/server';
 import type { Registry } from 'prom-client';
 import type { ClientKeys } from '../auth/client-keys.js';
 import { isRefusal, refusal, type Refusal } from '../errors.js';
+import type { Caller } from '../identity.js';
 import type { ServerContext } from '../graphql/context.js';
 import type { ResumableUploads } from '../staging/resumable-uploads.js';
 import { withRequestId, type Logger } from '../logger.js';
@@ -48,12 +49,30 @@ type GraphQLHandler = (
   context: Pick<ServerContext, 'caller' | 'uploadSlot'>,
 ) => unknown;
 
+/**
+ * SSE subscriptions the gateway serves itself (server/event-streams.ts): `serve` answers the
+ * request, or hands it to Yoga through `toYoga` (with whatever of the body it read).
+ */
+export interface EventStreamRoute {
+  /** Whether the request may be one (it accepts text/event-stream, and its body is small and JSON). */
+  accepts(req: IncomingMessage): boolean;
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: Caller,
+    body: RequestBody,
+    toYoga: () => unknown,
+  ): Promise<unknown>;
+}
+
 export interface RequestHandlerDeps {
   /** GET /metrics: the registry, and who may read it (undefined: nobody, the route is not served). */
   metrics: { registry: Registry; readers: ClientKeys | undefined };
   /** GET /web-app/sign-in.json: how the web app signs users in, or null when the gateway takes client keys only. */
   webSignIn: { issuer: string; clientId: string; audience: string } | null;
   graphql: GraphQLHandler;
+  /** SSE subscriptions to shareable fields, served beside Yoga. */
+  eventStreams: EventStreamRoute;
   /** The web app's built files (served at `/`), or undefined when it was not built. */
   webApp: StaticFiles | undefined;
   webhook: WebhookDeps;
@@ -140,8 +159,14 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
       // schema (GraphiQL does before a key is typed), which needs none (see server/yoga.ts).
       return refuse(identified);
     }
-    body.take();
-    return deps.graphql(req, res, { caller: identified });
+    const toYoga = () => {
+      body.take();
+      return deps.graphql(req, res, { caller: identified });
+    };
+    if (identified !== undefined && !isRefusal(identified) && deps.eventStreams.accepts(req)) {
+      return deps.eventStreams.serve(req, res, identified, body, toYoga);
+    }
+    return toYoga();
   };
 
   return (req, res, awaitingContinue = false) => {

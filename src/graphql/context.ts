@@ -37,6 +37,13 @@ export type ServerContext = {
   caller?: Caller | Refusal;
   /** An upload request's admission slot. */
   uploadSlot?: UploadSlot;
+  /**
+   * Set when the transport serves the operation's stream itself: websockets
+   * (server/websocket.ts), and SSE subscriptions to shareable fields
+   * (server/event-streams.ts). It keeps its own stream limits, token expiry and
+   * counts, so the plugins that keep them for Yoga's SSE responses stand aside.
+   */
+  streamedBy?: 'websocket' | 'sse';
 };
 
 /** What the gateway adds to every operation's context. */

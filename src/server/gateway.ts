@@ -25,6 +25,8 @@ import { Chats } from '../videos/chat.js';
 import { createServices, type ServiceOptions } from './services.js';
 import { shutDown } from './shutdown.js';
 import { attachGraphQLWebSocket } from './websocket.js';
+import { EventStreams } from './event-streams.js';
+import { SseStreamsPerClient } from './plugins/use-sse-limits.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { createGatewayYoga } from './yoga.js';
 import type { LiveAnalyses } from '../live/live-analyses.js';
@@ -119,7 +121,11 @@ export function createGatewayWithParts(
     erasures,
   } = services;
 
-  const { server, yoga, webSockets } = serveOverHttp(config, services, { logger, metrics, stopping: () => stopping });
+  const { server, yoga, webSockets, eventStreams } = serveOverHttp(config, services, {
+    logger,
+    metrics,
+    stopping: () => stopping,
+  });
   metrics.observe({
     uploadsInFlight: () => uploads.inFlight.size,
     chatsStreaming: () => chats.streaming,
@@ -192,6 +198,7 @@ export function createGatewayWithParts(
           poller,
           appWebhooks,
           webSockets,
+          eventStreams,
           yoga,
           backends,
           closeMavi: () => mavi.close(),
@@ -218,6 +225,7 @@ function serveOverHttp(
   const { userTokens, open, uploads, library, chats, transcripts, resumableUploads, erasures, appWebhooks } = services;
   const cors = corsOptions(config.corsOrigins);
   const callers = callerIdentification(clientKeys, userTokens, createClientKeys(config.serviceKeys, 'service'));
+  const sseStreams = new SseStreamsPerClient(config.sseMaxStreamsPerClient);
   const yoga = createGatewayYoga({
     keysRequired: !open,
     userTokens: userTokens !== undefined,
@@ -236,7 +244,7 @@ function serveOverHttp(
     logger,
     metrics,
     cost: backends.cost,
-    sseMaxStreamsPerClient: config.sseMaxStreamsPerClient,
+    sseStreams,
     introspection: config.introspection,
     readiness: () =>
       stopping()
@@ -252,8 +260,10 @@ function serveOverHttp(
       : { issuer: config.auth.issuer, clientId: config.auth.webClientId, audience: config.auth.audience };
   const webApp = loadStaticFiles(WEB_APP_DIR, webSignIn ? [new URL(webSignIn.issuer).origin] : []);
   if (!webApp) logger.info('the web app is not built: / answers 404 (npm run build builds it)', { dir: WEB_APP_DIR });
+  const eventStreams = new EventStreams({ yoga, streams: sseStreams, logger, metrics });
   const handleRequest = createRequestHandler({
     graphql: (req, res, context) => yoga(req, res, context),
+    eventStreams,
     webSignIn,
     webApp,
     metrics: {
@@ -303,7 +313,7 @@ function serveOverHttp(
   // A client that asks first (Expect: 100-continue) is told to send its body only once it is read.
   server.on('checkContinue', (req, res) => handleRequest(req, res, true));
   const webSockets = attachGraphQLWebSocket(server, yoga, callers, logger, metrics, config.websocket);
-  return { server, yoga, webSockets };
+  return { server, yoga, webSockets, eventStreams };
 }
 
 function randomWebhookSecret(logger: Logger, warn: boolean): string {

@@ -1,7 +1,8 @@
 /**
- * Websocket subscriptions that ask the same thing share one stream: each event
- * is executed, masked and serialised once per group, and only the frame's id
- * differs between subscribers. A group is one caller's subscriptions with the
+ * Subscriptions that ask the same thing share one stream: each event is
+ * executed, masked and serialised once per group, and each subscriber's
+ * transport only frames it (a websocket's `next` message with its id, an SSE
+ * `next` event). A group is one caller's subscriptions with the
  * same query, operation name and variables, for fields the schema marks
  * shareable (graphql/shared-results.ts).
  *
@@ -20,24 +21,51 @@
  *    its first (the replay). The group has listened since before that event,
  *    so nothing between the replay and the next event can be missed.
  *
- * graphql-ws still owns ids and completion: each subscriber is a small iterator
- * that yields nothing (the group writes its `next` frames) and ends when the
- * group does, after which graphql-ws sends `complete` as for any subscription.
+ * Each transport keeps its own groups (one SharedSubscriptions each): its
+ * members are counted under its name. On a websocket, graphql-ws still owns ids
+ * and completion: each subscriber is a small iterator that yields nothing (the
+ * group writes its `next` frames) and ends when the group does, after which
+ * graphql-ws sends `complete` as for any subscription (SocketSubscriber). An SSE
+ * subscriber writes to its response itself (server/event-streams.ts).
  * A subscriber that leaves only leaves its group; the last one out closes the
  * source (and so its bus listener).
  */
 import type { ExecutionResult } from 'graphql';
+import type { Viewer } from '../identity.js';
 import type { Logger } from '../logger.js';
+
+/** The group a subscription belongs to: its caller's, for the same operation and variables. */
+export function groupKey(
+  viewer: Viewer,
+  params: { query: string; operationName?: string | null; variables?: unknown },
+): string {
+  return JSON.stringify([viewer.ownerId, params.operationName ?? null, params.variables ?? null, params.query]);
+}
 
 /** Writes one text frame to a subscriber's socket (never throws; a closed socket drops it). */
 export type SendFrame = (frame: string) => void;
 
+/** One subscriber of a group, as its transport writes to it. None of these throws. */
+export interface GroupMember {
+  /** Writes one event, given as its serialised result. */
+  deliver(payload: string): void;
+  /** The group's stream ended: the subscription completes. */
+  finish(): void;
+  /** The group's stream failed. */
+  fail(error: unknown): void;
+}
+
 export interface SharedSubscriptionsOptions {
-  /** The `payload` of a `next` message for this result, as JSON (the websocket's own shaping). */
+  /** One event's result as JSON: the payload every member frames. */
   serialise: (result: ExecutionResult) => string;
   /** Told how many subscribers one event was written to (the delivery counter). */
   delivered: (count: number) => void;
   logger: Logger;
+}
+
+/** What a member holds of its group: the way out (a no-op once the group ended). */
+export interface Membership {
+  leave(member: GroupMember): void;
 }
 
 const DONE: IteratorResult<never> = { done: true, value: undefined };
@@ -48,16 +76,15 @@ export class SharedSubscriptions {
   constructor(private readonly options: SharedSubscriptionsOptions) {}
 
   /**
-   * Adds a subscriber whose own subscribe just opened `stream`, and returns the
-   * iterator graphql-ws follows for it in place of that stream.
+   * Adds a subscriber whose own subscribe just opened `stream` (closed unread when a
+   * group for `key` is already live). Answers the group, which the member leaves by.
    */
-  join(key: string, stream: AsyncIterable<ExecutionResult>, id: string, send: SendFrame): AsyncIterableIterator<never> {
-    const member = new Member(`{"id":${JSON.stringify(id)},"type":"next","payload":`, send);
+  join(key: string, stream: AsyncIterable<ExecutionResult>, member: GroupMember): Membership {
     const group = this.groups.get(key);
     if (group !== undefined) {
       this.closeUnread(stream);
       group.add(member);
-      return member;
+      return group;
     }
     const created: Group = new Group(stream[Symbol.asyncIterator](), this.options, () => {
       // Forget the group the moment it ends or empties, so no one joins a group that is going.
@@ -66,7 +93,7 @@ export class SharedSubscriptions {
     this.groups.set(key, created);
     created.add(member);
     created.run();
-    return member;
+    return created;
   }
 
   private closeUnread(stream: AsyncIterable<ExecutionResult>): void {
@@ -77,8 +104,8 @@ export class SharedSubscriptions {
   }
 }
 
-class Group {
-  private readonly members = new Set<Member>();
+class Group implements Membership {
+  private readonly members = new Set<GroupMember>();
   /** The latest event's payload: a joining subscriber's replay. */
   private latest: string | undefined;
   private over = false;
@@ -89,13 +116,12 @@ class Group {
     private readonly forget: () => void,
   ) {}
 
-  add(member: Member): void {
-    member.group = this;
+  add(member: GroupMember): void {
     this.members.add(member);
-    if (this.latest !== undefined) this.deliver(member);
+    if (this.latest !== undefined) member.deliver(this.latest);
   }
 
-  leave(member: Member): void {
+  leave(member: GroupMember): void {
     if (!this.members.delete(member) || this.members.size > 0 || this.over) return;
     // The last subscriber left: the source stops listening.
     this.over = true;
@@ -116,36 +142,45 @@ class Group {
     for (;;) {
       const next = await this.source.next();
       if (next.done || this.over) return;
-      this.latest = this.options.serialise(next.value);
-      for (const member of this.members) this.deliver(member);
+      const latest = (this.latest = this.options.serialise(next.value));
+      for (const member of this.members) member.deliver(latest);
       this.options.delivered(this.members.size);
     }
   }
 
-  private deliver(member: Member): void {
-    member.send(member.prefix + this.latest! + '}');
-  }
-
-  private end(settle: (member: Member) => void): void {
+  private end(settle: (member: GroupMember) => void): void {
     this.over = true;
     this.forget();
-    for (const member of this.members) settle(member);
+    // Cleared first: a member that leaves while it settles finds itself gone already.
+    const members = [...this.members];
     this.members.clear();
+    for (const member of members) settle(member);
   }
 }
 
-/** One subscriber: its frame prefix (the id), its socket, and the promise graphql-ws waits on. */
-class Member implements AsyncIterableIterator<never> {
-  group: Group | undefined;
+/**
+ * A websocket subscriber: its frame prefix (the id), its socket, and the iterator graphql-ws
+ * follows for it in place of its own stream, whose promise settles when the group ends.
+ */
+export class SocketSubscriber implements GroupMember, AsyncIterableIterator<never> {
+  /** Set once joined. */
+  group: Membership | undefined;
+  private readonly prefix: string;
   /** Set once the group ended or the subscriber left: DONE, or the group's error. */
   private outcome: Promise<IteratorResult<never>> | undefined;
   /** Settles the promise graphql-ws waits on (with DONE, or with a rejected promise: the error). */
   private settleWaiting: ((result: Promise<IteratorResult<never>>) => void) | undefined;
 
   constructor(
-    readonly prefix: string,
-    readonly send: SendFrame,
-  ) {}
+    id: string,
+    private readonly send: SendFrame,
+  ) {
+    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  }
+
+  deliver(payload: string): void {
+    this.send(this.prefix + payload + '}');
+  }
 
   next(): Promise<IteratorResult<never>> {
     return (

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { StatusPoller } from '../status/status-poller.js';
 import type { StatusService } from '../status/status-service.js';
+import type { EventStreams } from './event-streams.js';
 import type { InFlight } from '../upload/in-flight.js';
 import type { AppWebhooks } from '../webhooks/app-webhooks.js';
 import type { Backends } from './backends.js';
@@ -22,6 +23,7 @@ export interface ShutdownParts {
   /** The app's webhook deliveries: the attempts under way end (each within its deadline). */
   appWebhooks: AppWebhooks | undefined;
   webSockets: GraphQLWebSocketServer;
+  eventStreams: EventStreams;
   yoga: GatewayYoga;
   backends: Backends;
   /** The upstream client's connections. */
@@ -51,6 +53,7 @@ export async function shutDown(parts: ShutdownParts): Promise<void> {
   await parts.poller.stop();
   await parts.appWebhooks?.stop();
   await parts.webSockets.close();
+  parts.eventStreams.close();
   await parts.yoga.dispose();
 
   // 5. Whatever is left (cut uploads, whose upstream requests abort with them) is closed.

@@ -13,7 +13,7 @@
  */
 import type { Caller, Viewer } from '../identity.js';
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import {
   CloseCode,
@@ -32,7 +32,8 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isShareableSubscription } from '../graphql/shared-results.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { atExpiry } from './plugins/use-token-expiry.js';
-import { SharedSubscriptions, type SendFrame } from './shared-subscriptions.js';
+import { groupKey, SharedSubscriptions, SocketSubscriber, type SendFrame } from './shared-subscriptions.js';
+import { carriesInternals, forStream, isAsyncIterable, streamPayload, withoutInternals } from './stream-results.js';
 import type { GatewayYoga } from './yoga.js';
 
 interface EnvelopedExecution {
@@ -131,7 +132,7 @@ export function attachGraphQLWebSocket(
   const wss = acceptUpgrades(httpServer, limits, logger);
   const sockets = new SocketsPerClient(limits.maxSocketsPerClient);
   const shared = new SharedSubscriptions({
-    serialise: nextPayload,
+    serialise: streamPayload,
     delivered: (count) => metrics.eventsDelivered.inc(WEBSOCKET, count),
     logger,
   });
@@ -162,9 +163,10 @@ export function attachGraphQLWebSocket(
     // `extensions.http` (a status and headers) belongs to HTTP answers: on a socket it is left out.
     onNext: (ctx, id, _payload, _args, result) => {
       if (ctx.extra.streaming.has(id)) metrics.eventsDelivered.inc(WEBSOCKET);
-      return result.errors?.some(carriesHttp) ? forSocket(result) : undefined;
+      return result.errors?.some(carriesInternals) ? forStream(result) : undefined;
     },
-    onError: (_ctx, _id, _payload, errors) => (errors.some(carriesHttp) ? errors.map(withoutHttp) : undefined),
+    onError: (_ctx, _id, _payload, errors) =>
+      errors.some(carriesInternals) ? errors.map(withoutInternals) : undefined,
     onSubscribe: (ctx, id, params) => startOperation(ctx, id, params, deps),
   });
 
@@ -264,9 +266,8 @@ function shareSubscription(
   result: AsyncIterable<ExecutionResult>,
 ) {
   if (!isShareableSubscription(args.schema, args.document, args.operationName)) return undefined;
-  const { ownerId } = (args.contextValue as { viewer: Viewer }).viewer;
-  const key = JSON.stringify([ownerId, payload.operationName ?? null, payload.variables ?? null, payload.query]);
-  const member = shared.join(key, result, id, extra.sendFrame);
+  const member = new SocketSubscriber(id, extra.sendFrame);
+  member.group = shared.join(groupKey((args.contextValue as { viewer: Viewer }).viewer, payload), result, member);
   // graphql-ws keeps these arguments for the life of the subscription, but only to hand
   // them to onNext, which a shared subscriber never reaches (its group writes its frames):
   // the operation's context and enveloped functions need not live that long.
@@ -312,6 +313,7 @@ function startOperation(
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...ctx,
         socket: ctx.extra.socket,
+        streamedBy: 'websocket',
         params,
         signal: ctx.extra.closed.signal,
         caller: ctx.extra.caller,
@@ -432,26 +434,4 @@ function pingUntilGone(wss: WebSocketServer, intervalMs: number): () => void {
 function closeAtExpiry(extra: SocketExtra, expiresAt: number): void {
   const cancel = atExpiry(expiresAt, () => extra.socket.close(FORBIDDEN, 'Forbidden: the token expired'));
   extra.closed.signal.addEventListener('abort', cancel, { once: true });
-}
-
-const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>
-  typeof (value as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] === 'function';
-
-/** A result as a socket carries it: errors last, as graphql-ws writes them, and without `extensions.http`. */
-function forSocket(result: ExecutionResult): Record<string, unknown> {
-  const { errors, ...rest } = result;
-  return errors ? { ...rest, errors: errors.map(withoutHttp) } : rest;
-}
-
-/** A shared `next` message's payload: the same bytes graphql-ws would write for this subscriber. */
-const nextPayload = (result: ExecutionResult): string => JSON.stringify(forSocket(result));
-
-const carriesHttp = (error: GraphQLFormattedError | GraphQLError) =>
-  error.extensions !== undefined && 'http' in error.extensions;
-
-function withoutHttp(error: GraphQLFormattedError | GraphQLError): GraphQLFormattedError {
-  const formatted = error instanceof GraphQLError ? error.toJSON() : error;
-  if (!carriesHttp(formatted)) return formatted;
-  const { http: _http, ...extensions } = formatted.extensions!;
-  return { ...formatted, extensions };
 }

@@ -24,7 +24,7 @@ import { isIntrospectionOnly } from './introspection-only.js';
 import { useCloseUnfinishedUploads } from './plugins/use-close-unfinished-uploads.js';
 import { useGatewayMetrics } from './plugins/use-gateway-metrics.js';
 import { useOperationQuota } from './plugins/use-operation-quota.js';
-import { useSseLimits } from './plugins/use-sse-limits.js';
+import { useSseLimits, type SseStreamsPerClient } from './plugins/use-sse-limits.js';
 import { useTokenExpiry } from './plugins/use-token-expiry.js';
 import { useTracing } from './plugins/use-tracing.js';
 import { useValidationRule } from './plugins/use-validation-rule.js';
@@ -32,7 +32,7 @@ import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useOperationLimits } from './plugins/use-operation-limits.js';
 
 /** JSON requests carry a query and variables: a few KiB. Uploads bypass this (edge/upload-request.ts). */
-const MAX_JSON_BODY_BYTES = 256 * 1024;
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GatewayUserContext>;
 
@@ -124,8 +124,8 @@ export interface GatewayYogaOptions {
   metrics: GatewayMetrics;
   /** The client's operations-a-minute quota. */
   cost: Pick<CostControl, 'spend'>;
-  /** Open SSE subscriptions one client may hold. */
-  sseMaxStreamsPerClient: number;
+  /** Open SSE subscriptions per client, shared with the SSE streams the gateway serves itself. */
+  sseStreams: SseStreamsPerClient;
   /** Serve GraphiQL and answer introspection. */
   introspection: boolean;
   /** What GET /ready answers: 'ready' (200), or why not (503). */
@@ -228,7 +228,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       ...useOperationLimits(),
       ...useGatewayMetrics(options.metrics),
       useOperationQuota(options.cost),
-      useSseLimits(options.sseMaxStreamsPerClient),
+      useSseLimits(options.sseStreams),
       useTokenExpiry(),
       useTracing(),
       ...(options.introspection ? [] : useNoIntrospection()),

@@ -7,7 +7,7 @@
 import type { ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { SharedSubscriptions } from '../../src/server/shared-subscriptions.js';
+import { SharedSubscriptions, SocketSubscriber, type SendFrame } from '../../src/server/shared-subscriptions.js';
 
 /** An async iterable the test pushes into; it records whether it was closed. */
 class Source implements AsyncIterableIterator<ExecutionResult> {
@@ -83,6 +83,13 @@ function groups() {
   return { shared, delivered, serialised: () => serialised };
 }
 
+/** A websocket subscriber joining as server/websocket.ts joins one: its iterator is what graphql-ws follows. */
+function join(shared: SharedSubscriptions, key: string, source: Source, id: string, send: SendFrame) {
+  const subscriber = new SocketSubscriber(id, send);
+  subscriber.group = shared.join(key, source, subscriber);
+  return subscriber;
+}
+
 const event = (status: string): ExecutionResult => ({ data: { videoStatus: { status } } });
 
 describe('shared subscription groups', () => {
@@ -90,8 +97,8 @@ describe('shared subscription groups', () => {
     const { shared, delivered, serialised } = groups();
     const first = new Source();
     const [a, b] = [new Socket(), new Socket()];
-    shared.join('key', first, 'a', a.send);
-    shared.join('key', new Source(), 'b', b.send);
+    join(shared, 'key', first, 'a', a.send);
+    join(shared, 'key', new Source(), 'b', b.send);
     first.push(event('PARSE'));
     await Promise.all([a.received(1), b.received(1)]);
     expect(serialised()).toBe(1);
@@ -104,12 +111,12 @@ describe('shared subscription groups', () => {
     const { shared } = groups();
     const source = new Source();
     const early = new Socket();
-    shared.join('key', source, 'early', early.send);
+    join(shared, 'key', source, 'early', early.send);
     source.push(event('UNPARSE'));
     await early.received(1);
     const own = new Source();
     const late = new Socket();
-    shared.join('key', own, 'late', late.send);
+    join(shared, 'key', own, 'late', late.send);
     expect(own.closed).toBe(true);
     expect(JSON.parse(late.frames[0]!)).toMatchObject({ id: 'late', payload: event('UNPARSE') });
   });
@@ -118,8 +125,8 @@ describe('shared subscription groups', () => {
     const { shared } = groups();
     const [one, two] = [new Source(), new Source()];
     const [a, b] = [new Socket(), new Socket()];
-    shared.join('one', one, 'a', a.send);
-    shared.join('two', two, 'b', b.send);
+    join(shared, 'one', one, 'a', a.send);
+    join(shared, 'two', two, 'b', b.send);
     expect(two.closed).toBe(false);
     two.push(event('PARSE'));
     await b.received(1);
@@ -129,15 +136,15 @@ describe('shared subscription groups', () => {
   it('closes the source when the last subscriber leaves, and a new subscriber then starts a new group', async () => {
     const { shared } = groups();
     const source = new Source();
-    const first = shared.join('key', source, 'a', new Socket().send);
-    const second = shared.join('key', new Source(), 'b', new Socket().send);
-    await first.return!();
+    const first = join(shared, 'key', source, 'a', new Socket().send);
+    const second = join(shared, 'key', new Source(), 'b', new Socket().send);
+    await first.return();
     expect(source.closed).toBe(false);
-    await second.return!();
+    await second.return();
     expect(source.closed).toBe(true);
     const fresh = new Source();
     const socket = new Socket();
-    shared.join('key', fresh, 'c', socket.send);
+    join(shared, 'key', fresh, 'c', socket.send);
     expect(fresh.closed).toBe(false);
     fresh.push(event('PARSE'));
     await socket.received(1);
@@ -146,8 +153,8 @@ describe('shared subscription groups', () => {
   it("ends every subscriber when the group's source ends", async () => {
     const { shared } = groups();
     const source = new Source();
-    const a = shared.join('key', source, 'a', new Socket().send);
-    const b = shared.join('key', new Source(), 'b', new Socket().send);
+    const a = join(shared, 'key', source, 'a', new Socket().send);
+    const b = join(shared, 'key', new Source(), 'b', new Socket().send);
     const ends = Promise.all([a.next(), b.next()]);
     source.end();
     expect(await ends).toEqual([

@@ -70,9 +70,10 @@ export function useGatewayMetrics(metrics: GatewayMetrics): Plugin[] {
 }
 
 /**
- * Open SSE subscriptions and the events sent on them. Websocket subscriptions are
- * counted where their frames are written (server/websocket.ts): subscribers that
- * share a stream there do not each run this plugin's per-event hook.
+ * Open SSE subscriptions and the events sent on them. Websocket subscriptions and
+ * shared SSE streams are counted where their frames are written
+ * (server/websocket.ts, server/event-streams.ts): subscribers that share a stream
+ * there do not each run this plugin's per-event hook.
  */
 function useSubscriptionMetrics(metrics: GatewayMetrics): Plugin {
   const transport: Transport = 'sse';
@@ -81,7 +82,8 @@ function useSubscriptionMetrics(metrics: GatewayMetrics): Plugin {
       return {
         onSubscribeResult({ args, result }) {
           if (!(Symbol.asyncIterator in (result as object))) return undefined; // refused: nothing opened
-          if ((args.contextValue as { socket?: unknown }).socket) return undefined; // a websocket operation
+          // A stream its transport serves itself is counted there (a websocket, a shared SSE stream).
+          if ((args.contextValue as { streamedBy?: unknown }).streamedBy) return undefined;
           metrics.subscriptions.inc({ transport });
           return {
             onNext: () => metrics.eventsDelivered.inc({ transport }),

@@ -10,7 +10,7 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Plugin } from 'graphql-yoga';
 
-const OPERATION_LIMITS = {
+export const OPERATION_LIMITS = {
   /** Nesting depth; introspection counts too (deep `ofType` chains are a known attack), and GraphiQL's own query needs 13. */
   depth: 15,
   aliases: 15,

@@ -21,39 +21,63 @@ import { gatewayError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
 import { releaseAtEndOrClose, whenClosed } from './connection-closed.js';
 
+/**
+ * Open SSE streams per client (per instance), counted alike whether Yoga serves
+ * them or the gateway does (server/event-streams.ts).
+ */
+export class SseStreamsPerClient {
+  private readonly open = new Map<string, number>();
+
+  constructor(readonly max: number) {}
+
+  /** The refusal when the client holds its share, else undefined. Counts nothing. */
+  refusal(ownerId: string): ExecutionResult | undefined {
+    if ((this.open.get(ownerId) ?? 0) < this.max) return undefined;
+    return {
+      errors: [
+        gatewayError(
+          'TOO_MANY_SUBSCRIPTIONS',
+          `Too many open SSE subscriptions for this client (at most ${this.max}): close one first.`,
+        ),
+      ],
+    };
+  }
+
+  take(ownerId: string): void {
+    this.open.set(ownerId, (this.open.get(ownerId) ?? 0) + 1);
+  }
+
+  give(ownerId: string): void {
+    const left = (this.open.get(ownerId) ?? 1) - 1;
+    if (left > 0) this.open.set(ownerId, left);
+    else this.open.delete(ownerId);
+  }
+}
+
 export function useSseLimits(
-  maxStreamsPerClient: number,
-): Plugin<{ viewer?: Viewer; socket?: unknown; res?: ServerResponse }, { res?: ServerResponse }> {
-  const open = new Map<string, number>();
+  streams: SseStreamsPerClient,
+): Plugin<{ viewer?: Viewer; streamedBy?: unknown; res?: ServerResponse }, { res?: ServerResponse }> {
   return {
     onSubscribe({ args, setSubscribeFn }) {
-      const { viewer, socket } = args.contextValue;
+      const { viewer, streamedBy } = args.contextValue;
       const ownerId = viewer?.ownerId;
-      if (socket !== undefined || ownerId === undefined) return undefined; // websockets have limits of their own
-      if ((open.get(ownerId) ?? 0) >= maxStreamsPerClient) {
-        const refusal: ExecutionResult = {
-          errors: [
-            gatewayError(
-              'TOO_MANY_SUBSCRIPTIONS',
-              `Too many open SSE subscriptions for this client (at most ${maxStreamsPerClient}): close one first.`,
-            ),
-          ],
-        };
+      // A transport that serves its streams itself keeps its own limits.
+      if (streamedBy !== undefined || ownerId === undefined) return undefined;
+      const refusal = streams.refusal(ownerId);
+      if (refusal !== undefined) {
         setSubscribeFn(() => refusal);
         return undefined;
       }
       return {
         onSubscribeResult({ result }) {
           if (!(Symbol.asyncIterator in (result as object))) return undefined;
-          open.set(ownerId, (open.get(ownerId) ?? 0) + 1);
+          streams.take(ownerId);
           const stream = result as AsyncIterableIterator<unknown>;
           return {
             // The slot is given back, and the stream closed (a no-op for one that ended), at the
             // stream's end or its connection's close, whichever is first.
             onEnd: releaseAtEndOrClose(args.contextValue.res, () => {
-              const left = (open.get(ownerId) ?? 1) - 1;
-              if (left > 0) open.set(ownerId, left);
-              else open.delete(ownerId);
+              streams.give(ownerId);
               void stream.return?.();
             }),
           };

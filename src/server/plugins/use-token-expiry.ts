@@ -4,7 +4,8 @@
  * stream ends, which returns the subscription (its bus listener, a chat's call
  * to MAVI). The client subscribes again with a fresh token. Websockets end the
  * same way by their own means: the socket is closed with 4403 at the expiry of
- * the token it was opened with (server/websocket.ts).
+ * the token it was opened with (server/websocket.ts). SSE streams the gateway
+ * serves itself end as here (server/event-streams.ts).
  */
 import type { Caller } from '../../identity.js';
 import type { ExecutionResult } from 'graphql';
@@ -26,13 +27,13 @@ export function atExpiry(expiresAt: number, expire: () => void): () => void {
   return () => clearTimeout(timer);
 }
 
-const TOKEN_EXPIRED = refusal('UNAUTHENTICATED', 'The token expired: subscribe again with a fresh one.');
+export const TOKEN_EXPIRED = refusal('UNAUTHENTICATED', 'The token expired: subscribe again with a fresh one.');
 
-export function useTokenExpiry(): Plugin<{ caller?: Caller | Refusal; socket?: unknown }> {
+export function useTokenExpiry(): Plugin<{ caller?: Caller | Refusal; streamedBy?: unknown }> {
   return {
     onSubscribe({ args }) {
-      const { caller, socket } = args.contextValue;
-      if (socket !== undefined || caller === undefined || isRefusal(caller) || caller.expiresAt === undefined) {
+      const { caller, streamedBy } = args.contextValue;
+      if (streamedBy !== undefined || caller === undefined || isRefusal(caller) || caller.expiresAt === undefined) {
         return undefined;
       }
       const expiresAt = caller.expiresAt;
