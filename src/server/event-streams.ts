@@ -94,7 +94,7 @@ export class EventStreams implements EventStreamRoute {
       logger: options.logger,
     });
     this.keepAlive = setInterval(() => {
-      for (const res of this.open) res.write(OPENING);
+      for (const res of this.open) if (!res.writableEnded && !res.destroyed) res.write(OPENING);
     }, KEEP_ALIVE_MS);
     this.keepAlive.unref();
   }
@@ -204,7 +204,7 @@ export class EventStreams implements EventStreamRoute {
       streams.give(caller.ownerId);
       return answerOnce(res, result);
     }
-    if (res.destroyed) {
+    if (res.closed || res.destroyed) {
       // The client left while it started: nothing is kept for it.
       streams.give(caller.ownerId);
       await result[Symbol.asyncIterator]().return?.();
