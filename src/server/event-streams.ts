@@ -121,8 +121,7 @@ export class EventStreams implements EventStreamRoute {
   ): Promise<unknown> {
     const asked = await this.read(req, res, body);
     if (asked === undefined) return undefined; // the client left while sending its body
-    const document = asked.params && shareableDocument(asked.params);
-    if (asked.params === undefined || document === undefined) {
+    if (asked.params === undefined || !isShareableOperation(asked.params)) {
       // Yoga reads the body from here (@whatwg-node/server takes a request's `body` as read).
       if (asked.bodyText !== undefined) (req as { body?: unknown }).body = asked.bodyText;
       return toYoga();
@@ -301,17 +300,18 @@ class EventStream implements GroupMember {
 }
 
 /**
- * The operation's document when it selects only shareable subscription fields, else
- * undefined (it is Yoga's). Parsed with the operation limits' token bound, as Yoga would.
+ * Whether the operation selects only shareable subscription fields (else it is Yoga's).
+ * Parsed here with the operation limits' token bound; a document that does not parse is Yoga's
+ * to refuse.
  */
-function shareableDocument(params: OperationParams): DocumentNode | undefined {
+function isShareableOperation(params: OperationParams): boolean {
   let document: DocumentNode;
   try {
     document = parse(params.query, { maxTokens: OPERATION_LIMITS.tokens });
   } catch {
-    return undefined;
+    return false;
   }
-  return isShareableSubscription(schema, document, params.operationName) ? document : undefined;
+  return isShareableSubscription(schema, document, params.operationName);
 }
 
 /** The GraphQL-over-HTTP parameters, when they are well formed; undefined lets Yoga say what is wrong. */
