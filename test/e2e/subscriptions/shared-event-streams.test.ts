@@ -5,6 +5,7 @@
  * have sent alone (the same headers and events, the refusals with their HTTP
  * status), and whatever is not a shareable subscription is still Yoga's.
  */
+import { connect } from 'node:net';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideosDocument, VideoStatusDocument } from '../../generated/operations.js';
@@ -155,6 +156,48 @@ describe('SSE subscriptions the gateway serves itself', () => {
     await until(() => invalid.ended, 'the validation error');
     expect(invalid.text).toContain('nosuchfield');
     expect(invalid.text.endsWith('event: complete\ndata:\n\n')).toBe(true);
+    await listeners(0);
+  });
+});
+
+describe('SSE subscriptions the gateway serves itself, against vanishing clients', () => {
+  const connections = () =>
+    new Promise<number>((resolve, reject) =>
+      stack.gateway.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+
+  it('a client gone mid-body, or mid-start, leaves no stream, listener or error behind', async () => {
+    const videoNo = await uploadSmallVideo(stack.graphqlUrl, asAlice);
+    const url = new URL(stack.graphqlUrl);
+    const body = JSON.stringify({ query: QUERY, variables: { videoNo } });
+    const logsBefore = stack.logs.length;
+    const connectionsBefore = await connections(); // the test's own keep-alive connections
+    for (const cut of [1, Math.floor(body.length / 2), body.length - 1, body.length]) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(url.port), url.hostname);
+        socket.on('error', () => undefined);
+        socket.once('close', () => resolve());
+        socket.write(
+          `POST /graphql HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\n` +
+            `accept: text/event-stream\r\nauthorization: ${asAlice.authorization}\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, cut)}`,
+          () => socket.destroy(),
+        );
+      });
+    }
+    const stillOpen = async () => (await connections()) > connectionsBefore;
+    const deadline = Date.now() + 10_000;
+    while (await stillOpen()) {
+      if (Date.now() > deadline) throw new Error('the gateway kept a vanished connection');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await listeners(0);
+    const errors = stack.logs.slice(logsBefore).filter((line) => /"level":"error"/.test(line));
+    expect(errors).toEqual([]);
+    // The client's share of streams is whole: a stream opens and follows as before.
+    const again = await rawStream({ body });
+    await until(() => again.text.includes('event: next'), 'a fresh stream');
+    again.close();
     await listeners(0);
   });
 });
