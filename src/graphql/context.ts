@@ -3,13 +3,10 @@ import type { Refusal } from '../errors.js';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { StatusService } from '../status/status-service.js';
 import type { Uploads } from '../upload/upload-video.js';
-import type DataLoader from 'dataloader';
-import type { VideoDetails } from '../mavi/api.js';
-import type { VideoRecord } from '../status/status-store.js';
 import type { Caller, Owner, OwnerNames, Viewer } from '../identity.js';
 import type { Chats } from '../videos/chat.js';
 import type { Transcripts } from '../videos/transcripts.js';
-import type { VideoLibrary } from '../videos/video-library.js';
+import type { DetailsLoader, VideoLibrary } from '../videos/video-library.js';
 import type { Erasures } from '../videos/erasures.js';
 import type { ResumableUploads } from '../staging/resumable-uploads.js';
 import type { AppWebhooks } from '../webhooks/app-webhooks.js';
@@ -60,7 +57,7 @@ export interface GatewayUserContext {
   /** Resumable uploads (tus at /uploads); undefined when this gateway has none (RESUMABLE_UPLOADS=off, or several instances without S3 staging). */
   resumableUploads: ResumableUploads | undefined;
   /** What MAVI knows of videos, loaded in batches; one loader per operation. */
-  details: DataLoader<VideoRecord, VideoDetails | null, string>;
+  details: DetailsLoader;
   /** Aborted when the client that asked is gone: MAVI calls made only for it are then cancelled. */
   signal: AbortSignal | undefined;
   /** Erasing owners (`eraseOwner`, `erasure`). */

@@ -3,9 +3,11 @@
  * SAME_RESULT_FOR_SAME_CALLER promises that two subscriptions of one caller,
  * with the same operation and variables, receive the same events in the same
  * order (its resolvers read nothing per request but the caller's identity, and
- * starting it has no effect of its own at MAVI). The websocket server then
- * executes and serialises each event once for all of them
- * (server/shared-subscriptions.ts).
+ * starting it has no effect of its own at MAVI). The websocket and SSE servers
+ * then execute and serialise each event once for all of them
+ * (server/shared-subscriptions.ts). Such a field calls nothing that a leaving
+ * client should cancel: its operations are given no abort signal (the context
+ * of a subscription lives as long as it does).
  *
  * `chat` and `transcriptReady` are not marked: each starts work of its own.
  */

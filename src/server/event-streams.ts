@@ -163,10 +163,6 @@ export class EventStreams implements EventStreamRoute {
     const refused = streams.refusal(caller.ownerId);
     if (refused !== undefined) return answerOnce(res, refused);
     streams.take(caller.ownerId); // taken before the start, so that starts at once cannot pass the limit together
-    // MAVI calls made while the subscription starts are cancelled if the client leaves meanwhile.
-    const leaving = new AbortController();
-    const leave = () => leaving.abort();
-    res.once('close', leave);
     let result: ExecutionResult | AsyncIterable<ExecutionResult>;
     try {
       const {
@@ -180,7 +176,9 @@ export class EventStreams implements EventStreamRoute {
         res,
         caller,
         params,
-        signal: leaving.signal,
+        // A shareable subscription calls nothing a leaving client should cancel, and its context
+        // lives as long as it does (graphql/shared-results.ts): it is given no signal.
+        signal: undefined,
         streamedBy: 'sse',
       });
       const document = parseOperation(params.query);
@@ -198,7 +196,6 @@ export class EventStreams implements EventStreamRoute {
     } catch (error) {
       result = { errors: [this.startFailure(error)] };
     }
-    res.off('close', leave);
     if (!isAsyncIterable(result)) {
       streams.give(caller.ownerId);
       return answerOnce(res, result);

@@ -171,9 +171,14 @@ export class SocketSubscriber implements GroupMember, AsyncIterableIterator<neve
   /** Settles the promise graphql-ws waits on (with DONE, or with a rejected promise: the error). */
   private settleWaiting: ((result: Promise<IteratorResult<never>>) => void) | undefined;
 
+  /**
+   * @param ended told once, when the subscription ends however it ends (the open-subscriptions
+   *   gauge): one function for every subscriber, so nothing per subscriber is kept for it.
+   */
   constructor(
     id: string,
     private readonly send: SendFrame,
+    private readonly ended?: () => void,
   ) {
     this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   }
@@ -213,6 +218,7 @@ export class SocketSubscriber implements GroupMember, AsyncIterableIterator<neve
   private settle(outcome: Promise<IteratorResult<never>>): void {
     if (this.outcome !== undefined) return;
     this.outcome = outcome;
+    this.ended?.();
     this.settleWaiting?.(outcome);
     this.settleWaiting = undefined;
   }

@@ -52,8 +52,11 @@ interface SocketExtra {
   upgradeAuthorization: string | undefined;
   /** Writes a frame the way graphql-ws's own frames are written (coalesced). */
   sendFrame: SendFrame;
-  /** Ids of this socket's subscriptions that opened a stream (the open-subscriptions gauge). */
-  streaming: Set<string>;
+  /**
+   * Ids of this socket's unshared subscriptions that opened a stream (the open-subscriptions
+   * gauge); a shared one counts itself (SocketSubscriber). Made at the first, gone when empty.
+   */
+  streaming: Set<string> | undefined;
   /**
    * Ids whose subscribe is still being set up (context, validation, the resolver's
    * checks). graphql-ws forgets an id as soon as the client completes it, even while
@@ -61,8 +64,13 @@ interface SocketExtra {
    * the first, and the first's stream would belong to no id, outliving the socket.
    */
   starting: Set<string> | undefined;
-  /** Aborted when the socket closes: its operations' MAVI calls are cancelled then. */
+  /**
+   * Aborted when the socket closes: its operations' MAVI calls are cancelled then. Its signal
+   * (an EventTarget: about 0.75 KiB) is made only for an operation that is given it.
+   */
   closed: AbortController;
+  /** Cancels the close at the token's expiry (a caller with a token). */
+  cancelExpiry?: () => void;
   /** Who opened the socket, once its connection_init is accepted. */
   caller?: Caller;
 }
@@ -131,6 +139,12 @@ export function attachGraphQLWebSocket(
   const deps: WebSocketDeps = { yoga, callers, logger, metrics, limits };
   const wss = acceptUpgrades(httpServer, limits, logger);
   const sockets = new SocketsPerClient(limits.maxSocketsPerClient);
+  // One of each for every socket of the server, not one per socket.
+  const subscriptionEnded = () => metrics.subscriptions.dec(WEBSOCKET);
+  const socketFailed = function (this: WebSocket, error: Error) {
+    logger.warn('websocket error', { error });
+    this.terminate();
+  };
   const shared = new SharedSubscriptions({
     serialise: streamPayload,
     delivered: (count) => metrics.eventsDelivered.inc(WEBSOCKET, count),
@@ -153,16 +167,19 @@ export function attachGraphQLWebSocket(
       doneStarting(ctx.extra, id);
       // Completed, or its socket closed, while starting: graphql-ws closes the stream unread.
       if (!isAsyncIterable(result) || !(id in ctx.subscriptions)) return undefined;
-      ctx.extra.streaming.add(id);
       metrics.subscriptions.inc(WEBSOCKET);
-      return shareSubscription(shared, ctx.extra, id, payload, args, result);
+      const member = shareSubscription(shared, ctx.extra, id, payload, args, result, subscriptionEnded);
+      if (member === undefined) (ctx.extra.streaming ??= new Set()).add(id);
+      return member;
     },
     onComplete: (ctx, id) => {
-      if (ctx.extra.streaming.delete(id)) metrics.subscriptions.dec(WEBSOCKET);
+      if (!ctx.extra.streaming?.delete(id)) return;
+      metrics.subscriptions.dec(WEBSOCKET);
+      if (ctx.extra.streaming.size === 0) ctx.extra.streaming = undefined;
     },
     // `extensions.http` (a status and headers) belongs to HTTP answers: on a socket it is left out.
     onNext: (ctx, id, _payload, _args, result) => {
-      if (ctx.extra.streaming.has(id)) metrics.eventsDelivered.inc(WEBSOCKET);
+      if (ctx.extra.streaming?.has(id)) metrics.eventsDelivered.inc(WEBSOCKET);
       return result.errors?.some(carriesInternals) ? forStream(result) : undefined;
     },
     onError: (_ctx, _id, _payload, errors) =>
@@ -170,7 +187,7 @@ export function attachGraphQLWebSocket(
     onSubscribe: (ctx, id, params) => startOperation(ctx, id, params, deps),
   });
 
-  wss.on('connection', (socket, request) => serveSocket(graphqlWs, socket, request, deps, sockets));
+  wss.on('connection', (socket, request) => serveSocket(graphqlWs, socket, request, deps, sockets, socketFailed));
   const stopPinging = pingUntilGone(wss, limits.pingIntervalMs);
 
   return {
@@ -243,7 +260,7 @@ async function admitCaller(
     return false;
   }
   // The socket may have closed while its caller was identified: it must not count then.
-  if (extra.closed.signal.aborted) return false;
+  if (extra.socket.readyState !== extra.socket.OPEN) return false;
   if (!sockets.take(identified.ownerId)) {
     extra.socket.close(TOO_MANY, `Too many sockets for this client (at most ${deps.limits.maxSocketsPerClient})`);
     return false;
@@ -264,9 +281,10 @@ function shareSubscription(
   payload: { operationName?: string | null; variables?: unknown; query: string },
   args: ExecutionArgs,
   result: AsyncIterable<ExecutionResult>,
-) {
+  ended: () => void,
+): SocketSubscriber | undefined {
   if (!isShareableSubscription(args.schema, args.document, args.operationName)) return undefined;
-  const member = new SocketSubscriber(id, extra.sendFrame);
+  const member = new SocketSubscriber(id, extra.sendFrame, ended);
   member.group = shared.join(groupKey((args.contextValue as { viewer: Viewer }).viewer, payload), result, member);
   // graphql-ws keeps these arguments for the life of the subscription, but only to hand
   // them to onNext, which a shared subscriber never reaches (its group writes its frames):
@@ -310,18 +328,26 @@ function startOperation(
   const requestId = randomUUID();
   return withRequestId(requestId, async () => {
     try {
-      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+      const initialContext = {
         ...ctx,
         socket: ctx.extra.socket,
-        streamedBy: 'websocket',
+        streamedBy: 'websocket' as const,
         params,
-        signal: ctx.extra.closed.signal,
+        signal: undefined as AbortSignal | undefined,
         caller: ctx.extra.caller,
-      });
+      };
+      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(initialContext);
+      const document = parse(params.query);
+      // A shareable subscription calls nothing a leaving client should cancel, and its context
+      // lives as long as it does (graphql/shared-results.ts): it is given no signal. The context
+      // is built from this object when contextFactory runs.
+      if (!isShareableSubscription(schema, document, params.operationName)) {
+        initialContext.signal = ctx.extra.closed.signal;
+      }
       const args: ExecutionArgs = {
         schema,
         operationName: params.operationName,
-        document: parse(params.query),
+        document,
         variableValues: params.variables,
         contextValue: await contextFactory(),
         rootValue: { execute, subscribe, requestId } satisfies EnvelopedExecution,
@@ -347,14 +373,11 @@ function serveSocket(
   request: IncomingMessage,
   deps: WebSocketDeps,
   sockets: SocketsPerClient,
+  failed: (this: WebSocket, error: Error) => void,
 ): void {
   const { metrics, logger } = deps;
   metrics.websockets.inc();
-  socket.once('close', () => metrics.websockets.dec());
-  socket.on('error', (error) => {
-    logger.warn('websocket error', { error });
-    socket.terminate();
-  });
+  socket.on('error', failed);
   // graphql-ws waits for each frame's send; see coalesce-writes.ts for why they leave together.
   const send = coalesceWrites(request.socket, socket.send.bind(socket));
   const sendFrame: SendFrame = (frame) => {
@@ -365,7 +388,7 @@ function serveSocket(
     socket,
     upgradeAuthorization: request.headers.authorization,
     sendFrame,
-    streaming: new Set(),
+    streaming: undefined,
     starting: undefined,
     closed: new AbortController(),
   };
@@ -389,7 +412,9 @@ function serveSocket(
   );
   socket.on('pong', answeredPing);
   socket.once('close', (code, reason) => {
+    metrics.websockets.dec();
     extra.closed.abort();
+    extra.cancelExpiry?.();
     if (extra.caller) sockets.give(extra.caller.ownerId);
     closed(code, reason.toString()).catch((error: unknown) =>
       logger.error('websocket close handling failed', { error }),
@@ -432,6 +457,5 @@ function pingUntilGone(wss: WebSocketServer, intervalMs: number): () => void {
  * function that fetches one).
  */
 function closeAtExpiry(extra: SocketExtra, expiresAt: number): void {
-  const cancel = atExpiry(expiresAt, () => extra.socket.close(FORBIDDEN, 'Forbidden: the token expired'));
-  extra.closed.signal.addEventListener('abort', cancel, { once: true });
+  extra.cancelExpiry = atExpiry(expiresAt, () => extra.socket.close(FORBIDDEN, 'Forbidden: the token expired'));
 }
