@@ -19,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRefusal, refusal, StoreUnavailableError, type Refusal } from '../errors.js';
 import type { UploadSlot } from '../graphql/context.js';
 import type { CostControl } from '../limits/cost-control.js';
+import { OpenPerOwner } from '../limits/open-per-owner.js';
 import type { UploadPace } from '../upload/upload-pace.js';
 
 /** Headers that a cross-site HTML form cannot send (lower case, as Node gives them). */
@@ -42,9 +43,12 @@ export interface UploadAdmissionOptions {
 }
 
 export class UploadAdmission {
-  private readonly active = new Map<string, number>();
+  /** Uploads running per client, against MAX_CONCURRENT_UPLOADS_PER_KEY. */
+  private readonly active: OpenPerOwner;
 
-  constructor(private readonly options: UploadAdmissionOptions) {}
+  constructor(private readonly options: UploadAdmissionOptions) {
+    this.active = new OpenPerOwner(options.maxConcurrentUploadsPerKey);
+  }
 
   /**
    * Admits the request, whose caller the edge identified (or refused), and
@@ -78,20 +82,14 @@ export class UploadAdmission {
       return refusal('STORE_UNAVAILABLE');
     }
 
-    const running = this.active.get(ownerId) ?? 0;
-    if (running >= this.options.maxConcurrentUploadsPerKey) {
+    // Counted before the pace is asked (an await), so that concurrent requests see each other.
+    if (!this.active.take(ownerId)) {
       return refusal(
         'TOO_MANY_UPLOADS',
         `At most ${this.options.maxConcurrentUploadsPerKey} uploads may run at once per client key; retry when one has finished.`,
       );
     }
-    // Counted before the pace is asked (an await), so that concurrent requests see each other.
-    this.active.set(ownerId, running + 1);
-    const release = () => {
-      const left = (this.active.get(ownerId) ?? 1) - 1;
-      if (left > 0) this.active.set(ownerId, left);
-      else this.active.delete(ownerId);
-    };
+    const release = () => this.active.give(ownerId);
     let paced: Refusal | undefined;
     try {
       paced = await this.options.pace?.take();

@@ -162,7 +162,7 @@ export class EventStreams implements EventStreamRoute {
     const { streams, yoga } = this.options;
     const refused = streams.refusal(caller.ownerId);
     if (refused !== undefined) return answerOnce(res, refused);
-    streams.take(caller.ownerId); // taken before the start, so that starts at once cannot pass the limit together
+    streams.add(caller.ownerId); // taken before the start, so that starts at once cannot pass the limit together
     let result: ExecutionResult | AsyncIterable<ExecutionResult>;
     try {
       const {

@@ -28,6 +28,7 @@ import { repeatedAuthorization, type CallerIdentification } from '../edge/caller
 import { GRAPHQL_PATH } from '../edge/paths.js';
 import { gatewayError, isRefusal, StoreUnavailableError } from '../errors.js';
 import { withRequestId, type Logger } from '../logger.js';
+import { OpenPerOwner } from '../limits/open-per-owner.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isShareableSubscription } from '../graphql/shared-results.js';
 import { coalesceWrites } from './coalesce-writes.js';
@@ -138,7 +139,8 @@ export function attachGraphQLWebSocket(
 ): GraphQLWebSocketServer {
   const deps: WebSocketDeps = { yoga, callers, logger, metrics, limits };
   const wss = acceptUpgrades(httpServer, limits, logger);
-  const sockets = new SocketsPerClient(limits.maxSocketsPerClient);
+  // Open sockets per client: a client holding its share is refused another.
+  const sockets = new OpenPerOwner(limits.maxSocketsPerClient);
   // One of each for every socket of the server, not one per socket.
   const subscriptionEnded = () => metrics.subscriptions.dec(WEBSOCKET);
   const socketFailed = function (this: WebSocket, error: Error) {
@@ -219,26 +221,6 @@ function acceptUpgrades(httpServer: Server, limits: WebSocketLimits, logger: Log
   return wss;
 }
 
-/** Open sockets per client: a client holding its share is refused another. */
-class SocketsPerClient {
-  private readonly open = new Map<string, number>();
-
-  constructor(private readonly max: number) {}
-
-  take(ownerId: string): boolean {
-    const open = this.open.get(ownerId) ?? 0;
-    if (open >= this.max) return false;
-    this.open.set(ownerId, open + 1);
-    return true;
-  }
-
-  give(ownerId: string): void {
-    const open = (this.open.get(ownerId) ?? 1) - 1;
-    if (open > 0) this.open.set(ownerId, open);
-    else this.open.delete(ownerId);
-  }
-}
-
 /**
  * connection_init: the socket's caller. One without a valid credential is closed with 4403
  * Forbidden (1013 while the provider's keys are not loaded); a client already holding its share
@@ -248,7 +230,7 @@ async function admitCaller(
   extra: SocketExtra,
   connectionParams: Readonly<Record<string, unknown>> | undefined,
   deps: WebSocketDeps,
-  sockets: SocketsPerClient,
+  sockets: OpenPerOwner,
 ): Promise<boolean> {
   const identified = await deps.callers.ofWebSocket(extra.upgradeAuthorization, connectionParams);
   extra.upgradeAuthorization = undefined;
@@ -372,7 +354,7 @@ function serveSocket(
   socket: WebSocket,
   request: IncomingMessage,
   deps: WebSocketDeps,
-  sockets: SocketsPerClient,
+  sockets: OpenPerOwner,
   failed: (this: WebSocket, error: Error) => void,
 ): void {
   const { metrics, logger } = deps;

@@ -19,20 +19,17 @@ import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { gatewayError } from '../../errors.js';
 import type { Viewer } from '../../identity.js';
+import { OpenPerOwner } from '../../limits/open-per-owner.js';
 import { releaseAtEndOrClose, whenClosed } from './connection-closed.js';
 
 /**
  * Open SSE streams per client (per instance), counted alike whether Yoga serves
  * them or the gateway does (server/event-streams.ts).
  */
-export class SseStreamsPerClient {
-  private readonly open = new Map<string, number>();
-
-  constructor(readonly max: number) {}
-
+export class SseStreamsPerClient extends OpenPerOwner {
   /** The refusal when the client holds its share, else undefined. Counts nothing. */
   refusal(ownerId: string): ExecutionResult | undefined {
-    if ((this.open.get(ownerId) ?? 0) < this.max) return undefined;
+    if (!this.full(ownerId)) return undefined;
     return {
       errors: [
         gatewayError(
@@ -41,16 +38,6 @@ export class SseStreamsPerClient {
         ),
       ],
     };
-  }
-
-  take(ownerId: string): void {
-    this.open.set(ownerId, (this.open.get(ownerId) ?? 0) + 1);
-  }
-
-  give(ownerId: string): void {
-    const left = (this.open.get(ownerId) ?? 1) - 1;
-    if (left > 0) this.open.set(ownerId, left);
-    else this.open.delete(ownerId);
   }
 }
 
@@ -71,7 +58,7 @@ export function useSseLimits(
       return {
         onSubscribeResult({ result }) {
           if (!(Symbol.asyncIterator in (result as object))) return undefined;
-          streams.take(ownerId);
+          streams.add(ownerId);
           const stream = result as AsyncIterableIterator<unknown>;
           return {
             // The slot is given back, and the stream closed (a no-op for one that ended), at the
